@@ -1,0 +1,46 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+)
+
+// Sentinels a handler wraps (with %w) to choose the response code; any
+// other error is reported as internal.
+var (
+	ErrInvalidArgument = errors.New("invalid argument")
+	ErrNotFound        = errors.New("not found")
+)
+
+func invalidf(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrInvalidArgument, fmt.Sprintf(format, args...))
+}
+
+// errorCode is the one place that maps errors to protocol codes.
+func errorCode(err error) (status int, code string) {
+	switch {
+	case errors.Is(err, ErrInvalidArgument):
+		return http.StatusBadRequest, "invalid_argument"
+	case errors.Is(err, ErrNotFound):
+		return http.StatusNotFound, "not_found"
+	default:
+		return http.StatusInternalServerError, "internal"
+	}
+}
+
+func writeError(w http.ResponseWriter, err error) {
+	status, code := errorCode(err)
+	writeJSON(w, status, ErrorResponse{Error: ErrorBody{Code: code, Message: err.Error()}})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil { // only our own types get here; fail loudly in tests
+		panic(fmt.Sprintf("api: marshal %T: %v", v, err))
+	}
+	w.Header().Set("content-type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(append(b, '\n'))
+}

@@ -1,0 +1,131 @@
+package api
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/pyro-mcp/pyro/guest/internal/execproc"
+)
+
+func (s *Server) exec(w http.ResponseWriter, r *http.Request) error {
+	req, err := parseExecRequest(r.Header.Get(ExecHeader))
+	if err != nil {
+		return err
+	}
+	if fi, err := os.Stat(req.Cwd); err != nil || !fi.IsDir() {
+		return invalidf("cwd %q is not an existing directory", req.Cwd)
+	}
+	spec := execproc.Spec{
+		Argv:    req.Argv,
+		Env:     execproc.MergeEnv(execproc.BaseEnv, req.Env),
+		Dir:     req.Cwd,
+		Timeout: time.Duration(req.TimeoutMs) * time.Millisecond,
+	}
+	if req.Stdin {
+		spec.Stdin = r.Body
+	}
+	ev := &eventWriter{w: w}
+	res, err := execproc.Run(r.Context(), spec, ev)
+	if err != nil {
+		return fmt.Errorf("exec %q: %w", req.Argv[0], err)
+	}
+	_ = ev.write(ExitEvent{
+		Type: "exit", ExitCode: res.ExitCode, Signal: res.Signal,
+		TimedOut: res.TimedOut, DurationMs: res.Duration.Milliseconds(),
+	})
+	return nil
+}
+
+// parseExecRequest decodes and validates the pyro-exec header. Unknown
+// fields are refused: a newer host must not have options silently ignored.
+func parseExecRequest(header string) (ExecRequest, error) {
+	var req ExecRequest
+	if header == "" {
+		return req, invalidf("missing %s header", ExecHeader)
+	}
+	dec := json.NewDecoder(strings.NewReader(header))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		return req, invalidf("%s header: %v", ExecHeader, err)
+	}
+	if len(req.Argv) == 0 || req.Argv[0] == "" {
+		return req, invalidf("argv must be non-empty")
+	}
+	for i, a := range req.Argv {
+		if strings.IndexByte(a, 0) >= 0 {
+			return req, invalidf("argv[%d] contains a NUL byte", i)
+		}
+	}
+	for k, v := range req.Env {
+		if k == "" || strings.ContainsAny(k, "=\x00") || strings.IndexByte(v, 0) >= 0 {
+			return req, invalidf("env %q: names must be non-empty without '=' or NUL, values without NUL", k)
+		}
+	}
+	if req.Cwd == "" {
+		req.Cwd = "/"
+	}
+	if !filepath.IsAbs(req.Cwd) {
+		return req, invalidf("cwd %q must be an absolute path", req.Cwd)
+	}
+	if req.TimeoutMs < 0 {
+		return req, invalidf("timeout_ms must be >= 0, got %d", req.TimeoutMs)
+	}
+	return req, nil
+}
+
+// eventWriter streams NDJSON events, flushing each one so the host sees
+// output as it happens. The 200 goes out with the first event, so a failure
+// before anything started can still be an error response.
+type eventWriter struct {
+	w       http.ResponseWriter
+	started bool
+	err     error
+}
+
+func (e *eventWriter) Started(pid int) error {
+	return e.write(StartedEvent{Type: "started", Pid: pid})
+}
+
+func (e *eventWriter) Output(s execproc.Stream, chunk []byte) error {
+	ev := OutputEvent{Type: string(s)}
+	if utf8.Valid(chunk) {
+		ev.Data = string(chunk)
+	} else {
+		ev.DataB64 = base64.StdEncoding.EncodeToString(chunk)
+	}
+	return e.write(ev)
+}
+
+func (e *eventWriter) write(v any) error {
+	if e.err != nil {
+		return e.err
+	}
+	if !e.started {
+		e.started = true
+		e.w.Header().Set("content-type", "application/x-ndjson")
+		e.w.WriteHeader(http.StatusOK)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf) // Encode appends the newline
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		e.err = err
+		return err
+	}
+	if _, err := e.w.Write(buf.Bytes()); err != nil {
+		e.err = err
+		return err
+	}
+	if err := http.NewResponseController(e.w).Flush(); err != nil {
+		e.err = err
+	}
+	return e.err
+}

@@ -1,0 +1,95 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"runtime/debug"
+	"time"
+)
+
+// Server holds what the handlers need from the machine; the functions are
+// injected so tests never sync disks or power anything off.
+type Server struct {
+	BootMs   int64                // guest uptime at agent start
+	Kernel   string               // uname -r
+	Uptime   func() time.Duration // guest uptime now
+	Sync     func() error         // sync(2)
+	PowerOff func() error         // runs after the response is on the wire
+	Logf     func(string, ...any) // console log; nil = silent
+}
+
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// Handler routes /v1/ requests. A handler error becomes the JSON error body
+// unless the response has already started; a panic is recovered, since the
+// agent is PID 1 and must outlive any single request.
+func (s *Server) Handler() http.Handler {
+	routes := map[string]handlerFunc{
+		"GET /v1/info":      s.info,
+		"GET /v1/health":    s.health,
+		"POST /v1/exec":     s.exec,
+		"POST /v1/sync":     s.sync,
+		"POST /v1/poweroff": s.poweroff,
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rw := &trackingWriter{ResponseWriter: w}
+		defer s.recoverPanic(rw, r)
+		h, ok := routes[r.Method+" "+r.URL.Path]
+		if !ok {
+			writeError(rw, fmt.Errorf("%w: no route %s %s", ErrNotFound, r.Method, r.URL.Path))
+			return
+		}
+		if err := h(rw, r); err != nil {
+			if rw.wrote {
+				s.logf("pyro-agent: %s %s: %v", r.Method, r.URL.Path, err)
+				return
+			}
+			writeError(rw, err)
+		}
+	})
+}
+
+func (s *Server) recoverPanic(rw *trackingWriter, r *http.Request) {
+	p := recover()
+	if p == nil {
+		return
+	}
+	s.logf("pyro-agent: panic in %s %s: %v\n%s", r.Method, r.URL.Path, p, debug.Stack())
+	if rw.wrote {
+		panic(http.ErrAbortHandler) // reset the stream; the server recovers this
+	}
+	writeError(rw, fmt.Errorf("panic: %v", p))
+}
+
+func (s *Server) logf(format string, args ...any) {
+	if s.Logf != nil {
+		s.Logf(format, args...)
+	}
+}
+
+// trackingWriter remembers whether the status line went out, which decides
+// if an error can still be reported as a JSON error body.
+type trackingWriter struct {
+	http.ResponseWriter
+	wrote bool
+}
+
+func (t *trackingWriter) WriteHeader(code int) {
+	t.wrote = true
+	t.ResponseWriter.WriteHeader(code)
+}
+
+func (t *trackingWriter) Write(b []byte) (int, error) {
+	t.wrote = true
+	return t.ResponseWriter.Write(b)
+}
+
+func (t *trackingWriter) Flush() { _ = t.FlushError() }
+
+// FlushError lets http.ResponseController report a vanished client.
+func (t *trackingWriter) FlushError() error {
+	t.wrote = true
+	return http.NewResponseController(t.ResponseWriter).Flush()
+}
+
+func (t *trackingWriter) Unwrap() http.ResponseWriter { return t.ResponseWriter }

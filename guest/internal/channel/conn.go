@@ -1,0 +1,83 @@
+package channel
+
+import (
+	"net"
+	"os"
+	"sync"
+	"time"
+)
+
+// fileConn is a net.Conn over a file descriptor. Deadlines set by the HTTP/2
+// server are ignored: the host link has no timeouts of its own.
+//
+// A shared fileConn (the virtio-serial port) must not close the fd, which
+// serves the next session too. Its Close instead interrupts reads and
+// writes still in flight and waits for them, so no byte of an old session
+// is read from or written into the next one.
+type fileConn struct {
+	f      *os.File
+	prefix []byte // bytes read before the session started
+	shared bool
+
+	mu       sync.Mutex
+	closed   bool
+	inflight sync.WaitGroup
+}
+
+func (c *fileConn) enter() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return false
+	}
+	c.inflight.Add(1)
+	return true
+}
+
+func (c *fileConn) Read(p []byte) (int, error) {
+	if !c.enter() {
+		return 0, net.ErrClosed
+	}
+	defer c.inflight.Done()
+	if len(c.prefix) > 0 {
+		n := copy(p, c.prefix)
+		c.prefix = c.prefix[n:]
+		return n, nil
+	}
+	return c.f.Read(p)
+}
+
+func (c *fileConn) Write(p []byte) (int, error) {
+	if !c.enter() {
+		return 0, net.ErrClosed
+	}
+	defer c.inflight.Done()
+	return c.f.Write(p)
+}
+
+func (c *fileConn) Close() error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil
+	}
+	c.closed = true
+	c.mu.Unlock()
+	if !c.shared {
+		return c.f.Close()
+	}
+	_ = c.f.SetDeadline(time.Now()) // unblock; fails harmlessly if not pollable
+	c.inflight.Wait()
+	return c.f.SetDeadline(time.Time{})
+}
+
+type linkAddr string
+
+func (a linkAddr) Network() string { return string(a) }
+func (a linkAddr) String() string  { return string(a) }
+
+func (c *fileConn) LocalAddr() net.Addr              { return linkAddr("guest") }
+func (c *fileConn) RemoteAddr() net.Addr             { return linkAddr("host") }
+func (c *fileConn) SetDeadline(time.Time) error      { return nil }
+func (c *fileConn) SetReadDeadline(time.Time) error  { return nil }
+func (c *fileConn) SetWriteDeadline(time.Time) error { return nil }

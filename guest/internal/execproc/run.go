@@ -1,0 +1,182 @@
+package execproc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"time"
+
+	"github.com/pyro-mcp/pyro/guest/internal/reaper"
+)
+
+// DrainTimeout bounds how long output is read after the process exits: a
+// background child that inherited the pipes must not hold the call open.
+const DrainTimeout = 100 * time.Millisecond
+
+const readSize = 32 << 10
+
+type chunk struct {
+	stream Stream
+	data   []byte // nil: the stream ended
+}
+
+// Run spawns spec and blocks until the process has exited and its output
+// has been drained. A spawn failure is reported like a shell does (stderr
+// line, exit 127 or 126), not as an error; the returned error means nothing
+// was started because the agent itself failed (e.g. out of descriptors).
+// Cancelling ctx kills the process group.
+func Run(ctx context.Context, spec Spec, sink Sink) (Result, error) {
+	path, err := lookPath(spec.Argv[0], spec.Env)
+	if err != nil {
+		return spawnFailed(spec.Argv[0], err, sink), nil
+	}
+	stdin, stdinW, err := openStdin(spec.Stdin != nil)
+	if err != nil {
+		return Result{}, err
+	}
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		closeAll(stdin, stdinW)
+		return Result{}, fmt.Errorf("stdout pipe: %w", err)
+	}
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		closeAll(stdin, stdinW, outR, outW)
+		return Result{}, fmt.Errorf("stderr pipe: %w", err)
+	}
+	defer closeAll(outR, errR, stdinW)
+	// *os.File streams are handed to the child as is: exec starts no copy
+	// goroutines, and nothing here calls cmd.Wait (the reaper owns wait4).
+	cmd := &exec.Cmd{
+		Path: path, Args: spec.Argv, Env: spec.Env, Dir: spec.Dir,
+		Stdin: stdin, Stdout: outW, Stderr: errW,
+		SysProcAttr: sysProcAttr(),
+	}
+	started := time.Now()
+	status, err := reaper.Start(cmd)
+	closeAll(stdin, outW, errW) // the child holds its own copies
+	if err != nil {
+		return spawnFailed(spec.Argv[0], err, sink), nil
+	}
+	defer cmd.Process.Release()
+	pid := cmd.Process.Pid
+	if stdinW != nil {
+		go feedStdin(stdinW, spec.Stdin)
+	}
+	alive := sink.Started(pid) == nil
+	if !alive {
+		killGroup(pid)
+	}
+
+	chunks := make(chan chunk)
+	go pump(outR, Stdout, chunks)
+	go pump(errR, Stderr, chunks)
+	var timeout <-chan time.Time
+	if spec.Timeout > 0 {
+		t := time.NewTimer(spec.Timeout)
+		defer t.Stop()
+		timeout = t.C
+	}
+	done := ctx.Done()
+	var res Result
+	for open, exited := 2, false; open > 0 || !exited; {
+		select {
+		case c := <-chunks:
+			if c.data == nil {
+				open--
+			} else if alive && sink.Output(c.stream, c.data) != nil {
+				alive = false
+				killGroup(pid)
+			}
+		case st := <-status:
+			exited, status = true, nil
+			res.Duration = time.Since(started)
+			res.ExitCode, res.Signal = exitCode(st)
+			deadline := time.Now().Add(DrainTimeout)
+			_ = outR.SetReadDeadline(deadline)
+			_ = errR.SetReadDeadline(deadline)
+		case <-timeout:
+			timeout, res.TimedOut = nil, true
+			killGroup(pid)
+		case <-done:
+			done, alive = nil, false
+			killGroup(pid)
+		}
+	}
+	return res, nil
+}
+
+// pump reads one pipe until EOF or the drain deadline and sends whole-rune
+// chunks; a nil chunk marks the end.
+func pump(r *os.File, s Stream, out chan<- chunk) {
+	buf := make([]byte, readSize+4)
+	carry := 0 // bytes of an incomplete rune kept at the front of buf
+	for {
+		n, err := r.Read(buf[carry : carry+readSize])
+		head, tail := splitRunes(buf[:carry+n])
+		if len(head) > 0 {
+			out <- chunk{s, append([]byte(nil), head...)}
+		}
+		carry = copy(buf, tail)
+		if err != nil { // io.EOF or os.ErrDeadlineExceeded
+			if carry > 0 {
+				out <- chunk{s, append([]byte(nil), buf[:carry]...)}
+			}
+			out <- chunk{s, nil}
+			return
+		}
+	}
+}
+
+func feedStdin(w *os.File, r io.Reader) {
+	_, _ = io.Copy(w, r) // EPIPE when the process stops reading is fine
+	_ = w.Close()
+}
+
+func openStdin(stream bool) (child, parent *os.File, err error) {
+	if !stream {
+		child, err = os.Open(os.DevNull)
+		return child, nil, err
+	}
+	child, parent, err = os.Pipe()
+	if err != nil {
+		return nil, nil, fmt.Errorf("stdin pipe: %w", err)
+	}
+	return child, parent, nil
+}
+
+// spawnFailed reports a process that could not be started the way sh does:
+// 127 when the executable does not exist, 126 when it cannot be executed.
+func spawnFailed(argv0 string, err error, sink Sink) Result {
+	reason := err.Error()
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		reason = pe.Err.Error()
+	}
+	code := 126
+	if errors.Is(err, errNotFound) || errors.Is(err, fs.ErrNotExist) {
+		code = 127
+	}
+	msg := fmt.Sprintf("pyro-agent: exec %q: %s\n", argv0, reason)
+	_ = sink.Output(Stderr, []byte(msg))
+	return Result{ExitCode: code}
+}
+
+func exitCode(st reaper.Status) (int, string) {
+	if st.Exited {
+		return st.Code, ""
+	}
+	return 128 + int(st.Signal), signalName(st.Signal)
+}
+
+func closeAll(files ...*os.File) {
+	for _, f := range files {
+		if f != nil {
+			_ = f.Close()
+		}
+	}
+}

@@ -1,0 +1,7 @@
+//go:build !linux
+
+package network
+
+import "errors"
+
+func LoopbackUp() error { return errors.New("network: needs Linux") }

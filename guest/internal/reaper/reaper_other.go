@@ -1,0 +1,5 @@
+//go:build !linux
+
+package reaper
+
+func start() error { return ErrUnsupported }

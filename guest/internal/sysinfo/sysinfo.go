@@ -1,0 +1,2 @@
+// Package sysinfo reads facts about the running guest kernel.
+package sysinfo

@@ -1,0 +1,65 @@
+/**
+ * Host-side schemas of the guest agent protocol, version 1 (docs/agent-protocol.md is the
+ * contract; guest/internal/api holds the Go twin).
+ */
+import { z } from "zod";
+
+export const PROTOCOL_VERSION = 1;
+
+export const AgentInfoSchema = z.object({
+  agent_version: z.string(),
+  protocol_version: z.number().int(),
+  capabilities: z.array(z.string()),
+  boot_ms: z.number().optional(),
+  kernel: z.string().optional(),
+});
+export type AgentInfo = z.infer<typeof AgentInfoSchema>;
+
+/** The `pyro-exec` request header: one line of JSON. */
+export interface ExecSpec {
+  argv: string[];
+  env?: Record<string, string>;
+  cwd?: string;
+  /** 0 = no limit. */
+  timeout_ms: number;
+  stdin?: boolean;
+}
+
+export const ExecEventSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("started"), pid: z.number() }),
+  z.object({ type: z.literal("stdout"), data: z.string().optional(), data_b64: z.string().optional() }),
+  z.object({ type: z.literal("stderr"), data: z.string().optional(), data_b64: z.string().optional() }),
+  z.object({
+    type: z.literal("exit"),
+    exit_code: z.number().int(),
+    signal: z.string().optional().default(""),
+    timed_out: z.boolean(),
+    duration_ms: z.number(),
+  }),
+]);
+export type ExecEvent = z.infer<typeof ExecEventSchema>;
+export type ExecExit = Extract<ExecEvent, { type: "exit" }>;
+
+export const AgentErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+
+/** Bytes carried by an output event (`data` text or `data_b64`). */
+export function eventBytes(event: { data?: string | undefined; data_b64?: string | undefined }): Buffer {
+  if (event.data !== undefined) return Buffer.from(event.data, "utf8");
+  return Buffer.from(event.data_b64 ?? "", "base64");
+}
+
+/** Splits an NDJSON byte stream into parsed events. */
+export async function* readExecEvents(stream: AsyncIterable<Buffer | string>): AsyncGenerator<ExecEvent> {
+  let pending = "";
+  for await (const chunk of stream) {
+    pending += chunk.toString();
+    let nl = pending.indexOf("\n");
+    while (nl >= 0) {
+      const line = pending.slice(0, nl).trim();
+      pending = pending.slice(nl + 1);
+      if (line) yield ExecEventSchema.parse(JSON.parse(line));
+      nl = pending.indexOf("\n");
+    }
+  }
+  if (pending.trim()) yield ExecEventSchema.parse(JSON.parse(pending));
+}

@@ -1,0 +1,74 @@
+/**
+ * The only reader of `process.env`. Every knob starts with `PYRO_`; an explicit option beats
+ * the variable, which beats the default. docs/configuration.md lists them all.
+ */
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { z } from "zod";
+import { InvalidArgumentError } from "../errors.js";
+
+const EnvSchema = z.object({
+  PYRO_HOME: z.string().min(1).optional(),
+  PYRO_ENVIRONMENT_CACHE_DIR: z.string().min(1).optional(),
+  /** Debian mirror URI for local environment builds; default: the host's own apt sources. */
+  PYRO_DEBIAN_MIRROR: z.string().url().optional(),
+  /** Force an accelerator instead of probing: `kvm` or `tcg`. */
+  PYRO_ACCEL: z.enum(["kvm", "tcg", "auto"]).optional(),
+  /** Path of the guest agent binary; default: dist/guest/pyro-agent of this package. */
+  PYRO_AGENT_PATH: z.string().min(1).optional(),
+  /** QEMU binary; default `qemu-system-x86_64` on PATH. */
+  PYRO_QEMU_BINARY: z.string().min(1).optional(),
+  /** Kernel source package version to pin (Debian `linux-source-6.1`). */
+  PYRO_KERNEL_SOURCE_VERSION: z.string().min(1).optional(),
+  PYRO_LOG_LEVEL: z.enum(["silent", "error", "info", "debug"]).optional(),
+});
+
+export type PyroEnv = z.infer<typeof EnvSchema>;
+
+/** Resolved configuration for one `Pyro` instance. */
+export interface PyroConfig {
+  /** State root: workspaces, VMs, derived images, probe cache. */
+  stateDir: string;
+  /** Environment cache: kernels and rootfs images. */
+  cacheDir: string;
+  debianMirror: string | undefined;
+  accel: "kvm" | "tcg" | "auto";
+  agentPath: string | undefined;
+  qemuBinary: string;
+  kernelSourceVersion: string | undefined;
+}
+
+/** Explicit options that override the environment. */
+export interface ConfigOverrides {
+  stateDir?: string;
+  cacheDir?: string;
+}
+
+/** Parses `PYRO_*` variables; a malformed value is an `invalid_argument` error naming it. */
+export function readEnv(env: NodeJS.ProcessEnv = process.env): PyroEnv {
+  const picked = Object.fromEntries(
+    Object.entries(env).filter(([k, v]) => k.startsWith("PYRO_") && v !== undefined && v !== ""),
+  );
+  const parsed = EnvSchema.safeParse(picked);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InvalidArgumentError(`environment variable ${String(issue?.path[0])}: ${issue?.message}`);
+  }
+  return parsed.data;
+}
+
+/** Builds the configuration: overrides, then `PYRO_*` variables, then defaults. */
+export function resolveConfig(overrides: ConfigOverrides = {}, env = readEnv()): PyroConfig {
+  return {
+    stateDir: overrides.stateDir ?? env.PYRO_HOME ?? join(homedir(), ".local", "share", "pyro"),
+    cacheDir:
+      overrides.cacheDir ??
+      env.PYRO_ENVIRONMENT_CACHE_DIR ??
+      join(homedir(), ".cache", "pyro-mcp", "environments"),
+    debianMirror: env.PYRO_DEBIAN_MIRROR,
+    accel: env.PYRO_ACCEL ?? "auto",
+    agentPath: env.PYRO_AGENT_PATH,
+    qemuBinary: env.PYRO_QEMU_BINARY ?? "qemu-system-x86_64",
+    kernelSourceVersion: env.PYRO_KERNEL_SOURCE_VERSION,
+  };
+}

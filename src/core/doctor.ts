@@ -1,0 +1,105 @@
+/** Host diagnosis for `pyro doctor`: platform, KVM, VMMs, acceleration, cache, capabilities. */
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { arch, platform } from "node:os";
+import { promisify } from "node:util";
+import { kvmDeviceAccess } from "../vmm/qemu/accel-probe.js";
+import type { PyroConfig } from "./config.js";
+import { listEnvironments } from "./environments/registry.js";
+import { cachedAccel, resolveAcceleration } from "./host.js";
+import { packagePaths } from "./paths.js";
+
+const run = promisify(execFile);
+
+async function versionOf(binary: string, args: string[]): Promise<string | null> {
+  try {
+    const { stdout } = await run(binary, args, { timeout: 5000 });
+    return stdout.split("\n")[0]?.trim() ?? null;
+  } catch {
+    return null;
+  }
+}
+
+async function which(binary: string): Promise<string | null> {
+  try {
+    const { stdout } = await run("sh", ["-c", `command -v ${binary}`]);
+    return stdout.trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+export interface DoctorReport {
+  platform: string;
+  runtimeOk: boolean;
+  kvm: { exists: boolean; readable: boolean; writable: boolean; guestBoots: boolean | null; reason: string };
+  vmms: { name: string; path: string | null; version: string | null }[];
+  acceleration: "kvm" | "tcg" | null;
+  accelerationReason: string;
+  environmentCacheDir: string;
+  stateDir: string;
+  installedEnvironments: string[];
+  agentBinary: { path: string; present: boolean };
+  capabilities: { vmBoot: boolean; guestExec: boolean; guestNetwork: boolean };
+  networking: { tun: boolean; ipForward: boolean; nft: string | null; iptables: string | null };
+  problems: string[];
+}
+
+/** Builds the report. Runs the KVM probe boot when no verdict is cached and a kernel exists. */
+export async function diagnose(config: PyroConfig): Promise<DoctorReport> {
+  const problems: string[] = [];
+  const kvm = await kvmDeviceAccess();
+  const qemuPath = await which(config.qemuBinary);
+  const qemuVersion = qemuPath ? await versionOf(config.qemuBinary, ["--version"]) : null;
+  const fcPath = await which("firecracker");
+  const envs = await listEnvironments(config.cacheDir);
+  const installed = envs.filter((e) => e.installed);
+  const agentPath = config.agentPath ?? packagePaths.agentBinary;
+  const agentPresent = existsSync(agentPath);
+  if (!qemuPath) problems.push(`QEMU (${config.qemuBinary}) not found: install qemu-system-x86`);
+  if (!agentPresent) problems.push(`guest agent not built (${agentPath}): run npm run build:agent`);
+  if (installed.length === 0) problems.push("no environment installed: run `pyro env pull debian:12`");
+  if (!(await which("setpriv"))) problems.push("setpriv (util-linux) not found");
+  if (!(await which("debugfs"))) problems.push("debugfs (e2fsprogs) not found");
+
+  let acceleration: "kvm" | "tcg" | null = null;
+  let reason = "no guest kernel installed yet to probe KVM with";
+  let guestBoots: boolean | null = null;
+  const kernel = installed[0]?.manifest ? `${installed[0].installDir}/vmlinux` : undefined;
+  if (qemuPath && kernel) {
+    const decision = await resolveAcceleration(config.cacheDir, config.qemuBinary, kernel, config.accel);
+    acceleration = decision.accel;
+    reason = decision.reason;
+    const cached = await cachedAccel(config.cacheDir, config.qemuBinary);
+    guestBoots = cached ? cached.kvm_usable : null;
+  } else if (!kvm.exists) {
+    reason = "/dev/kvm not present; using TCG";
+    acceleration = qemuPath ? "tcg" : null;
+  }
+  const ipForward = (await readFile("/proc/sys/net/ipv4/ip_forward", "utf8").catch(() => "0")).trim() === "1";
+  const vmBoot = qemuPath !== null && installed.length > 0 && agentPresent;
+  return {
+    platform: `${platform()}-${arch() === "x64" ? "x86_64" : arch()}`,
+    runtimeOk: problems.length === 0,
+    kvm: { ...kvm, guestBoots, reason },
+    vmms: [
+      { name: "qemu", path: qemuPath, version: qemuVersion },
+      { name: "firecracker", path: fcPath, version: fcPath ? await versionOf("firecracker", ["--version"]) : null },
+    ],
+    acceleration,
+    accelerationReason: reason,
+    environmentCacheDir: config.cacheDir,
+    stateDir: config.stateDir,
+    installedEnvironments: installed.map((e) => e.entry.name),
+    agentBinary: { path: agentPath, present: agentPresent },
+    capabilities: { vmBoot, guestExec: vmBoot, guestNetwork: false },
+    networking: {
+      tun: existsSync("/dev/net/tun"),
+      ipForward,
+      nft: await which("nft"),
+      iptables: await which("iptables"),
+    },
+    problems,
+  };
+}

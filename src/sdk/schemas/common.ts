@@ -1,0 +1,51 @@
+/** Shared zod fragments. Each `.describe()` gives the unit and default (SPEC section 0). */
+import { z } from "zod";
+
+export const DEFAULT_VCPU_COUNT = 1;
+export const DEFAULT_MEM_MIB = 1024;
+export const DEFAULT_TIMEOUT_SECONDS = 30;
+export const DEFAULT_TTL_SECONDS = 600;
+
+/** Upper bound matches the guest kernel's CONFIG_NR_CPUS. */
+export const MAX_VCPU_COUNT = 8;
+
+export const EnvironmentName = z.string().min(1).describe('Environment name, e.g. "debian:12" (see listEnvironments)');
+
+export const VcpuCount = z
+  .number()
+  .int()
+  .min(1)
+  .max(MAX_VCPU_COUNT)
+  .default(DEFAULT_VCPU_COUNT)
+  .describe(`Virtual CPUs, 1-${MAX_VCPU_COUNT}. Default ${DEFAULT_VCPU_COUNT}.`);
+
+export const MemMib = z
+  .number()
+  .int()
+  .min(128)
+  .max(65536)
+  .default(DEFAULT_MEM_MIB)
+  .describe(`Guest memory in MiB, 128-65536. Default ${DEFAULT_MEM_MIB}.`);
+
+export const TimeoutSeconds = z
+  .number()
+  .int()
+  .min(1)
+  .max(86_400)
+  .default(DEFAULT_TIMEOUT_SECONDS)
+  .describe(`Command time limit in seconds; the whole process group is killed after it. Default ${DEFAULT_TIMEOUT_SECONDS}.`);
+
+export const TtlSeconds = z
+  .number()
+  .int()
+  .min(1)
+  .max(30 * 86_400)
+  .default(DEFAULT_TTL_SECONDS)
+  .describe(`Idle time in seconds after which the VM is reaped. Default ${DEFAULT_TTL_SECONDS}.`);
+
+export const Command = z
+  .array(z.string())
+  .min(1)
+  .describe('argv to run in the guest, argument boundaries kept (e.g. ["sh", "-lc", "echo hi"])');
+
+export const VmId = z.string().min(1).describe("VM id as returned by createVm (vm_ + 12 hex digits)");

@@ -1,0 +1,34 @@
+/** Environment records (`env list|pull|inspect|prune`). */
+import { z } from "zod";
+
+export const EnvironmentSchema = z.object({
+  name: z.string(),
+  version: z.string(),
+  description: z.string(),
+  installed: z.boolean(),
+  installDir: z.string(),
+  installedAt: z.string().nullable(),
+  kernelRelease: z.string().nullable(),
+  source: z.string().nullable(),
+  /** Why an existing install does not count, when it does not. */
+  problem: z.string().nullable(),
+  artifacts: z.array(z.object({ role: z.string(), path: z.string(), sha256: z.string(), sizeBytes: z.number() })),
+});
+export type Environment = z.infer<typeof EnvironmentSchema>;
+
+export const EnvironmentListSchema = z.object({
+  catalogVersion: z.string(),
+  environments: z.array(EnvironmentSchema),
+});
+export type EnvironmentList = z.infer<typeof EnvironmentListSchema>;
+
+export const PullResultSchema = z.object({
+  environment: EnvironmentSchema,
+  status: z.enum(["already_installed", "installed", "repaired"]),
+  repairReason: z.string().nullable(),
+  durationMs: z.number(),
+});
+export type PullResult = z.infer<typeof PullResultSchema>;
+
+export const PruneResultSchema = z.object({ removed: z.array(z.string()), bytesFreed: z.number() });
+export type PruneResult = z.infer<typeof PruneResultSchema>;

@@ -1,0 +1,109 @@
+/**
+ * Client side of the supervisor: launching one (detached, so it outlives the CLI) and
+ * calling its Unix socket API. Used by core; never imported by the supervisor itself.
+ */
+import { spawn } from "node:child_process";
+import http from "node:http";
+import { openSync, closeSync } from "node:fs";
+import { createInterface } from "node:readline";
+import type { Readable } from "node:stream";
+import { PyroError } from "../errors.js";
+import type { ShutdownRequest, SupervisorState } from "./protocol.js";
+
+/**
+ * Starts `node <entry> <configPath>` detached, with stderr to `logPath`, and resolves once it
+ * printed `ok <pid>` (its socket is listening).
+ * @throws PyroError with the supervisor's own code when it could not start.
+ */
+export async function launchSupervisor(entry: string, configPath: string, logPath: string): Promise<number> {
+  const logFd = openSync(logPath, "a", 0o600);
+  // Small heap limits keep the per-VM supervisor's RSS low; it only shuttles bytes.
+  const child = spawn(process.execPath, ["--max-old-space-size=48", "--max-semi-space-size=1", entry, configPath], {
+    detached: true,
+    stdio: ["ignore", "pipe", logFd],
+  });
+  closeSync(logFd);
+  const first = await new Promise<string>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout as Readable });
+    lines.once("line", (line) => {
+      lines.close();
+      resolve(line);
+    });
+    child.once("error", reject);
+    child.once("exit", (code) => resolve(`error {"code":"internal","message":"supervisor exited with ${code}"}`));
+  });
+  child.stdout?.destroy();
+  child.unref();
+  if (first.startsWith("ok ")) return Number(first.slice(3));
+  const parsed = JSON.parse(first.replace(/^error /, "")) as { code: string; message: string };
+  throw new PyroError("vmm_failed", `supervisor failed to start: ${parsed.message}`, { details: { log: logPath } });
+}
+
+export interface RawResponse {
+  status: number;
+  body: http.IncomingMessage;
+}
+
+export class SupervisorClient {
+  constructor(private readonly socketPath: string) {}
+
+  /** Sends one request; a refused or missing socket is `vm_not_running`. */
+  request(
+    method: string,
+    path: string,
+    options: { headers?: Record<string, string>; body?: string | Readable; signal?: AbortSignal } = {},
+  ): Promise<RawResponse> {
+    return new Promise((resolve, reject) => {
+      const req = http.request(
+        { socketPath: this.socketPath, path, method, headers: options.headers, agent: false, signal: options.signal },
+        (res) => resolve({ status: res.statusCode ?? 0, body: res }),
+      );
+      req.once("error", (err: NodeJS.ErrnoException) => {
+        if (err.code === "ENOENT" || err.code === "ECONNREFUSED") {
+          reject(new PyroError("vm_not_running", "the VM's supervisor is not running", { cause: err }));
+        } else if (err.name === "AbortError") {
+          reject(new PyroError("interrupted", "request interrupted", { cause: err }));
+        } else reject(new PyroError("internal", `supervisor request ${path} failed: ${err.message}`, { cause: err }));
+      });
+      if (options.body === undefined) req.end();
+      else if (typeof options.body === "string") req.end(options.body);
+      else options.body.pipe(req);
+    });
+  }
+
+  /** Sends a request and parses the JSON answer; a non-2xx answer throws its PyroError. */
+  async json<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await this.request(method, path, {
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    let text = "";
+    for await (const chunk of res.body) text += chunk.toString();
+    const value = text ? JSON.parse(text) : {};
+    if (res.status >= 300) throw errorFromBody(value, res.status);
+    return value as T;
+  }
+
+  status(): Promise<SupervisorState> {
+    return this.json("GET", "/v1/status");
+  }
+
+  /** Waits until boot settles. @throws PyroError boot_failed (or the boot error's code). */
+  ready(): Promise<SupervisorState> {
+    return this.json("GET", "/v1/ready");
+  }
+
+  shutdown(request: ShutdownRequest): Promise<SupervisorState> {
+    return this.json("POST", "/v1/shutdown", request);
+  }
+}
+
+/** Turns an `{error:{code,message}}` body into a PyroError (unknown codes become `internal`). */
+export function errorFromBody(value: unknown, status: number): PyroError {
+  const err = (value as { error?: { code?: string; message?: string } }).error;
+  const known = new Set(["boot_failed", "vm_not_running", "guest_unreachable", "invalid_argument", "timeout"]);
+  const code = err?.code && known.has(err.code) ? err.code : "internal";
+  return new PyroError(code as PyroError["code"], err?.message ?? `supervisor answered ${status}`, {
+    details: { status, upstream_code: err?.code },
+  });
+}

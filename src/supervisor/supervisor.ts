@@ -1,0 +1,209 @@
+/**
+ * The supervisor: boots the VMM, holds the agent channel open for the VM's whole life (a
+ * virtio-serial port reads EOF in the guest while no host is connected), enforces the idle
+ * TTL, and serves its API. Logs JSON lines (`ts`, `level`, `event`, `vm_id`) to logs/sv.log.
+ */
+import { appendFileSync, chmodSync, rmSync } from "node:fs";
+import http from "node:http";
+import { AgentSession } from "../agent/client.js";
+import { PyroError } from "../errors.js";
+import type { VmmHandle } from "../vmm/driver.js";
+import { QemuDriver } from "../vmm/qemu/driver.js";
+import { handleRequest } from "./api.js";
+import type { SupervisorConfig, SupervisorState } from "./protocol.js";
+import { readConsoleTail, writeStateSync } from "./state-file.js";
+
+export class Supervisor {
+  state: SupervisorState;
+  vmm: VmmHandle | undefined;
+  agent: AgentSession | undefined;
+  readonly settled: Promise<void>;
+  private settle!: () => void;
+  private readonly server: http.Server;
+  private ttlTimer: NodeJS.Timeout | undefined;
+  private inFlight = 0;
+  private stopping: Promise<void> | undefined;
+
+  constructor(readonly config: SupervisorConfig) {
+    const now = new Date().toISOString();
+    this.state = {
+      vm_id: config.vm.vmId,
+      state: "booting",
+      supervisor_pid: process.pid,
+      vmm_pid: null,
+      acceleration: config.vm.accel,
+      execution_mode: "guest_virtio_serial",
+      started_at: now,
+      ready_at: null,
+      boot_ms: null,
+      last_activity_at: now,
+      expires_at: null,
+      agent_version: null,
+      exit: null,
+      error: null,
+    };
+    this.settled = new Promise((r) => {
+      this.settle = r;
+    });
+    this.server = http.createServer((req, res) => {
+      void handleRequest(this, req, res);
+    });
+  }
+
+  log(level: "info" | "error", event: string, fields: Record<string, unknown> = {}): void {
+    const line = { ts: new Date().toISOString(), level, event, vm_id: this.state.vm_id, ...fields };
+    try {
+      appendFileSync(this.config.logPath, `${JSON.stringify(line)}\n`, { mode: 0o600 });
+    } catch {
+      // logging must never take the supervisor down
+    }
+  }
+
+  private persist(): void {
+    writeStateSync(this.config.statePath, this.state);
+  }
+
+  async listen(): Promise<void> {
+    rmSync(this.config.socketPath, { force: true }); // stale socket of a crashed predecessor
+    await new Promise<void>((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(this.config.socketPath, resolve);
+    });
+    chmodSync(this.config.socketPath, 0o600);
+    appendFileSync(this.config.pidPath, "", { mode: 0o600 });
+    writeStateSync(this.config.pidPath, process.pid);
+    this.persist();
+    process.on("SIGTERM", () => void this.shutdown({ mode: "kill" }));
+    process.on("SIGINT", () => void this.shutdown({ mode: "kill" }));
+  }
+
+  /** Boots the VM and returns once the VMM has exited and the final state is recorded. */
+  async run(): Promise<void> {
+    const started = Date.now();
+    const driver = new QemuDriver({
+      binary: this.config.qemuBinary,
+      onStderr: (text) => this.log("error", "vmm_stderr", { text: text.trim() }),
+    });
+    this.state.execution_mode = driver.executionMode;
+    try {
+      this.vmm = await driver.start(this.config.vm);
+      this.state.vmm_pid = this.vmm.pid;
+      this.log("info", "vmm_started", { vmm_pid: this.vmm.pid, accel: this.config.vm.accel });
+      this.persist();
+      const channel = await this.vmm.connectAgent();
+      this.agent = new AgentSession(channel);
+      const info = await this.waitForAgent();
+      this.state.agent_version = info.agent_version;
+      this.state.boot_ms = Date.now() - started;
+      this.state.ready_at = new Date().toISOString();
+      this.state.state = "ready";
+      this.log("info", "ready", { boot_ms: this.state.boot_ms, agent_version: info.agent_version });
+      this.touch();
+    } catch (err) {
+      if (!this.stopping) {
+        const e = err instanceof PyroError ? err : new PyroError("boot_failed", String(err));
+        this.state.state = "failed";
+        this.state.error = { code: e.code, message: e.message };
+        this.log("error", "boot_failed", { code: e.code, message: e.message });
+      }
+      this.persist();
+      this.settle();
+      await this.vmm?.kill();
+    }
+    this.persist();
+    this.settle();
+    const exit = this.vmm ? await this.vmm.exited : { code: null, signal: null };
+    await this.finish(exit.code, exit.signal);
+  }
+
+  private async waitForAgent() {
+    const vmm = this.vmm as VmmHandle;
+    const agent = this.agent as AgentSession;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new PyroError("boot_failed", `guest agent did not answer within ${this.config.bootTimeoutMs} ms`)),
+        this.config.bootTimeoutMs,
+      );
+    });
+    const died = vmm.exited.then((exit) => {
+      const tail = readConsoleTail(this.config.vm.consoleLogPath);
+      throw new PyroError(
+        "boot_failed",
+        `VMM exited during boot (code ${exit.code ?? exit.signal})${tail ? `; console: ${tail}` : ""}`,
+      );
+    });
+    try {
+      return await Promise.race([agent.info(), timeout, died]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Marks activity and re-arms the idle TTL. */
+  touch(): void {
+    const now = Date.now();
+    this.state.last_activity_at = new Date(now).toISOString();
+    if (this.config.ttlSeconds > 0) {
+      this.state.expires_at = new Date(now + this.config.ttlSeconds * 1000).toISOString();
+      clearTimeout(this.ttlTimer);
+      this.ttlTimer = setTimeout(() => this.expire(), this.config.ttlSeconds * 1000);
+      this.ttlTimer.unref();
+    }
+    this.persist();
+  }
+
+  /** Brackets a proxied request: a VM is never idle while a command runs in it. */
+  beginRequest(): () => void {
+    this.inFlight++;
+    this.touch();
+    return () => {
+      this.inFlight--;
+      if (this.state.state === "ready") this.touch();
+    };
+  }
+
+  private expire(): void {
+    if (this.inFlight > 0) return this.touch();
+    this.log("info", "ttl_expired", { ttl_seconds: this.config.ttlSeconds });
+    this.state.state = "expired";
+    void this.shutdown({ mode: "kill" });
+  }
+
+  /** Stops the VM; `poweroff` lets the guest flush its disk first. Idempotent. */
+  shutdown(request: { mode: "kill" | "poweroff"; timeout_ms?: number }): Promise<void> {
+    this.stopping ??= (async () => {
+      if (this.state.state !== "expired") this.state.state = "stopping";
+      this.persist();
+      this.log("info", "shutdown", { mode: request.mode });
+      if (!this.vmm) return;
+      if (request.mode === "poweroff" && this.agent) {
+        await this.agent.json("POST", "/v1/poweroff").catch(() => undefined);
+        await this.vmm.waitOrKill(request.timeout_ms ?? 10_000);
+      } else {
+        await this.vmm.kill();
+      }
+    })();
+    return this.stopping;
+  }
+
+  private async finish(code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+    clearTimeout(this.ttlTimer);
+    this.agent?.close();
+    if (this.state.state !== "expired" && this.state.state !== "failed") this.state.state = "exited";
+    this.state.exit = { code, signal, at: new Date().toISOString() };
+    this.log("info", "vmm_exited", { code, signal });
+    this.persist();
+    rmSync(this.config.pidPath, { force: true });
+    // Let in-flight answers (e.g. the shutdown reply) drain, but never hang on a stuck client.
+    await new Promise<void>((resolve) => {
+      const cap = setTimeout(resolve, 2000);
+      this.server.close(() => {
+        clearTimeout(cap);
+        resolve();
+      });
+      this.server.closeIdleConnections();
+    });
+    rmSync(this.config.socketPath, { force: true });
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Pure builder of the `qemu-system-x86_64 -M microvm` argv (tested without a VMM).
+ * Recipe: docs/agent-protocol.md and shared research vm-feasibility.md section 4.4 (B):
+ * microvm without ACPI (virtio-mmio devices on the kernel command line), PVH vmlinux,
+ * no initramfs, virtio-serial agent port, sysrq `b` + `-no-reboot` for power-off.
+ */
+import type { VmConfig } from "../driver.js";
+
+/** Name of the virtio-serial port the agent looks for under /sys/class/virtio-ports. */
+export const AGENT_PORT_NAME = "org.pyro.agent";
+
+/** TCG translation-cache cap in MiB: the default grows to hundreds of MiB per VM. */
+export const TCG_TB_SIZE_MIB = 32;
+
+/** Kernel command line for a guest booted by pyro. */
+export function kernelCommandLine(config: Pick<VmConfig, "accel" | "tscKhz" | "initPath">): string {
+  const args = [
+    "console=ttyS0",
+    "quiet",
+    "root=/dev/vda",
+    "rootfstype=ext4",
+    "rw",
+    `init=${config.initPath}`,
+    "reboot=t",
+    "panic=-1",
+  ];
+  // Under TCG the TSC cannot be calibrated against the PIT reliably: boots hang without these.
+  if (config.accel === "tcg" && config.tscKhz) args.push(`tsc_early_khz=${config.tscKhz}`, "tsc=reliable");
+  return args.join(" ");
+}
+
+/** The QEMU argv (without the binary) for `config`. */
+export function qemuArgs(config: VmConfig): string[] {
+  const accel =
+    config.accel === "kvm"
+      ? ["-accel", "kvm", "-cpu", "host,-arch-capabilities"]
+      : ["-accel", `tcg,tb-size=${TCG_TB_SIZE_MIB}`, "-cpu", "max"];
+  const drive = [
+    "id=root",
+    `file=${config.rootfsPath}`,
+    "format=raw",
+    "if=none",
+    "cache=writeback",
+    ...(config.diskMode === "ephemeral" ? ["snapshot=on"] : []),
+  ].join(",");
+  return [
+    "-M",
+    "microvm,acpi=off",
+    ...accel,
+    "-m",
+    String(config.memMib),
+    "-smp",
+    String(config.vcpuCount),
+    "-nodefaults",
+    "-no-user-config",
+    "-display",
+    "none",
+    "-no-reboot",
+    "-chardev",
+    `file,id=console,path=${config.consoleLogPath}`,
+    "-serial",
+    "chardev:console",
+    "-kernel",
+    config.kernelPath,
+    "-append",
+    kernelCommandLine(config),
+    "-drive",
+    drive,
+    "-device",
+    "virtio-blk-device,drive=root",
+    "-device",
+    "virtio-rng-device",
+    "-device",
+    "virtio-serial-device,id=vser0",
+    "-chardev",
+    `socket,id=agent,path=${config.agentSocketPath},server=on,wait=off`,
+    "-device",
+    `virtserialport,bus=vser0.0,chardev=agent,name=${AGENT_PORT_NAME}`,
+  ];
+}
