@@ -43,7 +43,11 @@ export class AgentSession {
       );
       stream.once("response", (h) => resolve({ status: Number(h[":status"]), headers: h, body: stream }));
       stream.once("error", (err) =>
-        reject(new PyroError("guest_unreachable", `guest agent request ${path} failed: ${err.message}`, { cause: err })),
+        reject(
+          new PyroError("guest_unreachable", `guest agent request ${path} failed: ${err.message}`, {
+            cause: err,
+          }),
+        ),
       );
       if (body) body.pipe(stream);
     });

@@ -85,7 +85,11 @@ export async function diagnose(config: PyroConfig): Promise<DoctorReport> {
     kvm: { ...kvm, guestBoots, reason },
     vmms: [
       { name: "qemu", path: qemuPath, version: qemuVersion },
-      { name: "firecracker", path: fcPath, version: fcPath ? await versionOf("firecracker", ["--version"]) : null },
+      {
+        name: "firecracker",
+        path: fcPath,
+        version: fcPath ? await versionOf("firecracker", ["--version"]) : null,
+      },
     ],
     acceleration,
     accelerationReason: reason,

@@ -89,7 +89,11 @@ export async function execInVm(client: SupervisorClient, options: ExecOptions): 
         (event.type === "stdout" ? options.onStdout : options.onStderr)?.(bytes);
       } else if (event.type === "exit") exit = event;
     }
-    if (!exit) throw new PyroError("guest_unreachable", "the guest agent closed the exec stream without an exit status");
+    if (!exit)
+      throw new PyroError(
+        "guest_unreachable",
+        "the guest agent closed the exec stream without an exit status",
+      );
     return {
       exitCode: exit.exit_code,
       stdout: out.text(),
@@ -101,7 +105,10 @@ export async function execInVm(client: SupervisorClient, options: ExecOptions): 
     };
   } catch (e) {
     if (guard.signal.aborted) {
-      throw new PyroError("timeout", `the guest did not finish within ${options.timeoutSeconds} s and stopped answering`);
+      throw new PyroError(
+        "timeout",
+        `the guest did not finish within ${options.timeoutSeconds} s and stopped answering`,
+      );
     }
     if (options.signal?.aborted) throw new PyroError("interrupted", "command interrupted");
     throw e;

@@ -65,7 +65,10 @@ export async function ensureAgentImage(
 ): Promise<string> {
   const agentSha = await sha256File(agentPath);
   const dir = statePaths.imagesDir(stateDir);
-  const image = join(dir, `${environmentSlug(environment)}-${rootfsSha256.slice(0, 12)}-${agentSha.slice(0, 12)}.ext4`);
+  const image = join(
+    dir,
+    `${environmentSlug(environment)}-${rootfsSha256.slice(0, 12)}-${agentSha.slice(0, 12)}.ext4`,
+  );
   if (existsSync(image)) return image;
   await mkdir(dir, { recursive: true, mode: 0o700 });
   return withLock(image, async () => {

@@ -23,13 +23,22 @@ export async function withLock<T>(path: string, fn: () => Promise<T>, options: L
     release = await lockfile.lock(path, {
       realpath: false,
       stale: options.staleMs ?? 20_000,
-      retries: { retries: Math.max(1, Math.ceil(waitMs / 250)), minTimeout: 50, maxTimeout: 250, factor: 1.5 },
+      retries: {
+        retries: Math.max(1, Math.ceil(waitMs / 250)),
+        minTimeout: 50,
+        maxTimeout: 250,
+        factor: 1.5,
+      },
     });
   } catch (err) {
-    throw new PyroError("timeout", `could not lock "${path}" within ${waitMs} ms: another pyro process holds it`, {
-      cause: err,
-      details: { lock_path: path },
-    });
+    throw new PyroError(
+      "timeout",
+      `could not lock "${path}" within ${waitMs} ms: another pyro process holds it`,
+      {
+        cause: err,
+        details: { lock_path: path },
+      },
+    );
   }
   try {
     return await fn();

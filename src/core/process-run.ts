@@ -1,7 +1,7 @@
 /** Runs host helper programs (build scripts, e2fsprogs) with line-wise progress and clear errors. */
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { PyroError, type ErrorCode } from "../errors.js";
+import { type ErrorCode, PyroError } from "../errors.js";
 
 export interface RunOptions {
   env?: NodeJS.ProcessEnv;

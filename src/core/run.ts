@@ -73,7 +73,8 @@ export async function runOnce(vms: VmManager, options: RunOptions): Promise<RunO
   } catch (err) {
     cleanupReason = options.signal?.aborted ? "interrupted" : "error";
     await vms.delete(record.vm_id, cleanupReason).catch(() => undefined);
-    if (options.signal?.aborted) throw new PyroError("interrupted", `run interrupted; VM "${record.vm_id}" deleted`);
+    if (options.signal?.aborted)
+      throw new PyroError("interrupted", `run interrupted; VM "${record.vm_id}" deleted`);
     throw err;
   }
 }

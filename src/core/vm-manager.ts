@@ -17,7 +17,14 @@ import { ensureAgentImage, GUEST_AGENT_PATH, requireAgentBinary } from "./guest-
 import { hostTscKhz, resolveAcceleration } from "./host.js";
 import { withLock } from "./lock.js";
 import { MAX_SOCKET_PATH_BYTES, packagePaths, vmPaths } from "./paths.js";
-import { listVmIds, newVmId, readVmRecord, type VmRecord, VM_LAYOUT_VERSION, writeVmRecord } from "./vm-record.js";
+import {
+  listVmIds,
+  newVmId,
+  readVmRecord,
+  VM_LAYOUT_VERSION,
+  type VmRecord,
+  writeVmRecord,
+} from "./vm-record.js";
 
 /** Time allowed from VMM start until the guest agent answers, in ms (TCG boots take 1-3 s). */
 export const BOOT_TIMEOUT_MS = 90_000;
@@ -62,9 +69,13 @@ export class VmManager {
     const vmId = newVmId();
     const paths = vmPaths(this.config.stateDir, vmId);
     if (Buffer.byteLength(paths.supervisorSocket) > MAX_SOCKET_PATH_BYTES) {
-      throw new PyroError("invalid_argument", `PYRO_HOME "${this.config.stateDir}" is too long for Unix socket paths`, {
-        hint: "use a shorter PYRO_HOME",
-      });
+      throw new PyroError(
+        "invalid_argument",
+        `PYRO_HOME "${this.config.stateDir}" is too long for Unix socket paths`,
+        {
+          hint: "use a shorter PYRO_HOME",
+        },
+      );
     }
     await mkdir(paths.runDir, { recursive: true, mode: 0o700 });
     await mkdir(paths.logsDir, { recursive: true, mode: 0o700 });
@@ -212,7 +223,10 @@ export class VmManager {
    * Kills the VM if it runs and removes all its state. Works on half-created and crashed VMs.
    * @returns `{deleted, vm_id, reason}` as in `run --json`'s `cleanup`.
    */
-  async delete(vmId: string, reason = "deleted"): Promise<{ deleted: boolean; vm_id: string; reason: string }> {
+  async delete(
+    vmId: string,
+    reason = "deleted",
+  ): Promise<{ deleted: boolean; vm_id: string; reason: string }> {
     await readVmRecord(this.config.stateDir, vmId).catch((err: PyroError) => {
       if (err.code !== "state_corrupt") throw err;
     });

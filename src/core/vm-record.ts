@@ -39,7 +39,8 @@ const ID_RE = /^vm_[0-9a-f]{12}$/;
 
 /** Reads a VM record. @throws PyroError vm_not_found, state_corrupt */
 export async function readVmRecord(stateDir: string, vmId: string): Promise<VmRecord> {
-  if (!ID_RE.test(vmId)) throw new PyroError("vm_not_found", `no VM "${vmId}" (ids look like vm_0123456789ab)`);
+  if (!ID_RE.test(vmId))
+    throw new PyroError("vm_not_found", `no VM "${vmId}" (ids look like vm_0123456789ab)`);
   const path = vmPaths(stateDir, vmId).record;
   if (!existsSync(path)) throw new PyroError("vm_not_found", `no VM "${vmId}"`, { details: { vm_id: vmId } });
   let raw: unknown;

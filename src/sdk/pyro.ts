@@ -13,7 +13,7 @@ import { VmManager } from "../core/vm-manager.js";
 import { PyroError, TimeoutError } from "../errors.js";
 import { environmentRecord, vmRecord } from "./records.js";
 import { EnvironmentName, VmId } from "./schemas/common.js";
-import type { EnvironmentList, PruneResult, PullResult, Environment } from "./schemas/environment.js";
+import type { Environment, EnvironmentList, PruneResult, PullResult } from "./schemas/environment.js";
 import { type RunInput, RunInputSchema, type RunResult } from "./schemas/run.js";
 import {
   type CreateVmInput,
@@ -133,12 +133,24 @@ export class Pyro {
       executionMode: outcome.executionMode,
       acceleration: outcome.acceleration === "kvm" ? "kvm" : "tcg",
       vmId: outcome.vmId,
-      cleanup: { deleted: outcome.cleanup.deleted, reason: outcome.cleanup.reason, vmId: outcome.cleanup.vm_id },
+      cleanup: {
+        deleted: outcome.cleanup.deleted,
+        reason: outcome.cleanup.reason,
+        vmId: outcome.cleanup.vm_id,
+      },
     };
     if (outcome.result.timedOut) {
-      throw new TimeoutError(`command timed out after ${args.timeoutSeconds} s; VM "${outcome.vmId}" deleted`, {
-        details: { timeout_seconds: args.timeoutSeconds, vm_id: outcome.vmId, stdout: result.stdout, stderr: result.stderr },
-      });
+      throw new TimeoutError(
+        `command timed out after ${args.timeoutSeconds} s; VM "${outcome.vmId}" deleted`,
+        {
+          details: {
+            timeout_seconds: args.timeoutSeconds,
+            vm_id: outcome.vmId,
+            stdout: result.stdout,
+            stderr: result.stderr,
+          },
+        },
+      );
     }
     return result;
   }

@@ -8,6 +8,9 @@ export function validate<S extends z.ZodType>(schema: S, input: unknown): z.outp
   const issue = parsed.error.issues[0];
   const field = issue?.path.length ? issue.path.join(".") : "input";
   throw new InvalidArgumentError(`${field}: ${issue?.message ?? "invalid value"}`, {
-    details: { field, issues: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })) },
+    details: {
+      field,
+      issues: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
+    },
   });
 }

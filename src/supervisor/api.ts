@@ -36,7 +36,12 @@ function forwardHeaders(req: IncomingMessage): Record<string, string> {
   return out;
 }
 
-async function proxyToAgent(sv: Supervisor, req: IncomingMessage, res: ServerResponse, route: string): Promise<void> {
+async function proxyToAgent(
+  sv: Supervisor,
+  req: IncomingMessage,
+  res: ServerResponse,
+  route: string,
+): Promise<void> {
   if (sv.state.state !== "ready" || !sv.agent) {
     return sendError(res, 409, "vm_not_running", `VM "${sv.state.vm_id}" is ${sv.state.state}`);
   }
@@ -69,7 +74,11 @@ async function proxyToAgent(sv: Supervisor, req: IncomingMessage, res: ServerRes
   }
 }
 
-export async function handleRequest(sv: Supervisor, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handleRequest(
+  sv: Supervisor,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const url = new URL(req.url ?? "/", "http://sv");
   try {
     if (url.pathname === "/v1/status" && req.method === "GET") return sendJson(res, 200, sv.state);
@@ -83,7 +92,10 @@ export async function handleRequest(sv: Supervisor, req: IncomingMessage, res: S
     }
     if (url.pathname === "/v1/shutdown" && req.method === "POST") {
       const body = (await readJson(req)) as ShutdownRequest;
-      await sv.shutdown({ mode: body.mode === "poweroff" ? "poweroff" : "kill", timeout_ms: body.timeout_ms });
+      await sv.shutdown({
+        mode: body.mode === "poweroff" ? "poweroff" : "kill",
+        timeout_ms: body.timeout_ms,
+      });
       if (sv.vmm) await sv.vmm.exited;
       return sendJson(res, 200, sv.state);
     }

@@ -3,8 +3,8 @@
  * calling its Unix socket API. Used by core; never imported by the supervisor itself.
  */
 import { spawn } from "node:child_process";
+import { closeSync, openSync } from "node:fs";
 import http from "node:http";
-import { openSync, closeSync } from "node:fs";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { PyroError } from "../errors.js";
@@ -18,10 +18,14 @@ import type { ShutdownRequest, SupervisorState } from "./protocol.js";
 export async function launchSupervisor(entry: string, configPath: string, logPath: string): Promise<number> {
   const logFd = openSync(logPath, "a", 0o600);
   // Small heap limits keep the per-VM supervisor's RSS low; it only shuttles bytes.
-  const child = spawn(process.execPath, ["--max-old-space-size=48", "--max-semi-space-size=1", entry, configPath], {
-    detached: true,
-    stdio: ["ignore", "pipe", logFd],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--max-old-space-size=48", "--max-semi-space-size=1", entry, configPath],
+    {
+      detached: true,
+      stdio: ["ignore", "pipe", logFd],
+    },
+  );
   closeSync(logFd);
   const first = await new Promise<string>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout as Readable });
@@ -30,13 +34,17 @@ export async function launchSupervisor(entry: string, configPath: string, logPat
       resolve(line);
     });
     child.once("error", reject);
-    child.once("exit", (code) => resolve(`error {"code":"internal","message":"supervisor exited with ${code}"}`));
+    child.once("exit", (code) =>
+      resolve(`error {"code":"internal","message":"supervisor exited with ${code}"}`),
+    );
   });
   child.stdout?.destroy();
   child.unref();
   if (first.startsWith("ok ")) return Number(first.slice(3));
   const parsed = JSON.parse(first.replace(/^error /, "")) as { code: string; message: string };
-  throw new PyroError("vmm_failed", `supervisor failed to start: ${parsed.message}`, { details: { log: logPath } });
+  throw new PyroError("vmm_failed", `supervisor failed to start: ${parsed.message}`, {
+    details: { log: logPath },
+  });
 }
 
 export interface RawResponse {
@@ -55,7 +63,14 @@ export class SupervisorClient {
   ): Promise<RawResponse> {
     return new Promise((resolve, reject) => {
       const req = http.request(
-        { socketPath: this.socketPath, path, method, headers: options.headers, agent: false, signal: options.signal },
+        {
+          socketPath: this.socketPath,
+          path,
+          method,
+          headers: options.headers,
+          agent: false,
+          signal: options.signal,
+        },
         (res) => resolve({ status: res.statusCode ?? 0, body: res }),
       );
       req.once("error", (err: NodeJS.ErrnoException) => {
@@ -63,7 +78,10 @@ export class SupervisorClient {
           reject(new PyroError("vm_not_running", "the VM's supervisor is not running", { cause: err }));
         } else if (err.name === "AbortError") {
           reject(new PyroError("interrupted", "request interrupted", { cause: err }));
-        } else reject(new PyroError("internal", `supervisor request ${path} failed: ${err.message}`, { cause: err }));
+        } else
+          reject(
+            new PyroError("internal", `supervisor request ${path} failed: ${err.message}`, { cause: err }),
+          );
       });
       if (options.body === undefined) req.end();
       else if (typeof options.body === "string") req.end(options.body);
@@ -101,7 +119,13 @@ export class SupervisorClient {
 /** Turns an `{error:{code,message}}` body into a PyroError (unknown codes become `internal`). */
 export function errorFromBody(value: unknown, status: number): PyroError {
   const err = (value as { error?: { code?: string; message?: string } }).error;
-  const known = new Set(["boot_failed", "vm_not_running", "guest_unreachable", "invalid_argument", "timeout"]);
+  const known = new Set([
+    "boot_failed",
+    "vm_not_running",
+    "guest_unreachable",
+    "invalid_argument",
+    "timeout",
+  ]);
   const code = err?.code && known.has(err.code) ? err.code : "internal";
   return new PyroError(code as PyroError["code"], err?.message ?? `supervisor answered ${status}`, {
     details: { status, upstream_code: err?.code },

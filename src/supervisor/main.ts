@@ -4,8 +4,8 @@
  * `ok <pid>` once its socket is listening or `error <json>`, then only logs to its file.
  */
 import { readFileSync } from "node:fs";
-import { Supervisor } from "./supervisor.js";
 import type { SupervisorConfig } from "./protocol.js";
+import { Supervisor } from "./supervisor.js";
 
 async function main(): Promise<void> {
   const configPath = process.argv[2];
@@ -24,7 +24,9 @@ main().then(
     const message = err instanceof Error ? err.message : String(err);
     const code = (err as { code?: unknown }).code;
     try {
-      process.stdout.write(`error ${JSON.stringify({ code: typeof code === "string" ? code : "internal", message })}\n`);
+      process.stdout.write(
+        `error ${JSON.stringify({ code: typeof code === "string" ? code : "internal", message })}\n`,
+      );
     } catch {
       // the launcher may already be gone
     }

@@ -3,9 +3,13 @@ import { readFileSync, renameSync, writeFileSync } from "node:fs";
 
 export function writeStateSync(path: string, value: unknown): void {
   const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, typeof value === "string" || typeof value === "number" ? `${value}\n` : JSON.stringify(value), {
-    mode: 0o600,
-  });
+  writeFileSync(
+    tmp,
+    typeof value === "string" || typeof value === "number" ? `${value}\n` : JSON.stringify(value),
+    {
+      mode: 0o600,
+    },
+  );
   renameSync(tmp, path);
 }
 

@@ -122,7 +122,10 @@ export class Supervisor {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new PyroError("boot_failed", `guest agent did not answer within ${this.config.bootTimeoutMs} ms`)),
+        () =>
+          reject(
+            new PyroError("boot_failed", `guest agent did not answer within ${this.config.bootTimeoutMs} ms`),
+          ),
         this.config.bootTimeoutMs,
       );
     });
@@ -164,7 +167,10 @@ export class Supervisor {
   }
 
   private expire(): void {
-    if (this.inFlight > 0) return this.touch();
+    if (this.inFlight > 0) {
+      this.touch();
+      return;
+    }
     this.log("info", "ttl_expired", { ttl_seconds: this.config.ttlSeconds });
     this.state.state = "expired";
     void this.shutdown({ mode: "kill" });

@@ -13,23 +13,21 @@ type mount struct {
 	source, target, fstype string
 	flags                  uintptr
 	data                   string
-	fallbackData           *string // retried with this if data is refused
+	retryBare              bool // retry without data if the kernel refuses it
 }
-
-var defaultData = ""
 
 // mounts in order; /tmp is deliberately left on the root disk so it
 // persists with the workspace and does not eat guest RAM.
 var mounts = []mount{
-	{"proc", "/proc", "proc", unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC, "", nil},
-	{"sysfs", "/sys", "sysfs", unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC, "", nil},
-	{"devtmpfs", "/dev", "devtmpfs", unix.MS_NOSUID, "mode=0755", nil},
+	{"proc", "/proc", "proc", unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC, "", false},
+	{"sysfs", "/sys", "sysfs", unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC, "", false},
+	{"devtmpfs", "/dev", "devtmpfs", unix.MS_NOSUID, "mode=0755", false},
 	// newinstance + ptmxmode: /dev/ptmx works for non-root too; older
 	// kernels that refuse the options get the default instance.
 	{"devpts", "/dev/pts", "devpts", unix.MS_NOSUID | unix.MS_NOEXEC,
-		"newinstance,ptmxmode=0666,mode=0620,gid=5", &defaultData},
-	{"tmpfs", "/dev/shm", "tmpfs", unix.MS_NOSUID | unix.MS_NODEV, "mode=1777", nil},
-	{"tmpfs", "/run", "tmpfs", unix.MS_NOSUID | unix.MS_NODEV, "mode=0755", nil},
+		"newinstance,ptmxmode=0666,mode=0620,gid=5", true},
+	{"tmpfs", "/dev/shm", "tmpfs", unix.MS_NOSUID | unix.MS_NODEV, "mode=1777", false},
+	{"tmpfs", "/run", "tmpfs", unix.MS_NOSUID | unix.MS_NODEV, "mode=0755", false},
 }
 
 // Mount mounts whatever is not mounted yet (an initramfs or the kernel's
@@ -53,8 +51,8 @@ func (m mount) apply() error {
 		return nil
 	}
 	err := unix.Mount(m.source, m.target, m.fstype, m.flags, m.data)
-	if err != nil && m.fallbackData != nil {
-		err = unix.Mount(m.source, m.target, m.fstype, m.flags, *m.fallbackData)
+	if err != nil && m.retryBare {
+		err = unix.Mount(m.source, m.target, m.fstype, m.flags, "")
 	}
 	if err != nil {
 		return fmt.Errorf("mount %s on %s: %w", m.fstype, m.target, err)

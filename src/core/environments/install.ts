@@ -48,7 +48,10 @@ async function artifactRecord(dir: string, name: string) {
 }
 
 /** Installs (or verifies, or repairs) `entry` in the cache. */
-export async function installEnvironment(entry: CatalogEntry, options: InstallOptions): Promise<InstallResult> {
+export async function installEnvironment(
+  entry: CatalogEntry,
+  options: InstallOptions,
+): Promise<InstallResult> {
   const dir = cachePaths.environmentDir(options.cacheDir, entry.name, entry.version);
   const report = (phase: PullPhase, detail?: string) =>
     options.onProgress?.({ phase, environment: entry.name, fraction: phaseFraction(phase), detail });
@@ -60,7 +63,8 @@ export async function installEnvironment(entry: CatalogEntry, options: InstallOp
     dir,
     async () => {
       const check = await checkInstall(dir, true);
-      if (check.ok) return { manifest: check.manifest, installDir: dir, status: "already_installed" as const };
+      if (check.ok)
+        return { manifest: check.manifest, installDir: dir, status: "already_installed" as const };
       const previous = await readManifest(dir);
       const existed = existsSync(dir);
       await mkdir(dir, { recursive: true, mode: 0o755 });
@@ -124,7 +128,10 @@ export async function installEnvironment(entry: CatalogEntry, options: InstallOp
         kernel_release: kernel.release,
         kernel_build: kernel.build,
         packages,
-        artifacts: { kernel: await artifactRecord(dir, "vmlinux"), rootfs: await artifactRecord(dir, "rootfs.ext4") },
+        artifacts: {
+          kernel: await artifactRecord(dir, "vmlinux"),
+          rootfs: await artifactRecord(dir, "rootfs.ext4"),
+        },
       };
       await writeJsonAtomic(cachePaths.manifest(dir), manifest, 0o644);
       report("done");

@@ -75,7 +75,10 @@ export async function ensureKernel(
         errorCode: "environment_build_failed",
         signal: options.signal,
       });
-      const build = JSON.parse(await readFile(join(dir, "kernel-build.json"), "utf8")) as Record<string, unknown>;
+      const build = JSON.parse(await readFile(join(dir, "kernel-build.json"), "utf8")) as Record<
+        string,
+        unknown
+      >;
       const manifest: KernelManifest = {
         sha256: await sha256File(join(dir, "vmlinux")),
         release: String(build.kernel_release ?? "unknown"),

@@ -51,7 +51,8 @@ export async function checkInstall(envDir: string, deep: boolean): Promise<Insta
     const path = join(envDir, artifact.path);
     const st = await stat(path).catch(() => undefined);
     if (!st) return { ok: false, reason: `${role} artifact missing`, manifest };
-    if (st.size !== artifact.size_bytes) return { ok: false, reason: `${role} artifact has the wrong size`, manifest };
+    if (st.size !== artifact.size_bytes)
+      return { ok: false, reason: `${role} artifact has the wrong size`, manifest };
     if (deep && (await sha256File(path)) !== artifact.sha256) {
       return { ok: false, reason: `${role} artifact sha256 mismatch`, manifest };
     }

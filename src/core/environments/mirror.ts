@@ -33,7 +33,10 @@ export function parseDeb822(text: string): AptSource[] {
 export function parseOneLine(text: string): AptSource[] {
   const out: AptSource[] = [];
   for (const raw of text.split("\n")) {
-    const line = raw.replace(/#.*/, "").replace(/\[[^\]]*\]/, "").trim();
+    const line = raw
+      .replace(/#.*/, "")
+      .replace(/\[[^\]]*\]/, "")
+      .trim();
     const [type, uri, suite] = line.split(/\s+/);
     if (type && uri && suite) out.push({ types: [type], uris: [uri], suites: [suite] });
   }
@@ -72,7 +75,11 @@ export async function resolveDebianMirror(
   if (override) return override;
   const uri = pickMirror(await readAptSources(aptDir), suite);
   if (uri) return uri;
-  throw new PyroError("host_dependency_missing", `no Debian mirror for "${suite}" in the host's apt sources`, {
-    hint: "set PYRO_DEBIAN_MIRROR to a Debian mirror URI (for example your organisation's mirror)",
-  });
+  throw new PyroError(
+    "host_dependency_missing",
+    `no Debian mirror for "${suite}" in the host's apt sources`,
+    {
+      hint: "set PYRO_DEBIAN_MIRROR to a Debian mirror URI (for example your organisation's mirror)",
+    },
+  );
 }

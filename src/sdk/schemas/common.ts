@@ -9,7 +9,10 @@ export const DEFAULT_TTL_SECONDS = 600;
 /** Upper bound matches the guest kernel's CONFIG_NR_CPUS. */
 export const MAX_VCPU_COUNT = 8;
 
-export const EnvironmentName = z.string().min(1).describe('Environment name, e.g. "debian:12" (see listEnvironments)');
+export const EnvironmentName = z
+  .string()
+  .min(1)
+  .describe('Environment name, e.g. "debian:12" (see listEnvironments)');
 
 export const VcpuCount = z
   .number()
@@ -33,7 +36,9 @@ export const TimeoutSeconds = z
   .min(1)
   .max(86_400)
   .default(DEFAULT_TIMEOUT_SECONDS)
-  .describe(`Command time limit in seconds; the whole process group is killed after it. Default ${DEFAULT_TIMEOUT_SECONDS}.`);
+  .describe(
+    `Command time limit in seconds; the whole process group is killed after it. Default ${DEFAULT_TIMEOUT_SECONDS}.`,
+  );
 
 export const TtlSeconds = z
   .number()

@@ -12,7 +12,9 @@ export const EnvironmentSchema = z.object({
   source: z.string().nullable(),
   /** Why an existing install does not count, when it does not. */
   problem: z.string().nullable(),
-  artifacts: z.array(z.object({ role: z.string(), path: z.string(), sha256: z.string(), sizeBytes: z.number() })),
+  artifacts: z.array(
+    z.object({ role: z.string(), path: z.string(), sha256: z.string(), sizeBytes: z.number() }),
+  ),
 });
 export type Environment = z.infer<typeof EnvironmentSchema>;
 

@@ -13,7 +13,9 @@ export const CreateVmInputSchema = z
   .strict();
 export type CreateVmInput = z.input<typeof CreateVmInputSchema>;
 
-export const ExecVmInputSchema = z.object({ vmId: VmId, command: Command, timeoutSeconds: TimeoutSeconds }).strict();
+export const ExecVmInputSchema = z
+  .object({ vmId: VmId, command: Command, timeoutSeconds: TimeoutSeconds })
+  .strict();
 export type ExecVmInput = z.input<typeof ExecVmInputSchema>;
 
 export const VmSchema = z.object({

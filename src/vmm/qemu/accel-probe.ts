@@ -22,11 +22,18 @@ export async function kvmDeviceAccess(path = "/dev/kvm") {
       () => true,
       () => false,
     );
-  return { exists: await can(constants.F_OK), readable: await can(constants.R_OK), writable: await can(constants.W_OK) };
+  return {
+    exists: await can(constants.F_OK),
+    readable: await can(constants.R_OK),
+    writable: await can(constants.W_OK),
+  };
 }
 
 /** Classifies the probe's console and stderr output. Exported for unit tests. */
-export function classifyProbeOutput(console: string, stderr: string): { ok: boolean; why: string } | undefined {
+export function classifyProbeOutput(
+  console: string,
+  stderr: string,
+): { ok: boolean; why: string } | undefined {
   if (/VFS: Unable to mount root|VFS: Cannot open root device|Kernel panic/.test(console)) {
     return { ok: true, why: "guest kernel booted under KVM" };
   }
@@ -39,17 +46,33 @@ export function classifyProbeOutput(console: string, stderr: string): { ok: bool
 }
 
 /** Boots `kernelPath` under KVM for at most `timeoutMs` and reports whether it worked. */
-export async function probeKvm(qemuBinary: string, kernelPath: string, timeoutMs = 8000): Promise<AccelProbeResult> {
+export async function probeKvm(
+  qemuBinary: string,
+  kernelPath: string,
+  timeoutMs = 8000,
+): Promise<AccelProbeResult> {
   const started = Date.now();
   const dev = await kvmDeviceAccess();
   if (!dev.exists) return { kvmUsable: false, reason: "/dev/kvm not present", durationMs: 0 };
-  if (!dev.readable || !dev.writable) return { kvmUsable: false, reason: "/dev/kvm not accessible", durationMs: 0 };
+  if (!dev.readable || !dev.writable)
+    return { kvmUsable: false, reason: "/dev/kvm not accessible", durationMs: 0 };
   const args = [
     "--pdeathsig",
     "SIGKILL",
     "--",
     qemuBinary,
-    ...["-M", "microvm,acpi=off", "-accel", "kvm", "-cpu", "host,-arch-capabilities", "-m", "128", "-smp", "1"],
+    ...[
+      "-M",
+      "microvm,acpi=off",
+      "-accel",
+      "kvm",
+      "-cpu",
+      "host,-arch-capabilities",
+      "-m",
+      "128",
+      "-smp",
+      "1",
+    ],
     ...["-nodefaults", "-no-user-config", "-display", "none", "-no-reboot", "-serial", "stdio"],
     ...["-kernel", kernelPath, "-append", "console=ttyS0 root=/dev/pyro-probe-none panic=-1 reboot=t"],
   ];

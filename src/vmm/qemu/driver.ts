@@ -89,15 +89,20 @@ export class QemuDriver implements VmmDriver {
         // QEMU creates the chardev socket within milliseconds of starting; retry until then.
         for (let attempt = 0; ; attempt++) {
           if (exitInfo) {
-            throw new PyroError("vmm_failed", `QEMU exited before the agent channel opened: ${stderrTail.trim()}`, {
-              details: { exit_code: exitInfo.code },
-            });
+            throw new PyroError(
+              "vmm_failed",
+              `QEMU exited before the agent channel opened: ${stderrTail.trim()}`,
+              {
+                details: { exit_code: exitInfo.code },
+              },
+            );
           }
           if (signal?.aborted) throw new PyroError("interrupted", "interrupted while connecting to the VM");
           try {
             return await connectOnce(config.agentSocketPath);
           } catch {
-            if (attempt > 1000) throw new PyroError("vmm_failed", "QEMU never opened the agent channel socket");
+            if (attempt > 1000)
+              throw new PyroError("vmm_failed", "QEMU never opened the agent channel socket");
             await new Promise((r) => setTimeout(r, 10));
           }
         }

@@ -1,0 +1,129 @@
+// Command pyro-agent is PID 1 of a pyro guest. It prepares the system,
+// then serves the agent protocol (docs/agent-protocol.md) over HTTP/2 on
+// the host link for the life of the VM.
+//
+// PID 1 must never exit: that panics the kernel. Fatal problems are logged
+// to the console and the agent then sleeps forever; the host notices the
+// missing "pyro-agent: ready" line or the dead link and kills the VM.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"os"
+	"runtime/debug"
+	"time"
+
+	"golang.org/x/net/http2"
+
+	"github.com/pyro-mcp/pyro/guest/internal/api"
+	"github.com/pyro-mcp/pyro/guest/internal/channel"
+	"github.com/pyro-mcp/pyro/guest/internal/network"
+	"github.com/pyro-mcp/pyro/guest/internal/power"
+	"github.com/pyro-mcp/pyro/guest/internal/reaper"
+	"github.com/pyro-mcp/pyro/guest/internal/sysinfo"
+	"github.com/pyro-mcp/pyro/guest/internal/sysinit"
+)
+
+// console is the kernel console when we are PID 1 (the kernel opened it as
+// our stdout); otherwise stderr, for a debug run.
+var console io.Writer = os.Stderr
+
+func main() {
+	boot := sysinfo.Uptime()
+	pid1 := os.Getpid() == 1
+	if pid1 {
+		console = os.Stdout
+		sysinit.ShieldSignals()
+	}
+	log.SetOutput(console) // x/net/http2 logs through the log package
+	log.SetFlags(0)
+	log.SetPrefix("pyro-agent: ")
+	defer func() {
+		if p := recover(); p != nil {
+			fatal("panic", fmt.Errorf("%v\n%s", p, debug.Stack()))
+		}
+	}()
+
+	if pid1 { // never touch a real host's mounts or hostname
+		phase("mounts", mounts)
+		phase("network", network.LoopbackUp)
+	}
+	phase("reaper", reaper.Init)
+
+	srv := &api.Server{
+		BootMs:   boot.Milliseconds(),
+		Kernel:   sysinfo.KernelRelease(),
+		Uptime:   sysinfo.Uptime,
+		Sync:     power.Sync,
+		PowerOff: power.Off,
+		Logf:     logf,
+	}
+	serve(srv)
+}
+
+// mounts prepares the system: filesystems first, since the console and
+// everything after may live on devtmpfs.
+func mounts() error {
+	return errors.Join(sysinit.Mount(), sysinit.EnsureConsole(), sysinit.SetHostname(), sysinit.SetEnv())
+}
+
+// serve opens the host link and serves it; if the link breaks it is opened
+// again, so the loop only ends with the VM.
+func serve(srv *api.Server) {
+	h2 := &http2.Server{}
+	opts := &http2.ServeConnOpts{Handler: srv.Handler()}
+	session := func(c net.Conn) { h2.ServeConn(c, opts) }
+	ready := false
+	for {
+		link, err := channel.Open(logf)
+		if !phase("channel", func() error { return err }) {
+			time.Sleep(time.Second)
+			continue
+		}
+		if !ready {
+			logf("pyro-agent: channel: %s", link)
+			logf("pyro-agent: ready")
+			ready = true
+		}
+		phase("serve", func() error { return link.Serve(session) })
+		time.Sleep(time.Second)
+	}
+}
+
+// phase runs one start-up step and prints each failure as
+// "pyro-agent: <phase>: <err>"; start-up continues regardless.
+func phase(name string, step func() error) bool {
+	err := step()
+	report(name, err)
+	return err == nil
+}
+
+// report prints each error of an errors.Join on its own line.
+func report(name string, err error) {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			report(name, e)
+		}
+	} else if err != nil {
+		logf("pyro-agent: %s: %v", name, err)
+	}
+}
+
+func logf(format string, args ...any) {
+	fmt.Fprintf(console, format+"\n", args...)
+}
+
+// fatal logs and, as PID 1, parks forever instead of exiting.
+func fatal(name string, err error) {
+	logf("pyro-agent: %s: %v", name, err)
+	if os.Getpid() != 1 {
+		os.Exit(1)
+	}
+	for {
+		time.Sleep(time.Hour)
+	}
+}

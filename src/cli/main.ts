@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+/**
+ * The `pyro` CLI. Commands parse flags, make one SDK call and render; this file owns the one
+ * catch that prints `error[CODE]: message` and sets the exit status (usage errors 2).
+ */
+import { readFileSync } from "node:fs";
+import { Command, CommanderError } from "commander";
+import { PyroError } from "../sdk/index.js";
+import { doctorCommand } from "./commands/doctor.js";
+import { envCommand } from "./commands/env/index.js";
+import { demoCommand, runCommand } from "./commands/run.js";
+import { createContext } from "./context.js";
+import { printError } from "./output.js";
+
+const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+  version: string;
+};
+
+export async function main(argv: string[]): Promise<number> {
+  // Everything after the first `--` is the guest command, untouched by option parsing.
+  const dd = argv.indexOf("--");
+  const cliArgv = dd >= 0 ? argv.slice(0, dd) : argv;
+  const guestArgv = dd >= 0 ? argv.slice(dd + 1) : undefined;
+  const abort = new AbortController();
+  let interrupts = 0;
+  const onSignal = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130); // second Ctrl-C: leave now, cleanup already started
+    abort.abort();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const ctx = createContext(guestArgv, abort.signal);
+  const json = cliArgv.includes("--json");
+  const verbose = cliArgv.includes("--verbose");
+
+  const program = new Command("pyro")
+    .description("disposable Linux microVMs for coding agents")
+    .version(pkg.version, "--version")
+    .option("--verbose", "print error details and stacks")
+    .exitOverride()
+    .configureOutput({ outputError: () => undefined })
+    .showHelpAfterError(false);
+  for (const cmd of [runCommand(ctx), demoCommand(ctx), doctorCommand(ctx), envCommand(ctx)]) {
+    program.addCommand(cmd);
+  }
+  for (const cmd of program.commands) {
+    cmd.exitOverride().configureOutput({ outputError: () => undefined });
+    for (const sub of cmd.commands) sub.exitOverride().configureOutput({ outputError: () => undefined });
+  }
+  try {
+    await program.parseAsync(cliArgv, { from: "user" });
+    return ctx.exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.exitCode === 0)
+        return 0;
+      if (err.code === "commander.help") return 0;
+      const message = err.message.replace(/^error: /, "");
+      return printError(new PyroError("usage", message, { hint: "see `pyro --help`" }), json, verbose);
+    }
+    return printError(err, json, verbose);
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

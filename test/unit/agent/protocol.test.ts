@@ -1,0 +1,29 @@
+import { describe, expect, it } from "vitest";
+import { eventBytes, readExecEvents } from "../../../src/agent/protocol.js";
+
+async function* chunks(parts: string[]) {
+  for (const p of parts) yield Buffer.from(p);
+}
+
+describe("exec event stream", () => {
+  it("reassembles events split across chunks", async () => {
+    const events = [];
+    for await (const e of readExecEvents(
+      chunks([
+        '{"type":"started","pid":3}\n{"type":"std',
+        'out","data":"hi\\n"}\n',
+        '{"type":"exit","exit_code":7,"timed_out":false,"duration_ms":4}',
+      ]),
+    )) {
+      events.push(e);
+    }
+    expect(events.map((e) => e.type)).toEqual(["started", "stdout", "exit"]);
+    expect(events[2]).toMatchObject({ exit_code: 7, signal: "" });
+  });
+  it("decodes text and base64 payloads", () => {
+    expect(eventBytes({ data: "é" })).toEqual(Buffer.from("é"));
+    expect(eventBytes({ data_b64: Buffer.from([0xff, 0]).toString("base64") })).toEqual(
+      Buffer.from([0xff, 0]),
+    );
+  });
+});

@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import type { VmConfig } from "../../../src/vmm/driver.js";
+import { AGENT_PORT_NAME, kernelCommandLine, qemuArgs } from "../../../src/vmm/qemu/args.js";
+
+const base: VmConfig = {
+  vmId: "vm_0123456789ab",
+  kernelPath: "/k/vmlinux",
+  rootfsPath: "/img/root.ext4",
+  diskMode: "ephemeral",
+  vcpuCount: 2,
+  memMib: 768,
+  accel: "tcg",
+  tscKhz: 2445404,
+  initPath: "/usr/sbin/pyro-agent",
+  runDir: "/run/x",
+  agentSocketPath: "/run/x/agent.sock",
+  consoleLogPath: "/run/x/console.log",
+  tmpDir: "/run/x/tmp",
+};
+
+const valueAfter = (args: string[], flag: string) => args[args.indexOf(flag) + 1];
+
+describe("qemuArgs", () => {
+  it("boots microvm without ACPI under TCG with a capped translation cache", () => {
+    const args = qemuArgs(base);
+    expect(valueAfter(args, "-M")).toBe("microvm,acpi=off");
+    expect(valueAfter(args, "-accel")).toBe("tcg,tb-size=32");
+    expect(valueAfter(args, "-m")).toBe("768");
+    expect(valueAfter(args, "-smp")).toBe("2");
+    expect(args).toContain("-no-reboot");
+    expect(args).toContain("-nodefaults");
+  });
+
+  it("uses a throw-away overlay for ephemeral disks only", () => {
+    expect(valueAfter(qemuArgs(base), "-drive")).toContain("snapshot=on");
+    expect(valueAfter(qemuArgs({ ...base, diskMode: "persistent" }), "-drive")).not.toContain("snapshot=on");
+  });
+
+  it("exposes the agent port by name on a server socket", () => {
+    const args = qemuArgs(base);
+    expect(args).toContain(`virtserialport,bus=vser0.0,chardev=agent,name=${AGENT_PORT_NAME}`);
+    expect(args).toContain("socket,id=agent,path=/run/x/agent.sock,server=on,wait=off");
+  });
+
+  it("uses KVM with the MSR workaround when accelerated", () => {
+    const args = qemuArgs({ ...base, accel: "kvm" });
+    expect(valueAfter(args, "-accel")).toBe("kvm");
+    expect(valueAfter(args, "-cpu")).toBe("host,-arch-capabilities");
+  });
+});
+
+describe("kernelCommandLine", () => {
+  it("passes the TSC frequency under TCG only", () => {
+    expect(kernelCommandLine(base)).toContain("tsc_early_khz=2445404 tsc=reliable");
+    expect(kernelCommandLine({ ...base, accel: "kvm" })).not.toContain("tsc_early_khz");
+  });
+  it("starts the agent as init and panics into a VMM exit", () => {
+    const cmdline = kernelCommandLine(base);
+    expect(cmdline).toContain("init=/usr/sbin/pyro-agent");
+    expect(cmdline).toContain("panic=-1");
+    expect(cmdline).toContain("root=/dev/vda");
+  });
+});
