@@ -15,18 +15,26 @@ import { runProgram } from "./process-run.js";
 /** Where the agent lives in every guest; the kernel command line's `init=`. */
 export const GUEST_AGENT_PATH = "/usr/sbin/pyro-agent";
 
-/** Copies `agentPath` into `image` as root-owned 0755 `GUEST_AGENT_PATH`. The image must not be in use. */
-export async function injectAgent(image: string, agentPath: string, workDir: string): Promise<void> {
+/**
+ * Copies the host file `agentPath` into `image` as root-owned 0755 `guestPath` (default
+ * {@link GUEST_AGENT_PATH}). The image must not be in use by a VM.
+ */
+export async function injectAgent(
+  image: string,
+  agentPath: string,
+  workDir: string,
+  guestPath = GUEST_AGENT_PATH,
+): Promise<void> {
   const size = (await stat(agentPath)).size;
   const script = join(workDir, `debugfs-${process.pid}.cmd`);
   await writeFile(
     script,
     [
-      `rm ${GUEST_AGENT_PATH}`,
-      `write ${agentPath} ${GUEST_AGENT_PATH}`,
-      `set_inode_field ${GUEST_AGENT_PATH} mode 0100755`,
-      `set_inode_field ${GUEST_AGENT_PATH} uid 0`,
-      `set_inode_field ${GUEST_AGENT_PATH} gid 0`,
+      `rm ${guestPath}`,
+      `write ${agentPath} ${guestPath}`,
+      `set_inode_field ${guestPath} mode 0100755`,
+      `set_inode_field ${guestPath} uid 0`,
+      `set_inode_field ${guestPath} gid 0`,
       "",
     ].join("\n"),
   );
@@ -36,7 +44,7 @@ export async function injectAgent(image: string, agentPath: string, workDir: str
     await rm(script, { force: true });
   }
   // debugfs exits 0 even when a command fails: check the result instead.
-  const { stdout } = await runProgram(["debugfs", "-R", `stat ${GUEST_AGENT_PATH}`, image]);
+  const { stdout } = await runProgram(["debugfs", "-R", `stat ${guestPath}`, image]);
   if (!new RegExp(`Size: ${size}\\b`).test(stdout)) {
     throw new PyroError("internal", `injecting the guest agent into "${image}" failed`);
   }

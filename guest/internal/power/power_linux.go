@@ -30,7 +30,7 @@ func Off() error {
 		errs = append(errs, err)
 	}
 	unix.Sync()
-	if err := os.WriteFile("/proc/sysrq-trigger", []byte("b"), 0); err != nil {
+	if err := sysrq('b'); err != nil {
 		errs = append(errs, fmt.Errorf("sysrq b: %w", err))
 		if err := unix.Reboot(unix.LINUX_REBOOT_CMD_RESTART); err != nil {
 			errs = append(errs, fmt.Errorf("reboot: %w", err))
@@ -55,4 +55,16 @@ func remountReadOnly() error {
 		return fmt.Errorf("remount / read-only: %w", err)
 	}
 	return nil
+}
+
+// sysrq opens without O_CREATE so a missing /proc fails instead of making a
+// file on the root disk.
+func sysrq(key byte) error {
+	f, err := os.OpenFile("/proc/sysrq-trigger", os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = f.Write([]byte{key})
+	return err
 }

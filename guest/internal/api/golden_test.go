@@ -1,0 +1,54 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestGolden pins the JSON shape of every wire type. The same files are
+// read by the host's tests, so a renamed field breaks both sides at once.
+func TestGolden(t *testing.T) {
+	tests := []struct {
+		file string
+		v    any
+	}{
+		{"info.json", &InfoResponse{}},
+		{"health.json", &HealthResponse{}},
+		{"ok.json", &OKResponse{}},
+		{"error.json", &ErrorResponse{}},
+		{"exec_request.json", &ExecRequest{}},
+		{"exec_request_minimal.json", &ExecRequest{}},
+		{"exec_started.json", &StartedEvent{}},
+		{"exec_stdout.json", &OutputEvent{}},
+		{"exec_stderr_b64.json", &OutputEvent{}},
+		{"exec_exit.json", &ExitEvent{}},
+	}
+	files, _ := filepath.Glob("testdata/golden/*.json")
+	if len(files) != len(tests) {
+		t.Errorf("%d golden files, %d tests: keep them in step", len(files), len(tests))
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			want, err := os.ReadFile(filepath.Join("testdata/golden", tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			dec := json.NewDecoder(bytes.NewReader(want))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(tt.v); err != nil {
+				t.Fatal(err)
+			}
+			got, err := json.Marshal(tt.v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != strings.TrimSpace(string(want)) {
+				t.Errorf("round trip\n got %s\nwant %s", got, want)
+			}
+		})
+	}
+}

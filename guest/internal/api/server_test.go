@@ -1,0 +1,108 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestRoutes(t *testing.T) {
+	tests := []struct {
+		name, method, path string
+		wantStatus         int
+		wantBody           string
+	}{
+		{"info", "GET", "/v1/info", 200,
+			`{"agent_version":"0.1.0","protocol_version":1,"capabilities":["exec","poweroff","sync"],"boot_ms":1234,"kernel":"6.1.0-test"}`},
+		{"health", "GET", "/v1/health", 200, `{"ok":true,"uptime_ms":5000}`},
+		{"sync", "POST", "/v1/sync", 200, `{"ok":true}`},
+		{"unknown path", "GET", "/v1/nope", 404,
+			`{"error":{"code":"not_found","message":"not found: no route GET /v1/nope"}}`},
+		{"wrong method", "GET", "/v1/exec", 404,
+			`{"error":{"code":"not_found","message":"not found: no route GET /v1/exec"}}`},
+	}
+	c := newClient(t, testServer())
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, body := do(t, c, tt.method, tt.path)
+			if status != tt.wantStatus || body != tt.wantBody {
+				t.Errorf("got %d %s, want %d %s", status, body, tt.wantStatus, tt.wantBody)
+			}
+		})
+	}
+}
+
+func TestErrorMapping(t *testing.T) {
+	tests := []struct {
+		err        error
+		wantStatus int
+		wantCode   string
+	}{
+		{invalidf("x"), 400, "invalid_argument"},
+		{ErrNotFound, 404, "not_found"},
+		{errors.New("disk on fire"), 500, "internal"},
+	}
+	for _, tt := range tests {
+		status, code := errorCode(tt.err)
+		if status != tt.wantStatus || code != tt.wantCode {
+			t.Errorf("%v: got %d %s, want %d %s", tt.err, status, code, tt.wantStatus, tt.wantCode)
+		}
+	}
+}
+
+func TestSyncFailureIsInternal(t *testing.T) {
+	s := testServer()
+	s.Sync = func() error { return errors.New("EIO") }
+	status, body := do(t, newClient(t, s), "POST", "/v1/sync")
+	if want := `{"error":{"code":"internal","message":"sync: EIO"}}`; status != 500 || body != want {
+		t.Errorf("got %d %s, want 500 %s", status, body, want)
+	}
+}
+
+func TestPanicIsRecovered(t *testing.T) {
+	s := testServer()
+	s.Sync = func() error { panic("boom") }
+	c := newClient(t, s)
+	status, body := do(t, c, "POST", "/v1/sync")
+	if status != 500 || !strings.Contains(body, `"code":"internal"`) {
+		t.Errorf("got %d %s, want a 500 internal error", status, body)
+	}
+	if status, _ := do(t, c, "GET", "/v1/health"); status != 200 {
+		t.Errorf("server unusable after a panic: health %d", status)
+	}
+}
+
+func TestPoweroffRespondsFirst(t *testing.T) {
+	s := testServer()
+	called := make(chan struct{})
+	s.PowerOff = func() error { close(called); return nil }
+	status, body := do(t, newClient(t, s), "POST", "/v1/poweroff")
+	if status != 200 || body != `{"ok":true}` {
+		t.Fatalf("got %d %s", status, body)
+	}
+	select {
+	case <-called:
+	case <-time.After(2 * time.Second):
+		t.Fatal("PowerOff not called")
+	}
+}
+
+func do(t *testing.T, c *http.Client, method, path string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(method, "http://pyro"+path, nil)
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Errorf("body is not JSON: %q", b)
+	}
+	return resp.StatusCode, strings.TrimSpace(string(b))
+}

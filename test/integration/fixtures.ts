@@ -1,0 +1,109 @@
+/**
+ * Guest-backed test fixtures: a private PYRO_HOME per test file, a CLI runner, and the
+ * leak check that fails a file when a VMM or supervisor of its PYRO_HOME still runs.
+ * Environments come from the shared cache that scripts/setup.sh fills.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, expect } from "vitest";
+import { resolveConfig } from "../../src/core/config.js";
+import { cachePaths, packagePaths } from "../../src/core/paths.js";
+
+export const repoRoot = resolve(import.meta.dirname, "..", "..");
+export const cliPath = join(repoRoot, "dist", "cli", "main.js");
+
+/** Why guest tests cannot run here, or undefined when they can. */
+export function guestUnavailableReason(environment = "debian:12"): string | undefined {
+  if (!existsSync(cliPath)) return "dist/ is not built (npm run build)";
+  if (!existsSync(packagePaths.agentBinary)) return "guest agent not built (npm run build:agent)";
+  const { cacheDir } = resolveConfig();
+  const dir = cachePaths.environmentDir(cacheDir, environment, "1.0.0");
+  if (!existsSync(cachePaths.manifest(dir))) return `environment ${environment} not installed (scripts/setup.sh)`;
+  return undefined;
+}
+
+/**
+ * Call at the top of a guest test file. Returns true when the tests should be skipped; in CI
+ * (PYRO_TEST_REQUIRE_GUEST=1) a missing guest is a failure instead.
+ */
+export function requireGuest(environment = "debian:12"): boolean {
+  const reason = guestUnavailableReason(environment);
+  if (!reason) return false;
+  if (process.env.PYRO_TEST_REQUIRE_GUEST === "1") throw new Error(`guest tests required but: ${reason}`);
+  console.warn(`skipping guest tests: ${reason}`);
+  return true;
+}
+
+/** Pids whose command line mentions `needle` (our VMMs and supervisors name their VM dir). */
+export function processesMentioning(needle: string): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${name}/cmdline`, "utf8");
+      if (cmdline.includes(needle)) pids.push(Number(name));
+    } catch {
+      // process ended while we looked
+    }
+  }
+  return pids;
+}
+
+/** A private PYRO_HOME for this file, checked for leaked VMs and removed afterwards. */
+export function usePyroHome(): { home: () => string; env: () => NodeJS.ProcessEnv } {
+  let home = "";
+  beforeAll(() => {
+    // Short path: socket paths under it must stay below 108 bytes.
+    home = mkdtempSync("/tmp/pyro-t-");
+  });
+  afterAll(async () => {
+    // Processes get a moment to exit after their VM was deleted.
+    let leaked = processesMentioning(home);
+    for (let i = 0; i < 50 && leaked.length > 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      leaked = processesMentioning(home);
+    }
+    for (const pid of leaked) process.kill(pid, "SIGKILL");
+    rmSync(home, { recursive: true, force: true });
+    expect(leaked, `VM processes left running under ${home}`).toEqual([]);
+  });
+  return { home: () => home, env: () => ({ ...process.env, PYRO_HOME: home }) };
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+}
+
+/** Runs the built CLI; `onStderr` sees stderr as it arrives (to time a Ctrl-C). */
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  options: { onSpawn?: (pid: number) => void; onStderr?: (text: string, pid: number) => void } = {},
+): Promise<CliResult> {
+  const started = Date.now();
+  return new Promise((resolveResult, reject) => {
+    const child = spawn(process.execPath, [cliPath, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+      options.onStderr?.(stderr, child.pid as number);
+    });
+    child.on("error", reject);
+    child.on("spawn", () => options.onSpawn?.(child.pid as number));
+    child.on("close", (code) => resolveResult({ code, stdout, stderr, durationMs: Date.now() - started }));
+  });
+}
+
+/** VM directories left under a PYRO_HOME (each run must delete its own). */
+export function vmDirs(home: string): string[] {
+  const dir = join(home, "vms");
+  return existsSync(dir) ? readdirSync(dir).filter((n) => n.startsWith("vm_") && !n.endsWith(".lock")) : [];
+}
