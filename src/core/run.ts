@@ -3,6 +3,7 @@
  * (error, timeout, abort). Progress phases are reported for `[run] phase=...` lines.
  */
 import { PyroError } from "../errors.js";
+import { findCatalogEntry } from "./environments/catalog.js";
 import type { ExecResult } from "./exec.js";
 import type { VmManager } from "./vm-manager.js";
 
@@ -37,6 +38,7 @@ export async function runOnce(vms: VmManager, options: RunOptions): Promise<RunO
   const checkAbort = () => {
     if (options.signal?.aborted) throw new PyroError("interrupted", "run interrupted");
   };
+  findCatalogEntry(options.environment); // an unknown name fails before any phase line
   options.onPhase?.("create", { environment: options.environment });
   const record = await vms.create(options);
   let cleanupReason = "completed";

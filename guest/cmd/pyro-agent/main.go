@@ -48,11 +48,13 @@ func main() {
 		}
 	}()
 
-	if pid1 { // never touch a real host's mounts or hostname
+	if pid1 { // never touch a real host's mounts, hostname or links
 		phase("mounts", mounts)
-		phase("network", network.LoopbackUp)
 	}
 	phase("reaper", reaper.Init)
+	if pid1 {
+		phase("network", network.LoopbackUp)
+	}
 
 	srv := &api.Server{
 		BootMs:   boot.Milliseconds(),

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -44,6 +45,9 @@ func (s *Server) exec(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// maxTimeoutMs keeps the timeout within time.Duration (about 292 years).
+const maxTimeoutMs = int64(math.MaxInt64 / time.Millisecond)
+
 // parseExecRequest decodes and validates the pyro-exec header. Unknown
 // fields are refused: a newer host must not have options silently ignored.
 func parseExecRequest(header string) (ExecRequest, error) {
@@ -75,8 +79,8 @@ func parseExecRequest(header string) (ExecRequest, error) {
 	if !filepath.IsAbs(req.Cwd) {
 		return req, invalidf("cwd %q must be an absolute path", req.Cwd)
 	}
-	if req.TimeoutMs < 0 {
-		return req, invalidf("timeout_ms must be >= 0, got %d", req.TimeoutMs)
+	if req.TimeoutMs < 0 || req.TimeoutMs > maxTimeoutMs {
+		return req, invalidf("timeout_ms must be between 0 and %d, got %d", maxTimeoutMs, req.TimeoutMs)
 	}
 	return req, nil
 }

@@ -175,6 +175,7 @@ func TestExecInvalidSpec(t *testing.T) {
 		{"no argv", `{}`, "argv must be non-empty"},
 		{"empty argv0", `{"argv":[""]}`, "argv must be non-empty"},
 		{"negative timeout", `{"argv":["true"],"timeout_ms":-1}`, "timeout_ms"},
+		{"timeout overflows", `{"argv":["true"],"timeout_ms":9223372036854775}`, "timeout_ms"},
 		{"relative cwd", `{"argv":["true"],"cwd":"tmp"}`, "absolute"},
 		{"missing cwd", `{"argv":["true"],"cwd":"/nonexistent/pyro"}`, "not an existing directory"},
 		{"bad env name", `{"argv":["true"],"env":{"A=B":"x"}}`, "env"},

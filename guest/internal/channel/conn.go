@@ -66,7 +66,11 @@ func (c *fileConn) Close() error {
 	if !c.shared {
 		return c.f.Close()
 	}
-	_ = c.f.SetDeadline(time.Now()) // unblock; fails harmlessly if not pollable
+	if err := c.f.SetDeadline(time.Now()); err != nil {
+		// Not pollable, so a blocked read cannot be interrupted: waiting
+		// for it could hang the agent for good, which is worse.
+		return nil
+	}
 	c.inflight.Wait()
 	return c.f.SetDeadline(time.Time{})
 }
