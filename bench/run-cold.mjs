@@ -48,20 +48,27 @@ async function bootFloorOnce(config, kernel, image, accel, work) {
     initPath: "/usr/sbin/ready-init",
     runDir: work,
     agentSocketPath: join(work, "agent.sock"),
-    consoleLogPath: "/proc/self/fd/1",
+    consoleLogPath: join(work, "unused.log"),
     tmpDir: work,
-  });
+  }).map((a) => (a.startsWith("file,id=console,") ? "stdio,id=console,signal=off" : a));
   const started = performance.now();
   return new Promise((resolveBoot, reject) => {
     const child = spawn(config.qemuBinary, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, TMPDIR: work } });
     let out = "";
     let readyAt;
+    let err = "";
+    child.stderr.on("data", (d) => {
+      err += d.toString();
+    });
     child.stdout.on("data", (d) => {
       out += d.toString();
-      if (readyAt === undefined && out.includes("READY")) readyAt = performance.now() - started;
+      if (readyAt === undefined && out.includes("READY")) {
+        readyAt = performance.now() - started;
+        child.kill("SIGKILL"); // the floor ends at READY; power-off is not part of it
+      }
     });
     child.on("error", reject);
-    child.on("exit", () => (readyAt === undefined ? reject(new Error(`floor boot failed: ${out.slice(-300)}`)) : resolveBoot(readyAt)));
+    child.on("exit", () => (readyAt === undefined ? reject(new Error(`floor boot failed: ${out.slice(-300)} ${err.slice(-500)}`)) : resolveBoot(readyAt)));
     setTimeout(() => child.kill("SIGKILL"), 60_000).unref();
   });
 }

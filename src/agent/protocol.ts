@@ -2,6 +2,7 @@
  * Host-side schemas of the guest agent protocol, version 1 (docs/agent-protocol.md is the
  * contract; guest/internal/api holds the Go twin).
  */
+import { StringDecoder } from "node:string_decoder";
 import { z } from "zod";
 
 export const PROTOCOL_VERSION = 1;
@@ -50,9 +51,11 @@ export function eventBytes(event: { data?: string | undefined; data_b64?: string
 
 /** Splits an NDJSON byte stream into parsed events. */
 export async function* readExecEvents(stream: AsyncIterable<Buffer | string>): AsyncGenerator<ExecEvent> {
+  // A multi-byte character may be split across frames: decode as a stream, not per chunk.
+  const decoder = new StringDecoder("utf8");
   let pending = "";
   for await (const chunk of stream) {
-    pending += chunk.toString();
+    pending += typeof chunk === "string" ? chunk : decoder.write(chunk);
     let nl = pending.indexOf("\n");
     while (nl >= 0) {
       const line = pending.slice(0, nl).trim();
@@ -61,5 +64,6 @@ export async function* readExecEvents(stream: AsyncIterable<Buffer | string>): A
       nl = pending.indexOf("\n");
     }
   }
+  pending += decoder.end();
   if (pending.trim()) yield ExecEventSchema.parse(JSON.parse(pending));
 }

@@ -19,7 +19,8 @@ export function guestUnavailableReason(environment = "debian:12"): string | unde
   if (!existsSync(packagePaths.agentBinary)) return "guest agent not built (npm run build:agent)";
   const { cacheDir } = resolveConfig();
   const dir = cachePaths.environmentDir(cacheDir, environment, "1.0.0");
-  if (!existsSync(cachePaths.manifest(dir))) return `environment ${environment} not installed (scripts/setup.sh)`;
+  if (!existsSync(cachePaths.manifest(dir)))
+    return `environment ${environment} not installed (scripts/setup.sh)`;
   return undefined;
 }
 

@@ -11,14 +11,19 @@ describe.skipIf(skip)("pyro run", () => {
     expect(r.stderr).toContain("[run] phase=create environment=debian:12");
     expect(r.stderr).toMatch(/\[run\] phase=start vm_id=vm_[0-9a-f]{12}/);
     expect(r.stderr).toMatch(/\[run\] phase=execute /);
-    expect(r.stderr).toMatch(/\[run\] environment=debian:12 execution_mode=guest_virtio_serial acceleration=(kvm|tcg) exit_code=0 duration_ms=\d+/);
+    expect(r.stderr).toMatch(
+      /\[run\] environment=debian:12 execution_mode=guest_virtio_serial acceleration=(kvm|tcg) exit_code=0 duration_ms=\d+/,
+    );
     expect(r.stdout).toMatch(/^git version 2\.39\./);
     expect(r.code).toBe(0);
     expect(vmDirs(pyro.home())).toEqual([]);
   });
 
   it("streams stdout and stderr separately and propagates the exit code", async () => {
-    const r = await runCli(["run", "debian:12", "--", "sh", "-c", "echo out; echo err >&2; exit 7"], pyro.env());
+    const r = await runCli(
+      ["run", "debian:12", "--", "sh", "-c", "echo out; echo err >&2; exit 7"],
+      pyro.env(),
+    );
     expect(r.stdout).toBe("out\n");
     expect(r.stderr).toContain("err\n");
     expect(r.stderr).not.toContain("out\n");
@@ -27,7 +32,20 @@ describe.skipIf(skip)("pyro run", () => {
 
   it("keeps argv boundaries and reports the SPEC fields with --json", async () => {
     const r = await runCli(
-      ["run", "debian:12", "--json", "--mem-mib", "512", "--", "sh", "-c", 'printf "%s|" "$@"; echo e >&2; exit 3', "x", "a b", "c"],
+      [
+        "run",
+        "debian:12",
+        "--json",
+        "--mem-mib",
+        "512",
+        "--",
+        "sh",
+        "-c",
+        'printf "%s|" "$@"; echo e >&2; exit 3',
+        "x",
+        "a b",
+        "c",
+      ],
       pyro.env(),
     );
     expect(r.code).toBe(3);

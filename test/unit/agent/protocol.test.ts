@@ -20,6 +20,20 @@ describe("exec event stream", () => {
     expect(events.map((e) => e.type)).toEqual(["started", "stdout", "exit"]);
     expect(events[2]).toMatchObject({ exit_code: 7, signal: "" });
   });
+  it("keeps a multi-byte character split across chunks intact", async () => {
+    const line = Buffer.from('{"type":"stdout","data":"é"}\n');
+    const cut = line.indexOf(0xc3) + 1; // between the two bytes of "é"
+    const events = [];
+    for await (const e of readExecEvents(
+      (async function* () {
+        yield line.subarray(0, cut);
+        yield line.subarray(cut);
+      })(),
+    )) {
+      events.push(e);
+    }
+    expect(events[0]).toMatchObject({ data: "é" });
+  });
   it("decodes text and base64 payloads", () => {
     expect(eventBytes({ data: "é" })).toEqual(Buffer.from("é"));
     expect(eventBytes({ data_b64: Buffer.from([0xff, 0]).toString("base64") })).toEqual(
