@@ -53,7 +53,10 @@ async function bootFloorOnce(config, kernel, image, accel, work) {
   }).map((a) => (a.startsWith("file,id=console,") ? "stdio,id=console,signal=off" : a));
   const started = performance.now();
   return new Promise((resolveBoot, reject) => {
-    const child = spawn(config.qemuBinary, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, TMPDIR: work } });
+    const child = spawn(config.qemuBinary, args, {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, TMPDIR: work },
+    });
     let out = "";
     let readyAt;
     let err = "";
@@ -68,7 +71,11 @@ async function bootFloorOnce(config, kernel, image, accel, work) {
       }
     });
     child.on("error", reject);
-    child.on("exit", () => (readyAt === undefined ? reject(new Error(`floor boot failed: ${out.slice(-300)} ${err.slice(-500)}`)) : resolveBoot(readyAt)));
+    child.on("exit", () =>
+      readyAt === undefined
+        ? reject(new Error(`floor boot failed: ${out.slice(-300)} ${err.slice(-500)}`))
+        : resolveBoot(readyAt),
+    );
     setTimeout(() => child.kill("SIGKILL"), 60_000).unref();
   });
 }
@@ -81,7 +88,9 @@ function timeCli(args, env) {
     child.stderr.on("data", (d) => {
       err += d.toString();
     });
-    child.on("exit", (code) => (code === 0 ? resolveRun(performance.now() - started) : reject(new Error(err))));
+    child.on("exit", (code) =>
+      code === 0 ? resolveRun(performance.now() - started) : reject(new Error(err)),
+    );
   });
 }
 
@@ -97,17 +106,24 @@ try {
 
   console.log(`environment=${environment} acceleration=${accel.accel} (${accel.reason}) runs=${runs}`);
   const floor = [];
-  for (let i = 0; i < runs; i++) floor.push(await bootFloorOnce(config, boot.kernelPath, floorImage, accel.accel, work));
+  for (let i = 0; i < runs; i++)
+    floor.push(await bootFloorOnce(config, boot.kernelPath, floorImage, accel.accel, work));
 
   const env = { ...process.env, PYRO_HOME: home };
   const warmup = await timeCli(["run", environment, "--", "true"], env);
   const cold = [];
   for (let i = 0; i < runs; i++) cold.push(await timeCli(["run", environment, "--", "true"], env));
 
-  console.log(`bare boot floor (QEMU -> READY):  p50 ${fmt(pct(floor, 50))}  p95 ${fmt(pct(floor, 95))}  min ${fmt(Math.min(...floor))}`);
-  console.log(`pyro run ${environment} -- true:   p50 ${fmt(pct(cold, 50))}  p95 ${fmt(pct(cold, 95))}  min ${fmt(Math.min(...cold))}`);
+  console.log(
+    `bare boot floor (QEMU -> READY):  p50 ${fmt(pct(floor, 50))}  p95 ${fmt(pct(floor, 95))}  min ${fmt(Math.min(...floor))}`,
+  );
+  console.log(
+    `pyro run ${environment} -- true:   p50 ${fmt(pct(cold, 50))}  p95 ${fmt(pct(cold, 95))}  min ${fmt(Math.min(...cold))}`,
+  );
   console.log(`first run (builds the agent image): ${fmt(warmup)}`);
-  console.log(`ratio cold p50 / floor p50: ${(pct(cold, 50) / pct(floor, 50)).toFixed(2)}x (target <= 1.30x)`);
+  console.log(
+    `ratio cold p50 / floor p50: ${(pct(cold, 50) / pct(floor, 50)).toFixed(2)}x (target <= 1.30x)`,
+  );
 } finally {
   rmSync(work, { recursive: true, force: true });
   rmSync(home, { recursive: true, force: true });

@@ -181,7 +181,8 @@ export class VmManager {
 
   async status(vmId: string): Promise<VmStatus> {
     const record = await readVmRecord(this.config.stateDir, vmId);
-    let supervisor = await this.liveState(vmId);
+    const live = await this.liveState(vmId);
+    let supervisor = live;
     if (!supervisor) {
       try {
         supervisor = JSON.parse(readFileSync(vmPaths(this.config.stateDir, vmId).supervisorState, "utf8"));
@@ -192,8 +193,8 @@ export class VmManager {
     const expires =
       supervisor?.expires_at ??
       new Date(Date.parse(record.last_activity_at) + record.ttl_seconds * 1000).toISOString();
-    // A started VM whose supervisor is gone has stopped (crash, TTL or host reboot).
-    const state = record.state === "started" && supervisor?.state !== "ready" ? "stopped" : record.state;
+    // A started VM whose supervisor no longer answers has stopped (crash, TTL or host reboot).
+    const state = record.state === "started" && live?.state !== "ready" ? "stopped" : record.state;
     return { ...record, state, supervisor, expires_at: record.ttl_seconds > 0 ? expires : null };
   }
 

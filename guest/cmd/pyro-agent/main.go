@@ -88,7 +88,7 @@ func serve(srv *api.Server) {
 		}
 		if !ready {
 			logf("pyro-agent: channel: %s", link)
-			logf("pyro-agent: ready")
+			logf("pyro-agent: ready uptime_ms=%d", sysinfo.Uptime().Milliseconds())
 			ready = true
 		}
 		phase("serve", func() error { return link.Serve(session) })

@@ -1,0 +1,31 @@
+/** `pyro doctor` on this host: real KVM probe verdict, real VMM discovery. */
+import { describe, expect, it } from "vitest";
+import { requireGuest, runCli, usePyroHome } from "./fixtures.js";
+
+const skip = requireGuest();
+const pyro = usePyroHome();
+
+describe.skipIf(skip)("pyro doctor", () => {
+  it("reports platform, runtime and which acceleration is used and why", async () => {
+    const r = await runCli(["doctor"], pyro.env());
+    const lines = r.stdout.split("\n");
+    expect(lines[0]).toBe("Platform: linux-x86_64");
+    expect(lines[1]).toBe("Runtime: PASS");
+    expect(r.stdout).toMatch(/^Acceleration: (kvm|tcg) \(.+; using (KVM|TCG)\)$/m);
+    expect(r.stdout).toMatch(/^VMMs: qemu \S+/m);
+    expect(r.code).toBe(0);
+  });
+
+  it("emits the same facts as JSON", async () => {
+    const r = await runCli(["doctor", "--json"], pyro.env());
+    const doc = JSON.parse(r.stdout);
+    expect(doc).toMatchObject({
+      platform: "linux-x86_64",
+      runtime_ok: true,
+      capabilities: { vm_boot: true, guest_exec: true },
+    });
+    expect(["kvm", "tcg"]).toContain(doc.acceleration);
+    expect(doc.kvm).toHaveProperty("guest_boots");
+    expect(doc.networking).toHaveProperty("ip_forward");
+  });
+});
