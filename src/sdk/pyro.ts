@@ -97,7 +97,7 @@ export class Pyro {
       signal: options.signal,
     });
     return {
-      environment: environmentRecord(await environmentStatus(this.config.cacheDir, entry, false)),
+      environment: environmentRecord(await environmentStatus(this.config.cacheDir, entry, "quick")),
       status: result.status,
       repairReason: result.status === "repaired" ? (result.repairReason ?? null) : null,
       durationMs: Date.now() - started,
@@ -107,7 +107,7 @@ export class Pyro {
   /** One environment with its manifest, every artifact re-hashed. @throws PyroError environment_not_found */
   async inspectEnvironment(name: string): Promise<Environment> {
     const entry = findCatalogEntry(validate(EnvironmentName, name));
-    return environmentRecord(await environmentStatus(this.config.cacheDir, entry, true));
+    return environmentRecord(await environmentStatus(this.config.cacheDir, entry, "full"));
   }
 
   /** Removes stale or unused cache entries; reports bytes freed. */

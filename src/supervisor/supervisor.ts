@@ -8,7 +8,6 @@ import http from "node:http";
 import { AgentSession } from "../agent/client.js";
 import { PyroError } from "../errors.js";
 import type { VmmHandle } from "../vmm/driver.js";
-import { QemuDriver } from "../vmm/qemu/driver.js";
 import { handleRequest } from "./api.js";
 import type { SupervisorConfig, SupervisorState } from "./protocol.js";
 import { readConsoleTail, writeStateSync } from "./state-file.js";
@@ -77,16 +76,14 @@ export class Supervisor {
     process.on("SIGINT", () => void this.shutdown({ mode: "kill" }));
   }
 
-  /** Boots the VM and returns once the VMM has exited and the final state is recorded. */
-  async run(): Promise<void> {
-    const started = Date.now();
-    const driver = new QemuDriver({
-      binary: this.config.qemuBinary,
-      onStderr: (text) => this.log("error", "vmm_stderr", { text: text.trim() }),
-    });
-    this.state.execution_mode = driver.executionMode;
+  /**
+   * Waits for the VMM `starting` (spawned by main.ts) and its guest agent, then returns once
+   * the VMM has exited and the final state is recorded. `started` is the spawn time in ms.
+   */
+  async run(starting: Promise<VmmHandle>, executionMode: string, started: number): Promise<void> {
+    this.state.execution_mode = executionMode;
     try {
-      this.vmm = await driver.start(this.config.vm);
+      this.vmm = await starting;
       this.state.vmm_pid = this.vmm.pid;
       this.log("info", "vmm_started", { vmm_pid: this.vmm.pid, accel: this.config.vm.accel });
       this.persist();

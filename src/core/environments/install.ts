@@ -12,7 +12,7 @@ import { withLock } from "../lock.js";
 import { cachePaths, environmentSlug, packagePaths } from "../paths.js";
 import { runProgram } from "../process-run.js";
 import { CATALOG_VERSION, type CatalogEntry } from "./catalog.js";
-import { ensureKernel } from "./kernel.js";
+import { ensureKernel, kernelKey } from "./kernel.js";
 import { checkInstall, type Manifest, readManifest } from "./manifest.js";
 import { resolveDebianMirror } from "./mirror.js";
 import { type PullPhase, type PullProgressListener, phaseFraction, phaseFromScriptLine } from "./progress.js";
@@ -44,7 +44,18 @@ async function packageList(slug: string): Promise<string[]> {
 
 async function artifactRecord(dir: string, name: string) {
   const path = join(dir, name);
-  return { path: name, sha256: await sha256File(path), size_bytes: (await stat(path)).size };
+  const sha256 = await sha256File(path);
+  const st = await stat(path);
+  return { path: name, sha256, size_bytes: st.size, mtime_ms: st.mtimeMs };
+}
+
+/** A verified install counts only if it was made with the current kernel recipe. */
+async function currentCheck(dir: string) {
+  const check = await checkInstall(dir, "signature");
+  if (check.ok && check.manifest.kernel_key !== (await kernelKey())) {
+    return { ok: false as const, reason: "kernel recipe changed", manifest: check.manifest };
+  }
+  return check;
 }
 
 /** Installs (or verifies, or repairs) `entry` in the cache. */
@@ -56,13 +67,13 @@ export async function installEnvironment(
   const report = (phase: PullPhase, detail?: string) =>
     options.onProgress?.({ phase, environment: entry.name, fraction: phaseFraction(phase), detail });
   report("verify");
-  const first = await checkInstall(dir, true);
+  const first = await currentCheck(dir);
   if (first.ok) return { manifest: first.manifest, installDir: dir, status: "already_installed" };
 
   return withLock(
     dir,
     async () => {
-      const check = await checkInstall(dir, true);
+      const check = await currentCheck(dir);
       if (check.ok)
         return { manifest: check.manifest, installDir: dir, status: "already_installed" as const };
       const previous = await readManifest(dir);

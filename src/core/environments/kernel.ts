@@ -21,12 +21,16 @@ export interface KernelArtifact {
   build: Record<string, unknown>;
 }
 
-/** Cache key of the kernel recipe: `linux-6.1-<sha12 of fragment + build script>`. */
+/**
+ * Bump when images/kernel/build.sh changes what it produces (the config fragment is hashed
+ * on its own), so a recipe change means a new kernel and cosmetic edits do not.
+ */
+export const KERNEL_RECIPE_REVISION = 1;
+
+/** Cache key of the kernel recipe: `linux-6.1-r<revision>-<sha12 of the config fragment>`. */
 export async function kernelKey(): Promise<string> {
-  const hash = createHash("sha256");
-  hash.update(await readFile(packagePaths.kernelConfigFragment));
-  hash.update(await readFile(packagePaths.kernelBuildScript));
-  return `linux-6.1-${hash.digest("hex").slice(0, 12)}`;
+  const hash = createHash("sha256").update(await readFile(packagePaths.kernelConfigFragment));
+  return `linux-6.1-r${KERNEL_RECIPE_REVISION}-${hash.digest("hex").slice(0, 12)}`;
 }
 
 interface KernelManifest {

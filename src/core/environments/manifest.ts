@@ -6,7 +6,13 @@ import { z } from "zod";
 import { sha256File } from "../fs-atomic.js";
 import { cachePaths } from "../paths.js";
 
-const ArtifactSchema = z.object({ path: z.string(), sha256: z.string().length(64), size_bytes: z.number() });
+const ArtifactSchema = z.object({
+  path: z.string(),
+  sha256: z.string().length(64),
+  size_bytes: z.number(),
+  /** mtime when hashed, in ms since the epoch: unchanged mtime and size skip re-hashing on pull. */
+  mtime_ms: z.number().optional(),
+});
 
 export const ManifestSchema = z.object({
   layout_version: z.literal(1),
@@ -41,10 +47,14 @@ export async function readManifest(envDir: string): Promise<Manifest | undefined
 }
 
 /**
- * Checks an install. `deep` hashes every artifact (about 1-2 s for a 2 GiB sparse rootfs);
- * the quick check (used before every boot) compares presence and sizes only.
+ * How hard to check an install: `quick` (presence and sizes; before every boot), `signature`
+ * (also mtimes; an artifact whose mtime moved is re-hashed; `env pull`), `full` (re-hash
+ * everything, about 2-7 s for a 2 GiB sparse rootfs; `env inspect`).
  */
-export async function checkInstall(envDir: string, deep: boolean): Promise<InstallCheck> {
+export type CheckMode = "quick" | "signature" | "full";
+
+/** Checks an install against its manifest. */
+export async function checkInstall(envDir: string, mode: CheckMode): Promise<InstallCheck> {
   const manifest = await readManifest(envDir);
   if (!manifest) return { ok: false, reason: "manifest missing or unreadable" };
   for (const [role, artifact] of Object.entries(manifest.artifacts)) {
@@ -53,7 +63,8 @@ export async function checkInstall(envDir: string, deep: boolean): Promise<Insta
     if (!st) return { ok: false, reason: `${role} artifact missing`, manifest };
     if (st.size !== artifact.size_bytes)
       return { ok: false, reason: `${role} artifact has the wrong size`, manifest };
-    if (deep && (await sha256File(path)) !== artifact.sha256) {
+    const rehash = mode === "full" || (mode === "signature" && st.mtimeMs !== artifact.mtime_ms);
+    if (rehash && (await sha256File(path)) !== artifact.sha256) {
       return { ok: false, reason: `${role} artifact sha256 mismatch`, manifest };
     }
   }

@@ -5,7 +5,7 @@ import { PyroError } from "../../errors.js";
 import { withLock } from "../lock.js";
 import { cachePaths, environmentSlug } from "../paths.js";
 import { CATALOG, type CatalogEntry, findCatalogEntry } from "./catalog.js";
-import { checkInstall, type Manifest } from "./manifest.js";
+import { type CheckMode, checkInstall, type Manifest } from "./manifest.js";
 
 export interface EnvironmentStatus {
   entry: CatalogEntry;
@@ -16,14 +16,17 @@ export interface EnvironmentStatus {
   problem?: string;
 }
 
-/** Status of every catalog entry (quick check; `deep` also hashes artifacts). */
-export async function listEnvironments(cacheDir: string, deep = false): Promise<EnvironmentStatus[]> {
-  return Promise.all(CATALOG.map((entry) => environmentStatus(cacheDir, entry, deep)));
+/** Status of every catalog entry (quick check). */
+export async function listEnvironments(
+  cacheDir: string,
+  mode: CheckMode = "quick",
+): Promise<EnvironmentStatus[]> {
+  return Promise.all(CATALOG.map((entry) => environmentStatus(cacheDir, entry, mode)));
 }
 
-export async function environmentStatus(cacheDir: string, entry: CatalogEntry, deep: boolean) {
+export async function environmentStatus(cacheDir: string, entry: CatalogEntry, mode: CheckMode) {
   const installDir = cachePaths.environmentDir(cacheDir, entry.name, entry.version);
-  const check = await checkInstall(installDir, deep);
+  const check = await checkInstall(installDir, mode);
   const status: EnvironmentStatus = { entry, installed: check.ok, installDir };
   if (check.manifest) status.manifest = check.manifest;
   if (!check.ok && check.reason !== "manifest missing or unreadable") status.problem = check.reason;
@@ -46,7 +49,7 @@ export interface BootArtifacts {
  */
 export async function requireInstalled(cacheDir: string, name: string): Promise<BootArtifacts> {
   const entry = findCatalogEntry(name);
-  const status = await environmentStatus(cacheDir, entry, false);
+  const status = await environmentStatus(cacheDir, entry, "quick");
   if (!status.installed || !status.manifest) {
     throw new PyroError(
       "environment_not_installed",
@@ -105,7 +108,7 @@ export async function pruneEnvironmentCache(cacheDir: string): Promise<PruneResu
     for (const version of await readdir(root).catch(() => [] as string[])) {
       if (version.endsWith(".lock")) continue;
       const dir = join(root, version);
-      const check = await checkInstall(dir, false);
+      const check = await checkInstall(dir, "quick");
       if (entry && version === entry.version && check.ok) {
         keepKernels.add(check.manifest.kernel_key);
         continue;
