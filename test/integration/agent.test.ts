@@ -1,0 +1,147 @@
+/**
+ * The guest agent in a real guest: process-group kill on timeout, stdin streaming, binary
+ * output, and no busy-spinning while no host is connected to its virtio-serial port.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AgentSession } from "../../src/agent/client.js";
+import { resolveConfig } from "../../src/core/config.js";
+import { requireInstalled } from "../../src/core/environments/registry.js";
+import { ensureAgentImage, GUEST_AGENT_PATH } from "../../src/core/guest-image.js";
+import { hostTscKhz } from "../../src/core/host.js";
+import { packagePaths } from "../../src/core/paths.js";
+import { VmManager } from "../../src/core/vm-manager.js";
+import { QemuDriver } from "../../src/vmm/qemu/driver.js";
+import { requireGuest, usePyroHome } from "./fixtures.js";
+
+const skip = requireGuest();
+const home = usePyroHome();
+let vms: VmManager;
+let vmId = "";
+
+beforeAll(async () => {
+  if (skip) return;
+  vms = new VmManager(resolveConfig({ stateDir: home.home() }));
+  const vm = await vms.create({
+    environment: "debian:12",
+    vcpuCount: 1,
+    memMib: 512,
+    ttlSeconds: 600,
+    network: false,
+  });
+  vmId = vm.vm_id;
+  await vms.start(vmId);
+});
+afterAll(async () => {
+  if (vmId) await vms.delete(vmId);
+});
+
+/** CPU time (user+system) of a process in clock ticks, from /proc/<pid>/stat. */
+function cpuTicks(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+describe.skipIf(skip)("guest agent", () => {
+  it("kills the whole process group at the timeout", async () => {
+    const r = await vms.exec(vmId, { command: ["sh", "-c", "sleep 100 & sleep 100"], timeoutSeconds: 1 });
+    expect(r.timedOut).toBe(true);
+    expect(r.signal).toBe("KILL");
+    const ps = await vms.exec(vmId, { command: ["ps", "-eo", "comm="], timeoutSeconds: 10 });
+    expect(ps.stdout.split("\n")).not.toContain("sleep");
+  });
+
+  it("returns when the command exits even if a background child holds its output open", async () => {
+    const started = Date.now();
+    const r = await vms.exec(vmId, { command: ["sh", "-c", "sleep 30 & echo started"], timeoutSeconds: 10 });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toBe("started\n");
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it("streams stdin and passes env and cwd", async () => {
+    const r = await vms.exec(vmId, {
+      command: ["sh", "-c", 'tr a-z A-Z; echo "$GREETING in $(pwd)"'],
+      timeoutSeconds: 10,
+      env: { GREETING: "hello" },
+      cwd: "/tmp",
+      stdin: Readable.from([Buffer.from("abc\n"), Buffer.from("def\n")]),
+    });
+    expect(r.stdout).toBe("ABC\nDEF\nhello in /tmp\n");
+  });
+
+  it("carries binary output byte for byte", async () => {
+    const chunks: Buffer[] = [];
+    const r = await vms.exec(vmId, {
+      command: ["sh", "-c", "head -c 300000 /dev/urandom | tee /tmp/blob | sha256sum >&2; cat /tmp/blob"],
+      timeoutSeconds: 30,
+      onStdout: (c) => chunks.push(c),
+    });
+    expect(r.exitCode).toBe(0);
+    const { createHash } = await import("node:crypto");
+    const got = createHash("sha256").update(Buffer.concat(chunks)).digest("hex");
+    expect(r.stderr.split(" ")[0]).toBe(got);
+    expect(Buffer.concat(chunks).length).toBe(300000);
+  });
+
+  it("reports 127 for a missing command", async () => {
+    const r = await vms.exec(vmId, { command: ["no-such-tool"], timeoutSeconds: 10 });
+    expect(r.exitCode).toBe(127);
+    expect(r.stderr).toContain("no-such-tool");
+  });
+
+  it("does not spin while no host is connected, and serves a host that connects late", async () => {
+    const config = resolveConfig({ stateDir: home.home() });
+    const boot = await requireInstalled(config.cacheDir, "debian:12");
+    const image = await ensureAgentImage(
+      config.stateDir,
+      "debian:12",
+      boot.rootfsPath,
+      boot.rootfsSha256,
+      packagePaths.agentBinary,
+    );
+    const run = mkdtempSync(join(home.home(), "raw-"));
+    const vmm = await new QemuDriver({ binary: config.qemuBinary }).start({
+      vmId: "raw",
+      kernelPath: boot.kernelPath,
+      rootfsPath: image,
+      diskMode: "ephemeral",
+      vcpuCount: 1,
+      memMib: 512,
+      accel: "tcg",
+      tscKhz: hostTscKhz(),
+      initPath: GUEST_AGENT_PATH,
+      runDir: run,
+      agentSocketPath: join(run, "agent.sock"),
+      consoleLogPath: join(run, "console.log"),
+      tmpDir: run,
+    });
+    const consoleText = () => {
+      try {
+        return readFileSync(join(run, "console.log"), "utf8");
+      } catch {
+        return ""; // QEMU has not created it yet
+      }
+    };
+    try {
+      // Let the guest boot and its agent find the port with nobody on the host end.
+      for (let i = 0; i < 100 && !consoleText().includes("pyro-agent: ready"); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(consoleText()).toContain("pyro-agent: ready");
+      const before = cpuTicks(vmm.pid);
+      await new Promise((r) => setTimeout(r, 2000));
+      const ticks = cpuTicks(vmm.pid) - before; // 100 ticks per second of CPU
+      expect(ticks, "QEMU CPU ticks over 2 s with the host end disconnected").toBeLessThan(80);
+      const agent = new AgentSession(await vmm.connectAgent());
+      const info = await agent.info();
+      expect(info.protocol_version).toBe(1);
+      agent.close();
+    } finally {
+      await vmm.kill();
+      rmSync(run, { recursive: true, force: true });
+    }
+  });
+});
