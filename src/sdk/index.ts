@@ -21,4 +21,5 @@ export {
 } from "./schemas/common.js";
 export type { Environment, EnvironmentList, PruneResult, PullResult } from "./schemas/environment.js";
 export type { RunInput, RunResult } from "./schemas/run.js";
-export type { CreateVmInput, ExecVmInput, Vm, VmExecResult } from "./schemas/vm.js";
+export type { CreateVmInput, ExecVmInput, Vm, VmExecResult, VmNetworkInfo } from "./schemas/vm.js";
+export * as schemas from "./schemas/index.js";

@@ -22,6 +22,7 @@ import {
   ExecVmInputSchema,
   type Vm,
   type VmExecResult,
+  type VmNetworkInfo,
 } from "./schemas/vm.js";
 import { validate } from "./validate.js";
 
@@ -218,6 +219,15 @@ export class Pyro {
   /** Record plus live supervisor state. @throws PyroError vm_not_found */
   async statusVm(vmId: string): Promise<Vm> {
     return vmRecord(await this.vms.status(validate(VmId, vmId)));
+  }
+
+  /**
+   * Network facts of a VM. Guest networking is not available in this build, so every VM
+   * reports `networkEnabled: false` and no addresses. @throws PyroError vm_not_found
+   */
+  async networkInfoVm(vmId: string): Promise<VmNetworkInfo> {
+    const vm = await this.statusVm(vmId);
+    return { vmId: vm.vmId, networkEnabled: vm.network, guestIp: null, hostIp: null, tapName: null };
   }
 
   /** Every VM under this state dir. */

@@ -47,3 +47,12 @@ export const VmExecResultSchema = z.object({
   cleanup: z.object({ deleted: z.boolean(), reason: z.string(), vmId: z.string() }),
 });
 export type VmExecResult = z.infer<typeof VmExecResultSchema>;
+
+export const VmNetworkInfoSchema = z.object({
+  vmId: z.string(),
+  networkEnabled: z.boolean(),
+  guestIp: z.string().nullable(),
+  hostIp: z.string().nullable(),
+  tapName: z.string().nullable(),
+});
+export type VmNetworkInfo = z.infer<typeof VmNetworkInfoSchema>;

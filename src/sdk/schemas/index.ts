@@ -1,0 +1,5 @@
+/** Every operation schema, for the MCP server and other faces (one contract source). */
+export * from "./common.js";
+export * from "./environment.js";
+export * from "./run.js";
+export * from "./vm.js";
