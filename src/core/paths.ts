@@ -9,6 +9,8 @@
  *   vms/<vm_id>/vm.json              VM record (layout_version)
  *   vms/<vm_id>/run/sv.sock|sv.pid|sv.json|agent.sock|tmp/
  *   vms/<vm_id>/logs/sv.log|console.log
+ *   workspaces/<workspace_id>/workspace.json, rootfs.ext4, baseline/workspace.tar,
+ *     snapshots/, secrets/, scratch/, run/ (as for VMs), logs/history.jsonl|sv.log|console.log
  * $PYRO_ENVIRONMENT_CACHE_DIR/
  *   kernels/<kernel_key>/vmlinux, kernel-build.json
  *   <env-slug>/<version>/manifest.json, vmlinux, rootfs.ext4
@@ -33,11 +35,11 @@ export const packagePaths = {
   supervisorEntry: join(packageRoot, "dist", "supervisor", "main.js"),
 };
 
-/** Files of one VM's state directory. */
-export interface VmPaths {
+/** Runtime files of any machine directory (a one-shot VM or a workspace). */
+export interface MachinePaths {
   dir: string;
-  record: string;
   runDir: string;
+  supervisorConfig: string;
   supervisorSocket: string;
   supervisorPid: string;
   supervisorState: string;
@@ -48,14 +50,13 @@ export interface VmPaths {
   consoleLog: string;
 }
 
-export function vmPaths(stateDir: string, vmId: string): VmPaths {
-  const dir = join(stateDir, "vms", vmId);
+export function machinePaths(dir: string): MachinePaths {
   const runDir = join(dir, "run");
   const logsDir = join(dir, "logs");
   return {
     dir,
-    record: join(dir, "vm.json"),
     runDir,
+    supervisorConfig: join(runDir, "sv-config.json"),
     supervisorSocket: join(runDir, "sv.sock"),
     supervisorPid: join(runDir, "sv.pid"),
     supervisorState: join(runDir, "sv.json"),
@@ -67,8 +68,47 @@ export function vmPaths(stateDir: string, vmId: string): VmPaths {
   };
 }
 
+/** Files of one VM's state directory. */
+export interface VmPaths extends MachinePaths {
+  record: string;
+}
+
+export function vmPaths(stateDir: string, vmId: string): VmPaths {
+  const dir = join(stateDir, "vms", vmId);
+  return { ...machinePaths(dir), record: join(dir, "vm.json") };
+}
+
+/** Files of one workspace's state directory. */
+export interface WorkspacePaths extends MachinePaths {
+  record: string;
+  rootfs: string;
+  baselineDir: string;
+  baselineTar: string;
+  snapshotsDir: string;
+  secretsDir: string;
+  history: string;
+  scratchDir: string;
+}
+
+export function workspacePaths(stateDir: string, workspaceId: string): WorkspacePaths {
+  const dir = join(stateDir, "workspaces", workspaceId);
+  const m = machinePaths(dir);
+  return {
+    ...m,
+    record: join(dir, "workspace.json"),
+    rootfs: join(dir, "rootfs.ext4"),
+    baselineDir: join(dir, "baseline"),
+    baselineTar: join(dir, "baseline", "workspace.tar"),
+    snapshotsDir: join(dir, "snapshots"),
+    secretsDir: join(dir, "secrets"),
+    history: join(m.logsDir, "history.jsonl"),
+    scratchDir: join(dir, "scratch"),
+  };
+}
+
 export const statePaths = {
   vmsDir: (stateDir: string) => join(stateDir, "vms"),
+  workspacesDir: (stateDir: string) => join(stateDir, "workspaces"),
   imagesDir: (stateDir: string) => join(stateDir, "images"),
   accelProbe: (stateDir: string) => join(stateDir, "host", "accel-probe.json"),
   hostDir: (stateDir: string) => join(stateDir, "host"),

@@ -3,20 +3,23 @@
  * delete, status, reap. Every mutation of a VM runs under its lock; any pyro process can pick
  * up any VM through its record and its supervisor's socket.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { mkdir, rm } from "node:fs/promises";
-import { dirname } from "node:path";
+import { rm } from "node:fs/promises";
 import { PyroError } from "../errors.js";
-import { launchSupervisor, SupervisorClient } from "../supervisor/client.js";
-import type { SupervisorConfig, SupervisorState } from "../supervisor/protocol.js";
+import type { SupervisorState } from "../supervisor/protocol.js";
 import type { PyroConfig } from "./config.js";
 import { requireInstalled } from "./environments/registry.js";
 import { type ExecOptions, type ExecResult, execInVm } from "./exec.js";
-import { writeJsonAtomic } from "./fs-atomic.js";
-import { ensureAgentImage, GUEST_AGENT_PATH, requireAgentBinary } from "./guest-image.js";
-import { hostTscKhz, resolveAcceleration } from "./host.js";
+import { ensureAgentImage, requireAgentBinary } from "./guest-image.js";
 import { withLock } from "./lock.js";
-import { MAX_SOCKET_PATH_BYTES, packagePaths, vmPaths } from "./paths.js";
+import {
+  bootMachine,
+  liveMachineState,
+  machineClient,
+  prepareMachineDirs,
+  recordedMachineState,
+  stopMachine,
+} from "./machine.js";
+import { packagePaths, vmPaths } from "./paths.js";
 import {
   listVmIds,
   newVmId,
@@ -25,9 +28,6 @@ import {
   type VmRecord,
   writeVmRecord,
 } from "./vm-record.js";
-
-/** Time allowed from VMM start until the guest agent answers, in ms (TCG boots take 1-3 s). */
-export const BOOT_TIMEOUT_MS = 90_000;
 
 export interface CreateVmOptions {
   environment: string;
@@ -67,18 +67,7 @@ export class VmManager {
       agent,
     );
     const vmId = newVmId();
-    const paths = vmPaths(this.config.stateDir, vmId);
-    if (Buffer.byteLength(paths.supervisorSocket) > MAX_SOCKET_PATH_BYTES) {
-      throw new PyroError(
-        "invalid_argument",
-        `PYRO_HOME "${this.config.stateDir}" is too long for Unix socket paths`,
-        {
-          hint: "use a shorter PYRO_HOME",
-        },
-      );
-    }
-    await mkdir(paths.runDir, { recursive: true, mode: 0o700 });
-    await mkdir(paths.logsDir, { recursive: true, mode: 0o700 });
+    await prepareMachineDirs(vmPaths(this.config.stateDir, vmId));
     const now = new Date().toISOString();
     const record: VmRecord = {
       layout_version: VM_LAYOUT_VERSION,
@@ -106,56 +95,28 @@ export class VmManager {
   async start(vmId: string): Promise<VmRecord> {
     return this.lock(vmId, async () => {
       const record = await readVmRecord(this.config.stateDir, vmId);
-      if (record.state === "started" && (await this.liveState(vmId))?.state === "ready") return record;
       const paths = vmPaths(this.config.stateDir, vmId);
-      const accel = await resolveAcceleration(
-        this.config.cacheDir,
-        this.config.qemuBinary,
-        record.kernel_path,
-        this.config.accel,
-      );
-      const svConfig: SupervisorConfig = {
-        vm: {
-          vmId,
+      if (record.state === "started" && (await liveMachineState(paths))?.state === "ready") return record;
+      try {
+        const boot = await bootMachine(this.config, paths, {
+          id: vmId,
           kernelPath: record.kernel_path,
           rootfsPath: record.image_path,
           diskMode: "ephemeral",
           vcpuCount: record.vcpu_count,
           memMib: record.mem_mib,
-          accel: accel.accel,
-          tscKhz: hostTscKhz(),
-          initPath: GUEST_AGENT_PATH,
-          runDir: paths.runDir,
-          agentSocketPath: paths.agentSocket,
-          consoleLogPath: paths.consoleLog,
-          tmpDir: paths.tmpDir,
-        },
-        qemuBinary: this.config.qemuBinary,
-        ttlSeconds: record.ttl_seconds,
-        bootTimeoutMs: BOOT_TIMEOUT_MS,
-        socketPath: paths.supervisorSocket,
-        pidPath: paths.supervisorPid,
-        statePath: paths.supervisorState,
-        logPath: paths.supervisorLog,
-      };
-      const configPath = `${paths.runDir}/sv-config.json`;
-      await writeJsonAtomic(configPath, svConfig);
-      record.acceleration = accel.accel;
-      record.acceleration_reason = accel.reason;
-      await launchSupervisor(packagePaths.supervisorEntry, configPath, paths.supervisorLog);
-      try {
-        await new SupervisorClient(paths.supervisorSocket).ready();
+          ttlSeconds: record.ttl_seconds,
+        });
+        record.acceleration = boot.acceleration;
+        record.acceleration_reason = boot.accelerationReason;
         record.state = "started";
         record.error = null;
       } catch (err) {
-        const e = err instanceof PyroError ? err : new PyroError("boot_failed", String(err));
+        const e = err as PyroError;
         record.state = "failed";
         record.error = { code: e.code, message: e.message };
         await writeVmRecord(this.config.stateDir, record);
-        throw new PyroError("boot_failed", `VM "${vmId}" failed to boot: ${e.message}`, {
-          details: { vm_id: vmId, console_log: paths.consoleLog },
-          hint: `see ${paths.consoleLog} and ${paths.supervisorLog}`,
-        });
+        throw err;
       }
       record.last_activity_at = new Date().toISOString();
       await writeVmRecord(this.config.stateDir, record);
@@ -169,27 +130,14 @@ export class VmManager {
     if (record.state !== "started") {
       throw new PyroError("vm_not_running", `VM "${vmId}" is ${record.state}`, { hint: "start it first" });
     }
-    return execInVm(new SupervisorClient(vmPaths(this.config.stateDir, vmId).supervisorSocket), options);
-  }
-
-  /** The supervisor's live state, or null when it is not running. */
-  async liveState(vmId: string): Promise<SupervisorState | null> {
-    const paths = vmPaths(this.config.stateDir, vmId);
-    if (!existsSync(paths.supervisorSocket)) return null;
-    return new SupervisorClient(paths.supervisorSocket).status().catch(() => null);
+    return execInVm(machineClient(vmPaths(this.config.stateDir, vmId)), options);
   }
 
   async status(vmId: string): Promise<VmStatus> {
     const record = await readVmRecord(this.config.stateDir, vmId);
-    const live = await this.liveState(vmId);
-    let supervisor = live;
-    if (!supervisor) {
-      try {
-        supervisor = JSON.parse(readFileSync(vmPaths(this.config.stateDir, vmId).supervisorState, "utf8"));
-      } catch {
-        supervisor = null;
-      }
-    }
+    const paths = vmPaths(this.config.stateDir, vmId);
+    const live = await liveMachineState(paths);
+    const supervisor = live ?? recordedMachineState(paths);
     const expires =
       supervisor?.expires_at ??
       new Date(Date.parse(record.last_activity_at) + record.ttl_seconds * 1000).toISOString();
@@ -210,10 +158,7 @@ export class VmManager {
   async stop(vmId: string): Promise<VmRecord> {
     return this.lock(vmId, async () => {
       const record = await readVmRecord(this.config.stateDir, vmId);
-      const client = new SupervisorClient(vmPaths(this.config.stateDir, vmId).supervisorSocket);
-      await client.shutdown({ mode: "poweroff", timeout_ms: 10_000 }).catch((err: PyroError) => {
-        if (err.code !== "vm_not_running") throw err;
-      });
+      await stopMachine(vmPaths(this.config.stateDir, vmId), "poweroff");
       if (record.state === "started") record.state = "stopped";
       await writeVmRecord(this.config.stateDir, record);
       return record;
@@ -233,8 +178,7 @@ export class VmManager {
     });
     const paths = vmPaths(this.config.stateDir, vmId);
     await this.lock(vmId, async () => {
-      await new SupervisorClient(paths.supervisorSocket).shutdown({ mode: "kill" }).catch(() => undefined);
-      await killStaleSupervisor(paths.supervisorPid);
+      await stopMachine(paths, "kill");
       await rm(paths.dir, { recursive: true, force: true });
     });
     await rm(`${paths.dir}.lock`, { recursive: true, force: true });
@@ -243,9 +187,7 @@ export class VmManager {
 
   /** Kills a VM that is still booting, without waiting for its lock (Ctrl-C during start). */
   async abortBoot(vmId: string): Promise<void> {
-    const paths = vmPaths(this.config.stateDir, vmId);
-    await new SupervisorClient(paths.supervisorSocket).shutdown({ mode: "kill" }).catch(() => undefined);
-    await killStaleSupervisor(paths.supervisorPid);
+    await stopMachine(vmPaths(this.config.stateDir, vmId), "kill");
   }
 
   /** Deletes VMs past their TTL (or whose supervisor expired them). Returns the ids removed. */
@@ -260,24 +202,5 @@ export class VmManager {
       }
     }
     return reaped;
-  }
-}
-
-/** Kills a supervisor whose socket no longer answers (QEMU dies with it via pdeathsig). */
-async function killStaleSupervisor(pidPath: string): Promise<void> {
-  let pid: number;
-  try {
-    pid = Number(readFileSync(pidPath, "utf8").trim());
-  } catch {
-    return;
-  }
-  if (!Number.isInteger(pid) || pid <= 1) return;
-  try {
-    // Only our own supervisor: its command line names its pid file's VM directory.
-    const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
-    if (!cmdline.includes(dirname(pidPath))) return;
-    process.kill(pid, "SIGKILL");
-  } catch {
-    // already gone
   }
 }

@@ -1,0 +1,156 @@
+/**
+ * Booting and stopping one machine (a one-shot VM or a workspace) through its supervisor.
+ * VMs and workspaces differ in records and disks; this is what they share.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { dirname } from "node:path";
+import { PyroError } from "../errors.js";
+import { launchSupervisor, SupervisorClient } from "../supervisor/client.js";
+import type { SupervisorConfig, SupervisorState } from "../supervisor/protocol.js";
+import type { Acceleration } from "../vmm/driver.js";
+import type { PyroConfig } from "./config.js";
+import { writeJsonAtomic } from "./fs-atomic.js";
+import { GUEST_AGENT_PATH } from "./guest-image.js";
+import { hostTscKhz, resolveAcceleration } from "./host.js";
+import { MAX_SOCKET_PATH_BYTES, type MachinePaths, packagePaths } from "./paths.js";
+
+/** Time allowed from VMM start until the guest agent answers, in ms (TCG boots take 1-3 s). */
+export const BOOT_TIMEOUT_MS = 90_000;
+
+export interface MachineSpec {
+  id: string;
+  kernelPath: string;
+  rootfsPath: string;
+  /** `ephemeral`: writes vanish with the VM (one-shot); `persistent`: they land in `rootfsPath`. */
+  diskMode: "ephemeral" | "persistent";
+  vcpuCount: number;
+  memMib: number;
+  /** Idle seconds after which the supervisor stops the VM; 0 = never (workspaces reap lazily). */
+  ttlSeconds: number;
+}
+
+export interface BootResult {
+  acceleration: Acceleration;
+  accelerationReason: string;
+  state: SupervisorState;
+}
+
+/** Creates the machine's run and log directories (0700); refuses socket paths that are too long. */
+export async function prepareMachineDirs(paths: MachinePaths): Promise<void> {
+  if (Buffer.byteLength(paths.supervisorSocket) > MAX_SOCKET_PATH_BYTES) {
+    throw new PyroError(
+      "invalid_argument",
+      `state directory "${paths.dir}" is too long for Unix socket paths`,
+      {
+        hint: "use a shorter PYRO_HOME",
+      },
+    );
+  }
+  await mkdir(paths.runDir, { recursive: true, mode: 0o700 });
+  await mkdir(paths.logsDir, { recursive: true, mode: 0o700 });
+}
+
+/**
+ * Launches the supervisor (which boots the VMM) and waits for the guest agent.
+ * @throws PyroError boot_failed (console log named in the hint), vmm_failed
+ */
+export async function bootMachine(
+  config: PyroConfig,
+  paths: MachinePaths,
+  spec: MachineSpec,
+): Promise<BootResult> {
+  const accel = await resolveAcceleration(config.cacheDir, config.qemuBinary, spec.kernelPath, config.accel);
+  const svConfig: SupervisorConfig = {
+    vm: {
+      vmId: spec.id,
+      kernelPath: spec.kernelPath,
+      rootfsPath: spec.rootfsPath,
+      diskMode: spec.diskMode,
+      vcpuCount: spec.vcpuCount,
+      memMib: spec.memMib,
+      accel: accel.accel,
+      tscKhz: hostTscKhz(),
+      initPath: GUEST_AGENT_PATH,
+      runDir: paths.runDir,
+      agentSocketPath: paths.agentSocket,
+      consoleLogPath: paths.consoleLog,
+      tmpDir: paths.tmpDir,
+    },
+    qemuBinary: config.qemuBinary,
+    ttlSeconds: spec.ttlSeconds,
+    bootTimeoutMs: BOOT_TIMEOUT_MS,
+    socketPath: paths.supervisorSocket,
+    pidPath: paths.supervisorPid,
+    statePath: paths.supervisorState,
+    logPath: paths.supervisorLog,
+  };
+  await writeJsonAtomic(paths.supervisorConfig, svConfig);
+  await launchSupervisor(packagePaths.supervisorEntry, paths.supervisorConfig, paths.supervisorLog);
+  try {
+    const state = await new SupervisorClient(paths.supervisorSocket).ready();
+    return { acceleration: accel.accel, accelerationReason: accel.reason, state };
+  } catch (err) {
+    const e = err instanceof PyroError ? err : new PyroError("boot_failed", String(err));
+    throw new PyroError("boot_failed", `"${spec.id}" failed to boot: ${e.message}`, {
+      details: { id: spec.id, console_log: paths.consoleLog },
+      hint: `see ${paths.consoleLog} and ${paths.supervisorLog}`,
+      cause: e,
+    });
+  }
+}
+
+/** The supervisor API client of a machine. */
+export function machineClient(paths: MachinePaths): SupervisorClient {
+  return new SupervisorClient(paths.supervisorSocket);
+}
+
+/** The supervisor's live state, or null when it does not answer. */
+export async function liveMachineState(paths: MachinePaths): Promise<SupervisorState | null> {
+  if (!existsSync(paths.supervisorSocket)) return null;
+  return machineClient(paths)
+    .status()
+    .catch(() => null);
+}
+
+/** The last state the supervisor recorded (sv.json), live or not. */
+export function recordedMachineState(paths: MachinePaths): SupervisorState | null {
+  try {
+    return JSON.parse(readFileSync(paths.supervisorState, "utf8")) as SupervisorState;
+  } catch {
+    return null;
+  }
+}
+
+/** Stops the VM: `poweroff` lets the guest flush first; `kill` is immediate. Idempotent. */
+export async function stopMachine(
+  paths: MachinePaths,
+  mode: "kill" | "poweroff",
+  timeoutMs = 10_000,
+): Promise<void> {
+  await machineClient(paths)
+    .shutdown({ mode, timeout_ms: timeoutMs })
+    .catch((err: PyroError) => {
+      if (err.code !== "vm_not_running" && mode === "poweroff") throw err;
+    });
+  killStaleSupervisor(paths.supervisorPid);
+}
+
+/** Kills a supervisor whose socket no longer answers (QEMU dies with it via pdeathsig). */
+export function killStaleSupervisor(pidPath: string): void {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(pidPath, "utf8").trim());
+  } catch {
+    return;
+  }
+  if (!Number.isInteger(pid) || pid <= 1) return;
+  try {
+    // Only our own supervisor: its command line names this machine's run directory.
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+    if (!cmdline.includes(dirname(pidPath))) return;
+    process.kill(pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
