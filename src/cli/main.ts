@@ -8,7 +8,9 @@ import { Command, CommanderError } from "commander";
 import { PyroError } from "../sdk/index.js";
 import { doctorCommand } from "./commands/doctor.js";
 import { envCommand } from "./commands/env/index.js";
+import { mcpCommand } from "./commands/mcp.js";
 import { demoCommand, runCommand } from "./commands/run.js";
+import { workspaceCommand } from "./commands/workspace/index.js";
 import { createContext } from "./context.js";
 import { printError } from "./output.js";
 
@@ -41,13 +43,21 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ outputError: () => undefined })
     .showHelpAfterError(false);
-  for (const cmd of [runCommand(ctx), demoCommand(ctx), doctorCommand(ctx), envCommand(ctx)]) {
+  for (const cmd of [
+    runCommand(ctx),
+    demoCommand(ctx),
+    doctorCommand(ctx),
+    envCommand(ctx),
+    workspaceCommand(ctx),
+  ]) {
     program.addCommand(cmd);
   }
-  for (const cmd of program.commands) {
+  program.addCommand(mcpCommand(ctx));
+  const quiet = (cmd: Command): void => {
     cmd.exitOverride().configureOutput({ outputError: () => undefined });
-    for (const sub of cmd.commands) sub.exitOverride().configureOutput({ outputError: () => undefined });
-  }
+    for (const sub of cmd.commands) quiet(sub);
+  };
+  quiet(program);
   try {
     await program.parseAsync(cliArgv, { from: "user" });
     return ctx.exitCode;

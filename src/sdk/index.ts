@@ -11,7 +11,7 @@ export {
   TimeoutError,
   toPyroError,
 } from "../errors.js";
-export { toCamel, toSnake } from "./case.js";
+export { snakeKey, toCamel, toSnake } from "./case.js";
 export { Pyro, type PyroOptions, type RunHooks } from "./pyro.js";
 export {
   DEFAULT_MEM_MIB,
@@ -20,6 +20,27 @@ export {
   DEFAULT_VCPU_COUNT,
 } from "./schemas/common.js";
 export type { Environment, EnvironmentList, PruneResult, PullResult } from "./schemas/environment.js";
+export * as schemas from "./schemas/index.js";
 export type { RunInput, RunResult } from "./schemas/run.js";
 export type { CreateVmInput, ExecVmInput, Vm, VmExecResult, VmNetworkInfo } from "./schemas/vm.js";
-export * as schemas from "./schemas/index.js";
+export type {
+  ApplyWorkspacePatchInput,
+  CreateWorkspaceInput,
+  ExecWorkspaceInput,
+  ExportResult,
+  ExportWorkspaceInput,
+  FileList,
+  FileRead,
+  FileWrite,
+  ListWorkspaceFilesInput,
+  PatchResult,
+  PushWorkspaceSyncInput,
+  ReadWorkspaceFileInput,
+  SyncResult,
+  UpdateWorkspaceInput,
+  Workspace,
+  WorkspaceDiffResult,
+  WorkspaceExecResult,
+  WorkspaceLogs,
+  WriteWorkspaceFileInput,
+} from "./schemas/workspace.js";

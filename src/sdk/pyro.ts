@@ -10,6 +10,7 @@ import type { PullProgressListener } from "../core/environments/progress.js";
 import { environmentStatus, listEnvironments, pruneEnvironmentCache } from "../core/environments/registry.js";
 import { type RunPhase, runOnce } from "../core/run.js";
 import { VmManager } from "../core/vm-manager.js";
+import { WorkspaceManager } from "../core/workspaces/manager.js";
 import { PyroError, TimeoutError } from "../errors.js";
 import { environmentRecord, vmRecord } from "./records.js";
 import { EnvironmentName, VmId } from "./schemas/common.js";
@@ -24,7 +25,9 @@ import {
   type VmExecResult,
   type VmNetworkInfo,
 } from "./schemas/vm.js";
+import type * as W from "./schemas/workspace.js";
 import { validate } from "./validate.js";
+import * as ops from "./workspace-ops.js";
 
 /** Options of {@link Pyro}. */
 export interface PyroOptions {
@@ -53,6 +56,7 @@ export interface RunHooks {
 export class Pyro {
   readonly config: PyroConfig;
   private readonly vms: VmManager;
+  private readonly ws: WorkspaceManager;
 
   /** @throws PyroError invalid_argument for a malformed PYRO_* variable or `vmm: "firecracker"` here. */
   constructor(options: PyroOptions = {}) {
@@ -66,6 +70,7 @@ export class Pyro {
       });
     }
     this.vms = new VmManager(this.config);
+    this.ws = new WorkspaceManager(this.config);
   }
 
   /** Host diagnosis: KVM (and whether a guest really boots with it), VMMs, acceleration, capabilities. */
@@ -235,8 +240,90 @@ export class Pyro {
     return { vms: (await this.vms.list()).map(vmRecord) };
   }
 
-  /** Deletes VMs idle past their TTL. */
+  /** Deletes VMs and workspaces idle past their TTL. */
   async reapExpired(): Promise<{ reaped: string[] }> {
-    return { reaped: await this.vms.reapExpired() };
+    return { reaped: [...(await this.vms.reapExpired()), ...(await this.ws.reapExpired())] };
+  }
+
+  // ---- Workspaces (SPEC section 3). `workspaceId` accepts an id or a unique name. ----
+
+  /**
+   * Creates and boots a workspace: its own rootfs (sparse copy), the seed imported into
+   * /workspace (validated first), and an immutable baseline captured before this returns.
+   * @throws PyroError invalid_argument, environment_not_installed, path_outside_workspace, boot_failed
+   */
+  createWorkspace(input: W.CreateWorkspaceInput): Promise<W.Workspace> {
+    return ops.createWorkspace(this.ws, input);
+  }
+
+  /** Every workspace (expired ones are reaped first). */
+  listWorkspaces(): Promise<{ count: number; workspaces: W.Workspace[] }> {
+    return ops.listWorkspaces(this.ws);
+  }
+
+  /** Renames and (re)labels. @throws PyroError workspace_not_found, invalid_argument */
+  updateWorkspace(input: W.UpdateWorkspaceInput): Promise<W.Workspace> {
+    return ops.updateWorkspace(this.ws, input);
+  }
+
+  /** State, resources, seed, counts. Never throws for a damaged workspace (state `failed`). */
+  statusWorkspace(workspaceId: string): Promise<W.Workspace> {
+    return ops.statusWorkspace(this.ws, workspaceId);
+  }
+
+  /** Command history: sequence, command, exit code, duration, output (64 KiB per stream kept). */
+  logsWorkspace(workspaceId: string): Promise<W.WorkspaceLogs> {
+    return ops.logsWorkspace(this.ws, workspaceId);
+  }
+
+  /** Destroys the VM and all state. @throws PyroError workspace_not_found */
+  deleteWorkspace(workspaceId: string): Promise<{ workspaceId: string; deleted: boolean }> {
+    return ops.deleteWorkspace(this.ws, workspaceId);
+  }
+
+  /**
+   * Runs a command with cwd /workspace; output streams through `hooks`.
+   * @throws PyroError workspace_not_running, timeout (the process group was killed)
+   */
+  execWorkspace(
+    input: W.ExecWorkspaceInput,
+    hooks: Omit<RunHooks, "onPhase"> = {},
+  ): Promise<W.WorkspaceExecResult> {
+    return ops.execWorkspace(this.ws, input, hooks);
+  }
+
+  /** Copies a host dir or archive into /workspace (`dest`). Not atomic. @throws PyroError path_outside_workspace */
+  pushWorkspaceSync(input: W.PushWorkspaceSyncInput): Promise<W.SyncResult> {
+    return ops.pushWorkspaceSync(this.ws, input);
+  }
+
+  /** Copies a file or directory of /workspace to a new host path. @throws PyroError invalid_argument if it exists */
+  exportWorkspace(input: W.ExportWorkspaceInput): Promise<W.ExportResult> {
+    return ops.exportWorkspace(this.ws, input);
+  }
+
+  /** /workspace against the create-time baseline: unified patch for text, entries for the rest. */
+  diffWorkspace(workspaceId: string): Promise<W.WorkspaceDiffResult> {
+    return ops.diffWorkspaceOp(this.ws, workspaceId);
+  }
+
+  /** Lists a directory (or one file) of /workspace. */
+  listWorkspaceFiles(input: W.ListWorkspaceFilesInput): Promise<W.FileList> {
+    return ops.listWorkspaceFiles(this.ws, input);
+  }
+
+  /** Reads a regular file (at most `maxBytes`, default 65536); binary content comes base64. */
+  readWorkspaceFile(input: W.ReadWorkspaceFileInput): Promise<W.FileRead> {
+    return ops.readWorkspaceFile(this.ws, input);
+  }
+
+  /** Writes a text file atomically (at most 1 MiB), creating parent directories. */
+  writeWorkspaceFile(input: W.WriteWorkspaceFileInput): Promise<W.FileWrite> {
+    return ops.writeWorkspaceFile(this.ws, input);
+  }
+
+  /** Applies a unified diff; every hunk is checked before anything is written. @throws PyroError patch_failed */
+  applyWorkspacePatch(input: W.ApplyWorkspacePatchInput): Promise<W.PatchResult> {
+    return ops.applyPatch(this.ws, input);
   }
 }

@@ -59,9 +59,13 @@ async function proxyToAgent(
       hasBody ? req : undefined,
       abort.signal,
     );
-    res.writeHead(upstream.status, {
+    const headers: Record<string, string> = {
       "content-type": String(upstream.headers["content-type"] ?? "application/json"),
-    });
+    };
+    for (const [name, value] of Object.entries(upstream.headers)) {
+      if (name.startsWith("pyro-") && typeof value === "string") headers[name] = value;
+    }
+    res.writeHead(upstream.status, headers);
     res.flushHeaders();
     for await (const chunk of upstream.body) res.write(chunk);
     res.end();
@@ -100,7 +104,7 @@ export async function handleRequest(
       return sendJson(res, 200, sv.state);
     }
     if (url.pathname.startsWith("/v1/agent/")) {
-      return await proxyToAgent(sv, req, res, url.pathname.slice("/v1/agent/".length));
+      return await proxyToAgent(sv, req, res, `${url.pathname.slice("/v1/agent/".length)}${url.search}`);
     }
     sendError(res, 404, "not_found", `no route ${req.method} ${url.pathname}`);
   } catch (err) {

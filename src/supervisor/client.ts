@@ -59,7 +59,11 @@ export class SupervisorClient {
   request(
     method: string,
     path: string,
-    options: { headers?: Record<string, string>; body?: string | Readable; signal?: AbortSignal } = {},
+    options: {
+      headers?: Record<string, string>;
+      body?: string | Buffer | Readable;
+      signal?: AbortSignal;
+    } = {},
   ): Promise<RawResponse> {
     return new Promise((resolve, reject) => {
       const req = http.request(
@@ -84,7 +88,7 @@ export class SupervisorClient {
           );
       });
       if (options.body === undefined) req.end();
-      else if (typeof options.body === "string") req.end(options.body);
+      else if (typeof options.body === "string" || Buffer.isBuffer(options.body)) req.end(options.body);
       else options.body.pipe(req);
     });
   }

@@ -3,3 +3,4 @@ export * from "./common.js";
 export * from "./environment.js";
 export * from "./run.js";
 export * from "./vm.js";
+export * from "./workspace.js";

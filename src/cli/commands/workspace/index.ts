@@ -1,0 +1,36 @@
+/** `pyro workspace ...`: persistent microVMs with a /workspace (SPEC section 3). */
+import { Command } from "commander";
+import type { CliContext } from "../../context.js";
+import { fileCommand } from "./file.js";
+import {
+  createCommand,
+  deleteCommand,
+  listCommand,
+  logsCommand,
+  statusCommand,
+  updateCommand,
+} from "./lifecycle.js";
+import { diffCommand, execCommand, exportCommand, patchCommand, syncCommand } from "./work.js";
+
+export function workspaceCommand(ctx: CliContext): Command {
+  const ws = new Command("workspace").description(
+    "persistent workspaces: a microVM with /workspace, over many calls",
+  );
+  for (const make of [
+    createCommand,
+    listCommand,
+    updateCommand,
+    statusCommand,
+    logsCommand,
+    deleteCommand,
+    execCommand,
+    syncCommand,
+    exportCommand,
+    diffCommand,
+    fileCommand,
+    patchCommand,
+  ]) {
+    ws.addCommand(make(ctx));
+  }
+  return ws;
+}

@@ -1,0 +1,46 @@
+/** Human renderings of workspace records. */
+import type { Workspace } from "../../sdk/index.js";
+
+const labelsText = (labels: Record<string, string>) =>
+  Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(",");
+
+export function renderWorkspace(w: Workspace): string {
+  const lines = [
+    `Workspace: ${w.workspaceId}${w.name ? ` (${w.name})` : ""}`,
+    `State: ${w.state}${w.error ? ` (${w.error.code}: ${w.error.message})` : ""}`,
+    `Environment: ${w.environment}`,
+    `Resources: ${w.vcpuCount} vCPU, ${w.memMib} MiB`,
+    `Execution mode: ${w.executionMode}${w.acceleration ? ` (${w.acceleration})` : ""}`,
+    `Network policy: ${w.networkPolicy}`,
+    `Seed: ${w.workspaceSeed.mode}${w.workspaceSeed.seedPath ? ` ${w.workspaceSeed.seedPath}` : ""}`,
+    `Labels: ${labelsText(w.labels) || "-"}`,
+    `Secrets: ${w.secrets.map((s) => s.name).join(", ") || "-"}`,
+    `Commands: ${w.commandCount}  Services: ${w.runningServiceCount}/${w.serviceCount} running`,
+    `Created: ${w.createdAt}  Last activity: ${w.lastActivityAt}  Expires: ${w.expiresAt ?? "never"}`,
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+export function renderWorkspaceTable(list: Workspace[]): string {
+  if (list.length === 0) return "No workspaces.\n";
+  const rows = list.map((w) => [
+    w.workspaceId,
+    w.name ?? "-",
+    w.state,
+    w.environment,
+    w.lastActivityAt,
+    w.expiresAt ?? "never",
+    `${w.runningServiceCount}/${w.serviceCount}`,
+    labelsText(w.labels) || "-",
+  ]);
+  const header = ["ID", "NAME", "STATE", "ENVIRONMENT", "LAST ACTIVITY", "EXPIRES", "SERVICES", "LABELS"];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const fmt = (r: string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join("  ")
+      .trimEnd();
+  return `${[fmt(header), ...rows.map(fmt)].join("\n")}\n`;
+}

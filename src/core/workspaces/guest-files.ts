@@ -1,0 +1,122 @@
+/**
+ * Client of the agent's file routes (docs/agent-protocol.md, "Files"), through the
+ * supervisor. Paths are relative to a confinement root the agent enforces with
+ * RESOLVE_BENEATH; callers normalise them with `guestPath` first.
+ */
+import { posix } from "node:path";
+import type { Readable } from "node:stream";
+import { PyroError } from "../../errors.js";
+import { errorFromBody, type SupervisorClient } from "../../supervisor/client.js";
+
+/** The directory every workspace path is confined to. */
+export const WORKSPACE_ROOT = "/workspace";
+
+/** One entry of a guest listing. `path` is relative to /workspace; `mode` is octal text. */
+export interface GuestEntry {
+  path: string;
+  type: "file" | "dir" | "symlink" | "other";
+  size: number;
+  mode: string;
+  mtime: string;
+  link_target?: string;
+}
+
+/**
+ * Turns a user path (relative to /workspace, or absolute inside it) into a normalised
+ * relative path (`.` for the root). @throws PyroError path_outside_workspace
+ */
+export function guestPath(input: string): string {
+  const abs = posix.normalize(input.startsWith("/") ? input : posix.join(WORKSPACE_ROOT, input));
+  if (abs === WORKSPACE_ROOT || abs === `${WORKSPACE_ROOT}/`) return ".";
+  if (!abs.startsWith(`${WORKSPACE_ROOT}/`)) {
+    throw new PyroError("path_outside_workspace", `"${input}" is outside /workspace`, {
+      details: { path: input },
+    });
+  }
+  return abs.slice(WORKSPACE_ROOT.length + 1).replace(/\/$/, "");
+}
+
+function query(path: string, extra: Record<string, string> = {}): string {
+  return new URLSearchParams({ root: WORKSPACE_ROOT, path, ...extra }).toString();
+}
+
+async function bodyText(body: AsyncIterable<Buffer | string>): Promise<string> {
+  let text = "";
+  for await (const chunk of body) text += chunk.toString();
+  return text;
+}
+
+async function bodyBuffer(body: AsyncIterable<Buffer>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+async function expectOk(res: { status: number; body: AsyncIterable<Buffer> }): Promise<void> {
+  if (res.status >= 300) {
+    const text = await bodyText(res.body);
+    throw errorFromBody(text ? JSON.parse(text) : {}, res.status);
+  }
+}
+
+async function json<T>(res: { status: number; body: AsyncIterable<Buffer> }): Promise<T> {
+  await expectOk(res);
+  return JSON.parse(await bodyText(res.body)) as T;
+}
+
+export class GuestFiles {
+  constructor(private readonly client: SupervisorClient) {}
+
+  /** Extracts a tar stream under /workspace/`path`. */
+  async putTar(path: string, tarStream: Readable): Promise<{ entries: number; bytes: number }> {
+    const res = await this.client.request("PUT", `/v1/agent/files/tar?${query(path)}`, {
+      headers: { "content-type": "application/x-tar" },
+      body: tarStream,
+    });
+    return json(res);
+  }
+
+  /** A tar stream of /workspace/`path` (entries relative to it). */
+  async getTar(path: string): Promise<Readable> {
+    const res = await this.client.request("GET", `/v1/agent/files/tar?${query(path)}`);
+    await expectOk(res);
+    return res.body;
+  }
+
+  async list(path: string, recursive: boolean): Promise<GuestEntry[]> {
+    const res = await this.client.request(
+      "GET",
+      `/v1/agent/files/list?${query(path, { recursive: recursive ? "1" : "0" })}`,
+    );
+    return (await json<{ entries: GuestEntry[] }>(res)).entries;
+  }
+
+  /** The first `maxBytes` bytes of a regular file, its full size, and whether it was cut. */
+  async read(path: string, maxBytes: number): Promise<{ content: Buffer; size: number; truncated: boolean }> {
+    const res = await this.client.request(
+      "GET",
+      `/v1/agent/files/read?${query(path, { max_bytes: String(maxBytes) })}`,
+    );
+    await expectOk(res);
+    const size = Number(res.body.headers["pyro-size"] ?? 0);
+    const truncated = res.body.headers["pyro-truncated"] === "true";
+    return { content: await bodyBuffer(res.body), size, truncated };
+  }
+
+  /** Replaces a file atomically (at most 1 MiB). */
+  async write(path: string, content: Buffer, mode?: string): Promise<{ bytes: number }> {
+    const res = await this.client.request(
+      "PUT",
+      `/v1/agent/files/write?${query(path, mode ? { mode } : {})}`,
+      {
+        headers: { "content-type": "application/octet-stream" },
+        body: content,
+      },
+    );
+    return json(res);
+  }
+
+  async remove(path: string): Promise<void> {
+    await json(await this.client.request("POST", `/v1/agent/files/remove?${query(path)}`));
+  }
+}

@@ -1,0 +1,282 @@
+/**
+ * Workspaces: persistent microVMs with a `/workspace` an agent works in over many calls,
+ * from any number of processes. Each mutation takes the workspace lock and writes its record
+ * atomically; reads take no lock. This module owns lifecycle and records; file transfer,
+ * diff and patch live beside it.
+ */
+import { mkdir, rm } from "node:fs/promises";
+import lockfile from "proper-lockfile";
+import { PyroError } from "../../errors.js";
+import type { PyroConfig } from "../config.js";
+import { requireInstalled } from "../environments/registry.js";
+import { type ExecResult, execInVm } from "../exec.js";
+import { injectAgent, requireAgentBinary } from "../guest-image.js";
+import { withLock } from "../lock.js";
+import { bootMachine, liveMachineState, machineClient, prepareMachineDirs, stopMachine } from "../machine.js";
+import { packagePaths, type WorkspacePaths, workspacePaths } from "../paths.js";
+import { runProgram } from "../process-run.js";
+import { appendHistory, capOutput, type HistoryEntry, readHistory } from "./history.js";
+import {
+  isWorkspaceId,
+  listWorkspaceIds,
+  newWorkspaceId,
+  readWorkspaceRecord,
+  WORKSPACE_LAYOUT_VERSION,
+  type WorkspaceRecord,
+  writeWorkspaceRecord,
+} from "./record.js";
+
+export interface CreateWorkspaceOptions {
+  environment: string;
+  vcpuCount: number;
+  memMib: number;
+  ttlSeconds: number;
+  networkPolicy: "off" | "egress" | "egress+published-ports";
+  seed: { mode: "directory" | "tar_archive"; path: string } | undefined;
+  name?: string | undefined;
+  labels: Record<string, string>;
+}
+
+/** A record joined with what is true right now (liveness, expiry). */
+export interface WorkspaceView extends WorkspaceRecord {
+  expires_at: string | null;
+}
+
+export interface WorkspaceExecOptions {
+  command: string[];
+  timeoutSeconds: number;
+  onStdout?: (chunk: Buffer) => void;
+  onStderr?: (chunk: Buffer) => void;
+  signal?: AbortSignal;
+}
+
+export class WorkspaceManager {
+  constructor(readonly config: PyroConfig) {}
+
+  paths(id: string): WorkspacePaths {
+    return workspacePaths(this.config.stateDir, id);
+  }
+
+  /** Runs `fn` holding the workspace's lock (every mutation does). */
+  lock<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    return withLock(this.paths(id).dir, fn, { waitMs: 300_000 });
+  }
+
+  /** Resolves an id or a unique name. @throws PyroError workspace_not_found */
+  async resolve(ref: string): Promise<string> {
+    if (isWorkspaceId(ref)) return ref;
+    const hits: string[] = [];
+    for (const id of await listWorkspaceIds(this.config.stateDir)) {
+      const r = await readWorkspaceRecord(this.config.stateDir, id).catch(() => undefined);
+      if (r?.name === ref) hits.push(id);
+    }
+    if (hits.length === 1) return hits[0] as string;
+    if (hits.length > 1) {
+      throw new PyroError("invalid_argument", `name "${ref}" matches ${hits.length} workspaces: use an id`, {
+        details: { workspace_ids: hits },
+      });
+    }
+    throw new PyroError("workspace_not_found", `no workspace "${ref}"`, {
+      hint: "see `pyro workspace list`",
+    });
+  }
+
+  /** Record plus live facts; never throws for a damaged-but-present workspace. */
+  async view(id: string): Promise<WorkspaceView> {
+    const record = await readWorkspaceRecord(this.config.stateDir, id);
+    const paths = this.paths(id);
+    let state = record.state;
+    let error = record.error;
+    if (state === "started" && (await liveMachineState(paths))?.state !== "ready") state = "stopped";
+    if (state === "creating" && !(await lockfile.check(paths.dir, { realpath: false, stale: 20_000 }))) {
+      state = "failed";
+      error = error ?? { code: "interrupted", message: "create was interrupted before it finished" };
+    }
+    const expires =
+      record.ttl_seconds > 0
+        ? new Date(Date.parse(record.last_activity_at) + record.ttl_seconds * 1000).toISOString()
+        : null;
+    return { ...record, state, error, expires_at: expires };
+  }
+
+  async list(): Promise<WorkspaceView[]> {
+    const out: WorkspaceView[] = [];
+    for (const id of await listWorkspaceIds(this.config.stateDir)) {
+      const v = await this.view(id).catch(() => undefined);
+      if (v) out.push(v);
+    }
+    return out;
+  }
+
+  /**
+   * Creates and boots a workspace; `seed` (if any) is imported by the caller-supplied
+   * function while the lock is still held, then the baseline is captured.
+   * @throws PyroError environment_not_installed, boot_failed, path_outside_workspace (seed)
+   */
+  async create(
+    options: CreateWorkspaceOptions,
+    seed: (id: string) => Promise<void>,
+    captureBaseline: (id: string) => Promise<void>,
+  ): Promise<WorkspaceView> {
+    if (options.networkPolicy !== "off") {
+      throw new PyroError(
+        "invalid_argument",
+        `network policy "${options.networkPolicy}" is not available yet`,
+        {
+          hint: "use --network-policy off",
+        },
+      );
+    }
+    const boot = await requireInstalled(this.config.cacheDir, options.environment);
+    const agent = requireAgentBinary(this.config.agentPath ?? packagePaths.agentBinary);
+    const id = newWorkspaceId();
+    const paths = this.paths(id);
+    await mkdir(paths.dir, { recursive: true, mode: 0o700 });
+    return this.lock(id, async () => {
+      await prepareMachineDirs(paths);
+      const now = new Date().toISOString();
+      const record: WorkspaceRecord = {
+        layout_version: WORKSPACE_LAYOUT_VERSION,
+        workspace_id: id,
+        name: options.name ?? null,
+        labels: options.labels,
+        environment: options.environment,
+        state: "creating",
+        vcpu_count: options.vcpuCount,
+        mem_mib: options.memMib,
+        ttl_seconds: options.ttlSeconds,
+        network_policy: options.networkPolicy,
+        execution_mode: "guest_virtio_serial",
+        acceleration: null,
+        kernel_path: boot.kernelPath,
+        created_at: now,
+        last_activity_at: now,
+        workspace_seed: {
+          mode: options.seed?.mode ?? "empty",
+          seed_path: options.seed?.path ?? null,
+        },
+        secrets: [],
+        command_count: 0,
+        error: null,
+      };
+      await writeWorkspaceRecord(this.config.stateDir, record);
+      try {
+        // The workspace's own disk: a sparse (reflink where possible) copy with the agent injected.
+        await runProgram(["cp", "--sparse=always", "--reflink=auto", boot.rootfsPath, paths.rootfs]);
+        await injectAgent(paths.rootfs, agent, paths.runDir);
+        const booted = await bootMachine(this.config, paths, {
+          id,
+          kernelPath: boot.kernelPath,
+          rootfsPath: paths.rootfs,
+          diskMode: "persistent",
+          vcpuCount: options.vcpuCount,
+          memMib: options.memMib,
+          ttlSeconds: 0,
+        });
+        record.acceleration = booted.acceleration;
+        await seed(id);
+        await captureBaseline(id);
+        record.state = "started";
+      } catch (err) {
+        const e = err instanceof PyroError ? err : new PyroError("internal", String(err));
+        record.state = "failed";
+        record.error = { code: e.code, message: e.message };
+        await writeWorkspaceRecord(this.config.stateDir, record);
+        await stopMachine(paths, "kill");
+        throw err;
+      }
+      await writeWorkspaceRecord(this.config.stateDir, record);
+      return this.view(id);
+    });
+  }
+
+  /** Changes a record under the lock; `touch` moves last_activity_at (mutations do, reads don't). */
+  async mutate(
+    id: string,
+    fn: (r: WorkspaceRecord) => void | Promise<void>,
+    touch = true,
+  ): Promise<WorkspaceView> {
+    return this.lock(id, async () => {
+      const record = await readWorkspaceRecord(this.config.stateDir, id);
+      await fn(record);
+      if (touch) record.last_activity_at = new Date().toISOString();
+      await writeWorkspaceRecord(this.config.stateDir, record);
+      return this.view(id);
+    });
+  }
+
+  /** @throws PyroError workspace_not_running unless the VM answers */
+  async requireRunning(id: string): Promise<WorkspaceView> {
+    const view = await this.view(id);
+    if (view.state !== "started") {
+      throw new PyroError("workspace_not_running", `workspace "${id}" is ${view.state}`, {
+        details: { workspace_id: id, state: view.state },
+        hint: view.state === "failed" ? `delete it: pyro workspace delete ${id}` : undefined,
+      });
+    }
+    return view;
+  }
+
+  /**
+   * Runs a command in /workspace and appends it to the history. Two execs may run at once;
+   * only the history append is serialised.
+   */
+  async exec(id: string, options: WorkspaceExecOptions): Promise<{ result: ExecResult; sequence: number }> {
+    await this.requireRunning(id);
+    const startedAt = new Date().toISOString();
+    const result = await execInVm(machineClient(this.paths(id)), { ...options, cwd: "/workspace" });
+    let sequence = 0;
+    await this.mutate(id, async (r) => {
+      r.command_count += 1;
+      sequence = r.command_count;
+      const out = capOutput(result.stdout);
+      const err = capOutput(result.stderr);
+      const entry: HistoryEntry = {
+        sequence,
+        command: options.command,
+        cwd: "/workspace",
+        exit_code: result.exitCode,
+        timed_out: result.timedOut,
+        duration_ms: result.durationMs,
+        started_at: startedAt,
+        stdout: out.text,
+        stderr: err.text,
+        output_truncated: out.truncated || err.truncated || result.truncated,
+      };
+      await appendHistory(this.paths(id).history, entry);
+    });
+    return { result, sequence };
+  }
+
+  async history(id: string): Promise<HistoryEntry[]> {
+    await readWorkspaceRecord(this.config.stateDir, id);
+    return readHistory(this.paths(id).history);
+  }
+
+  /** Kills the VM and removes every file of the workspace. Works on failed and half-created ones. */
+  async delete(id: string): Promise<{ deleted: boolean; workspace_id: string }> {
+    await readWorkspaceRecord(this.config.stateDir, id).catch((err: PyroError) => {
+      if (err.code !== "state_corrupt") throw err;
+    });
+    const paths = this.paths(id);
+    // A crashed create may have left its lock behind: it goes stale, so waiting is bounded.
+    await this.lock(id, async () => {
+      await stopMachine(paths, "kill");
+      await rm(paths.dir, { recursive: true, force: true });
+    });
+    await rm(`${paths.dir}.lock`, { recursive: true, force: true });
+    return { deleted: true, workspace_id: id };
+  }
+
+  /** Deletes workspaces idle past their TTL. */
+  async reapExpired(now = Date.now()): Promise<string[]> {
+    const reaped: string[] = [];
+    for (const w of await this.list()) {
+      if (w.expires_at && Date.parse(w.expires_at) <= now) {
+        await this.delete(w.workspace_id);
+        reaped.push(w.workspace_id);
+      }
+    }
+    return reaped;
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * Moving trees between the host and /workspace: seed import and `sync push` (host dir or
+ * archive, validated whole on the host before the first byte goes to the guest), the
+ * create-time baseline, and `export` (guest tar extracted on the host by node-tar, which
+ * never writes through a symlink and strips absolute and `..` names).
+ */
+import { createWriteStream, existsSync } from "node:fs";
+import { mkdir, mkdtemp, readdir, rename, rm } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
+import { pipeline } from "node:stream/promises";
+import * as tar from "tar";
+import { PyroError } from "../../errors.js";
+import { machineClient } from "../machine.js";
+import { openArchive, packDirectory, type SeedKind, seedKind, validateTarStream } from "./archive.js";
+import { GuestFiles, guestPath } from "./guest-files.js";
+import type { WorkspaceManager } from "./manager.js";
+
+export function guestFiles(ws: WorkspaceManager, id: string): GuestFiles {
+  return new GuestFiles(machineClient(ws.paths(id)));
+}
+
+export interface PushResult {
+  kind: SeedKind;
+  entries: number;
+  bytes: number;
+  /** Destination inside the guest, absolute. */
+  destination: string;
+}
+
+/**
+ * Copies a host directory or .tar/.tar.gz/.tgz into /workspace/`dest`. The archive is
+ * validated entirely first: a bad entry refuses the whole push and nothing is written.
+ * @throws PyroError path_outside_workspace, invalid_argument
+ */
+export async function pushTree(
+  ws: WorkspaceManager,
+  id: string,
+  source: string,
+  dest: string,
+): Promise<PushResult> {
+  const rel = guestPath(dest);
+  const kind = await seedKind(source);
+  const open = () => (kind === "directory" ? packDirectory(source) : openArchive(source));
+  await validateTarStream(open());
+  const r = await guestFiles(ws, id).putTar(rel, open());
+  return {
+    kind,
+    entries: r.entries,
+    bytes: r.bytes,
+    destination: rel === "." ? "/workspace" : `/workspace/${rel}`,
+  };
+}
+
+/** Stores an immutable tar of /workspace as the baseline `diff` compares against. */
+export async function captureBaseline(ws: WorkspaceManager, id: string): Promise<void> {
+  const paths = ws.paths(id);
+  await mkdir(paths.baselineDir, { recursive: true, mode: 0o700 });
+  const tmp = `${paths.baselineTar}.tmp`;
+  await pipeline(await guestFiles(ws, id).getTar("."), createWriteStream(tmp, { mode: 0o600 }));
+  await rename(tmp, paths.baselineTar);
+}
+
+export interface ExportResult {
+  guestPath: string;
+  outputPath: string;
+  kind: "file" | "directory";
+  entries: number;
+}
+
+/**
+ * Copies /workspace/`path` to the host at `output`, which must not exist yet (nothing on
+ * the host is overwritten). Extracted into a temp dir beside `output`, then renamed.
+ * @throws PyroError path_outside_workspace, file_not_found, invalid_argument
+ */
+export async function exportTree(
+  ws: WorkspaceManager,
+  id: string,
+  path: string,
+  output: string,
+): Promise<ExportResult> {
+  const rel = guestPath(path);
+  const target = resolve(output);
+  if (existsSync(target)) {
+    throw new PyroError(
+      "invalid_argument",
+      `output "${target}" already exists; pyro never overwrites host files`,
+      {
+        hint: "choose a new --output path",
+      },
+    );
+  }
+  await mkdir(dirname(target), { recursive: true });
+  const staging = await mkdtemp(join(dirname(target), `.${basename(target)}.pyro-export-`));
+  let entries = 0;
+  let isDir = false; // a directory's tar names entries "./..."; a file's is its base name
+  try {
+    const stream = await guestFiles(ws, id).getTar(rel);
+    await pipeline(
+      stream,
+      tar.extract({
+        cwd: staging,
+        preservePaths: false, // strips absolute paths and `..`
+        preserveOwner: false,
+        filter: (p, e) => {
+          if (p === "./" || p === "." || p.startsWith("./")) isDir = true;
+          const ok = "type" in e && ["File", "Directory", "SymbolicLink", "Link"].includes(String(e.type));
+          if (ok) entries++;
+          return ok;
+        },
+      }),
+    );
+    if (isDir) {
+      await rename(staging, target);
+    } else {
+      const names = await readdir(staging);
+      if (names.length !== 1 || !names[0])
+        throw new PyroError("internal", `export of "${path}" produced ${names.length} entries`);
+      await rename(join(staging, names[0]), target);
+    }
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+  return {
+    guestPath: rel === "." ? "/workspace" : `/workspace/${rel}`,
+    outputPath: target,
+    kind: isDir ? "directory" : "file",
+    entries,
+  };
+}

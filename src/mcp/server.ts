@@ -1,0 +1,39 @@
+/**
+ * `createMcpServer`: the MCP face of pyro. Tool groups (one per noun, `src/mcp/tools/*.ts`)
+ * each register the tools the chosen profile exposes; transports are the caller's business.
+ */
+import { readFileSync } from "node:fs";
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { Pyro } from "../sdk/index.js";
+import { MCP_PROFILES, type McpProfile } from "./tool.js";
+import { registerVmTools } from "./tools/vm.js";
+
+export { MCP_PROFILES, type McpProfile };
+
+/** Options of {@link createMcpServer}. */
+export interface McpServerOptions {
+  /** Which tools to expose (SPEC section 5). @default "workspace-core" */
+  profile?: McpProfile;
+}
+
+/** Registers one noun's tools for a profile (each group filters by its own table). */
+type ToolGroup = (server: McpServer, pyro: Pyro, profile: McpProfile) => void;
+
+/** Every tool group, in catalog order. Workspace, snapshot, shell and service groups go here. */
+const TOOL_GROUPS: readonly ToolGroup[] = [registerVmTools];
+
+const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+  version: string;
+};
+
+/**
+ * An MCP server named `pyro` (version from package.json) whose tools call `pyro`. Results carry
+ * the SDK record in snake_case as `structuredContent` plus one line of text; failures are tool
+ * errors `{ error: { code, message } }`. Connect it to a transport (stdio for `pyro mcp serve`).
+ */
+export function createMcpServer(pyro: Pyro, options: McpServerOptions = {}): McpServer {
+  const profile = options.profile ?? "workspace-core";
+  const server = new McpServer({ name: "pyro", version: pkg.version });
+  for (const register of TOOL_GROUPS) register(server, pyro, profile);
+  return server;
+}

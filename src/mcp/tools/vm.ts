@@ -1,0 +1,173 @@
+/** MCP `vm_*` tools: the one-shot run and the VM lifecycle, mirroring the SDK's `*Vm` methods. */
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { z } from "zod";
+import { type Pyro, schemas, type Vm } from "../../sdk/index.js";
+import { defineTool, type McpProfile, registerToolTable, type ToolSpec } from "../tool.js";
+
+const ALL: readonly McpProfile[] = ["vm-run", "workspace-core", "workspace-full"];
+const WORKSPACE: readonly McpProfile[] = ["workspace-core", "workspace-full"];
+
+/** Input of the tools that take only a VM id (the SDK methods take a bare string). */
+const VmIdInput = z.object({ vmId: schemas.VmId }).strict();
+/** Input of the tools that take no arguments. */
+const NoInput = z.object({}).strict();
+
+const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
+
+const bytes = (text: string) => Buffer.byteLength(text, "utf8");
+const streams = (r: { stdout: string; stderr: string }) =>
+  `(stdout ${bytes(r.stdout)} bytes, stderr ${bytes(r.stderr)} bytes)`;
+const vmLine = (vm: Vm) => `vm_id=${vm.vmId} state=${vm.state} environment=${vm.environment}`;
+
+/** The `vm_*` tool table, bound to `pyro`. */
+export function vmTools(pyro: Pyro): ToolSpec[] {
+  return [
+    defineTool({
+      name: "vm_run",
+      title: "Run a command in a fresh VM",
+      description:
+        "Run one command in a fresh disposable Linux microVM and return its exit code, stdout and stderr; " +
+        "the VM is deleted afterwards. Use for one-off commands; use workspaces for multi-step work.",
+      profiles: ALL,
+      input: schemas.RunInputSchema,
+      annotations: {
+        readOnlyHint: false,
+        destructiveHint: false,
+        idempotentHint: false,
+        openWorldHint: true,
+      },
+      call: (input, signal) => pyro.run(input, { signal }),
+      summary: (r) => `exit_code=${r.exitCode} vm_id=${r.vmId} duration_ms=${r.durationMs} ${streams(r)}`,
+    }),
+    defineTool({
+      name: "vm_list_environments",
+      title: "List environments",
+      description:
+        "List the Linux environments a VM can boot (e.g. debian:12) and whether each is installed. " +
+        "Use it to choose the `environment` argument of vm_run or vm_create.",
+      profiles: WORKSPACE,
+      input: NoInput,
+      annotations: READ,
+      call: () => pyro.listEnvironments(),
+      summary: (r) => {
+        const installed = r.environments.filter((e) => e.installed).map((e) => e.name);
+        return `${r.environments.length} environments, installed: ${installed.join(", ") || "none"}`;
+      },
+    }),
+    defineTool({
+      name: "vm_create",
+      title: "Create a VM",
+      description:
+        "Create a microVM from an installed environment without booting it and return its vm_id. " +
+        "Follow with vm_start and vm_exec; for a single command vm_run does all three.",
+      profiles: WORKSPACE,
+      input: schemas.CreateVmInputSchema,
+      annotations: {
+        readOnlyHint: false,
+        destructiveHint: false,
+        idempotentHint: false,
+        openWorldHint: false,
+      },
+      call: (input) => pyro.createVm(input),
+      summary: vmLine,
+    }),
+    defineTool({
+      name: "vm_start",
+      title: "Start a VM",
+      description:
+        "Boot a created VM and wait until its guest agent answers (state becomes started). " +
+        "Starting a VM that already runs does nothing.",
+      profiles: WORKSPACE,
+      input: VmIdInput,
+      annotations: {
+        readOnlyHint: false,
+        destructiveHint: false,
+        idempotentHint: true,
+        openWorldHint: false,
+      },
+      call: (input) => pyro.startVm(input.vmId),
+      summary: (vm) => `${vmLine(vm)} boot_ms=${vm.bootMs ?? "unknown"}`,
+    }),
+    defineTool({
+      name: "vm_exec",
+      title: "Run a command in a started VM",
+      description:
+        "Run one command in a started VM and return its exit code, stdout and stderr. " +
+        "The VM is deleted afterwards (see cleanup in the result), so call it once per VM.",
+      profiles: WORKSPACE,
+      input: schemas.ExecVmInputSchema,
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+      call: (input, signal) => pyro.execVm(input, { signal }),
+      summary: (r) =>
+        `exit_code=${r.exitCode} vm_id=${r.vmId} duration_ms=${r.durationMs} ${streams(r)} ` +
+        `deleted=${r.cleanup.deleted}`,
+    }),
+    defineTool({
+      name: "vm_stop",
+      title: "Stop a VM",
+      description:
+        "Power a VM off; its record stays until vm_delete or its TTL. Stopping a stopped VM does nothing.",
+      profiles: WORKSPACE,
+      input: VmIdInput,
+      annotations: {
+        readOnlyHint: false,
+        destructiveHint: false,
+        idempotentHint: true,
+        openWorldHint: false,
+      },
+      call: (input) => pyro.stopVm(input.vmId),
+      summary: vmLine,
+    }),
+    defineTool({
+      name: "vm_delete",
+      title: "Delete a VM",
+      description: "Kill a VM if it runs and remove all of its state. Use when you no longer need a VM.",
+      profiles: WORKSPACE,
+      input: VmIdInput,
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+      call: (input) => pyro.deleteVm(input.vmId),
+      summary: (r) => `deleted=${r.deleted} vm_id=${r.vmId} reason=${r.reason}`,
+    }),
+    defineTool({
+      name: "vm_status",
+      title: "VM status",
+      description:
+        "Return a VM's record: state (created, started, stopped, failed), size, acceleration, " +
+        "boot time, expiry and last error. Use it to check a VM before vm_exec.",
+      profiles: WORKSPACE,
+      input: VmIdInput,
+      annotations: READ,
+      call: (input) => pyro.statusVm(input.vmId),
+      summary: vmLine,
+    }),
+    defineTool({
+      name: "vm_network_info",
+      title: "VM network info",
+      description:
+        "Return a VM's network facts: whether networking is enabled and its guest IP, host IP and tap " +
+        "device (null when the VM has no network).",
+      profiles: WORKSPACE,
+      input: VmIdInput,
+      annotations: READ,
+      call: (input) => pyro.networkInfoVm(input.vmId),
+      summary: (r) => `vm_id=${r.vmId} network_enabled=${r.networkEnabled} guest_ip=${r.guestIp ?? "none"}`,
+    }),
+    defineTool({
+      name: "vm_reap_expired",
+      title: "Reap expired VMs",
+      description:
+        "Delete every VM that has been idle longer than its TTL and return the reaped vm_ids. " +
+        "Use to clean up VMs left behind.",
+      profiles: WORKSPACE,
+      input: NoInput,
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+      call: () => pyro.reapExpired(),
+      summary: (r) => `reaped ${r.reaped.length} VMs${r.reaped.length ? `: ${r.reaped.join(", ")}` : ""}`,
+    }),
+  ] as ToolSpec[];
+}
+
+/** Registers the `vm_*` tools `profile` exposes (`vm-run`: only `vm_run`; the others: all ten). */
+export function registerVmTools(server: McpServer, pyro: Pyro, profile: McpProfile): void {
+  registerToolTable(server, profile, vmTools(pyro));
+}

@@ -1,0 +1,299 @@
+/**
+ * The SDK's workspace operations: validate, delegate to src/core/workspaces, map records.
+ * `Pyro` exposes each as a one-line method.
+ */
+
+import { seedKind } from "../core/workspaces/archive.js";
+import { diffWorkspace } from "../core/workspaces/diff.js";
+import { guestPath } from "../core/workspaces/guest-files.js";
+import type { WorkspaceManager, WorkspaceView } from "../core/workspaces/manager.js";
+import { applyWorkspacePatch } from "../core/workspaces/patch.js";
+import { captureBaseline, exportTree, guestFiles, pushTree } from "../core/workspaces/transfer.js";
+import { isText } from "../core/workspaces/tree.js";
+import { PyroError, TimeoutError } from "../errors.js";
+import type { RunHooks } from "./pyro.js";
+import {
+  type ApplyWorkspacePatchInput,
+  ApplyWorkspacePatchInputSchema,
+  type CreateWorkspaceInput,
+  CreateWorkspaceInputSchema,
+  type ExecWorkspaceInput,
+  ExecWorkspaceInputSchema,
+  type ExportResult,
+  type ExportWorkspaceInput,
+  ExportWorkspaceInputSchema,
+  type FileList,
+  type FileRead,
+  type FileWrite,
+  type ListWorkspaceFilesInput,
+  ListWorkspaceFilesInputSchema,
+  type PatchResult,
+  type PushWorkspaceSyncInput,
+  PushWorkspaceSyncInputSchema,
+  type ReadWorkspaceFileInput,
+  ReadWorkspaceFileInputSchema,
+  type SyncResult,
+  type UpdateWorkspaceInput,
+  UpdateWorkspaceInputSchema,
+  type Workspace,
+  type WorkspaceDiffResult,
+  type WorkspaceExecResult,
+  type WorkspaceLogs,
+  WorkspaceRef,
+  type WriteWorkspaceFileInput,
+  WriteWorkspaceFileInputSchema,
+} from "./schemas/workspace.js";
+import { validate } from "./validate.js";
+
+export function workspaceRecord(v: WorkspaceView): Workspace {
+  return {
+    workspaceId: v.workspace_id,
+    name: v.name,
+    labels: v.labels,
+    environment: v.environment,
+    state: v.state,
+    vcpuCount: v.vcpu_count,
+    memMib: v.mem_mib,
+    ttlSeconds: v.ttl_seconds,
+    networkPolicy: v.network_policy,
+    executionMode: v.execution_mode,
+    acceleration: v.acceleration,
+    createdAt: v.created_at,
+    lastActivityAt: v.last_activity_at,
+    expiresAt: v.expires_at,
+    workspaceSeed: { mode: v.workspace_seed.mode, seedPath: v.workspace_seed.seed_path },
+    secrets: v.secrets.map((s) => ({ name: s.name, sourceKind: s.source_kind })),
+    commandCount: v.command_count,
+    serviceCount: 0,
+    runningServiceCount: 0,
+    error: v.error,
+  };
+}
+
+const resolveRef = (ws: WorkspaceManager, ref: string) => ws.resolve(validate(WorkspaceRef, ref));
+
+export async function createWorkspace(ws: WorkspaceManager, input: CreateWorkspaceInput): Promise<Workspace> {
+  const args = validate(CreateWorkspaceInputSchema, input);
+  await ws.reapExpired();
+  const seed = args.seedPath ? { mode: await seedKind(args.seedPath), path: args.seedPath } : undefined;
+  const view = await ws.create(
+    { ...args, seed },
+    async (id) => {
+      if (seed) await pushTree(ws, id, seed.path, "/workspace");
+    },
+    (id) => captureBaseline(ws, id),
+  );
+  return workspaceRecord(view);
+}
+
+export async function listWorkspaces(
+  ws: WorkspaceManager,
+): Promise<{ count: number; workspaces: Workspace[] }> {
+  await ws.reapExpired();
+  const all = (await ws.list()).map(workspaceRecord);
+  return { count: all.length, workspaces: all };
+}
+
+export async function updateWorkspace(ws: WorkspaceManager, input: UpdateWorkspaceInput): Promise<Workspace> {
+  const args = validate(UpdateWorkspaceInputSchema, input);
+  const id = await ws.resolve(args.workspaceId);
+  const view = await ws.mutate(id, (r) => {
+    if (args.name !== undefined) r.name = args.name;
+    r.labels = { ...r.labels, ...(args.labels ?? {}) };
+    for (const key of args.clearLabels ?? []) delete r.labels[key];
+  });
+  return workspaceRecord(view);
+}
+
+export async function statusWorkspace(ws: WorkspaceManager, ref: string): Promise<Workspace> {
+  return workspaceRecord(await ws.view(await resolveRef(ws, ref)));
+}
+
+export async function logsWorkspace(ws: WorkspaceManager, ref: string): Promise<WorkspaceLogs> {
+  const id = await resolveRef(ws, ref);
+  const entries = (await ws.history(id)).map((e) => ({
+    sequence: e.sequence,
+    command: e.command,
+    cwd: e.cwd,
+    exitCode: e.exit_code,
+    timedOut: e.timed_out,
+    durationMs: e.duration_ms,
+    startedAt: e.started_at,
+    stdout: e.stdout,
+    stderr: e.stderr,
+    outputTruncated: e.output_truncated,
+  }));
+  return { workspaceId: id, count: entries.length, entries };
+}
+
+export async function deleteWorkspace(ws: WorkspaceManager, ref: string) {
+  const r = await ws.delete(await resolveRef(ws, ref));
+  return { workspaceId: r.workspace_id, deleted: r.deleted };
+}
+
+export async function execWorkspace(
+  ws: WorkspaceManager,
+  input: ExecWorkspaceInput,
+  hooks: Omit<RunHooks, "onPhase">,
+): Promise<WorkspaceExecResult> {
+  const args = validate(ExecWorkspaceInputSchema, input);
+  const id = await ws.resolve(args.workspaceId);
+  const { result, sequence } = await ws.exec(id, { ...args, ...hooks });
+  if (result.timedOut) {
+    throw new TimeoutError(`command timed out after ${args.timeoutSeconds} s in workspace "${id}"`, {
+      details: { timeout_seconds: args.timeoutSeconds, workspace_id: id, sequence },
+    });
+  }
+  return {
+    workspaceId: id,
+    sequence,
+    command: args.command,
+    cwd: "/workspace",
+    exitCode: result.exitCode,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    durationMs: result.durationMs,
+    executionMode: "guest_virtio_serial",
+  };
+}
+
+/** Runs `fn` on a started workspace under its lock, then marks activity. */
+async function mutating<T>(ws: WorkspaceManager, ref: string, fn: (id: string) => Promise<T>): Promise<T> {
+  const id = await ws.resolve(ref);
+  await ws.requireRunning(id);
+  let out: T | undefined;
+  await ws.mutate(id, async () => {
+    out = await fn(id);
+  });
+  return out as T;
+}
+
+export async function pushWorkspaceSync(
+  ws: WorkspaceManager,
+  input: PushWorkspaceSyncInput,
+): Promise<SyncResult> {
+  const args = validate(PushWorkspaceSyncInputSchema, input);
+  return mutating(ws, args.workspaceId, async (id) => {
+    const r = await pushTree(ws, id, args.sourcePath, args.dest);
+    return {
+      workspaceId: id,
+      sourcePath: args.sourcePath,
+      sourceKind: r.kind,
+      destination: r.destination,
+      entries: r.entries,
+      bytes: r.bytes,
+    };
+  });
+}
+
+export async function exportWorkspace(
+  ws: WorkspaceManager,
+  input: ExportWorkspaceInput,
+): Promise<ExportResult> {
+  const args = validate(ExportWorkspaceInputSchema, input);
+  const id = await ws.resolve(args.workspaceId);
+  await ws.requireRunning(id);
+  const r = await exportTree(ws, id, args.path, args.outputPath);
+  return { workspaceId: id, ...r };
+}
+
+export async function diffWorkspaceOp(ws: WorkspaceManager, ref: string): Promise<WorkspaceDiffResult> {
+  const id = await resolveRef(ws, ref);
+  await ws.requireRunning(id);
+  const d = await diffWorkspace(ws, id);
+  return {
+    workspaceId: id,
+    changed: d.changed,
+    summary: {
+      added: d.summary.added,
+      deleted: d.summary.deleted,
+      modified: d.summary.modified,
+      typeChanged: d.summary.type_changed,
+      modeChanged: d.summary.mode_changed,
+      binary: d.summary.binary,
+    },
+    entries: d.entries.map((e) => ({
+      path: e.path,
+      status: e.status,
+      kind: e.kind,
+      oldMode: e.old_mode,
+      newMode: e.new_mode,
+    })),
+    patch: d.patch,
+  };
+}
+
+const shown = (rel: string) => (rel === "." ? "/workspace" : `/workspace/${rel}`);
+
+export async function listWorkspaceFiles(
+  ws: WorkspaceManager,
+  input: ListWorkspaceFilesInput,
+): Promise<FileList> {
+  const args = validate(ListWorkspaceFilesInputSchema, input);
+  const id = await ws.resolve(args.workspaceId);
+  await ws.requireRunning(id);
+  const rel = guestPath(args.path);
+  const entries = await guestFiles(ws, id).list(rel, args.recursive);
+  return {
+    workspaceId: id,
+    path: shown(rel),
+    recursive: args.recursive,
+    entries: entries.map((e) => ({
+      path: e.path,
+      type: e.type,
+      size: e.size,
+      mode: e.mode,
+      mtime: e.mtime,
+      linkTarget: e.link_target ?? null,
+    })),
+  };
+}
+
+export async function readWorkspaceFile(
+  ws: WorkspaceManager,
+  input: ReadWorkspaceFileInput,
+): Promise<FileRead> {
+  const args = validate(ReadWorkspaceFileInputSchema, input);
+  const id = await ws.resolve(args.workspaceId);
+  await ws.requireRunning(id);
+  const rel = guestPath(args.path);
+  if (rel === ".") throw new PyroError("invalid_argument", "/workspace is a directory; use file list");
+  const r = await guestFiles(ws, id).read(rel, args.maxBytes);
+  const text = isText(r.content);
+  return {
+    workspaceId: id,
+    path: shown(rel),
+    size: r.size,
+    truncated: r.truncated,
+    encoding: text ? "utf-8" : "base64",
+    content: text ? r.content.toString("utf8") : r.content.toString("base64"),
+  };
+}
+
+export async function writeWorkspaceFile(
+  ws: WorkspaceManager,
+  input: WriteWorkspaceFileInput,
+): Promise<FileWrite> {
+  const args = validate(WriteWorkspaceFileInputSchema, input);
+  const rel = guestPath(args.path);
+  if (rel === ".") throw new PyroError("invalid_argument", "cannot write over /workspace itself");
+  return mutating(ws, args.workspaceId, async (id) => {
+    const r = await guestFiles(ws, id).write(rel, Buffer.from(args.text, "utf8"));
+    return { workspaceId: id, path: shown(rel), bytes: r.bytes };
+  });
+}
+
+export async function applyPatch(
+  ws: WorkspaceManager,
+  input: ApplyWorkspacePatchInput,
+): Promise<PatchResult> {
+  const args = validate(ApplyWorkspacePatchInputSchema, input);
+  return mutating(ws, args.workspaceId, async (id) => {
+    const r = await applyWorkspacePatch(ws, id, args.patch);
+    return {
+      workspaceId: id,
+      applied: r.applied,
+      files: r.files.map((f) => ({ path: shown(f.path), status: f.status })),
+    };
+  });
+}
