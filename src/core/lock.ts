@@ -10,7 +10,7 @@ import { PyroError } from "../errors.js";
 export interface LockOptions {
   /** How long to keep retrying before giving up, in ms. @default 30000 */
   waitMs?: number;
-  /** A lock not refreshed for this long is considered abandoned, in ms. @default 20000 */
+  /** A lock not refreshed for this long is considered abandoned, in ms. @default 10000 */
   staleMs?: number;
 }
 
@@ -22,7 +22,7 @@ export async function withLock<T>(path: string, fn: () => Promise<T>, options: L
   try {
     release = await lockfile.lock(path, {
       realpath: false,
-      stale: options.staleMs ?? 20_000,
+      stale: options.staleMs ?? 10_000,
       retries: {
         retries: Math.max(1, Math.ceil(waitMs / 250)),
         minTimeout: 50,

@@ -46,11 +46,6 @@ export function defineTool<I extends z.ZodObject, R>(spec: ToolSpec<I, R>): Tool
   return spec;
 }
 
-/** Tool names of `specs` exposed in `profile`, in declaration order. */
-export function toolNames(specs: readonly ToolSpec[], profile: McpProfile): string[] {
-  return specs.filter((s) => s.profiles.includes(profile)).map((s) => s.name);
-}
-
 /**
  * Registers every spec whose `profiles` include `profile`. Handlers validate snake_case
  * arguments, call the SDK with camelCase input and answer through `respond.ts`; nothing

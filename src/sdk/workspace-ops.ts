@@ -8,7 +8,13 @@ import { diffWorkspace } from "../core/workspaces/diff.js";
 import { guestPath } from "../core/workspaces/guest-files.js";
 import type { WorkspaceManager, WorkspaceView } from "../core/workspaces/manager.js";
 import { applyWorkspacePatch } from "../core/workspaces/patch.js";
-import { captureBaseline, exportTree, guestFiles, pushTree } from "../core/workspaces/transfer.js";
+import {
+  captureBaseline,
+  exportTree,
+  guestFiles,
+  pushTree,
+  validateSeed,
+} from "../core/workspaces/transfer.js";
 import { isText } from "../core/workspaces/tree.js";
 import { PyroError, TimeoutError } from "../errors.js";
 import type { RunHooks } from "./pyro.js";
@@ -76,6 +82,8 @@ export async function createWorkspace(ws: WorkspaceManager, input: CreateWorkspa
   const args = validate(CreateWorkspaceInputSchema, input);
   await ws.reapExpired();
   const seed = args.seedPath ? { mode: await seedKind(args.seedPath), path: args.seedPath } : undefined;
+  // A bad seed is refused before any VM boots (pushTree checks it again when sending).
+  if (seed) await validateSeed(seed.path);
   const view = await ws.create(
     { ...args, seed },
     async (id) => {

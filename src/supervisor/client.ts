@@ -129,8 +129,11 @@ export function errorFromBody(value: unknown, status: number): PyroError {
     "guest_unreachable",
     "invalid_argument",
     "timeout",
+    "path_outside_workspace",
   ]);
-  const code = err?.code && known.has(err.code) ? err.code : "internal";
+  // The agent's `not_found` is about a guest path (its routes are fixed).
+  const code =
+    err?.code === "not_found" ? "file_not_found" : err?.code && known.has(err.code) ? err.code : "internal";
   return new PyroError(code as PyroError["code"], err?.message ?? `supervisor answered ${status}`, {
     details: { status, upstream_code: err?.code },
   });

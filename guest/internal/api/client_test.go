@@ -19,8 +19,13 @@ import (
 // same prior-knowledge h2c the host speaks over the virtio-serial port.
 func newClient(t *testing.T, s *Server) *http.Client {
 	t.Helper()
+	return newHandlerClient(t, s.Handler())
+}
+
+func newHandlerClient(t *testing.T, h http.Handler) *http.Client {
+	t.Helper()
 	h2 := &http2.Server{}
-	opts := &http2.ServeConnOpts{Handler: s.Handler()}
+	opts := &http2.ServeConnOpts{Handler: h}
 	tr := &http2.Transport{
 		AllowHTTP: true,
 		DialTLSContext: func(context.Context, string, string, *tls.Config) (net.Conn, error) {

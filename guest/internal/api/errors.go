@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+
+	"github.com/pyro-mcp/pyro/guest/internal/files"
 )
 
 // Sentinels a handler wraps (with %w) to choose the response code; any
@@ -21,9 +23,11 @@ func invalidf(format string, args ...any) error {
 // errorCode is the one place that maps errors to protocol codes.
 func errorCode(err error) (status int, code string) {
 	switch {
-	case errors.Is(err, ErrInvalidArgument):
+	case errors.Is(err, files.ErrOutside): // first: the most specific verdict
+		return http.StatusBadRequest, "path_outside_workspace"
+	case errors.Is(err, ErrInvalidArgument), errors.Is(err, files.ErrInvalid):
 		return http.StatusBadRequest, "invalid_argument"
-	case errors.Is(err, ErrNotFound):
+	case errors.Is(err, ErrNotFound), errors.Is(err, files.ErrNotFound):
 		return http.StatusNotFound, "not_found"
 	default:
 		return http.StatusInternalServerError, "internal"

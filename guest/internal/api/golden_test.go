@@ -26,6 +26,10 @@ func TestGolden(t *testing.T) {
 		{"exec_stdout.json", &OutputEvent{}},
 		{"exec_stderr_b64.json", &OutputEvent{}},
 		{"exec_exit.json", &ExitEvent{}},
+		{"files_tar_result.json", &FilesTarResult{}},
+		{"files_list.json", &FilesListResponse{}},
+		{"files_write_result.json", &FilesWriteResult{}},
+		{"files_remove.json", &FilesRemoveResult{}},
 	}
 	files, _ := filepath.Glob("testdata/golden/*.json")
 	if len(files) != len(tests) {

@@ -21,16 +21,28 @@ type Server struct {
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
 // Handler routes /v1/ requests. A handler error becomes the JSON error body
-// unless the response has already started; a panic is recovered, since the
-// agent is PID 1 and must outlive any single request.
+// unless the response has already started; then the stream is reset, so
+// the host never takes a cut-off body (a tar stream) for a complete one.
+// A panic is recovered, since the agent is PID 1 and must outlive any
+// single request.
 func (s *Server) Handler() http.Handler {
-	routes := map[string]handlerFunc{
+	return s.route(map[string]handlerFunc{
 		"GET /v1/info":      s.info,
 		"GET /v1/health":    s.health,
 		"POST /v1/exec":     s.exec,
 		"POST /v1/sync":     s.sync,
 		"POST /v1/poweroff": s.poweroff,
-	}
+
+		"PUT /v1/files/tar":     s.filesTarPut,
+		"GET /v1/files/tar":     s.filesTarGet,
+		"GET /v1/files/list":    s.filesList,
+		"GET /v1/files/read":    s.filesRead,
+		"PUT /v1/files/write":   s.filesWrite,
+		"POST /v1/files/remove": s.filesRemove,
+	})
+}
+
+func (s *Server) route(routes map[string]handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rw := &trackingWriter{ResponseWriter: w}
 		defer s.recoverPanic(rw, r)
@@ -42,7 +54,7 @@ func (s *Server) Handler() http.Handler {
 		if err := h(rw, r); err != nil {
 			if rw.wrote {
 				s.logf("pyro-agent: %s %s: %v", r.Method, r.URL.Path, err)
-				return
+				panic(http.ErrAbortHandler)
 			}
 			writeError(rw, err)
 		}
@@ -53,6 +65,9 @@ func (s *Server) recoverPanic(rw *trackingWriter, r *http.Request) {
 	p := recover()
 	if p == nil {
 		return
+	}
+	if p == http.ErrAbortHandler { // a deliberate reset, already logged
+		panic(p)
 	}
 	s.logf("pyro-agent: panic in %s %s: %v\n%s", r.Method, r.URL.Path, p, debug.Stack())
 	if rw.wrote {

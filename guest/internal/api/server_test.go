@@ -3,11 +3,14 @@ package api
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pyro-mcp/pyro/guest/internal/files"
 )
 
 func TestRoutes(t *testing.T) {
@@ -17,7 +20,7 @@ func TestRoutes(t *testing.T) {
 		wantBody           string
 	}{
 		{"info", "GET", "/v1/info", 200,
-			`{"agent_version":"0.1.0","protocol_version":1,"capabilities":["exec","poweroff","sync"],"boot_ms":1234,"kernel":"6.1.0-test"}`},
+			`{"agent_version":"0.1.0","protocol_version":1,"capabilities":["exec","files","poweroff","sync"],"boot_ms":1234,"kernel":"6.1.0-test"}`},
 		{"health", "GET", "/v1/health", 200, `{"ok":true,"uptime_ms":5000}`},
 		{"sync", "POST", "/v1/sync", 200, `{"ok":true}`},
 		{"unknown path", "GET", "/v1/nope", 404,
@@ -44,6 +47,9 @@ func TestErrorMapping(t *testing.T) {
 	}{
 		{invalidf("x"), 400, "invalid_argument"},
 		{ErrNotFound, 404, "not_found"},
+		{fmt.Errorf("entry: %w", files.ErrOutside), 400, "path_outside_workspace"},
+		{fmt.Errorf("x: %w", files.ErrInvalid), 400, "invalid_argument"},
+		{fmt.Errorf("x: %w", files.ErrNotFound), 404, "not_found"},
 		{errors.New("disk on fire"), 500, "internal"},
 	}
 	for _, tt := range tests {
@@ -73,6 +79,32 @@ func TestPanicIsRecovered(t *testing.T) {
 	}
 	if status, _ := do(t, c, "GET", "/v1/health"); status != 200 {
 		t.Errorf("server unusable after a panic: health %d", status)
+	}
+}
+
+// TestErrorAfterStartResets: once a body has started, a handler error must
+// reach the host as a broken stream, never as a short but clean body.
+func TestErrorAfterStartResets(t *testing.T) {
+	var logged []string
+	s := testServer()
+	s.Logf = func(f string, a ...any) { logged = append(logged, fmt.Sprintf(f, a...)) }
+	c := newHandlerClient(t, s.route(map[string]handlerFunc{
+		"GET /v1/partial": func(w http.ResponseWriter, _ *http.Request) error {
+			_, _ = w.Write([]byte("partial"))
+			http.NewResponseController(w).Flush()
+			return errors.New("disk gone")
+		},
+	}))
+	resp, err := c.Get("http://pyro/v1/partial")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if b, err := io.ReadAll(resp.Body); err == nil {
+		t.Errorf("body %q read cleanly, want a stream error", b)
+	}
+	if len(logged) != 1 || !strings.Contains(logged[0], "disk gone") {
+		t.Errorf("logged %q", logged)
 	}
 }
 

@@ -12,7 +12,7 @@ const (
 )
 
 // Capabilities lists the features this agent implements.
-var Capabilities = []string{"exec", "poweroff", "sync"}
+var Capabilities = []string{"exec", "files", "poweroff", "sync"}
 
 type InfoResponse struct {
 	AgentVersion    string   `json:"agent_version"`
@@ -36,7 +36,7 @@ type ErrorResponse struct {
 }
 
 type ErrorBody struct {
-	Code    string `json:"code"` // invalid_argument | not_found | internal
+	Code    string `json:"code"` // invalid_argument | path_outside_workspace | not_found | internal
 	Message string `json:"message"`
 }
 
@@ -68,4 +68,33 @@ type ExitEvent struct {
 	Signal     string `json:"signal"` // "KILL", or "" when it exited
 	TimedOut   bool   `json:"timed_out"`
 	DurationMs int64  `json:"duration_ms"`
+}
+
+// File route responses.
+
+type FilesTarResult struct {
+	Entries int64 `json:"entries"`
+	Bytes   int64 `json:"bytes"` // regular-file bytes written
+}
+
+type FilesListResponse struct {
+	Entries []FileEntry `json:"entries"`
+}
+
+type FileEntry struct {
+	Path       string `json:"path"` // relative to the root
+	Type       string `json:"type"` // file | dir | symlink | other
+	Size       int64  `json:"size"`
+	Mode       string `json:"mode"`  // octal, e.g. "0644"
+	Mtime      string `json:"mtime"` // RFC 3339
+	LinkTarget string `json:"link_target,omitempty"`
+}
+
+type FilesWriteResult struct {
+	Path  string `json:"path"`
+	Bytes int64  `json:"bytes"`
+}
+
+type FilesRemoveResult struct {
+	Removed bool `json:"removed"`
 }

@@ -116,7 +116,6 @@ export async function validateTarStream(stream: Readable): Promise<number> {
 
 /** Packs a host directory as a tar stream, entries relative to it (`./...`), symlinks not followed. */
 export function packDirectory(dir: string): Readable {
-  return tar.create({ cwd: dir, portable: true, follow: false, noDirRecurse: false }, [
-    ".",
-  ]) as unknown as Readable;
+  // Not `portable`: that mode drops directory mtimes. Owners are ignored by the agent anyway.
+  return tar.create({ cwd: dir, follow: false }, ["."]) as unknown as Readable;
 }

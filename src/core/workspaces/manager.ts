@@ -4,6 +4,7 @@
  * atomically; reads take no lock. This module owns lifecycle and records; file transfer,
  * diff and patch live beside it.
  */
+import { existsSync, statSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import lockfile from "proper-lockfile";
 import { PyroError } from "../../errors.js";
@@ -81,14 +82,53 @@ export class WorkspaceManager {
     });
   }
 
+  /**
+   * The record, or a `failed` stand-in when the directory exists without one (a create
+   * killed before its first write): such a workspace stays visible and deletable.
+   */
+  private async recordOrStub(id: string): Promise<WorkspaceRecord> {
+    try {
+      return await readWorkspaceRecord(this.config.stateDir, id);
+    } catch (err) {
+      if (!(err instanceof PyroError) || err.code === "state_corrupt" || !existsSync(this.paths(id).dir))
+        throw err;
+      const at = new Date(statSync(this.paths(id).dir).mtimeMs).toISOString();
+      return {
+        layout_version: WORKSPACE_LAYOUT_VERSION,
+        workspace_id: id,
+        name: null,
+        labels: {},
+        environment: "unknown",
+        state: "failed",
+        vcpu_count: 0,
+        mem_mib: 0,
+        ttl_seconds: 0,
+        network_policy: "off",
+        execution_mode: "guest_virtio_serial",
+        acceleration: null,
+        kernel_path: "",
+        created_at: at,
+        last_activity_at: at,
+        workspace_seed: { mode: "empty", seed_path: null },
+        secrets: [],
+        command_count: 0,
+        error: {
+          code: "state_corrupt",
+          message: "create was interrupted before the workspace record was written",
+        },
+      };
+    }
+  }
+
   /** Record plus live facts; never throws for a damaged-but-present workspace. */
   async view(id: string): Promise<WorkspaceView> {
-    const record = await readWorkspaceRecord(this.config.stateDir, id);
+    const record = await this.recordOrStub(id);
     const paths = this.paths(id);
     let state = record.state;
     let error = record.error;
     if (state === "started" && (await liveMachineState(paths))?.state !== "ready") state = "stopped";
-    if (state === "creating" && !(await lockfile.check(paths.dir, { realpath: false, stale: 20_000 }))) {
+    const creatorAlive = record.create_pid ? existsSync(`/proc/${record.create_pid}`) : false;
+    if (state === "creating" && (!creatorAlive || !(await lockfile.check(paths.dir, { realpath: false })))) {
       state = "failed";
       error = error ?? { code: "interrupted", message: "create was interrupted before it finished" };
     }
@@ -157,6 +197,7 @@ export class WorkspaceManager {
         },
         secrets: [],
         command_count: 0,
+        create_pid: process.pid,
         error: null,
       };
       await writeWorkspaceRecord(this.config.stateDir, record);
@@ -177,9 +218,11 @@ export class WorkspaceManager {
         await seed(id);
         await captureBaseline(id);
         record.state = "started";
+        record.create_pid = null;
       } catch (err) {
         const e = err instanceof PyroError ? err : new PyroError("internal", String(err));
         record.state = "failed";
+        record.create_pid = null;
         record.error = { code: e.code, message: e.message };
         await writeWorkspaceRecord(this.config.stateDir, record);
         await stopMachine(paths, "kill");
@@ -255,7 +298,7 @@ export class WorkspaceManager {
 
   /** Kills the VM and removes every file of the workspace. Works on failed and half-created ones. */
   async delete(id: string): Promise<{ deleted: boolean; workspace_id: string }> {
-    await readWorkspaceRecord(this.config.stateDir, id).catch((err: PyroError) => {
+    await this.recordOrStub(id).catch((err: PyroError) => {
       if (err.code !== "state_corrupt") throw err;
     });
     const paths = this.paths(id);

@@ -36,6 +36,8 @@ export const WorkspaceRecordSchema = z.object({
   }),
   secrets: z.array(z.object({ name: z.string(), source_kind: z.string() })),
   command_count: z.number().int(),
+  /** Pid of the process running `create`, while state is `creating`; a dead pid means it crashed. */
+  create_pid: z.number().int().nullable().optional(),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
 });
 

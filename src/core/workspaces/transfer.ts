@@ -51,6 +51,17 @@ export async function pushTree(
   };
 }
 
+function openSource(source: string, kind: SeedKind) {
+  return kind === "directory" ? packDirectory(source) : openArchive(source);
+}
+
+/** Checks every entry of a host dir or archive. @throws PyroError path_outside_workspace, invalid_argument */
+export async function validateSeed(source: string): Promise<SeedKind> {
+  const kind = await seedKind(source);
+  await validateTarStream(openSource(source, kind));
+  return kind;
+}
+
 /** Stores an immutable tar of /workspace as the baseline `diff` compares against. */
 export async function captureBaseline(ws: WorkspaceManager, id: string): Promise<void> {
   const paths = ws.paths(id);

@@ -164,7 +164,7 @@ export function vmTools(pyro: Pyro): ToolSpec[] {
       call: () => pyro.reapExpired(),
       summary: (r) => `reaped ${r.reaped.length} VMs${r.reaped.length ? `: ${r.reaped.join(", ")}` : ""}`,
     }),
-  ] as ToolSpec[];
+  ];
 }
 
 /** Registers the `vm_*` tools `profile` exposes (`vm-run`: only `vm_run`; the others: all ten). */

@@ -1,0 +1,229 @@
+package files
+
+import (
+	"archive/tar"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"sort"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Extract unpacks the tar stream r into root/rel (created 0755 with parents
+// if missing). Each entry is checked before anything is written for it;
+// the first bad entry ends the extraction with ErrOutside or ErrInvalid.
+// Entries before it stay written, but nothing is ever written outside
+// root/rel: every parent is opened beneath the destination and every leaf
+// is created with *at calls that do not follow it.
+func Extract(root, rel string, r io.Reader) (Stats, error) {
+	a, err := resolve(root, rel, true)
+	if err != nil {
+		return Stats{}, err
+	}
+	defer a.Close()
+	dest, err := mkdirAll(a.dir, a.name)
+	if err != nil {
+		return Stats{}, err
+	}
+	defer unix.Close(dest)
+	x := &extractor{dest: dest, regular: map[string]bool{}}
+	err = x.run(tar.NewReader(r))
+	return x.stats, err
+}
+
+type extractor struct {
+	dest    int
+	regular map[string]bool // names of regular files written so far
+	dirs    []dirMeta       // applied last, so a read-only dir cannot block its children
+	stats   Stats
+}
+
+type dirMeta struct {
+	name  string
+	mode  uint32
+	mtime time.Time
+}
+
+func (x *extractor) run(tr *tar.Reader) error {
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil && !errors.Is(err, tar.ErrInsecurePath) {
+			return invalid("tar: %v", err)
+		}
+		if hdr.Typeflag == tar.TypeXGlobalHeader {
+			continue
+		}
+		if err := x.entry(hdr, tr); err != nil {
+			return fmt.Errorf("entry %q: %w", hdr.Name, err)
+		}
+		x.stats.Entries++
+	}
+	// Deepest first: a parent's mode may forbid touching its children.
+	sort.SliceStable(x.dirs, func(i, j int) bool { return len(x.dirs[i].name) > len(x.dirs[j].name) })
+	for _, d := range x.dirs {
+		if err := x.finishDir(d); err != nil {
+			return fmt.Errorf("entry %q: %w", d.name, err)
+		}
+	}
+	return nil
+}
+
+// entry checks one header completely, then creates it.
+func (x *extractor) entry(hdr *tar.Header, tr *tar.Reader) error {
+	name, err := CleanPath(hdr.Name)
+	if err != nil {
+		return err
+	}
+	if name == "." && hdr.Typeflag != tar.TypeDir {
+		return invalid("only a directory may be named %q", hdr.Name)
+	}
+	var link string
+	switch hdr.Typeflag {
+	case tar.TypeDir, tar.TypeReg, tar.TypeCont, tar.TypeGNUSparse:
+	case tar.TypeSymlink:
+		if err := checkSymlink(name, hdr.Linkname); err != nil {
+			return err
+		}
+	case tar.TypeLink:
+		if link, err = CleanPath(hdr.Linkname); err != nil {
+			return err
+		}
+		if !x.regular[link] {
+			return outside("hardlink target %q is not an earlier regular file of the archive", hdr.Linkname)
+		}
+	default:
+		return invalid("unsupported entry type %q", hdr.Typeflag)
+	}
+	if hdr.Typeflag == tar.TypeDir {
+		delete(x.regular, name)
+		return x.dir(name, hdr)
+	}
+	dir, err := mkdirAll(x.dest, path.Dir(name))
+	if err != nil {
+		return err
+	}
+	defer unix.Close(dir)
+	leaf := path.Base(name)
+	if link == name {
+		return nil // a file hardlinked to itself is already in place
+	}
+	if err := clearLeaf(dir, leaf); err != nil {
+		return err
+	}
+	x.regular[name] = hdr.Typeflag != tar.TypeSymlink
+	switch hdr.Typeflag {
+	case tar.TypeSymlink:
+		if err := unix.Symlinkat(hdr.Linkname, dir, leaf); err != nil {
+			return err
+		}
+		return setMtime(dir, leaf, hdr.ModTime)
+	case tar.TypeLink:
+		return x.hardlink(link, dir, leaf)
+	}
+	return x.file(dir, leaf, hdr, tr)
+}
+
+// clearLeaf removes whatever non-directory is at leaf, so the new entry
+// replaces an existing symlink or hardlink instead of writing through it.
+func clearLeaf(dir int, leaf string) error {
+	var st unix.Stat_t
+	err := unix.Fstatat(dir, leaf, &st, unix.AT_SYMLINK_NOFOLLOW)
+	switch {
+	case errors.Is(err, unix.ENOENT):
+		return nil
+	case err != nil:
+		return err
+	case st.Mode&unix.S_IFMT == unix.S_IFDIR:
+		return invalid("%q is an existing directory", leaf)
+	}
+	if err := unix.Unlinkat(dir, leaf, 0); err != nil && err != unix.ENOENT {
+		return err
+	}
+	return nil
+}
+
+func (x *extractor) file(dir int, leaf string, hdr *tar.Header, tr *tar.Reader) error {
+	// O_EXCL after clearLeaf: a symlink or file raced in is refused, not reused.
+	fd, err := unix.Openat(dir, leaf, unix.O_CREAT|unix.O_EXCL|unix.O_WRONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
+	if err != nil {
+		return err
+	}
+	f := os.NewFile(uintptr(fd), leaf)
+	n, err := io.Copy(f, tr)
+	x.stats.Bytes += n
+	if err == nil {
+		err = unix.Fchmod(fd, fileMode(hdr.Mode))
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, tar.ErrHeader) {
+		return invalid("tar: %v", err)
+	}
+	if err != nil {
+		return err
+	}
+	return setMtime(dir, leaf, hdr.ModTime)
+}
+
+// hardlink links an earlier entry; linkat gets a confined parent and a
+// single leaf and no AT_SYMLINK_FOLLOW, so it cannot reach outside.
+func (x *extractor) hardlink(target string, dir int, leaf string) error {
+	src, err := openDir(x.dest, path.Dir(target))
+	if err != nil {
+		return err
+	}
+	defer unix.Close(src)
+	var st unix.Stat_t
+	if err := unix.Fstatat(src, path.Base(target), &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		return err
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return outside("hardlink target %q is no longer a regular file", target)
+	}
+	return unix.Linkat(src, path.Base(target), dir, leaf, 0)
+}
+
+// dir creates a directory entry (replacing a non-directory, e.g. a
+// symlink) and records its mode and mtime for the end.
+func (x *extractor) dir(name string, hdr *tar.Header) error {
+	if name != "." {
+		parent, err := mkdirAll(x.dest, path.Dir(name))
+		if err != nil {
+			return err
+		}
+		defer unix.Close(parent)
+		leaf := path.Base(name)
+		var st unix.Stat_t
+		if err := unix.Fstatat(parent, leaf, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil || st.Mode&unix.S_IFMT != unix.S_IFDIR {
+			if err := clearLeaf(parent, leaf); err != nil {
+				return err
+			}
+			if err := unix.Mkdirat(parent, leaf, 0o755); err != nil {
+				return err
+			}
+		}
+	}
+	x.dirs = append(x.dirs, dirMeta{name: name, mode: dirMode(hdr.Mode), mtime: hdr.ModTime})
+	return nil
+}
+
+func (x *extractor) finishDir(d dirMeta) error {
+	fd, err := openDir(x.dest, d.name)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	// "." from the directory's own fd names it without any lookup to follow.
+	if err := setMtime(fd, ".", d.mtime); err != nil {
+		return err
+	}
+	return unix.Fchmodat(fd, ".", d.mode, 0)
+}

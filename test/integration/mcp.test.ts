@@ -1,0 +1,131 @@
+/**
+ * `pyro mcp serve` against real guests: the built CLI spawned through the MCP SDK's stdio client,
+ * one-shot `vm_run`, the create/start/status/exec lifecycle, errors, and a clean exit on EOF.
+ */
+import { existsSync } from "node:fs";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { afterEach, describe, expect, it } from "vitest";
+import { cliPath, processesMentioning, requireGuest, runCli, usePyroHome, vmDirs } from "./fixtures.js";
+
+const skip = requireGuest();
+const home = usePyroHome();
+
+let open: { client: Client; transport: StdioClientTransport } | undefined;
+let stderr = "";
+
+async function serve(profile: string): Promise<Client> {
+  const env = Object.fromEntries(
+    Object.entries(home.env()).filter((e): e is [string, string] => e[1] !== undefined),
+  );
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [cliPath, "mcp", "serve", "--profile", profile],
+    env,
+    stderr: "pipe",
+  });
+  transport.stderr?.on("data", (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const client = new Client({ name: "pyro-integration", version: "0.0.0" });
+  await client.connect(transport);
+  open = { client, transport };
+  return client;
+}
+
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state === "fail" && stderr) console.error(`server stderr:\n${stderr}`);
+  stderr = "";
+  await open?.client.close();
+  open = undefined;
+});
+
+async function call(client: Client, name: string, args: Record<string, unknown> = {}) {
+  const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
+  return { ...result, data: (result.structuredContent ?? {}) as Record<string, unknown> };
+}
+
+describe.skipIf(skip)("pyro mcp serve (stdio)", () => {
+  it("runs a one-shot command with vm_run", async () => {
+    const client = await serve("workspace-full");
+    const { tools } = await client.listTools();
+    expect(tools.map((t) => t.name)).toContain("vm_run");
+    const run = await call(client, "vm_run", { environment: "debian:12", command: ["git", "--version"] });
+    expect(run.isError).toBeFalsy();
+    expect(run.data).toMatchObject({ exit_code: 0, environment: "debian:12", cleanup: { deleted: true } });
+    expect(run.data.stdout).toMatch(/^git version 2\.39/);
+    expect((run.content as { text: string }[])[0]?.text).toMatch(/^exit_code=0 vm_id=vm_[0-9a-f]+ /);
+    expect(vmDirs(home.home())).toEqual([]);
+  });
+
+  it("drives create, start, status and exec, then reports the VM gone", async () => {
+    const client = await serve("workspace-full");
+    const created = await call(client, "vm_create", { environment: "debian:12", mem_mib: 512 });
+    expect(created.isError).toBeFalsy();
+    expect(created.data).toMatchObject({ state: "created", mem_mib: 512, vcpu_count: 1 });
+    const vmId = created.data.vm_id as string;
+    expect(vmId).toMatch(/^vm_[0-9a-f]{12}$/);
+
+    const started = await call(client, "vm_start", { vm_id: vmId });
+    expect(started.data).toMatchObject({ vm_id: vmId, state: "started" });
+    const status = await call(client, "vm_status", { vm_id: vmId });
+    expect(status.data).toMatchObject({ vm_id: vmId, state: "started" });
+
+    const exec = await call(client, "vm_exec", { vm_id: vmId, command: ["sh", "-c", "echo hi; exit 3"] });
+    expect(exec.isError).toBeFalsy();
+    expect(exec.data).toMatchObject({
+      vm_id: vmId,
+      exit_code: 3,
+      stdout: "hi\n",
+      cleanup: { deleted: true },
+    });
+
+    const gone = await call(client, "vm_status", { vm_id: vmId });
+    expect(gone.isError).toBe(true);
+    expect(gone.data).toMatchObject({ error: { code: "vm_not_found" } });
+    expect(vmDirs(home.home())).toEqual([]);
+  });
+
+  it("exits by itself when the client closes stdin", async () => {
+    await serve("vm-run");
+    const { transport, client } = open!;
+    const pid = transport.pid as number;
+    const started = Date.now();
+    await client.close();
+    open = undefined;
+    // The transport sends SIGTERM only after 2 s; closing sooner means the server left on EOF.
+    expect(Date.now() - started).toBeLessThan(1900);
+    expect(existsSync(`/proc/${pid}`)).toBe(false);
+  });
+
+  it("deletes the VM of a call in flight when the client goes away", async () => {
+    const client = await serve("vm-run");
+    const pending = client
+      .callTool({ name: "vm_run", arguments: { environment: "debian:12", command: ["sleep", "60"] } })
+      .catch((err: Error) => err);
+    for (let i = 0; i < 200 && processesMentioning(home.home()).length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(vmDirs(home.home())).toHaveLength(1);
+    await client.close();
+    open = undefined;
+    expect(await pending).toBeInstanceOf(Error);
+    for (let i = 0; i < 100 && processesMentioning(home.home()).length > 0; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(processesMentioning(home.home())).toEqual([]);
+    expect(vmDirs(home.home())).toEqual([]);
+  });
+
+  it("keeps stdout for the protocol, exits 0 on EOF and refuses an unknown profile", async () => {
+    const eof = await runCli(["mcp", "serve"], home.env());
+    expect(eof).toMatchObject({ code: 0, stdout: "" });
+    const bad = await runCli(["mcp", "serve", "--profile", "everything"], home.env());
+    expect(bad.code).toBe(2);
+    expect(bad.stdout).toBe("");
+    expect(bad.stderr).toMatch(
+      /^error\[usage\]: --profile must be one of vm-run, workspace-core, workspace-full/,
+    );
+  });
+});
