@@ -7,6 +7,7 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { Pyro } from "../sdk/index.js";
 import { MCP_PROFILES, type McpProfile } from "./tool.js";
 import { registerVmTools } from "./tools/vm.js";
+import { registerWorkspaceTools } from "./tools/workspace.js";
 
 export { MCP_PROFILES, type McpProfile };
 
@@ -20,7 +21,7 @@ export interface McpServerOptions {
 type ToolGroup = (server: McpServer, pyro: Pyro, profile: McpProfile) => void;
 
 /** Every tool group, in catalog order. Workspace, snapshot, shell and service groups go here. */
-const TOOL_GROUPS: readonly ToolGroup[] = [registerVmTools];
+const TOOL_GROUPS: readonly ToolGroup[] = [registerVmTools, registerWorkspaceTools];
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
   version: string;

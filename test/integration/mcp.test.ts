@@ -128,4 +128,36 @@ describe.skipIf(skip)("pyro mcp serve (stdio)", () => {
       /^error\[usage\]: --profile must be one of vm-run, workspace-core, workspace-full/,
     );
   });
+
+  it("drives a workspace: create, exec, diff, delete", async () => {
+    const client = await serve("workspace-core");
+    const { tools } = await client.listTools();
+    expect(tools.map((t) => t.name)).toEqual(
+      expect.arrayContaining(["workspace_create", "workspace_exec", "workspace_diff"]),
+    );
+    const created = await call(client, "workspace_create", {
+      environment: "debian:12",
+      name: "mcp",
+      labels: { via: "mcp" },
+    });
+    expect(created.isError, JSON.stringify(created.content)).toBeFalsy();
+    const id = created.data.workspace_id as string;
+    expect(created.data).toMatchObject({ state: "started", name: "mcp", labels: { via: "mcp" } });
+    const exec = await call(client, "workspace_exec", {
+      workspace_id: id,
+      command: ["sh", "-c", "echo hello > greeting.txt; cat greeting.txt; exit 2"],
+    });
+    expect(exec.data).toMatchObject({ exit_code: 2, stdout: "hello\n", sequence: 1, cwd: "/workspace" });
+    const diff = await call(client, "workspace_diff", { workspace_id: id });
+    expect(diff.data).toMatchObject({ changed: true, summary: { added: 1 } });
+    expect(diff.data.patch).toContain("+++ b/greeting.txt\n");
+    const outside = await call(client, "workspace_file_read", { workspace_id: id, path: "/etc/passwd" });
+    expect(outside.isError).toBe(true);
+    expect(outside.data).toMatchObject({ error: { code: "path_outside_workspace" } });
+    const deleted = await call(client, "workspace_delete", { workspace_id: id });
+    expect(deleted.data).toEqual({ workspace_id: id, deleted: true });
+    const gone = await call(client, "workspace_status", { workspace_id: id });
+    expect(gone.data).toMatchObject({ error: { code: "workspace_not_found" } });
+    expect(processesMentioning(id)).toEqual([]);
+  });
 });

@@ -24,6 +24,23 @@ const VM_TOOLS = [
   "vm_status",
   "vm_stop",
 ];
+const WORKSPACE_TOOLS = [
+  "workspace_create",
+  "workspace_delete",
+  "workspace_diff",
+  "workspace_exec",
+  "workspace_export",
+  "workspace_file_list",
+  "workspace_file_read",
+  "workspace_file_write",
+  "workspace_list",
+  "workspace_logs",
+  "workspace_patch_apply",
+  "workspace_status",
+  "workspace_sync_push",
+  "workspace_update",
+];
+const CORE_TOOLS = [...VM_TOOLS, ...WORKSPACE_TOOLS].sort();
 
 let stateDir = "";
 beforeAll(() => {
@@ -51,9 +68,9 @@ async function toolNames(profile?: McpProfile): Promise<string[]> {
 describe("MCP tool catalog", () => {
   it("pins the tools of each profile", async () => {
     expect(await toolNames("vm-run")).toEqual(["vm_run"]);
-    expect(await toolNames("workspace-core")).toEqual(VM_TOOLS);
-    expect(await toolNames("workspace-full")).toEqual(VM_TOOLS);
-    expect(await toolNames()).toEqual(VM_TOOLS);
+    expect(await toolNames("workspace-core")).toEqual(CORE_TOOLS);
+    expect(await toolNames("workspace-full")).toEqual(CORE_TOOLS);
+    expect(await toolNames()).toEqual(CORE_TOOLS);
   });
 
   it("names itself pyro with the package version", async () => {

@@ -1,0 +1,180 @@
+/** MCP `workspace_*` tools: persistent microVMs with /workspace, mirroring the SDK methods. */
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { z } from "zod";
+import { type Pyro, schemas, type Workspace } from "../../sdk/index.js";
+import { defineTool, type McpProfile, registerToolTable, type ToolHints, type ToolSpec } from "../tool.js";
+
+const WORKSPACE: readonly McpProfile[] = ["workspace-core", "workspace-full"];
+
+/** Input of the tools that take only a workspace. */
+const RefInput = z.object({ workspaceId: schemas.WorkspaceRef }).strict();
+const NoInput = z.object({}).strict();
+
+const READ: ToolHints = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
+const WRITE: ToolHints = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false };
+const DESTROY: ToolHints = { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false };
+
+const line = (w: Workspace) =>
+  `workspace_id=${w.workspaceId}${w.name ? ` name=${w.name}` : ""} state=${w.state} environment=${w.environment}`;
+
+/** The `workspace_*` tool table, bound to `pyro`. */
+export function workspaceTools(pyro: Pyro): ToolSpec[] {
+  return [
+    defineTool({
+      name: "workspace_create",
+      title: "Create a workspace",
+      description:
+        "Create and boot a persistent Linux microVM with a /workspace directory, optionally seeded from a host " +
+        "directory or tar archive. Use it for multi-step work (edit, build, test); keep the returned workspace_id.",
+      profiles: WORKSPACE,
+      input: schemas.CreateWorkspaceInputSchema,
+      annotations: { ...WRITE, openWorldHint: true },
+      call: (input) => pyro.createWorkspace(input),
+      summary: line,
+    }),
+    defineTool({
+      name: "workspace_list",
+      title: "List workspaces",
+      description: "List all workspaces with name, labels, state, last activity and expiry.",
+      profiles: WORKSPACE,
+      input: NoInput,
+      annotations: READ,
+      call: () => pyro.listWorkspaces(),
+      summary: (r) => `${r.count} workspaces`,
+    }),
+    defineTool({
+      name: "workspace_update",
+      title: "Rename or relabel a workspace",
+      description: "Set a workspace's name, add labels, or clear labels.",
+      profiles: WORKSPACE,
+      input: schemas.UpdateWorkspaceInputSchema,
+      annotations: { ...WRITE, idempotentHint: true },
+      call: (input) => pyro.updateWorkspace(input),
+      summary: line,
+    }),
+    defineTool({
+      name: "workspace_status",
+      title: "Workspace status",
+      description: "Show a workspace's state, resources, seed, secrets and command count.",
+      profiles: WORKSPACE,
+      input: RefInput,
+      annotations: READ,
+      call: (input) => pyro.statusWorkspace(input.workspaceId),
+      summary: line,
+    }),
+    defineTool({
+      name: "workspace_logs",
+      title: "Workspace command history",
+      description: "List the commands run in a workspace with exit codes, durations and (bounded) output.",
+      profiles: WORKSPACE,
+      input: RefInput,
+      annotations: READ,
+      call: (input) => pyro.logsWorkspace(input.workspaceId),
+      summary: (r) => `${r.count} commands in ${r.workspaceId}`,
+    }),
+    defineTool({
+      name: "workspace_delete",
+      title: "Delete a workspace",
+      description: "Destroy a workspace's microVM and all its state. Export anything you need first.",
+      profiles: WORKSPACE,
+      input: RefInput,
+      annotations: DESTROY,
+      call: (input) => pyro.deleteWorkspace(input.workspaceId),
+      summary: (r) => `deleted=${r.deleted} workspace_id=${r.workspaceId}`,
+    }),
+    defineTool({
+      name: "workspace_exec",
+      title: "Run a command in a workspace",
+      description:
+        "Run one command (argv) with cwd /workspace and return exit_code, stdout and stderr. State persists " +
+        "between calls. Use sh -lc '...' for pipes and shell syntax.",
+      profiles: WORKSPACE,
+      input: schemas.ExecWorkspaceInputSchema,
+      annotations: WRITE,
+      call: (input, signal) => pyro.execWorkspace(input, { signal }),
+      summary: (r) =>
+        `exit_code=${r.exitCode} sequence=${r.sequence} duration_ms=${r.durationMs} (stdout ${Buffer.byteLength(r.stdout)} bytes, stderr ${Buffer.byteLength(r.stderr)} bytes)`,
+    }),
+    defineTool({
+      name: "workspace_sync_push",
+      title: "Copy host files into a workspace",
+      description: "Copy a host directory or .tar/.tar.gz/.tgz into /workspace (or a dest inside it).",
+      profiles: WORKSPACE,
+      input: schemas.PushWorkspaceSyncInputSchema,
+      annotations: WRITE,
+      call: (input) => pyro.pushWorkspaceSync(input),
+      summary: (r) => `copied ${r.entries} entries (${r.bytes} bytes) to ${r.destination}`,
+    }),
+    defineTool({
+      name: "workspace_export",
+      title: "Export from a workspace",
+      description: "Copy a file or directory of /workspace to a new path on the host.",
+      profiles: WORKSPACE,
+      input: schemas.ExportWorkspaceInputSchema,
+      annotations: { ...WRITE, openWorldHint: true },
+      call: (input) => pyro.exportWorkspace(input),
+      summary: (r) => `exported ${r.guestPath} to ${r.outputPath} (${r.kind})`,
+    }),
+    defineTool({
+      name: "workspace_diff",
+      title: "Diff a workspace",
+      description:
+        "Compare /workspace to the immutable create-time baseline: a unified patch for text files and " +
+        "summary entries for binary, type and mode changes.",
+      profiles: WORKSPACE,
+      input: RefInput,
+      annotations: READ,
+      call: (input) => pyro.diffWorkspace(input.workspaceId),
+      summary: (r) =>
+        r.changed
+          ? `${r.entries.length} changes: ${r.summary.added} added, ${r.summary.modified} modified, ${r.summary.deleted} deleted`
+          : "no changes since create",
+    }),
+    defineTool({
+      name: "workspace_file_list",
+      title: "List workspace files",
+      description: "List a directory of /workspace (recursively if asked): path, type, size, mode, mtime.",
+      profiles: WORKSPACE,
+      input: schemas.ListWorkspaceFilesInputSchema,
+      annotations: READ,
+      call: (input) => pyro.listWorkspaceFiles(input),
+      summary: (r) => `${r.entries.length} entries under ${r.path}`,
+    }),
+    defineTool({
+      name: "workspace_file_read",
+      title: "Read a workspace file",
+      description: "Read a regular file of /workspace (first max_bytes bytes; binary content comes base64).",
+      profiles: WORKSPACE,
+      input: schemas.ReadWorkspaceFileInputSchema,
+      annotations: READ,
+      call: (input) => pyro.readWorkspaceFile(input),
+      summary: (r) => `${r.path}: ${r.size} bytes${r.truncated ? " (truncated)" : ""}, ${r.encoding}`,
+    }),
+    defineTool({
+      name: "workspace_file_write",
+      title: "Write a workspace file",
+      description: "Write a whole text file in /workspace (at most 1 MiB), creating parent directories.",
+      profiles: WORKSPACE,
+      input: schemas.WriteWorkspaceFileInputSchema,
+      annotations: { ...WRITE, idempotentHint: true },
+      call: (input) => pyro.writeWorkspaceFile(input),
+      summary: (r) => `wrote ${r.bytes} bytes to ${r.path}`,
+    }),
+    defineTool({
+      name: "workspace_patch_apply",
+      title: "Apply a patch",
+      description:
+        "Apply a unified diff to /workspace. Every hunk is checked first; if any does not apply, nothing changes.",
+      profiles: WORKSPACE,
+      input: schemas.ApplyWorkspacePatchInputSchema,
+      annotations: WRITE,
+      call: (input) => pyro.applyWorkspacePatch(input),
+      summary: (r) => `applied to ${r.files.length} files: ${r.files.map((f) => `${f.status} ${f.path}`).join(", ")}`,
+    }),
+  ];
+}
+
+/** Registers the workspace tools the profile exposes. */
+export function registerWorkspaceTools(server: McpServer, pyro: Pyro, profile: McpProfile): void {
+  registerToolTable(server, profile, workspaceTools(pyro));
+}
