@@ -10,9 +10,24 @@ const WORKSPACE: readonly McpProfile[] = ["workspace-core", "workspace-full"];
 const RefInput = z.object({ workspaceId: schemas.WorkspaceRef }).strict();
 const NoInput = z.object({}).strict();
 
-const READ: ToolHints = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
-const WRITE: ToolHints = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false };
-const DESTROY: ToolHints = { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false };
+const READ: ToolHints = {
+  readOnlyHint: true,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: false,
+};
+const WRITE: ToolHints = {
+  readOnlyHint: false,
+  destructiveHint: false,
+  idempotentHint: false,
+  openWorldHint: false,
+};
+const DESTROY: ToolHints = {
+  readOnlyHint: false,
+  destructiveHint: true,
+  idempotentHint: true,
+  openWorldHint: false,
+};
 
 const line = (w: Workspace) =>
   `workspace_id=${w.workspaceId}${w.name ? ` name=${w.name}` : ""} state=${w.state} environment=${w.environment}`;
@@ -169,7 +184,8 @@ export function workspaceTools(pyro: Pyro): ToolSpec[] {
       input: schemas.ApplyWorkspacePatchInputSchema,
       annotations: WRITE,
       call: (input) => pyro.applyWorkspacePatch(input),
-      summary: (r) => `applied to ${r.files.length} files: ${r.files.map((f) => `${f.status} ${f.path}`).join(", ")}`,
+      summary: (r) =>
+        `applied to ${r.files.length} files: ${r.files.map((f) => `${f.status} ${f.path}`).join(", ")}`,
     }),
   ];
 }
