@@ -150,7 +150,8 @@ export class WorkspaceManager {
 
   /**
    * Creates and boots a workspace; `seed` (if any) is imported by the caller-supplied
-   * function while the lock is still held, then the baseline is captured.
+   * function while the lock is still held, then the baseline is captured. A create that
+   * fails is rolled back (VM killed, directory removed); one killed mid-way shows `failed`.
    * @throws PyroError environment_not_installed, boot_failed, path_outside_workspace (seed)
    */
   async create(
@@ -220,12 +221,9 @@ export class WorkspaceManager {
         record.state = "started";
         record.create_pid = null;
       } catch (err) {
-        const e = err instanceof PyroError ? err : new PyroError("internal", String(err));
-        record.state = "failed";
-        record.create_pid = null;
-        record.error = { code: e.code, message: e.message };
-        await writeWorkspaceRecord(this.config.stateDir, record);
+        // Roll back: a create that fails leaves nothing behind (its error says why).
         await stopMachine(paths, "kill");
+        await rm(paths.dir, { recursive: true, force: true });
         throw err;
       }
       await writeWorkspaceRecord(this.config.stateDir, record);
