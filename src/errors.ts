@@ -19,6 +19,7 @@ export const ERROR_CODES = [
   "path_outside_workspace",
   "file_not_found",
   "snapshot_not_found",
+  "snapshot_protected",
   "patch_failed",
   "kvm_unavailable",
   "vmm_not_found",

@@ -326,4 +326,31 @@ export class Pyro {
   applyWorkspacePatch(input: W.ApplyWorkspacePatchInput): Promise<W.PatchResult> {
     return ops.applyPatch(this.ws, input);
   }
+
+  /**
+   * Saves /workspace as a named snapshot (`baseline` is reserved).
+   * @throws PyroError invalid_argument (name taken), workspace_not_running
+   */
+  createSnapshot(input: W.SnapshotInput): Promise<W.Snapshot> {
+    return ops.createSnapshot(this.ws, input);
+  }
+
+  /** Snapshots of a workspace, the implicit `baseline` first. */
+  listSnapshots(workspaceId: string): Promise<W.SnapshotList> {
+    return ops.listSnapshots(this.ws, workspaceId);
+  }
+
+  /** Deletes a named snapshot. @throws PyroError snapshot_protected (baseline), snapshot_not_found */
+  deleteSnapshot(input: W.SnapshotInput): Promise<{ workspaceId: string; name: string; deleted: boolean }> {
+    return ops.deleteSnapshot(this.ws, input);
+  }
+
+  /**
+   * A fresh VM with /workspace restored from `snapshot` (default `baseline`): identity,
+   * baseline and snapshots kept; command history, shells and services cleared.
+   * @throws PyroError snapshot_not_found, boot_failed
+   */
+  resetWorkspace(input: W.ResetWorkspaceInput): Promise<W.Workspace> {
+    return ops.resetWorkspace(this.ws, input);
+  }
 }

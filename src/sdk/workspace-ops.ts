@@ -8,6 +8,7 @@ import { diffWorkspace } from "../core/workspaces/diff.js";
 import { guestPath } from "../core/workspaces/guest-files.js";
 import type { WorkspaceManager, WorkspaceView } from "../core/workspaces/manager.js";
 import { applyWorkspacePatch } from "../core/workspaces/patch.js";
+import * as snaps from "../core/workspaces/snapshots.js";
 import {
   captureBaseline,
   exportTree,
@@ -38,6 +39,12 @@ import {
   PushWorkspaceSyncInputSchema,
   type ReadWorkspaceFileInput,
   ReadWorkspaceFileInputSchema,
+  type ResetWorkspaceInput,
+  ResetWorkspaceInputSchema,
+  type Snapshot,
+  type SnapshotInput,
+  SnapshotInputSchema,
+  type SnapshotList,
   type SyncResult,
   type UpdateWorkspaceInput,
   UpdateWorkspaceInputSchema,
@@ -304,4 +311,36 @@ export async function applyPatch(
       files: r.files.map((f) => ({ path: shown(f.path), status: f.status })),
     };
   });
+}
+
+const snapshotRecord = (s: snaps.SnapshotInfo): Snapshot => ({
+  name: s.name,
+  createdAt: s.created_at,
+  sizeBytes: s.size_bytes,
+  implicit: s.implicit,
+});
+
+export async function createSnapshot(ws: WorkspaceManager, input: SnapshotInput): Promise<Snapshot> {
+  const args = validate(SnapshotInputSchema, input);
+  const id = await ws.resolve(args.workspaceId);
+  return snapshotRecord(await snaps.createSnapshot(ws, id, args.name));
+}
+
+export async function listSnapshots(ws: WorkspaceManager, ref: string): Promise<SnapshotList> {
+  const id = await resolveRef(ws, ref);
+  const list = (await snaps.listSnapshots(ws, id)).map(snapshotRecord);
+  return { workspaceId: id, count: list.length, snapshots: list };
+}
+
+export async function deleteSnapshot(ws: WorkspaceManager, input: SnapshotInput) {
+  const args = validate(SnapshotInputSchema, input);
+  const id = await ws.resolve(args.workspaceId);
+  await snaps.deleteSnapshot(ws, id, args.name);
+  return { workspaceId: id, name: args.name, deleted: true };
+}
+
+export async function resetWorkspace(ws: WorkspaceManager, input: ResetWorkspaceInput): Promise<Workspace> {
+  const args = validate(ResetWorkspaceInputSchema, input);
+  const id = await ws.resolve(args.workspaceId);
+  return workspaceRecord(await snaps.resetWorkspace(ws, id, args.snapshot));
 }

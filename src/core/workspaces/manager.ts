@@ -5,13 +5,13 @@
  * diff and patch live beside it.
  */
 import { existsSync, statSync } from "node:fs";
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, rename, rm } from "node:fs/promises";
 import lockfile from "proper-lockfile";
 import { PyroError } from "../../errors.js";
 import type { PyroConfig } from "../config.js";
 import { requireInstalled } from "../environments/registry.js";
 import { type ExecResult, execInVm } from "../exec.js";
-import { injectAgent, requireAgentBinary } from "../guest-image.js";
+import { ensureAgentImage, requireAgentBinary } from "../guest-image.js";
 import { withLock } from "../lock.js";
 import { bootMachine, liveMachineState, machineClient, prepareMachineDirs, stopMachine } from "../machine.js";
 import { packagePaths, type WorkspacePaths, workspacePaths } from "../paths.js";
@@ -112,6 +112,7 @@ export class WorkspaceManager {
         workspace_seed: { mode: "empty", seed_path: null },
         secrets: [],
         command_count: 0,
+        snapshots: [],
         error: {
           code: "state_corrupt",
           message: "create was interrupted before the workspace record was written",
@@ -169,7 +170,7 @@ export class WorkspaceManager {
       );
     }
     const boot = await requireInstalled(this.config.cacheDir, options.environment);
-    const agent = requireAgentBinary(this.config.agentPath ?? packagePaths.agentBinary);
+    requireAgentBinary(this.config.agentPath ?? packagePaths.agentBinary);
     const id = newWorkspaceId();
     const paths = this.paths(id);
     await mkdir(paths.dir, { recursive: true, mode: 0o700 });
@@ -198,24 +199,13 @@ export class WorkspaceManager {
         },
         secrets: [],
         command_count: 0,
+        snapshots: [],
         create_pid: process.pid,
         error: null,
       };
       await writeWorkspaceRecord(this.config.stateDir, record);
       try {
-        // The workspace's own disk: a sparse (reflink where possible) copy with the agent injected.
-        await runProgram(["cp", "--sparse=always", "--reflink=auto", boot.rootfsPath, paths.rootfs]);
-        await injectAgent(paths.rootfs, agent, paths.runDir);
-        const booted = await bootMachine(this.config, paths, {
-          id,
-          kernelPath: boot.kernelPath,
-          rootfsPath: paths.rootfs,
-          diskMode: "persistent",
-          vcpuCount: options.vcpuCount,
-          memMib: options.memMib,
-          ttlSeconds: 0,
-        });
-        record.acceleration = booted.acceleration;
+        record.acceleration = await this.bootFreshDisk(record);
         await seed(id);
         await captureBaseline(id);
         record.state = "started";
@@ -229,6 +219,38 @@ export class WorkspaceManager {
       await writeWorkspaceRecord(this.config.stateDir, record);
       return this.view(id);
     });
+  }
+
+  /**
+   * Gives the workspace a fresh disk (a sparse, reflink-where-possible copy of the shared
+   * agent image of its environment) and boots it. Used by create and reset; the caller holds
+   * the lock and the VM is not running.
+   */
+  async bootFreshDisk(record: WorkspaceRecord): Promise<"kvm" | "tcg"> {
+    const boot = await requireInstalled(this.config.cacheDir, record.environment);
+    const agent = requireAgentBinary(this.config.agentPath ?? packagePaths.agentBinary);
+    const image = await ensureAgentImage(
+      this.config.stateDir,
+      record.environment,
+      boot.rootfsPath,
+      boot.rootfsSha256,
+      agent,
+    );
+    const paths = this.paths(record.workspace_id);
+    const tmp = `${paths.rootfs}.tmp`;
+    await runProgram(["cp", "--sparse=always", "--reflink=auto", image, tmp]);
+    await rename(tmp, paths.rootfs);
+    const booted = await bootMachine(this.config, paths, {
+      id: record.workspace_id,
+      kernelPath: boot.kernelPath,
+      rootfsPath: paths.rootfs,
+      diskMode: "persistent",
+      vcpuCount: record.vcpu_count,
+      memMib: record.mem_mib,
+      ttlSeconds: 0,
+    });
+    record.kernel_path = boot.kernelPath;
+    return booted.acceleration;
   }
 
   /** Changes a record under the lock; `touch` moves last_activity_at (mutations do, reads don't). */

@@ -36,6 +36,10 @@ export const WorkspaceRecordSchema = z.object({
   }),
   secrets: z.array(z.object({ name: z.string(), source_kind: z.string() })),
   command_count: z.number().int(),
+  /** Named snapshots of /workspace (archives under snapshots/); `baseline` is implicit. */
+  snapshots: z
+    .array(z.object({ name: z.string(), created_at: z.string(), size_bytes: z.number() }))
+    .default([]),
   /** Pid of the process running `create`, while state is `creating`; a dead pid means it crashed. */
   create_pid: z.number().int().nullable().optional(),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),

@@ -5,6 +5,8 @@ import { type Pyro, schemas, type Workspace } from "../../sdk/index.js";
 import { defineTool, type McpProfile, registerToolTable, type ToolHints, type ToolSpec } from "../tool.js";
 
 const WORKSPACE: readonly McpProfile[] = ["workspace-core", "workspace-full"];
+/** Snapshots, reset, shells, services, stop/start and disk tools: the full profile only. */
+const FULL: readonly McpProfile[] = ["workspace-full"];
 
 /** Input of the tools that take only a workspace. */
 const RefInput = z.object({ workspaceId: schemas.WorkspaceRef }).strict();
@@ -186,6 +188,48 @@ export function workspaceTools(pyro: Pyro): ToolSpec[] {
       call: (input) => pyro.applyWorkspacePatch(input),
       summary: (r) =>
         `applied to ${r.files.length} files: ${r.files.map((f) => `${f.status} ${f.path}`).join(", ")}`,
+    }),
+    defineTool({
+      name: "snapshot_create",
+      title: "Snapshot a workspace",
+      description: "Save the current /workspace tree as a named snapshot you can reset to later.",
+      profiles: FULL,
+      input: schemas.SnapshotInputSchema,
+      annotations: WRITE,
+      call: (input) => pyro.createSnapshot(input),
+      summary: (r) => `snapshot ${r.name} (${r.sizeBytes} bytes)`,
+    }),
+    defineTool({
+      name: "snapshot_list",
+      title: "List snapshots",
+      description: "List a workspace's snapshots, including the implicit create-time `baseline`.",
+      profiles: FULL,
+      input: RefInput,
+      annotations: READ,
+      call: (input) => pyro.listSnapshots(input.workspaceId),
+      summary: (r) => `${r.count} snapshots: ${r.snapshots.map((s) => s.name).join(", ")}`,
+    }),
+    defineTool({
+      name: "snapshot_delete",
+      title: "Delete a snapshot",
+      description: "Delete a named snapshot (the baseline cannot be deleted).",
+      profiles: FULL,
+      input: schemas.SnapshotInputSchema,
+      annotations: DESTROY,
+      call: (input) => pyro.deleteSnapshot(input),
+      summary: (r) => `deleted snapshot ${r.name}`,
+    }),
+    defineTool({
+      name: "workspace_reset",
+      title: "Reset a workspace",
+      description:
+        "Replace the workspace's VM with a fresh one and restore /workspace from a snapshot (default baseline). " +
+        "Prefer this over repairing a broken environment; command history, shells and services are cleared.",
+      profiles: FULL,
+      input: schemas.ResetWorkspaceInputSchema,
+      annotations: DESTROY,
+      call: (input) => pyro.resetWorkspace(input),
+      summary: line,
     }),
   ];
 }

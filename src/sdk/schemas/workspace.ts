@@ -257,3 +257,31 @@ export const PatchResultSchema = z.object({
   files: z.array(z.object({ path: z.string(), status: z.enum(["added", "modified", "deleted"]) })),
 });
 export type PatchResult = z.infer<typeof PatchResultSchema>;
+
+export const SnapshotName = z
+  .string()
+  .regex(NAME_RE, "snapshot names match ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+  .describe('Snapshot name; "baseline" is the implicit create-time snapshot');
+
+export const SnapshotInputSchema = z.object({ workspaceId: WorkspaceRef, name: SnapshotName }).strict();
+export type SnapshotInput = z.input<typeof SnapshotInputSchema>;
+
+export const ResetWorkspaceInputSchema = z
+  .object({ workspaceId: WorkspaceRef, snapshot: SnapshotName.default("baseline") })
+  .strict();
+export type ResetWorkspaceInput = z.input<typeof ResetWorkspaceInputSchema>;
+
+export const SnapshotSchema = z.object({
+  name: z.string(),
+  createdAt: z.string(),
+  sizeBytes: z.number().describe("Archive size in bytes"),
+  implicit: z.boolean().describe("True for the create-time baseline, which cannot be deleted"),
+});
+export type Snapshot = z.infer<typeof SnapshotSchema>;
+
+export const SnapshotListSchema = z.object({
+  workspaceId: z.string(),
+  count: z.number(),
+  snapshots: z.array(SnapshotSchema),
+});
+export type SnapshotList = z.infer<typeof SnapshotListSchema>;

@@ -41,6 +41,13 @@ const WORKSPACE_TOOLS = [
   "workspace_update",
 ];
 const CORE_TOOLS = [...VM_TOOLS, ...WORKSPACE_TOOLS].sort();
+const FULL_TOOLS = [
+  ...CORE_TOOLS,
+  "snapshot_create",
+  "snapshot_delete",
+  "snapshot_list",
+  "workspace_reset",
+].sort();
 
 let stateDir = "";
 beforeAll(() => {
@@ -69,7 +76,7 @@ describe("MCP tool catalog", () => {
   it("pins the tools of each profile", async () => {
     expect(await toolNames("vm-run")).toEqual(["vm_run"]);
     expect(await toolNames("workspace-core")).toEqual(CORE_TOOLS);
-    expect(await toolNames("workspace-full")).toEqual(CORE_TOOLS);
+    expect(await toolNames("workspace-full")).toEqual(FULL_TOOLS);
     expect(await toolNames()).toEqual(CORE_TOOLS);
   });
 

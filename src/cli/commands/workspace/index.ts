@@ -10,6 +10,7 @@ import {
   statusCommand,
   updateCommand,
 } from "./lifecycle.js";
+import { resetCommand, snapshotCommand } from "./snapshot.js";
 import { diffCommand, execCommand, exportCommand, patchCommand, syncCommand } from "./work.js";
 
 export function workspaceCommand(ctx: CliContext): Command {
@@ -29,6 +30,8 @@ export function workspaceCommand(ctx: CliContext): Command {
     diffCommand,
     fileCommand,
     patchCommand,
+    snapshotCommand,
+    resetCommand,
   ]) {
     ws.addCommand(make(ctx));
   }
