@@ -11,10 +11,10 @@ import (
 // errNotFound mirrors a shell's "command not found" (exit 127).
 var errNotFound = errors.New("executable file not found in $PATH")
 
-// lookPath resolves name against the command's own PATH (not the agent's),
+// LookPath resolves name against the command's own PATH (not the agent's),
 // like execvp: the first executable match wins; a match that exists but is
 // not executable is returned so the spawn fails with EACCES (exit 126).
-func lookPath(name string, env []string) (string, error) {
+func LookPath(name string, env []string) (string, error) {
 	if strings.Contains(name, "/") {
 		return name, nil
 	}

@@ -30,7 +30,7 @@ type chunk struct {
 // was started because the agent itself failed (e.g. out of descriptors).
 // Cancelling ctx kills the process group.
 func Run(ctx context.Context, spec Spec, sink Sink) (Result, error) {
-	path, err := lookPath(spec.Argv[0], spec.Env)
+	path, err := LookPath(spec.Argv[0], spec.Env)
 	if err != nil {
 		return spawnFailed(spec.Argv[0], err, sink), nil
 	}
@@ -117,7 +117,7 @@ func pump(r *os.File, s Stream, out chan<- chunk) {
 	carry := 0 // bytes of an incomplete rune kept at the front of buf
 	for {
 		n, err := r.Read(buf[carry : carry+readSize])
-		head, tail := splitRunes(buf[:carry+n])
+		head, tail := SplitRunes(buf[:carry+n])
 		if len(head) > 0 {
 			out <- chunk{s, append([]byte(nil), head...)}
 		}
@@ -149,21 +149,26 @@ func openStdin(stream bool) (child, parent *os.File, err error) {
 	return child, parent, nil
 }
 
-// spawnFailed reports a process that could not be started the way sh does:
-// 127 when the executable does not exist, 126 when it cannot be executed.
+// spawnFailed reports a process that could not be started the way sh does.
 func spawnFailed(argv0 string, err error, sink Sink) Result {
+	msg, code := SpawnFailure(argv0, err)
+	_ = sink.Output(Stderr, []byte(msg))
+	return Result{ExitCode: code}
+}
+
+// SpawnFailure describes a failed start like a shell: the stderr line, and
+// 127 when the executable does not exist, 126 when it cannot be executed.
+func SpawnFailure(argv0 string, err error) (msg string, code int) {
 	reason := err.Error()
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
 		reason = pe.Err.Error()
 	}
-	code := 126
+	code = 126
 	if errors.Is(err, errNotFound) || errors.Is(err, fs.ErrNotExist) {
 		code = 127
 	}
-	msg := fmt.Sprintf("pyro-agent: exec %q: %s\n", argv0, reason)
-	_ = sink.Output(Stderr, []byte(msg))
-	return Result{ExitCode: code}
+	return fmt.Sprintf("pyro-agent: exec %q: %s\n", argv0, reason), code
 }
 
 func exitCode(st reaper.Status) (int, string) {

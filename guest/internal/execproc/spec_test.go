@@ -54,9 +54,9 @@ func TestLookPath(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := lookPath(tt.file, []string{"PATH=" + tt.path})
+			got, err := LookPath(tt.file, []string{"PATH=" + tt.path})
 			if tt.notFound != errors.Is(err, errNotFound) || got != tt.want {
-				t.Errorf("lookPath(%q) = %q, %v; want %q notFound=%v", tt.file, got, err, tt.want, tt.notFound)
+				t.Errorf("LookPath(%q) = %q, %v; want %q notFound=%v", tt.file, got, err, tt.want, tt.notFound)
 			}
 		})
 	}

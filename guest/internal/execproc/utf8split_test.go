@@ -23,9 +23,9 @@ func TestSplitRunes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			head, tail := splitRunes([]byte(tt.in))
+			head, tail := SplitRunes([]byte(tt.in))
 			if string(head) != tt.head || string(tail) != tt.tail {
-				t.Errorf("splitRunes(%q) = %q, %q; want %q, %q", tt.in, head, tail, tt.head, tt.tail)
+				t.Errorf("SplitRunes(%q) = %q, %q; want %q, %q", tt.in, head, tail, tt.head, tt.tail)
 			}
 		})
 	}

@@ -22,6 +22,15 @@ type Status struct {
 	Signal syscall.Signal // terminating signal when !Exited
 }
 
+// ExitCode is the shell convention: the exit code, or 128+N when killed by
+// signal N.
+func (s Status) ExitCode() int {
+	if s.Exited {
+		return s.Code
+	}
+	return 128 + int(s.Signal)
+}
+
 // ErrUnsupported is returned where the platform has no wait4 reaper.
 var ErrUnsupported = errors.New("reaper: not supported on this platform")
 

@@ -1,0 +1,170 @@
+// Package shells runs interactive PTY sessions that outlive the request
+// that opened them: each shell's output is kept in a bounded Buffer read by
+// cursor, and input, signals and resizes go to its PTY.
+package shells
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/pyro-mcp/pyro/guest/internal/execproc"
+	"github.com/pyro-mcp/pyro/guest/internal/procgroup"
+)
+
+var (
+	ErrNotFound    = errors.New("shell not found")
+	ErrNotRunning  = errors.New("shell not running")
+	ErrInvalid     = errors.New("invalid argument")
+	ErrUnsupported = errors.New("shells: not supported on this platform")
+)
+
+// Shell programs in order of preference, and the default working directory.
+var (
+	programs         = []string{"/bin/bash", "/bin/sh"}
+	DefaultWorkspace = "/workspace"
+)
+
+const (
+	defaultCols, defaultRows = 80, 24
+	maxDim                   = 1000
+	closeGrace               = 2 * time.Second // SIGHUP, then SIGKILL
+)
+
+// Options open a shell; zero values take the protocol defaults.
+type Options struct {
+	Cwd        string
+	Cols, Rows int
+	Env        map[string]string
+}
+
+// Manager is the table of open shells.
+type Manager struct {
+	mu     sync.Mutex
+	shells map[string]*Shell
+}
+
+func NewManager() *Manager { return &Manager{shells: map[string]*Shell{}} }
+
+// Open starts the shell program as a session leader on a new PTY.
+func (m *Manager) Open(o Options) (*Shell, error) {
+	if err := o.defaults(); err != nil {
+		return nil, err
+	}
+	prog := programs[len(programs)-1]
+	for _, p := range programs {
+		if _, err := os.Stat(p); err == nil {
+			prog = p
+			break
+		}
+	}
+	env := map[string]string{"TERM": "xterm-256color"}
+	for k, v := range o.Env {
+		env[k] = v
+	}
+	id, err := newID()
+	if err != nil {
+		return nil, err
+	}
+	s := &Shell{
+		ID: id, Cwd: o.Cwd, Started: time.Now(), cols: o.Cols, rows: o.Rows,
+		out: newBuffer(BufferSize), exited: make(chan struct{}), drained: make(chan struct{}),
+	}
+	p, err := startPTY([]string{prog, "-i"}, execproc.MergeEnv(execproc.BaseEnv, env), o.Cwd, o.Cols, o.Rows)
+	if err != nil {
+		return nil, fmt.Errorf("start %s: %w", prog, err)
+	}
+	s.Pid, s.master = p.pid, p.master
+	go s.pump()
+	go s.supervise(p.status)
+	m.mu.Lock()
+	m.shells[id] = s
+	m.mu.Unlock()
+	return s, nil
+}
+
+func (o *Options) defaults() error {
+	if o.Cwd == "" {
+		o.Cwd = "/"
+		if fi, err := os.Stat(DefaultWorkspace); err == nil && fi.IsDir() {
+			o.Cwd = DefaultWorkspace
+		}
+	}
+	if !filepath.IsAbs(o.Cwd) {
+		return fmt.Errorf("%w: cwd %q must be an absolute path", ErrInvalid, o.Cwd)
+	}
+	if fi, err := os.Stat(o.Cwd); err != nil || !fi.IsDir() {
+		return fmt.Errorf("%w: cwd %q is not an existing directory", ErrInvalid, o.Cwd)
+	}
+	if o.Cols == 0 && o.Rows == 0 {
+		o.Cols, o.Rows = defaultCols, defaultRows
+	}
+	return checkSize(o.Cols, o.Rows)
+}
+
+func checkSize(cols, rows int) error {
+	if cols < 1 || cols > maxDim || rows < 1 || rows > maxDim {
+		return fmt.Errorf("%w: cols and rows must be 1..%d, got %dx%d", ErrInvalid, maxDim, cols, rows)
+	}
+	return nil
+}
+
+// Get returns the shell with id, or ErrNotFound.
+func (m *Manager) Get(id string) (*Shell, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if s, ok := m.shells[id]; ok {
+		return s, nil
+	}
+	return nil, fmt.Errorf("%w: %q", ErrNotFound, id)
+}
+
+// List returns every shell's record, oldest first.
+func (m *Manager) List() []Info {
+	m.mu.Lock()
+	out := make([]Info, 0, len(m.shells))
+	for _, s := range m.shells {
+		out = append(out, s.Info())
+	}
+	m.mu.Unlock()
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].Started.Equal(out[j].Started) {
+			return out[i].Started.Before(out[j].Started)
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out
+}
+
+// Close ends the shell's whole session (SIGHUP, SIGKILL after 2 s), closes
+// the PTY and forgets the shell. Concurrent closes all wait for the first.
+func (m *Manager) Close(id string) (Info, error) {
+	s, err := m.Get(id)
+	if err != nil {
+		return Info{}, err
+	}
+	s.closeOnce.Do(func() {
+		procgroup.SessionOf(s.Pid).Stop(syscall.SIGHUP, closeGrace, s.exited)
+		<-s.exited // the session is gone, so the reaper has the shell's status
+		_ = s.master.Close()
+	})
+	m.mu.Lock()
+	delete(m.shells, id)
+	m.mu.Unlock()
+	return s.Info(), nil
+}
+
+func newID() (string, error) {
+	b := make([]byte, 4)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return "sh_" + hex.EncodeToString(b), nil
+}

@@ -1,0 +1,24 @@
+//go:build !linux
+
+package shells
+
+import (
+	"os"
+	"syscall"
+
+	"github.com/pyro-mcp/pyro/guest/internal/reaper"
+)
+
+type started struct {
+	master *os.File
+	pid    int
+	status <-chan reaper.Status
+}
+
+func startPTY([]string, []string, string, int, int) (started, error) {
+	return started{}, ErrUnsupported
+}
+
+func setSize(*os.File, int, int) error    { return ErrUnsupported }
+func foreground(*os.File) (int, error)    { return 0, ErrUnsupported }
+func killGroup(int, syscall.Signal) error { return ErrUnsupported }
