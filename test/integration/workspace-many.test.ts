@@ -117,3 +117,28 @@ describe.skipIf(skip)("sync push interrupted", () => {
     expect(processesMentioning(join(pyro.home(), "workspaces", id))).toEqual([]);
   });
 });
+
+describe.skipIf(skip)("workspace TTL", () => {
+  it("moves last activity on mutations only, and reaps an idle workspace past its TTL", async () => {
+    const created = await cli("workspace", "create", "debian:12-base", "--ttl-seconds", "4", "--json");
+    expect(created.code, created.stderr).toBe(0);
+    const w = JSON.parse(created.stdout);
+    const id = w.workspace_id as string;
+    await new Promise((r) => setTimeout(r, 1100));
+    await cli("workspace", "status", id);
+    await cli("workspace", "file", "list", id);
+    await cli("workspace", "diff", id);
+    const afterReads = JSON.parse((await cli("workspace", "status", id, "--json")).stdout);
+    expect(afterReads.last_activity_at).toBe(w.last_activity_at);
+    await cli("workspace", "exec", id, "--", "true");
+    const afterExec = JSON.parse((await cli("workspace", "status", id, "--json")).stdout);
+    expect(Date.parse(afterExec.last_activity_at)).toBeGreaterThan(Date.parse(w.last_activity_at));
+    expect(Date.parse(afterExec.expires_at) - Date.parse(afterExec.last_activity_at)).toBe(4000);
+    // Idle past the TTL: the next call that lists workspaces reaps it (VM and state).
+    await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(afterExec.expires_at) - Date.now()) + 300));
+    const list = JSON.parse((await cli("workspace", "list", "--json")).stdout);
+    expect(list.workspaces.map((x: { workspace_id: string }) => x.workspace_id)).not.toContain(id);
+    expect(processesMentioning(join(pyro.home(), "workspaces", id))).toEqual([]);
+    expect((await cli("workspace", "status", id)).stderr).toMatch(/^error\[workspace_not_found\]/);
+  });
+});

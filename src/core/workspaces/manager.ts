@@ -254,18 +254,28 @@ export class WorkspaceManager {
   }
 
   /** Changes a record under the lock; `touch` moves last_activity_at (mutations do, reads don't). */
-  async mutate(
+  async mutateRecord(
     id: string,
     fn: (r: WorkspaceRecord) => void | Promise<void>,
     touch = true,
-  ): Promise<WorkspaceView> {
+  ): Promise<WorkspaceRecord> {
     return this.lock(id, async () => {
       const record = await readWorkspaceRecord(this.config.stateDir, id);
       await fn(record);
       if (touch) record.last_activity_at = new Date().toISOString();
       await writeWorkspaceRecord(this.config.stateDir, record);
-      return this.view(id);
+      return record;
     });
+  }
+
+  /** {@link mutateRecord}, answering with the fresh view. */
+  async mutate(
+    id: string,
+    fn: (r: WorkspaceRecord) => void | Promise<void>,
+    touch = true,
+  ): Promise<WorkspaceView> {
+    await this.mutateRecord(id, fn, touch);
+    return this.view(id);
   }
 
   /** @throws PyroError workspace_not_running unless the VM answers */
@@ -285,11 +295,19 @@ export class WorkspaceManager {
    * only the history append is serialised.
    */
   async exec(id: string, options: WorkspaceExecOptions): Promise<{ result: ExecResult; sequence: number }> {
-    await this.requireRunning(id);
+    // Hot path: no liveness round trip first; a VM that is down fails the exec request itself.
+    const record = await readWorkspaceRecord(this.config.stateDir, id);
+    if (record.state !== "started") await this.requireRunning(id);
     const startedAt = new Date().toISOString();
-    const result = await execInVm(machineClient(this.paths(id)), { ...options, cwd: "/workspace" });
+    let result: ExecResult;
+    try {
+      result = await execInVm(machineClient(this.paths(id)), { ...options, cwd: "/workspace" });
+    } catch (err) {
+      if (err instanceof PyroError && err.code === "vm_not_running") await this.requireRunning(id);
+      throw err;
+    }
     let sequence = 0;
-    await this.mutate(id, async (r) => {
+    await this.mutateRecord(id, async (r) => {
       r.command_count += 1;
       sequence = r.command_count;
       const out = capOutput(result.stdout);
