@@ -14,6 +14,9 @@ import (
 // group of its own). SIGHUP and SIGTERM are followed by SIGCONT so that
 // stopped jobs act on them, as the kernel does for orphaned groups.
 func (t Target) Signal(sig syscall.Signal) {
+	if t.ID <= 0 { // kill(0) or kill(-1) would reach the agent itself or everything
+		return
+	}
 	groups := map[int]bool{t.ID: true}
 	if t.Session {
 		for _, p := range t.members() {

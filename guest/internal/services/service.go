@@ -24,11 +24,11 @@ const (
 // Service is one started spec. Every state change happens under mu, so
 // the probe loop, the exit of the process and a stop cannot disagree.
 type Service struct {
-	spec    Spec
-	logs    *logSet
+	spec     Spec
+	logs     *logSet
 	launched chan struct{} // closed once the spawn has succeeded or failed
-	done    chan struct{} // closed once the leader has been reaped
-	settled chan struct{} // closed once the start is decided (POST answers)
+	done     chan struct{} // closed once the leader has been reaped
+	settled  chan struct{} // closed once the start is decided (POST answers)
 
 	mu         sync.Mutex
 	state      string

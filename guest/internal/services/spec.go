@@ -7,6 +7,8 @@ package services
 import (
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -97,9 +99,17 @@ func (r *Readiness) normalize() error {
 	switch r.Type {
 	case "", ProbeNone:
 		r.Type = ProbeNone
-	case ProbeFile, ProbeTCP, ProbeHTTP, ProbeCommand:
+	case ProbeFile, ProbeCommand:
 		if r.Target == "" {
 			return invalidf("readiness %s needs a target", r.Type)
+		}
+	case ProbeTCP:
+		if _, _, err := net.SplitHostPort(r.Target); err != nil {
+			return invalidf("readiness tcp target %q must be HOST:PORT", r.Target)
+		}
+	case ProbeHTTP:
+		if u, err := url.Parse(r.Target); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return invalidf("readiness http target %q must be an http:// or https:// URL", r.Target)
 		}
 	default:
 		return invalidf("readiness type %q (want none, file, tcp, http or command)", r.Type)

@@ -12,12 +12,6 @@ import (
 	"github.com/pyro-mcp/pyro/guest/internal/reaper"
 )
 
-type started struct {
-	master *os.File
-	pid    int
-	status <-chan reaper.Status
-}
-
 // startPTY runs argv as a session leader whose controlling terminal is a
 // new PTY. pty.Start would call cmd.Start itself, racing the reaper for
 // wait4, so the pair is opened here and the process started through

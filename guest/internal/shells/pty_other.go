@@ -5,15 +5,7 @@ package shells
 import (
 	"os"
 	"syscall"
-
-	"github.com/pyro-mcp/pyro/guest/internal/reaper"
 )
-
-type started struct {
-	master *os.File
-	pid    int
-	status <-chan reaper.Status
-}
 
 func startPTY([]string, []string, string, int, int) (started, error) {
 	return started{}, ErrUnsupported

@@ -47,6 +47,13 @@ type Shell struct {
 	exitCode   int
 }
 
+// started is what startPTY hands back.
+type started struct {
+	master *os.File
+	pid    int
+	status <-chan reaper.Status
+}
+
 // Info is a shell's record; Ended and ExitCode are nil while it runs.
 type Info struct {
 	ID         string
