@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { Pyro } from "../sdk/index.js";
 import { MCP_PROFILES, type McpProfile } from "./tool.js";
+import { registerRuntimeTools } from "./tools/runtime.js";
 import { registerVmTools } from "./tools/vm.js";
 import { registerWorkspaceTools } from "./tools/workspace.js";
 
@@ -21,7 +22,7 @@ export interface McpServerOptions {
 type ToolGroup = (server: McpServer, pyro: Pyro, profile: McpProfile) => void;
 
 /** Every tool group, in catalog order. Workspace, snapshot, shell and service groups go here. */
-const TOOL_GROUPS: readonly ToolGroup[] = [registerVmTools, registerWorkspaceTools];
+const TOOL_GROUPS: readonly ToolGroup[] = [registerVmTools, registerWorkspaceTools, registerRuntimeTools];
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
   version: string;

@@ -22,6 +22,21 @@ export {
 export type { Environment, EnvironmentList, PruneResult, PullResult } from "./schemas/environment.js";
 export * as schemas from "./schemas/index.js";
 export type { RunInput, RunResult } from "./schemas/run.js";
+export type {
+  LogsServiceInput,
+  OpenShellInput,
+  ReadShellInput,
+  Service,
+  ServiceList,
+  ServiceLogs,
+  ServiceRefInput,
+  Shell,
+  ShellRead,
+  ShellRefInput,
+  SignalShellInput,
+  StartServiceInput,
+  WriteShellInput,
+} from "./schemas/runtime.js";
 export type { CreateVmInput, ExecVmInput, Vm, VmExecResult, VmNetworkInfo } from "./schemas/vm.js";
 export type {
   ApplyWorkspacePatchInput,

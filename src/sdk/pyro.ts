@@ -13,9 +13,11 @@ import { VmManager } from "../core/vm-manager.js";
 import { WorkspaceManager } from "../core/workspaces/manager.js";
 import { PyroError, TimeoutError } from "../errors.js";
 import { environmentRecord, vmRecord } from "./records.js";
+import * as rt from "./runtime-ops.js";
 import { EnvironmentName, VmId } from "./schemas/common.js";
 import type { Environment, EnvironmentList, PruneResult, PullResult } from "./schemas/environment.js";
 import { type RunInput, RunInputSchema, type RunResult } from "./schemas/run.js";
+import type * as R from "./schemas/runtime.js";
 import {
   type CreateVmInput,
   CreateVmInputSchema,
@@ -352,5 +354,71 @@ export class Pyro {
    */
   resetWorkspace(input: W.ResetWorkspaceInput): Promise<W.Workspace> {
     return ops.resetWorkspace(this.ws, input);
+  }
+
+  // ---- Shells: persistent PTYs in a workspace ----
+
+  /** Opens a PTY shell (bash) in /workspace (or `cwd` inside it). @throws PyroError workspace_not_running */
+  openShell(input: R.OpenShellInput): Promise<R.Shell> {
+    return rt.openShell(this.ws, input);
+  }
+
+  /**
+   * Reads shell output from `cursor` (bytes); `plain` renders it through a terminal emulator,
+   * `waitForIdleMs` waits for the shell to go quiet first. @throws PyroError shell_not_found
+   */
+  readShell(input: R.ReadShellInput): Promise<R.ShellRead> {
+    return rt.readShell(this.ws, input);
+  }
+
+  /** Types `input` (plus Enter unless `newline: false`). @throws PyroError shell_not_running */
+  writeShell(input: R.WriteShellInput): Promise<{ workspaceId: string; shellId: string; bytes: number }> {
+    return rt.writeShell(this.ws, input);
+  }
+
+  /** Signals the shell's foreground process group (default INT, like Ctrl-C). */
+  signalShell(input: R.SignalShellInput): Promise<{ workspaceId: string; shellId: string; signal: string }> {
+    return rt.signalShell(this.ws, input);
+  }
+
+  /** Ends the shell and everything it started. */
+  closeShell(input: R.ShellRefInput): Promise<R.Shell> {
+    return rt.closeShell(this.ws, input);
+  }
+
+  /** The workspace's shells. */
+  listShells(workspaceId: string): Promise<{ workspaceId: string; shells: R.Shell[] }> {
+    return rt.listShells(this.ws, workspaceId);
+  }
+
+  // ---- Services: long-running processes with readiness probes ----
+
+  /**
+   * Starts a service and waits for its readiness probe (file, tcp, http or command). Not ready
+   * in time, or exited first: returned with `state: "failed"` and `stopReason`.
+   * @throws PyroError service_exists (a running service has that name), invalid_argument
+   */
+  startService(input: R.StartServiceInput): Promise<R.Service> {
+    return rt.startService(this.ws, input);
+  }
+
+  /** Services of a workspace with counts. */
+  listServices(workspaceId: string): Promise<R.ServiceList> {
+    return rt.listServices(this.ws, workspaceId);
+  }
+
+  /** One service's record. @throws PyroError service_not_found */
+  statusService(input: R.ServiceRefInput): Promise<R.Service> {
+    return rt.statusService(this.ws, input);
+  }
+
+  /** Tail (default 100 lines) or all kept stdout/stderr of a service; kept outside /workspace. */
+  logsService(input: R.LogsServiceInput): Promise<R.ServiceLogs> {
+    return rt.logsService(this.ws, input);
+  }
+
+  /** Stops a service: TERM to its process group, KILL after 5 s. */
+  stopService(input: R.ServiceRefInput): Promise<R.Service> {
+    return rt.stopService(this.ws, input);
   }
 }

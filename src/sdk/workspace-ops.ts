@@ -3,9 +3,11 @@
  * `Pyro` exposes each as a one-line method.
  */
 
+import { machineClient } from "../core/machine.js";
 import { seedKind } from "../core/workspaces/archive.js";
 import { diffWorkspace } from "../core/workspaces/diff.js";
 import { guestPath } from "../core/workspaces/guest-files.js";
+import { GuestServices } from "../core/workspaces/guest-services.js";
 import type { WorkspaceManager, WorkspaceView } from "../core/workspaces/manager.js";
 import { applyWorkspacePatch } from "../core/workspaces/patch.js";
 import * as snaps from "../core/workspaces/snapshots.js";
@@ -58,6 +60,22 @@ import {
 } from "./schemas/workspace.js";
 import { validate } from "./validate.js";
 
+/** Service counts of a running workspace (0/0 when it is not running or does not answer). */
+async function serviceCounts(ws: WorkspaceManager, v: WorkspaceView): Promise<[number, number]> {
+  if (v.state !== "started") return [0, 0];
+  try {
+    const all = await new GuestServices(machineClient(ws.paths(v.workspace_id))).list();
+    return [all.length, all.filter((s) => ["starting", "running", "ready"].includes(s.state)).length];
+  } catch {
+    return [0, 0];
+  }
+}
+
+async function liveRecord(ws: WorkspaceManager, v: WorkspaceView): Promise<Workspace> {
+  const [count, running] = await serviceCounts(ws, v);
+  return { ...workspaceRecord(v), serviceCount: count, runningServiceCount: running };
+}
+
 export function workspaceRecord(v: WorkspaceView): Workspace {
   return {
     workspaceId: v.workspace_id,
@@ -105,7 +123,7 @@ export async function listWorkspaces(
   ws: WorkspaceManager,
 ): Promise<{ count: number; workspaces: Workspace[] }> {
   await ws.reapExpired();
-  const all = (await ws.list()).map(workspaceRecord);
+  const all = await Promise.all((await ws.list()).map((v) => liveRecord(ws, v)));
   return { count: all.length, workspaces: all };
 }
 
@@ -121,7 +139,7 @@ export async function updateWorkspace(ws: WorkspaceManager, input: UpdateWorkspa
 }
 
 export async function statusWorkspace(ws: WorkspaceManager, ref: string): Promise<Workspace> {
-  return workspaceRecord(await ws.view(await resolveRef(ws, ref)));
+  return liveRecord(ws, await ws.view(await resolveRef(ws, ref)));
 }
 
 export async function logsWorkspace(ws: WorkspaceManager, ref: string): Promise<WorkspaceLogs> {

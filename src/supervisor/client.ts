@@ -7,7 +7,7 @@ import { closeSync, openSync } from "node:fs";
 import http from "node:http";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
-import { PyroError } from "../errors.js";
+import { type ErrorCode, PyroError } from "../errors.js";
 import type { ShutdownRequest, SupervisorState } from "./protocol.js";
 
 /**
@@ -94,7 +94,7 @@ export class SupervisorClient {
   }
 
   /** Sends a request and parses the JSON answer; a non-2xx answer throws its PyroError. */
-  async json<T>(method: string, path: string, body?: unknown): Promise<T> {
+  async json<T>(method: string, path: string, body?: unknown, notFound?: ErrorCode): Promise<T> {
     const res = await this.request(method, path, {
       headers: body === undefined ? {} : { "content-type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -102,7 +102,7 @@ export class SupervisorClient {
     let text = "";
     for await (const chunk of res.body) text += chunk.toString();
     const value = text ? JSON.parse(text) : {};
-    if (res.status >= 300) throw errorFromBody(value, res.status);
+    if (res.status >= 300) throw errorFromBody(value, res.status, notFound);
     return value as T;
   }
 
@@ -121,7 +121,11 @@ export class SupervisorClient {
 }
 
 /** Turns an `{error:{code,message}}` body into a PyroError (unknown codes become `internal`). */
-export function errorFromBody(value: unknown, status: number): PyroError {
+export function errorFromBody(
+  value: unknown,
+  status: number,
+  notFound: ErrorCode = "file_not_found",
+): PyroError {
   const err = (value as { error?: { code?: string; message?: string } }).error;
   const known = new Set([
     "boot_failed",
@@ -130,10 +134,12 @@ export function errorFromBody(value: unknown, status: number): PyroError {
     "invalid_argument",
     "timeout",
     "path_outside_workspace",
+    "shell_not_running",
+    "service_exists",
   ]);
-  // The agent's `not_found` is about a guest path (its routes are fixed).
+  // The agent's `not_found` names whatever the route looks up: a path, a shell, a service.
   const code =
-    err?.code === "not_found" ? "file_not_found" : err?.code && known.has(err.code) ? err.code : "internal";
+    err?.code === "not_found" ? notFound : err?.code && known.has(err.code) ? err.code : "internal";
   return new PyroError(code as PyroError["code"], err?.message ?? `supervisor answered ${status}`, {
     details: { status, upstream_code: err?.code },
   });

@@ -24,6 +24,8 @@ import (
 	"github.com/pyro-mcp/pyro/guest/internal/network"
 	"github.com/pyro-mcp/pyro/guest/internal/power"
 	"github.com/pyro-mcp/pyro/guest/internal/reaper"
+	"github.com/pyro-mcp/pyro/guest/internal/services"
+	"github.com/pyro-mcp/pyro/guest/internal/shells"
 	"github.com/pyro-mcp/pyro/guest/internal/sysinfo"
 	"github.com/pyro-mcp/pyro/guest/internal/sysinit"
 )
@@ -63,6 +65,8 @@ func main() {
 		Sync:     power.Sync,
 		PowerOff: power.Off,
 		Logf:     logf,
+		Shells:   shells.NewManager(),
+		Services: services.NewManager(services.DefaultDir),
 	}
 	serve(srv)
 }

@@ -13,6 +13,9 @@ import (
 	"time"
 
 	"golang.org/x/net/http2"
+
+	"github.com/pyro-mcp/pyro/guest/internal/services"
+	"github.com/pyro-mcp/pyro/guest/internal/shells"
 )
 
 // newClient connects an HTTP/2 client to s through an in-memory pipe, the
@@ -38,13 +41,17 @@ func newHandlerClient(t *testing.T, h http.Handler) *http.Client {
 	return &http.Client{Transport: tr}
 }
 
-func testServer() *Server {
+// testServer has its own shell table and keeps service logs in a
+// temporary directory, so tests run unprivileged and in parallel.
+func testServer(t *testing.T) *Server {
 	return &Server{
 		BootMs:   1234,
 		Kernel:   "6.1.0-test",
 		Uptime:   func() time.Duration { return 5 * time.Second },
 		Sync:     func() error { return nil },
 		PowerOff: func() error { return nil },
+		Shells:   shells.NewManager(),
+		Services: services.NewManager(t.TempDir()),
 	}
 }
 

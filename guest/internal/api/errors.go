@@ -7,6 +7,8 @@ import (
 	"net/http"
 
 	"github.com/pyro-mcp/pyro/guest/internal/files"
+	"github.com/pyro-mcp/pyro/guest/internal/services"
+	"github.com/pyro-mcp/pyro/guest/internal/shells"
 )
 
 // Sentinels a handler wraps (with %w) to choose the response code; any
@@ -25,9 +27,15 @@ func errorCode(err error) (status int, code string) {
 	switch {
 	case errors.Is(err, files.ErrOutside): // first: the most specific verdict
 		return http.StatusBadRequest, "path_outside_workspace"
-	case errors.Is(err, ErrInvalidArgument), errors.Is(err, files.ErrInvalid):
+	case errors.Is(err, shells.ErrNotRunning):
+		return http.StatusConflict, "shell_not_running"
+	case errors.Is(err, services.ErrExists):
+		return http.StatusConflict, "service_exists"
+	case errors.Is(err, ErrInvalidArgument), errors.Is(err, files.ErrInvalid),
+		errors.Is(err, shells.ErrInvalid), errors.Is(err, services.ErrInvalid):
 		return http.StatusBadRequest, "invalid_argument"
-	case errors.Is(err, ErrNotFound), errors.Is(err, files.ErrNotFound):
+	case errors.Is(err, ErrNotFound), errors.Is(err, files.ErrNotFound),
+		errors.Is(err, shells.ErrNotFound), errors.Is(err, services.ErrNotFound):
 		return http.StatusNotFound, "not_found"
 	default:
 		return http.StatusInternalServerError, "internal"

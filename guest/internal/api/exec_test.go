@@ -66,7 +66,7 @@ func TestExec(t *testing.T) {
 		{name: "large output", req: ExecRequest{Argv: []string{"sh", "-c", "yes 0123456789 | head -c 300000"}},
 			wantOut: strings.Repeat("0123456789\n", 300000/11+1)[:300000]},
 	}
-	c := newClient(t, testServer())
+	c := newClient(t, testServer(t))
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -123,7 +123,7 @@ func waitGroupGone(t *testing.T, pgid int) {
 // fed while the process runs: the second line is only sent after the first
 // output arrived.
 func TestExecStreamsBothWays(t *testing.T) {
-	c := newClient(t, testServer())
+	c := newClient(t, testServer(t))
 	pr, pw := io.Pipe()
 	defer pw.Close()
 	header := specHeader(t, ExecRequest{Argv: []string{"sh", "-c", `echo ready; read x; echo "got $x"`}, Stdin: true})
@@ -153,7 +153,7 @@ func TestExecStreamsBothWays(t *testing.T) {
 // TestExecCancelKillsGroup: a host that resets the stream must not leave
 // the command running.
 func TestExecCancelKillsGroup(t *testing.T) {
-	c := newClient(t, testServer())
+	c := newClient(t, testServer(t))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	header := specHeader(t, ExecRequest{Argv: []string{"sh", "-c", "sleep 30 & sleep 30"}})
@@ -180,7 +180,7 @@ func TestExecInvalidSpec(t *testing.T) {
 		{"missing cwd", `{"argv":["true"],"cwd":"/nonexistent/pyro"}`, "not an existing directory"},
 		{"bad env name", `{"argv":["true"],"env":{"A=B":"x"}}`, "env"},
 	}
-	c := newClient(t, testServer())
+	c := newClient(t, testServer(t))
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			resp := postExec(context.Background(), t, c, tt.header, nil)

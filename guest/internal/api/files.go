@@ -43,7 +43,7 @@ func (s *Server) filesTarGet(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) filesList(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	recursive, err := boolParam(q.Get("recursive"))
+	recursive, err := boolParam("recursive", q.Get("recursive"))
 	if err != nil {
 		return err
 	}
@@ -125,14 +125,14 @@ func (s *Server) filesRemove(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func boolParam(v string) (bool, error) {
+func boolParam(name, v string) (bool, error) {
 	switch v {
 	case "", "0", "false":
 		return false, nil
 	case "1", "true":
 		return true, nil
 	}
-	return false, invalidf("recursive must be 0 or 1, got %q", v)
+	return false, invalidf("%s must be 0 or 1, got %q", name, v)
 }
 
 func intParam(name, v string, def, max int64) (int64, error) {

@@ -71,7 +71,7 @@ func testTar(t *testing.T, files map[string]string, modes map[string]int64, link
 
 func TestFilesTarRoundTrip(t *testing.T) {
 	root := t.TempDir()
-	c := newClient(t, testServer())
+	c := newClient(t, testServer(t))
 	in := testTar(t,
 		map[string]string{"./run.sh": "#!/bin/sh\n", "./a.txt": "hello", "./sub/deep/b.txt": "deep"},
 		map[string]int64{"./run.sh": 0o755},
@@ -159,7 +159,7 @@ func TestFilesErrors(t *testing.T) {
 		{"relative root", "GET", "/v1/files/list", query("ws", ""), nil, 400, "invalid_argument"},
 		{"missing root", "GET", "/v1/files/list", query(filepath.Join(tmp, "nope"), ""), nil, 404, "not_found"},
 	}
-	c := newClient(t, testServer())
+	c := newClient(t, testServer(t))
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			resp, body := call(t, c, tt.method, tt.route, tt.q, bytes.NewReader(tt.body))
@@ -183,7 +183,7 @@ func exists(p string) bool {
 
 func TestFilesReadWriteListRemove(t *testing.T) {
 	root := t.TempDir()
-	c := newClient(t, testServer())
+	c := newClient(t, testServer(t))
 	exact := bytes.Repeat([]byte("z"), 1<<20)
 	resp, body := call(t, c, "PUT", "/v1/files/write", query(root, "./sub/big.bin"), bytes.NewReader(exact))
 	if resp.StatusCode != 200 || strings.TrimSpace(string(body)) != `{"path":"sub/big.bin","bytes":1048576}` {

@@ -30,6 +30,19 @@ func TestGolden(t *testing.T) {
 		{"files_list.json", &FilesListResponse{}},
 		{"files_write_result.json", &FilesWriteResult{}},
 		{"files_remove.json", &FilesRemoveResult{}},
+		{"shell_open_request.json", &ShellOpenRequest{}},
+		{"shell_record.json", &ShellRecord{}},
+		{"shell_record_exited.json", &ShellRecord{}},
+		{"shell_output.json", &ShellOutput{}},
+		{"shell_input_result.json", &ShellInputResult{}},
+		{"shell_signal_request.json", &ShellSignalRequest{}},
+		{"shell_signal_result.json", &ShellSignalResult{}},
+		{"shell_resize_request.json", &ShellResizeRequest{}},
+		{"service_start_request.json", &ServiceStartRequest{}},
+		{"service_record.json", &ServiceRecord{}},
+		{"service_record_failed.json", &ServiceRecord{}},
+		{"service_logs.json", &ServiceLogs{}},
+		{"service_stop_request.json", &ServiceStopRequest{}},
 	}
 	files, _ := filepath.Glob("testdata/golden/*.json")
 	if len(files) != len(tests) {

@@ -4,7 +4,11 @@ import (
 	"fmt"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
+
+	"github.com/pyro-mcp/pyro/guest/internal/services"
+	"github.com/pyro-mcp/pyro/guest/internal/shells"
 )
 
 // Server holds what the handlers need from the machine; the functions are
@@ -16,6 +20,8 @@ type Server struct {
 	Sync     func() error         // sync(2)
 	PowerOff func() error         // runs after the response is on the wire
 	Logf     func(string, ...any) // console log; nil = silent
+	Shells   *shells.Manager      // PTY sessions
+	Services *services.Manager    // long-running processes
 }
 
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
@@ -39,6 +45,21 @@ func (s *Server) Handler() http.Handler {
 		"GET /v1/files/read":    s.filesRead,
 		"PUT /v1/files/write":   s.filesWrite,
 		"POST /v1/files/remove": s.filesRemove,
+
+		"POST /v1/shells":               s.shellOpen,
+		"GET /v1/shells":                s.shellList,
+		"GET /v1/shells/{id}":           s.shellGet,
+		"DELETE /v1/shells/{id}":        s.shellClose,
+		"GET /v1/shells/{id}/output":    s.shellOutput,
+		"POST /v1/shells/{id}/input":    s.shellInput,
+		"POST /v1/shells/{id}/signal":   s.shellSignal,
+		"POST /v1/shells/{id}/resize":   s.shellResize,
+		"GET /v1/shells/{id}/attach":    s.shellAttach,
+		"POST /v1/services":             s.serviceStart,
+		"GET /v1/services":              s.serviceList,
+		"GET /v1/services/{name}":       s.serviceGet,
+		"GET /v1/services/{name}/logs":  s.serviceLogs,
+		"POST /v1/services/{name}/stop": s.serviceStop,
 	})
 }
 
@@ -46,7 +67,7 @@ func (s *Server) route(routes map[string]handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rw := &trackingWriter{ResponseWriter: w}
 		defer s.recoverPanic(rw, r)
-		h, ok := routes[r.Method+" "+r.URL.Path]
+		h, ok := lookup(routes, r)
 		if !ok {
 			writeError(rw, fmt.Errorf("%w: no route %s %s", ErrNotFound, r.Method, r.URL.Path))
 			return
@@ -59,6 +80,42 @@ func (s *Server) route(routes map[string]handlerFunc) http.Handler {
 			writeError(rw, err)
 		}
 	})
+}
+
+// lookup finds r's handler: an exact match first, then patterns whose
+// {name} segments each match one non-empty segment, read by handlers with
+// r.PathValue(name).
+func lookup(routes map[string]handlerFunc, r *http.Request) (handlerFunc, bool) {
+	if h, ok := routes[r.Method+" "+r.URL.Path]; ok {
+		return h, true
+	}
+	got := strings.Split(r.URL.Path, "/")
+	for key, h := range routes {
+		method, pattern, _ := strings.Cut(key, " ")
+		if method != r.Method || !strings.Contains(pattern, "{") {
+			continue
+		}
+		want := strings.Split(pattern, "/")
+		if len(want) != len(got) {
+			continue
+		}
+		vals := map[string]string{}
+		for i, w := range want {
+			if name, ok := strings.CutPrefix(w, "{"); ok && got[i] != "" {
+				vals[strings.TrimSuffix(name, "}")] = got[i]
+			} else if w != got[i] {
+				vals = nil
+				break
+			}
+		}
+		if vals != nil {
+			for k, v := range vals {
+				r.SetPathValue(k, v)
+			}
+			return h, true
+		}
+	}
+	return nil, false
 }
 
 func (s *Server) recoverPanic(rw *trackingWriter, r *http.Request) {

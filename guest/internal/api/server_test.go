@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/pyro-mcp/pyro/guest/internal/files"
+	"github.com/pyro-mcp/pyro/guest/internal/services"
+	"github.com/pyro-mcp/pyro/guest/internal/shells"
 )
 
 func TestRoutes(t *testing.T) {
@@ -20,15 +22,25 @@ func TestRoutes(t *testing.T) {
 		wantBody           string
 	}{
 		{"info", "GET", "/v1/info", 200,
-			`{"agent_version":"0.1.0","protocol_version":1,"capabilities":["exec","files","poweroff","sync"],"boot_ms":1234,"kernel":"6.1.0-test"}`},
+			`{"agent_version":"0.1.0","protocol_version":1,"capabilities":["exec","files","poweroff","services","shells","sync"],"boot_ms":1234,"kernel":"6.1.0-test"}`},
 		{"health", "GET", "/v1/health", 200, `{"ok":true,"uptime_ms":5000}`},
 		{"sync", "POST", "/v1/sync", 200, `{"ok":true}`},
 		{"unknown path", "GET", "/v1/nope", 404,
 			`{"error":{"code":"not_found","message":"not found: no route GET /v1/nope"}}`},
 		{"wrong method", "GET", "/v1/exec", 404,
 			`{"error":{"code":"not_found","message":"not found: no route GET /v1/exec"}}`},
+		{"pattern needs a segment", "GET", "/v1/shells//output", 404,
+			`{"error":{"code":"not_found","message":"not found: no route GET /v1/shells//output"}}`},
+		{"pattern too deep", "GET", "/v1/services/web/logs/x", 404,
+			`{"error":{"code":"not_found","message":"not found: no route GET /v1/services/web/logs/x"}}`},
+		{"unknown shell", "GET", "/v1/shells/sh_00000000", 404,
+			`{"error":{"code":"not_found","message":"shell not found: \"sh_00000000\""}}`},
+		{"unknown service", "POST", "/v1/services/web/stop", 404,
+			`{"error":{"code":"not_found","message":"service not found: \"web\""}}`},
+		{"empty shell list", "GET", "/v1/shells", 200, `{"shells":[]}`},
+		{"empty service list", "GET", "/v1/services", 200, `{"services":[]}`},
 	}
-	c := newClient(t, testServer())
+	c := newClient(t, testServer(t))
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			status, body := do(t, c, tt.method, tt.path)
@@ -50,6 +62,12 @@ func TestErrorMapping(t *testing.T) {
 		{fmt.Errorf("entry: %w", files.ErrOutside), 400, "path_outside_workspace"},
 		{fmt.Errorf("x: %w", files.ErrInvalid), 400, "invalid_argument"},
 		{fmt.Errorf("x: %w", files.ErrNotFound), 404, "not_found"},
+		{fmt.Errorf("x: %w", shells.ErrNotRunning), 409, "shell_not_running"},
+		{fmt.Errorf("x: %w", shells.ErrInvalid), 400, "invalid_argument"},
+		{fmt.Errorf("x: %w", shells.ErrNotFound), 404, "not_found"},
+		{fmt.Errorf("x: %w", services.ErrExists), 409, "service_exists"},
+		{fmt.Errorf("x: %w", services.ErrInvalid), 400, "invalid_argument"},
+		{fmt.Errorf("x: %w", services.ErrNotFound), 404, "not_found"},
 		{errors.New("disk on fire"), 500, "internal"},
 	}
 	for _, tt := range tests {
@@ -61,7 +79,7 @@ func TestErrorMapping(t *testing.T) {
 }
 
 func TestSyncFailureIsInternal(t *testing.T) {
-	s := testServer()
+	s := testServer(t)
 	s.Sync = func() error { return errors.New("EIO") }
 	status, body := do(t, newClient(t, s), "POST", "/v1/sync")
 	if want := `{"error":{"code":"internal","message":"sync: EIO"}}`; status != 500 || body != want {
@@ -70,7 +88,7 @@ func TestSyncFailureIsInternal(t *testing.T) {
 }
 
 func TestPanicIsRecovered(t *testing.T) {
-	s := testServer()
+	s := testServer(t)
 	s.Sync = func() error { panic("boom") }
 	c := newClient(t, s)
 	status, body := do(t, c, "POST", "/v1/sync")
@@ -86,7 +104,7 @@ func TestPanicIsRecovered(t *testing.T) {
 // reach the host as a broken stream, never as a short but clean body.
 func TestErrorAfterStartResets(t *testing.T) {
 	var logged []string
-	s := testServer()
+	s := testServer(t)
 	s.Logf = func(f string, a ...any) { logged = append(logged, fmt.Sprintf(f, a...)) }
 	c := newHandlerClient(t, s.route(map[string]handlerFunc{
 		"GET /v1/partial": func(w http.ResponseWriter, _ *http.Request) error {
@@ -109,7 +127,7 @@ func TestErrorAfterStartResets(t *testing.T) {
 }
 
 func TestPoweroffRespondsFirst(t *testing.T) {
-	s := testServer()
+	s := testServer(t)
 	called := make(chan struct{})
 	s.PowerOff = func() error { close(called); return nil }
 	status, body := do(t, newClient(t, s), "POST", "/v1/poweroff")

@@ -12,7 +12,7 @@ const (
 )
 
 // Capabilities lists the features this agent implements.
-var Capabilities = []string{"exec", "files", "poweroff", "sync"}
+var Capabilities = []string{"exec", "files", "poweroff", "services", "shells", "sync"}
 
 type InfoResponse struct {
 	AgentVersion    string   `json:"agent_version"`
@@ -36,7 +36,7 @@ type ErrorResponse struct {
 }
 
 type ErrorBody struct {
-	Code    string `json:"code"` // invalid_argument | path_outside_workspace | not_found | internal
+	Code    string `json:"code"` // invalid_argument | path_outside_workspace | not_found | shell_not_running | service_exists | internal
 	Message string `json:"message"`
 }
 
@@ -97,4 +97,104 @@ type FilesWriteResult struct {
 
 type FilesRemoveResult struct {
 	Removed bool `json:"removed"`
+}
+
+// Shell routes. Times are RFC 3339 (UTC, milliseconds); nullable fields
+// are pointers so they render as null.
+
+type ShellOpenRequest struct {
+	Cwd  string            `json:"cwd,omitempty"` // default /workspace if it exists, else /
+	Cols int               `json:"cols,omitempty"`
+	Rows int               `json:"rows,omitempty"`
+	Env  map[string]string `json:"env,omitempty"`
+}
+
+type ShellRecord struct {
+	ShellID   string  `json:"shell_id"`
+	Pid       int     `json:"pid"`
+	Cwd       string  `json:"cwd"`
+	Cols      int     `json:"cols"`
+	Rows      int     `json:"rows"`
+	State     string  `json:"state"` // running | exited
+	StartedAt string  `json:"started_at"`
+	EndedAt   *string `json:"ended_at"`
+	ExitCode  *int    `json:"exit_code"`
+}
+
+type ShellList struct {
+	Shells []ShellRecord `json:"shells"`
+}
+
+type ShellOutput struct {
+	Cursor     int64  `json:"cursor"`
+	NextCursor int64  `json:"next_cursor"`
+	Output     string `json:"output"`
+	Truncated  bool   `json:"truncated"` // more data exists past next_cursor
+	Dropped    int64  `json:"dropped"`   // bytes before cursor no longer kept
+	State      string `json:"state"`
+	ExitCode   *int   `json:"exit_code"`
+}
+
+type ShellInputResult struct {
+	Bytes int64 `json:"bytes"`
+}
+
+type ShellSignalRequest struct {
+	Signal string `json:"signal"` // HUP | INT | QUIT | TERM | KILL
+}
+
+type ShellSignalResult struct {
+	Signal string `json:"signal"`
+	Pgid   int    `json:"pgid"`
+}
+
+type ShellResizeRequest struct {
+	Cols int `json:"cols"`
+	Rows int `json:"rows"`
+}
+
+// Service routes.
+
+type ServiceStartRequest struct {
+	Name      string            `json:"name"`
+	Argv      []string          `json:"argv"`
+	Cwd       string            `json:"cwd,omitempty"`
+	Env       map[string]string `json:"env,omitempty"`
+	Readiness *ServiceReadiness `json:"readiness,omitempty"` // default none
+}
+
+type ServiceReadiness struct {
+	Type       string `json:"type"` // none | file | tcp | http | command
+	Target     string `json:"target"`
+	TimeoutMs  int64  `json:"timeout_ms"`  // 0 = 30000
+	IntervalMs int64  `json:"interval_ms"` // 0 = 500
+}
+
+type ServiceRecord struct {
+	ServiceName string           `json:"service_name"`
+	Command     []string         `json:"command"`
+	Cwd         string           `json:"cwd"`
+	State       string           `json:"state"` // starting | ready | failed | stopped | exited
+	Pid         int              `json:"pid"`
+	StartedAt   string           `json:"started_at"`
+	ReadyAt     *string          `json:"ready_at"`
+	EndedAt     *string          `json:"ended_at"`
+	ExitCode    *int             `json:"exit_code"`
+	Readiness   ServiceReadiness `json:"readiness"`
+	StopReason  *string          `json:"stop_reason"` // readiness_timeout | exited_before_ready | exited | stopped
+}
+
+type ServiceList struct {
+	Services []ServiceRecord `json:"services"`
+}
+
+type ServiceLogs struct {
+	ServiceName string `json:"service_name"`
+	Stdout      string `json:"stdout"`
+	Stderr      string `json:"stderr"`
+	Truncated   bool   `json:"truncated"`
+}
+
+type ServiceStopRequest struct {
+	GraceMs *int64 `json:"grace_ms,omitempty"` // default 5000
 }

@@ -36,6 +36,9 @@ type proc struct{ pid, pgid int }
 // members scans /proc for live processes of t. Zombies are dead already
 // and only wait for the reaper, so they do not count.
 func (t Target) members() []proc {
+	if t.ID <= 0 { // kernel threads sit in group and session 0
+		return nil
+	}
 	d, err := os.Open("/proc")
 	if err != nil {
 		return nil

@@ -2,5 +2,6 @@
 export * from "./common.js";
 export * from "./environment.js";
 export * from "./run.js";
+export * from "./runtime.js";
 export * from "./vm.js";
 export * from "./workspace.js";

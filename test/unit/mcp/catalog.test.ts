@@ -47,6 +47,16 @@ const FULL_TOOLS = [
   "snapshot_delete",
   "snapshot_list",
   "workspace_reset",
+  "shell_open",
+  "shell_read",
+  "shell_write",
+  "shell_signal",
+  "shell_close",
+  "service_start",
+  "service_list",
+  "service_status",
+  "service_logs",
+  "service_stop",
 ].sort();
 
 let stateDir = "";

@@ -10,6 +10,8 @@ import {
   statusCommand,
   updateCommand,
 } from "./lifecycle.js";
+import { serviceCommand } from "./service.js";
+import { shellCommand } from "./shell.js";
 import { resetCommand, snapshotCommand } from "./snapshot.js";
 import { diffCommand, execCommand, exportCommand, patchCommand, syncCommand } from "./work.js";
 
@@ -32,6 +34,8 @@ export function workspaceCommand(ctx: CliContext): Command {
     patchCommand,
     snapshotCommand,
     resetCommand,
+    shellCommand,
+    serviceCommand,
   ]) {
     ws.addCommand(make(ctx));
   }

@@ -1,0 +1,144 @@
+/** MCP `shell_*` and `service_*` tools (workspace-full profile). */
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { z } from "zod";
+import { type Pyro, schemas } from "../../sdk/index.js";
+import { defineTool, type McpProfile, registerToolTable, type ToolHints, type ToolSpec } from "../tool.js";
+
+const FULL: readonly McpProfile[] = ["workspace-full"];
+const RefInput = z.object({ workspaceId: schemas.WorkspaceRef }).strict();
+const READ: ToolHints = {
+  readOnlyHint: true,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: false,
+};
+const WRITE: ToolHints = {
+  readOnlyHint: false,
+  destructiveHint: false,
+  idempotentHint: false,
+  openWorldHint: false,
+};
+const DESTROY: ToolHints = {
+  readOnlyHint: false,
+  destructiveHint: true,
+  idempotentHint: true,
+  openWorldHint: false,
+};
+
+export function runtimeTools(pyro: Pyro): ToolSpec[] {
+  return [
+    defineTool({
+      name: "shell_open",
+      title: "Open a shell",
+      description:
+        "Open a persistent interactive bash PTY in a workspace. Use it for stateful terminal work (cd, export, " +
+        "interactive tools) across calls; use workspace_exec for one-off commands.",
+      profiles: FULL,
+      input: schemas.OpenShellInputSchema,
+      annotations: WRITE,
+      call: (input) => pyro.openShell(input),
+      summary: (s) => `shell_id=${s.shellId} state=${s.state} cwd=${s.cwd}`,
+    }),
+    defineTool({
+      name: "shell_read",
+      title: "Read shell output",
+      description:
+        "Read a shell's output from a cursor (pass next_cursor from the last read). Use plain=true for clean " +
+        "text and wait_for_idle_ms to wait until the command has finished printing.",
+      profiles: FULL,
+      input: schemas.ReadShellInputSchema,
+      annotations: READ,
+      call: (input) => pyro.readShell(input),
+      summary: (r) => `next_cursor=${r.nextCursor} state=${r.state}${r.truncated ? " (truncated)" : ""}`,
+    }),
+    defineTool({
+      name: "shell_write",
+      title: "Type into a shell",
+      description: "Type text into a shell; Enter is pressed afterwards unless newline=false.",
+      profiles: FULL,
+      input: schemas.WriteShellInputSchema,
+      annotations: WRITE,
+      call: (input) => pyro.writeShell(input),
+      summary: (r) => `wrote ${r.bytes} bytes to ${r.shellId}`,
+    }),
+    defineTool({
+      name: "shell_signal",
+      title: "Signal a shell",
+      description: "Send a signal (INT like Ctrl-C, TERM, HUP, KILL) to the shell's foreground process.",
+      profiles: FULL,
+      input: schemas.SignalShellInputSchema,
+      annotations: WRITE,
+      call: (input) => pyro.signalShell(input),
+      summary: (r) => `sent ${r.signal} to ${r.shellId}`,
+    }),
+    defineTool({
+      name: "shell_close",
+      title: "Close a shell",
+      description: "End a shell and everything it started.",
+      profiles: FULL,
+      input: schemas.ShellRefInputSchema,
+      annotations: DESTROY,
+      call: (input) => pyro.closeShell(input),
+      summary: (s) => `shell_id=${s.shellId} state=${s.state}`,
+    }),
+    defineTool({
+      name: "service_start",
+      title: "Start a service",
+      description:
+        "Start a long-running process (dev server, database) and wait until its readiness probe passes " +
+        "(ready_http, ready_tcp, ready_file or ready_command). A service that is not ready in time comes back " +
+        "with state failed and stop_reason.",
+      profiles: FULL,
+      input: schemas.StartServiceInputSchema,
+      annotations: WRITE,
+      call: (input) => pyro.startService(input),
+      summary: (s) =>
+        `service=${s.serviceName} state=${s.state}${s.stopReason ? ` stop_reason=${s.stopReason}` : ""}`,
+    }),
+    defineTool({
+      name: "service_list",
+      title: "List services",
+      description: "List a workspace's services with their states and counts.",
+      profiles: FULL,
+      input: RefInput,
+      annotations: READ,
+      call: (input) => pyro.listServices(input.workspaceId),
+      summary: (r) => `${r.count} services, ${r.runningCount} running`,
+    }),
+    defineTool({
+      name: "service_status",
+      title: "Service status",
+      description: "Show one service's state, pid, readiness and exit details.",
+      profiles: FULL,
+      input: schemas.ServiceRefInputSchema,
+      annotations: READ,
+      call: (input) => pyro.statusService(input),
+      summary: (s) => `service=${s.serviceName} state=${s.state}`,
+    }),
+    defineTool({
+      name: "service_logs",
+      title: "Service logs",
+      description: "Read the last lines (tail_lines, default 100) or all kept stdout/stderr of a service.",
+      profiles: FULL,
+      input: schemas.LogsServiceInputSchema,
+      annotations: READ,
+      call: (input) => pyro.logsService(input),
+      summary: (r) =>
+        `${r.serviceName}: stdout ${Buffer.byteLength(r.stdout)} bytes, stderr ${Buffer.byteLength(r.stderr)} bytes`,
+    }),
+    defineTool({
+      name: "service_stop",
+      title: "Stop a service",
+      description: "Stop a service: TERM to its whole process group, KILL after 5 s.",
+      profiles: FULL,
+      input: schemas.ServiceRefInputSchema,
+      annotations: DESTROY,
+      call: (input) => pyro.stopService(input),
+      summary: (s) => `service=${s.serviceName} state=${s.state}`,
+    }),
+  ];
+}
+
+export function registerRuntimeTools(server: McpServer, pyro: Pyro, profile: McpProfile): void {
+  registerToolTable(server, profile, runtimeTools(pyro));
+}

@@ -1,0 +1,187 @@
+/** The SDK's shell and service operations: validate, call the agent, map records. */
+
+import { machineClient } from "../core/machine.js";
+import { guestPath } from "../core/workspaces/guest-files.js";
+import { type GuestService, GuestServices } from "../core/workspaces/guest-services.js";
+import { type GuestShell, GuestShells } from "../core/workspaces/guest-shells.js";
+import type { WorkspaceManager } from "../core/workspaces/manager.js";
+import { renderPlain } from "../core/workspaces/terminal-text.js";
+import { PyroError } from "../errors.js";
+import * as R from "./schemas/runtime.js";
+import { validate } from "./validate.js";
+
+const shown = (rel: string) => (rel === "." ? "/workspace" : `/workspace/${rel}`);
+
+/** Resolves the workspace, checks it runs, and hands out agent clients. */
+async function running(ws: WorkspaceManager, ref: string) {
+  const id = await ws.resolve(ref);
+  await ws.requireRunning(id);
+  const client = machineClient(ws.paths(id));
+  return { id, shells: new GuestShells(client), services: new GuestServices(client) };
+}
+
+function shellRecord(id: string, s: GuestShell): R.Shell {
+  return {
+    workspaceId: id,
+    shellId: s.shell_id,
+    cwd: s.cwd,
+    cols: s.cols,
+    rows: s.rows,
+    state: s.state,
+    startedAt: s.started_at,
+    endedAt: s.ended_at,
+    exitCode: s.exit_code,
+  };
+}
+
+/** Agent stop reasons, in the SPEC's words. */
+const STOP_REASONS: Record<string, string> = {
+  readiness_timeout: "timeout",
+  exited_before_ready: "exited_early",
+};
+
+export function serviceRecord(id: string, s: GuestService): R.Service {
+  return {
+    workspaceId: id,
+    serviceName: s.service_name,
+    command: s.command,
+    cwd: s.cwd,
+    state: s.state,
+    pid: s.pid,
+    startedAt: s.started_at,
+    readyAt: s.ready_at,
+    endedAt: s.ended_at,
+    exitCode: s.exit_code,
+    readiness: {
+      type: s.readiness.type,
+      target: s.readiness.target,
+      timeoutMs: s.readiness.timeout_ms,
+      intervalMs: s.readiness.interval_ms,
+    },
+    stopReason: s.stop_reason ? (STOP_REASONS[s.stop_reason] ?? s.stop_reason) : null,
+    publishedPorts: [],
+  };
+}
+
+export async function openShell(ws: WorkspaceManager, input: R.OpenShellInput): Promise<R.Shell> {
+  const args = validate(R.OpenShellInputSchema, input);
+  const cwd = shown(guestPath(args.cwd));
+  const { id, shells } = await running(ws, args.workspaceId);
+  return shellRecord(id, await shells.open({ cwd, cols: args.cols, rows: args.rows }));
+}
+
+export async function readShell(ws: WorkspaceManager, input: R.ReadShellInput): Promise<R.ShellRead> {
+  const args = validate(R.ReadShellInputSchema, input);
+  const { id, shells } = await running(ws, args.workspaceId);
+  const out = await shells.output(args.shellId, {
+    cursor: args.cursor,
+    maxBytes: args.maxChars,
+    waitForIdleMs: args.waitForIdleMs,
+    timeoutMs: Math.max(10_000, args.waitForIdleMs * 4),
+  });
+  const shell = await shells.get(args.shellId);
+  return {
+    ...shellRecord(id, shell),
+    cursor: out.cursor,
+    nextCursor: out.next_cursor,
+    output: args.plain ? await renderPlain(out.output, shell.cols) : out.output,
+    truncated: out.truncated || out.dropped > 0,
+    droppedBytes: out.dropped,
+  };
+}
+
+export async function writeShell(ws: WorkspaceManager, input: R.WriteShellInput) {
+  const args = validate(R.WriteShellInputSchema, input);
+  const { id, shells } = await running(ws, args.workspaceId);
+  const data = Buffer.from(args.newline ? `${args.input}\n` : args.input, "utf8");
+  const r = await shells.input(args.shellId, data);
+  return { workspaceId: id, shellId: args.shellId, bytes: r.bytes };
+}
+
+export async function signalShell(ws: WorkspaceManager, input: R.SignalShellInput) {
+  const args = validate(R.SignalShellInputSchema, input);
+  const { id, shells } = await running(ws, args.workspaceId);
+  await shells.signal(args.shellId, args.signal);
+  return { workspaceId: id, shellId: args.shellId, signal: args.signal };
+}
+
+export async function closeShell(ws: WorkspaceManager, input: R.ShellRefInput): Promise<R.Shell> {
+  const args = validate(R.ShellRefInputSchema, input);
+  const { id, shells } = await running(ws, args.workspaceId);
+  return shellRecord(id, await shells.close(args.shellId));
+}
+
+export async function listShells(
+  ws: WorkspaceManager,
+  ref: string,
+): Promise<{ workspaceId: string; shells: R.Shell[] }> {
+  const { id, shells } = await running(ws, ref);
+  return { workspaceId: id, shells: (await shells.list()).map((s) => shellRecord(id, s)) };
+}
+
+function readiness(args: ReturnType<typeof R.StartServiceInputSchema.parse>) {
+  const probes = [
+    ["file", args.readyFile],
+    ["tcp", args.readyTcp],
+    ["http", args.readyHttp],
+    ["command", args.readyCommand],
+  ].filter((p): p is [string, string] => p[1] !== undefined);
+  if (probes.length > 1) {
+    throw new PyroError("invalid_argument", "give at most one readiness probe (file, tcp, http or command)");
+  }
+  const [type, target] = probes[0] ?? ["none", ""];
+  return {
+    type: type as "none" | "file" | "tcp" | "http" | "command",
+    target,
+    timeout_ms: args.readyTimeoutSeconds * 1000,
+    interval_ms: args.readyIntervalMs,
+  };
+}
+
+/**
+ * Starts a service and waits for its readiness probe. A service that is not ready in time
+ * (or exits first) comes back with `state: "failed"` and a `stopReason`, not as a throw.
+ */
+export async function startService(ws: WorkspaceManager, input: R.StartServiceInput): Promise<R.Service> {
+  const args = validate(R.StartServiceInputSchema, input);
+  const cwd = shown(guestPath(args.cwd));
+  const probe = readiness(args);
+  const { id, services } = await running(ws, args.workspaceId);
+  const record = await services.start({ name: args.serviceName, argv: args.command, cwd, readiness: probe });
+  await ws.mutateRecord(id, () => undefined);
+  return serviceRecord(id, record);
+}
+
+export async function listServices(ws: WorkspaceManager, ref: string): Promise<R.ServiceList> {
+  const { id, services } = await running(ws, ref);
+  const all = (await services.list()).map((s) => serviceRecord(id, s));
+  const runningCount = all.filter((s) => ["starting", "running", "ready"].includes(s.state)).length;
+  return { workspaceId: id, count: all.length, runningCount, services: all };
+}
+
+export async function statusService(ws: WorkspaceManager, input: R.ServiceRefInput): Promise<R.Service> {
+  const args = validate(R.ServiceRefInputSchema, input);
+  const { id, services } = await running(ws, args.workspaceId);
+  return serviceRecord(id, await services.get(args.serviceName));
+}
+
+export async function logsService(ws: WorkspaceManager, input: R.LogsServiceInput): Promise<R.ServiceLogs> {
+  const args = validate(R.LogsServiceInputSchema, input);
+  const { id, services } = await running(ws, args.workspaceId);
+  const r = await services.logs(args.serviceName, args.tailLines, args.all);
+  return {
+    workspaceId: id,
+    serviceName: r.service_name,
+    stdout: r.stdout,
+    stderr: r.stderr,
+    truncated: r.truncated,
+  };
+}
+
+export async function stopService(ws: WorkspaceManager, input: R.ServiceRefInput): Promise<R.Service> {
+  const args = validate(R.ServiceRefInputSchema, input);
+  const { id, services } = await running(ws, args.workspaceId);
+  const record = await services.stop(args.serviceName, 5000);
+  await ws.mutateRecord(id, () => undefined);
+  return serviceRecord(id, record);
+}
