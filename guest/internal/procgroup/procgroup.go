@@ -33,6 +33,15 @@ const killWait = 5 * time.Second
 // Alive reports whether any live (non-zombie) process belongs to t.
 func (t Target) Alive() bool { return len(t.members()) > 0 }
 
+// Pids lists the live processes of t.
+func (t Target) Pids() []int {
+	var out []int
+	for _, p := range t.members() {
+		out = append(out, p.pid)
+	}
+	return out
+}
+
 // Stop sends sig to every process of t, waits up to grace for all of them
 // to end, then SIGKILLs whatever is left and waits for that too (bounded).
 // leader, if not nil, is closed when the leader has been reaped; it lets
