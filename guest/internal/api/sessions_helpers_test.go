@@ -12,9 +12,9 @@ import (
 	"time"
 )
 
-// call sends body (nil; a string sent raw; anything else as JSON) and
+// send sends body (nil; a string sent raw; anything else as JSON) and
 // returns the status and the raw answer.
-func call(t *testing.T, c *http.Client, method, path string, body any) (int, []byte) {
+func send(t *testing.T, c *http.Client, method, path string, body any) (int, []byte) {
 	t.Helper()
 	var r io.Reader
 	switch b := body.(type) {
@@ -44,10 +44,10 @@ func call(t *testing.T, c *http.Client, method, path string, body any) (int, []b
 	return resp.StatusCode, data
 }
 
-// callOK is call that insists on 200 and decodes the answer into out.
+// callOK is send that insists on 200 and decodes the answer into out.
 func callOK(t *testing.T, c *http.Client, method, path string, body, out any) {
 	t.Helper()
-	status, data := call(t, c, method, path, body)
+	status, data := send(t, c, method, path, body)
 	if status != http.StatusOK {
 		t.Fatalf("%s %s: %d %s", method, path, status, data)
 	}
@@ -61,7 +61,7 @@ func callOK(t *testing.T, c *http.Client, method, path string, body, out any) {
 // wantError checks a non-2xx answer's status and error code.
 func wantError(t *testing.T, c *http.Client, method, path string, body any, status int, code string) {
 	t.Helper()
-	got, data := call(t, c, method, path, body)
+	got, data := send(t, c, method, path, body)
 	var e ErrorResponse
 	if err := json.Unmarshal(data, &e); err != nil || got != status || e.Error.Code != code {
 		t.Errorf("%s %s: got %d %s, want %d %s", method, path, got, data, status, code)

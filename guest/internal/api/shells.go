@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"math"
 	"net/http"
 	"time"
 
@@ -68,14 +69,17 @@ func (s *Server) shellOutput(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	idle, err := intParam("wait_for_idle_ms", q.Get("wait_for_idle_ms"), 0, maxIdleMs)
+	// The waits are capped rather than refused: the host may derive
+	// timeout_ms from the idle time it wants (e.g. 4x), past the cap.
+	idle, err := intParam("wait_for_idle_ms", q.Get("wait_for_idle_ms"), 0, math.MaxInt64)
 	if err != nil {
 		return err
 	}
-	limit, err := intParam("timeout_ms", q.Get("timeout_ms"), defaultWaitMs, maxWaitMs)
+	limit, err := intParam("timeout_ms", q.Get("timeout_ms"), defaultWaitMs, math.MaxInt64)
 	if err != nil {
 		return err
 	}
+	idle, limit = min(idle, maxIdleMs), min(limit, maxWaitMs)
 	sh, err := s.Shells.Get(r.PathValue("id"))
 	if err != nil {
 		return err

@@ -163,5 +163,9 @@ func (m *Manager) Logs(name string, tail int, all bool) (Logs, error) {
 	if err != nil {
 		return Logs{}, err
 	}
+	<-s.launched // s.logs is set by then, or nil if it could not be
+	if s.logs == nil {
+		return Logs{}, nil
+	}
 	return s.logs.read(tail, all)
 }

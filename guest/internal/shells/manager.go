@@ -33,7 +33,7 @@ var (
 )
 
 const (
-	defaultCols, defaultRows = 80, 24
+	defaultCols, defaultRows = 120, 30
 	maxDim                   = 1000
 	closeGrace               = 2 * time.Second // SIGHUP, then SIGKILL
 )
