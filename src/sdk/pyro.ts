@@ -421,4 +421,38 @@ export class Pyro {
   stopService(input: R.ServiceRefInput): Promise<R.Service> {
     return rt.stopService(this.ws, input);
   }
+
+  // ---- Stopped workspaces and offline disk tools ----
+
+  /**
+   * Stops a workspace: services and shells end, the guest flushes and remounts read-only,
+   * the VM powers off. /workspace, snapshots and history are kept. Stopping a stopped
+   * workspace is a no-op (`changed: false`).
+   */
+  stopWorkspace(workspaceId: string): Promise<W.StopStartResult> {
+    return ops.stopWorkspace(this.ws, workspaceId);
+  }
+
+  /** Boots a stopped workspace from its own disk (stale sockets removed first). @throws PyroError boot_failed */
+  startWorkspace(workspaceId: string): Promise<W.StopStartResult> {
+    return ops.startWorkspace(this.ws, workspaceId);
+  }
+
+  /**
+   * Lists /workspace on the raw disk of a stopped workspace (debugfs, read-only, no boot).
+   * @throws PyroError workspace_not_stopped, path_outside_workspace, file_not_found
+   */
+  listWorkspaceDisk(input: W.DiskListInput): Promise<W.DiskList> {
+    return ops.listWorkspaceDisk(this.ws, input);
+  }
+
+  /** Reads a regular file from the disk of a stopped workspace. @throws PyroError workspace_not_stopped */
+  readWorkspaceDisk(input: W.DiskReadInput): Promise<W.FileRead> {
+    return ops.readWorkspaceDisk(this.ws, input);
+  }
+
+  /** Copies the raw ext4 image of a stopped workspace (sparse) to a new host path. */
+  exportWorkspaceDisk(input: W.DiskExportInput): Promise<W.DiskExport> {
+    return ops.exportWorkspaceDisk(this.ws, input);
+  }
 }

@@ -6,6 +6,7 @@
 import { machineClient } from "../core/machine.js";
 import { seedKind } from "../core/workspaces/archive.js";
 import { diffWorkspace } from "../core/workspaces/diff.js";
+import * as disk from "../core/workspaces/disk.js";
 import { guestPath } from "../core/workspaces/guest-files.js";
 import { GuestServices } from "../core/workspaces/guest-services.js";
 import type { WorkspaceManager, WorkspaceView } from "../core/workspaces/manager.js";
@@ -26,6 +27,14 @@ import {
   ApplyWorkspacePatchInputSchema,
   type CreateWorkspaceInput,
   CreateWorkspaceInputSchema,
+  type DiskExport,
+  type DiskExportInput,
+  DiskExportInputSchema,
+  type DiskList,
+  type DiskListInput,
+  DiskListInputSchema,
+  type DiskReadInput,
+  DiskReadInputSchema,
   type ExecWorkspaceInput,
   ExecWorkspaceInputSchema,
   type ExportResult,
@@ -47,6 +56,7 @@ import {
   type SnapshotInput,
   SnapshotInputSchema,
   type SnapshotList,
+  type StopStartResult,
   type SyncResult,
   type UpdateWorkspaceInput,
   UpdateWorkspaceInputSchema,
@@ -361,4 +371,57 @@ export async function resetWorkspace(ws: WorkspaceManager, input: ResetWorkspace
   const args = validate(ResetWorkspaceInputSchema, input);
   const id = await ws.resolve(args.workspaceId);
   return workspaceRecord(await snaps.resetWorkspace(ws, id, args.snapshot));
+}
+
+export async function stopWorkspace(ws: WorkspaceManager, ref: string): Promise<StopStartResult> {
+  const r = await ws.stop(await resolveRef(ws, ref));
+  return { workspace: workspaceRecord(r.view), changed: r.wasRunning };
+}
+
+export async function startWorkspace(ws: WorkspaceManager, ref: string): Promise<StopStartResult> {
+  const r = await ws.start(await resolveRef(ws, ref));
+  return { workspace: await liveRecord(ws, r.view), changed: r.wasStopped };
+}
+
+/** Resolves, requires `stopped`, scrubs runtime-only state, and returns the image path. */
+async function stoppedImage(
+  ws: WorkspaceManager,
+  ref: string,
+): Promise<{ id: string; image: string; work: string }> {
+  const id = await ws.resolve(ref);
+  const paths = ws.paths(id);
+  return ws.lock(id, async () => {
+    await ws.requireStopped(id);
+    await disk.scrubRuntimeState(paths.rootfs, paths.scratchDir);
+    return { id, image: paths.rootfs, work: paths.scratchDir };
+  });
+}
+
+export async function listWorkspaceDisk(ws: WorkspaceManager, input: DiskListInput): Promise<DiskList> {
+  const args = validate(DiskListInputSchema, input);
+  const { id, image, work } = await stoppedImage(ws, args.workspaceId);
+  const entries = await disk.listDisk(image, args.path, args.recursive, work);
+  return { workspaceId: id, path: shown(guestPath(args.path)), recursive: args.recursive, entries };
+}
+
+export async function readWorkspaceDisk(ws: WorkspaceManager, input: DiskReadInput): Promise<FileRead> {
+  const args = validate(DiskReadInputSchema, input);
+  const { id, image, work } = await stoppedImage(ws, args.workspaceId);
+  const r = await disk.readDisk(image, args.path, args.maxBytes, work);
+  const text = isText(r.content);
+  return {
+    workspaceId: id,
+    path: r.path,
+    size: r.size,
+    truncated: r.truncated,
+    encoding: text ? "utf-8" : "base64",
+    content: text ? r.content.toString("utf8") : r.content.toString("base64"),
+  };
+}
+
+export async function exportWorkspaceDisk(ws: WorkspaceManager, input: DiskExportInput): Promise<DiskExport> {
+  const args = validate(DiskExportInputSchema, input);
+  const { id, image } = await stoppedImage(ws, args.workspaceId);
+  const r = await disk.exportDisk(image, args.outputPath);
+  return { workspaceId: id, outputPath: r.outputPath, diskFormat: "ext4", bytesWritten: r.bytesWritten };
 }

@@ -7,12 +7,9 @@ import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import { promisify } from "node:util";
 import { PyroError } from "../../errors.js";
 import { runProgram } from "../process-run.js";
 import { guestPath, WORKSPACE_ROOT } from "./guest-files.js";
-
-const exec = promisify(execFile);
 
 /** Guest paths only on disk while a VM runs; none may be read back or exported. */
 export const RUNTIME_ONLY_PATHS = ["/run/pyro-secrets", "/run/pyro", "/run/pyro-agent"];
@@ -33,20 +30,44 @@ interface InodeInfo {
 }
 
 function quote(path: string): string {
-  if (/["\n\r\\]/.test(path)) throw new PyroError("invalid_argument", `path "${path}" has characters debugfs cannot quote`);
+  if (/["\n\r\\]/.test(path))
+    throw new PyroError("invalid_argument", `path "${path}" has characters debugfs cannot quote`);
   return `"${path}"`;
 }
 
-/** Runs debugfs read-only with a command file; returns stdout as a Buffer. */
-async function debugfs(image: string, commands: string[], workDir: string): Promise<Buffer> {
+/**
+ * Runs debugfs read-only. With a command file debugfs echoes each command as a
+ * `debugfs: <command>` line before its output; that is how outputs are told apart (a missing
+ * path prints nothing on stdout). Exit status 1 only means some command failed.
+ */
+async function debugfsRun(image: string, args: string[]): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      "debugfs",
+      [...args, image],
+      { encoding: "buffer", maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout) => {
+        const code = (err as NodeJS.ErrnoException | null)?.code;
+        if (err && (code === "ENOENT" || (err as { signal?: unknown }).signal)) {
+          reject(
+            new PyroError("host_dependency_missing", `debugfs failed on "${image}": ${err.message}`, {
+              cause: err,
+            }),
+          );
+        } else resolve(stdout);
+      },
+    );
+  });
+}
+
+/** Outputs of `commands`, one string per command, in order. */
+async function debugfs(image: string, commands: string[], workDir: string): Promise<string[]> {
   await mkdir(workDir, { recursive: true, mode: 0o700 });
   const cmdFile = join(workDir, `debugfs-${process.pid}-${Date.now()}.cmd`);
   await writeFile(cmdFile, `${commands.join("\n")}\n`, { mode: 0o600 });
   try {
-    const { stdout } = await exec("debugfs", ["-f", cmdFile, image], { encoding: "buffer", maxBuffer: 64 * 1024 * 1024 });
-    return stdout;
-  } catch (err) {
-    throw new PyroError("host_dependency_missing", `debugfs failed on "${image}": ${(err as Error).message}`, { cause: err });
+    const out = (await debugfsRun(image, ["-f", cmdFile])).toString("utf8");
+    return out.split(/^debugfs: .*$/m).slice(1);
   } finally {
     await rm(cmdFile, { force: true });
   }
@@ -56,11 +77,13 @@ const TYPES: Record<string, DiskEntry["type"]> = { regular: "file", directory: "
 
 /** `stat` output of several inodes, in order; undefined where the path does not exist. */
 async function statMany(image: string, paths: string[], workDir: string): Promise<(InodeInfo | undefined)[]> {
-  // A marker echo between stats keeps missing paths (which print nothing on stdout) aligned.
-  const cmds = paths.flatMap((p) => [`stat ${quote(p)}`, "echo --pyro-next--"]);
-  const out = (await debugfs(image, cmds, workDir)).toString("utf8");
-  const chunks = out.split("--pyro-next--").slice(0, paths.length);
-  return chunks.map((chunk) => {
+  const chunks = await debugfs(
+    image,
+    paths.map((p) => `stat ${quote(p)}`),
+    workDir,
+  );
+  return paths.map((_, i) => {
+    const chunk = chunks[i] ?? "";
     const head = /Type:\s+(\S+)\s+Mode:\s+(\d+)/.exec(chunk);
     if (!head) return undefined;
     const size = /Size:\s+(\d+)/.exec(chunk);
@@ -78,16 +101,26 @@ async function statMany(image: string, paths: string[], workDir: string): Promis
  * Resolves a user path to an absolute guest path after checking each component exists and
  * none before the last is a symlink. @throws PyroError path_outside_workspace, file_not_found
  */
-async function confined(image: string, input: string, workDir: string): Promise<{ abs: string; info: InodeInfo }> {
+async function confined(
+  image: string,
+  input: string,
+  workDir: string,
+): Promise<{ abs: string; info: InodeInfo }> {
   const rel = guestPath(input);
   const parts = rel === "." ? [] : rel.split("/");
-  const chain = [WORKSPACE_ROOT, ...parts.map((_, i) => `${WORKSPACE_ROOT}/${parts.slice(0, i + 1).join("/")}`)];
+  const chain = [
+    WORKSPACE_ROOT,
+    ...parts.map((_, i) => `${WORKSPACE_ROOT}/${parts.slice(0, i + 1).join("/")}`),
+  ];
   const infos = await statMany(image, chain, workDir);
   for (let i = 0; i < chain.length; i++) {
     const info = infos[i];
     if (!info) throw new PyroError("file_not_found", `"${chain[i]}" does not exist on the workspace disk`);
     if (info.type === "symlink" && i < chain.length - 1) {
-      throw new PyroError("path_outside_workspace", `"${chain[i]}" is a symlink; disk tools do not follow links`);
+      throw new PyroError(
+        "path_outside_workspace",
+        `"${chain[i]}" is a symlink; disk tools do not follow links`,
+      );
     }
   }
   return { abs: chain.at(-1) as string, info: infos.at(-1) as InodeInfo };
@@ -95,7 +128,7 @@ async function confined(image: string, input: string, workDir: string): Promise<
 
 /** Entries of a directory (`ls -p`: /inode/mode/uid/gid/name/size/). */
 async function readDir(image: string, abs: string, workDir: string): Promise<string[]> {
-  const out = (await debugfs(image, [`ls -p ${quote(abs)}`], workDir)).toString("utf8");
+  const [out = ""] = await debugfs(image, [`ls -p ${quote(abs)}`], workDir);
   return out
     .split("\n")
     .map((line) => line.split("/")[5])
@@ -103,7 +136,12 @@ async function readDir(image: string, abs: string, workDir: string): Promise<str
 }
 
 /** Lists a directory (or one file) under /workspace on the disk image. */
-export async function listDisk(image: string, input: string, recursive: boolean, workDir: string): Promise<DiskEntry[]> {
+export async function listDisk(
+  image: string,
+  input: string,
+  recursive: boolean,
+  workDir: string,
+): Promise<DiskEntry[]> {
   const root = await confined(image, input, workDir);
   const shown = (abs: string) => abs.slice(WORKSPACE_ROOT.length + 1);
   if (root.info.type !== "dir") return [{ path: shown(root.abs), ...root.info }];
@@ -131,17 +169,31 @@ export async function listDisk(image: string, input: string, recursive: boolean,
 export async function readDisk(image: string, input: string, maxBytes: number, workDir: string) {
   const { abs, info } = await confined(image, input, workDir);
   if (info.type !== "file") {
-    throw new PyroError("invalid_argument", `"${abs}" is a ${info.type === "dir" ? "directory" : info.type}; disk read takes regular files only`);
+    throw new PyroError(
+      "invalid_argument",
+      `"${abs}" is a ${info.type === "dir" ? "directory" : info.type}; disk read takes regular files only`,
+    );
   }
-  const content = await debugfs(image, [`cat ${quote(abs)}`], workDir);
-  return { path: abs, size: info.size, content: content.subarray(0, maxBytes), truncated: info.size > maxBytes };
+  const content = await debugfsRun(image, ["-R", `cat ${quote(abs)}`]);
+  return {
+    path: abs,
+    size: info.size,
+    content: content.subarray(0, maxBytes),
+    truncated: info.size > maxBytes,
+  };
 }
 
 /** Copies the raw image sparsely to a new host path. @returns bytes written (apparent size) */
-export async function exportDisk(image: string, output: string): Promise<{ outputPath: string; bytesWritten: number }> {
+export async function exportDisk(
+  image: string,
+  output: string,
+): Promise<{ outputPath: string; bytesWritten: number }> {
   const target = resolve(output);
   if (existsSync(target)) {
-    throw new PyroError("invalid_argument", `output "${target}" already exists; pyro never overwrites host files`);
+    throw new PyroError(
+      "invalid_argument",
+      `output "${target}" already exists; pyro never overwrites host files`,
+    );
   }
   await mkdir(dirname(target), { recursive: true });
   const tmp = `${target}.pyro-tmp-${process.pid}`;
@@ -171,6 +223,7 @@ export async function scrubRuntimeState(image: string, workDir: string): Promise
       removed.push(`${path}/${name}`);
     }
   }
-  if (wipe.length > 0) await runProgram(["debugfs", "-w", "-R", wipe.join("; "), image]).catch(() => undefined);
+  if (wipe.length > 0)
+    await runProgram(["debugfs", "-w", "-R", wipe.join("; "), image]).catch(() => undefined);
   return removed;
 }

@@ -334,6 +334,79 @@ export class WorkspaceManager {
     return readHistory(this.paths(id).history);
   }
 
+  /**
+   * Stops the VM cleanly: the agent ends every process, syncs and remounts / read-only before
+   * the VM powers off, so the image is a clean ext4 file system. A stopped workspace is a no-op.
+   * @returns whether anything was running
+   */
+  async stop(id: string): Promise<{ view: WorkspaceView; wasRunning: boolean }> {
+    let wasRunning = false;
+    const view = await this.mutate(id, async (record) => {
+      const paths = this.paths(id);
+      wasRunning = (await liveMachineState(paths))?.state === "ready";
+      if (wasRunning) await stopMachine(paths, "poweroff", 15_000);
+      else await stopMachine(paths, "kill"); // a crashed supervisor's leftovers, if any
+      if (record.state === "started") record.state = "stopped";
+    });
+    return { view, wasRunning };
+  }
+
+  /**
+   * Boots a stopped workspace from its own disk, untouched. Stale sockets and pid files of a
+   * crashed run are removed first. A running workspace is a no-op.
+   * @throws PyroError boot_failed, workspace_not_stopped (failed or still creating)
+   */
+  async start(id: string): Promise<{ view: WorkspaceView; wasStopped: boolean }> {
+    let wasStopped = false;
+    const view = await this.mutate(id, async (record) => {
+      const paths = this.paths(id);
+      if ((await liveMachineState(paths))?.state === "ready") return;
+      if (record.state !== "started" && record.state !== "stopped") {
+        throw new PyroError(
+          "workspace_not_stopped",
+          `workspace "${id}" is ${record.state} and cannot be started`,
+          {
+            hint: `delete it: pyro workspace delete ${id}`,
+          },
+        );
+      }
+      wasStopped = true;
+      await stopMachine(paths, "kill");
+      for (const stale of [paths.supervisorSocket, paths.agentSocket, paths.supervisorPid]) {
+        await rm(stale, { force: true });
+      }
+      const boot = await requireInstalled(this.config.cacheDir, record.environment);
+      const booted = await bootMachine(this.config, paths, {
+        id,
+        kernelPath: boot.kernelPath,
+        rootfsPath: paths.rootfs,
+        diskMode: "persistent",
+        vcpuCount: record.vcpu_count,
+        memMib: record.mem_mib,
+        ttlSeconds: 0,
+      });
+      record.acceleration = booted.acceleration;
+      record.kernel_path = boot.kernelPath;
+      record.state = "started";
+    });
+    return { view, wasStopped };
+  }
+
+  /** @throws PyroError workspace_not_stopped while its VM runs */
+  async requireStopped(id: string): Promise<WorkspaceView> {
+    const view = await this.view(id);
+    if (view.state !== "stopped") {
+      throw new PyroError(
+        "workspace_not_stopped",
+        `workspace "${id}" is ${view.state}; disk tools need it stopped`,
+        {
+          hint: `pyro workspace stop ${id}`,
+        },
+      );
+    }
+    return view;
+  }
+
   /** Kills the VM and removes every file of the workspace. Works on failed and half-created ones. */
   async delete(id: string): Promise<{ deleted: boolean; workspace_id: string }> {
     await this.recordOrStub(id).catch((err: PyroError) => {

@@ -231,6 +231,58 @@ export function workspaceTools(pyro: Pyro): ToolSpec[] {
       call: (input) => pyro.resetWorkspace(input),
       summary: line,
     }),
+    defineTool({
+      name: "workspace_stop",
+      title: "Stop a workspace",
+      description:
+        "Stop a workspace's VM after flushing its disk; /workspace, snapshots and history are kept. Needed " +
+        "before the workspace_disk_* tools. Stopping a stopped workspace changes nothing.",
+      profiles: FULL,
+      input: RefInput,
+      annotations: { ...WRITE, idempotentHint: true },
+      call: (input) => pyro.stopWorkspace(input.workspaceId),
+      summary: (r) => `${line(r.workspace)}${r.changed ? "" : " (already stopped)"}`,
+    }),
+    defineTool({
+      name: "workspace_start",
+      title: "Start a workspace",
+      description: "Boot a stopped workspace again from its own disk, /workspace untouched.",
+      profiles: FULL,
+      input: RefInput,
+      annotations: { ...WRITE, idempotentHint: true },
+      call: (input) => pyro.startWorkspace(input.workspaceId),
+      summary: (r) => `${line(r.workspace)}${r.changed ? "" : " (already running)"}`,
+    }),
+    defineTool({
+      name: "workspace_disk_list",
+      title: "List a stopped workspace's disk",
+      description: "List /workspace on the raw disk image of a stopped workspace, without booting it.",
+      profiles: FULL,
+      input: schemas.DiskListInputSchema,
+      annotations: READ,
+      call: (input) => pyro.listWorkspaceDisk(input),
+      summary: (r) => `${r.entries.length} entries under ${r.path}`,
+    }),
+    defineTool({
+      name: "workspace_disk_read",
+      title: "Read a file from a stopped workspace's disk",
+      description: "Read a regular file from the raw disk image of a stopped workspace, without booting it.",
+      profiles: FULL,
+      input: schemas.DiskReadInputSchema,
+      annotations: READ,
+      call: (input) => pyro.readWorkspaceDisk(input),
+      summary: (r) => `${r.path}: ${r.size} bytes${r.truncated ? " (truncated)" : ""}`,
+    }),
+    defineTool({
+      name: "workspace_disk_export",
+      title: "Export a stopped workspace's disk",
+      description: "Copy the raw ext4 image of a stopped workspace to a new host path.",
+      profiles: FULL,
+      input: schemas.DiskExportInputSchema,
+      annotations: { ...WRITE, openWorldHint: true },
+      call: (input) => pyro.exportWorkspaceDisk(input),
+      summary: (r) => `wrote ${r.bytesWritten} bytes (ext4) to ${r.outputPath}`,
+    }),
   ];
 }
 

@@ -285,3 +285,59 @@ export const SnapshotListSchema = z.object({
   snapshots: z.array(SnapshotSchema),
 });
 export type SnapshotList = z.infer<typeof SnapshotListSchema>;
+
+export const DiskListInputSchema = z
+  .object({
+    workspaceId: WorkspaceRef,
+    path: z.string().min(1).default("/workspace"),
+    recursive: z.boolean().default(false),
+  })
+  .strict();
+export type DiskListInput = z.input<typeof DiskListInputSchema>;
+
+export const DiskReadInputSchema = z
+  .object({
+    workspaceId: WorkspaceRef,
+    path: z.string().min(1),
+    maxBytes: z
+      .number()
+      .int()
+      .min(1)
+      .max(16 * 1024 * 1024)
+      .default(DEFAULT_READ_MAX_BYTES)
+      .describe(`Bytes to return at most. Default ${DEFAULT_READ_MAX_BYTES}.`),
+  })
+  .strict();
+export type DiskReadInput = z.input<typeof DiskReadInputSchema>;
+
+export const DiskExportInputSchema = z
+  .object({
+    workspaceId: WorkspaceRef,
+    outputPath: z.string().min(1).describe("Host path of the raw ext4 copy (must not exist)"),
+  })
+  .strict();
+export type DiskExportInput = z.input<typeof DiskExportInputSchema>;
+
+export const DiskListSchema = z.object({
+  workspaceId: z.string(),
+  path: z.string(),
+  recursive: z.boolean(),
+  entries: z.array(
+    z.object({ path: z.string(), type: z.string(), size: z.number(), mode: z.string(), mtime: z.string() }),
+  ),
+});
+export type DiskList = z.infer<typeof DiskListSchema>;
+
+export const DiskExportSchema = z.object({
+  workspaceId: z.string(),
+  outputPath: z.string(),
+  diskFormat: z.literal("ext4"),
+  bytesWritten: z.number().describe("Apparent size of the copied image in bytes (the copy is sparse)"),
+});
+export type DiskExport = z.infer<typeof DiskExportSchema>;
+
+export const StopStartResultSchema = z.object({
+  workspace: WorkspaceSchema,
+  changed: z.boolean().describe("False when the workspace already was in the requested state"),
+});
+export type StopStartResult = z.infer<typeof StopStartResultSchema>;

@@ -57,6 +57,11 @@ const FULL_TOOLS = [
   "service_status",
   "service_logs",
   "service_stop",
+  "workspace_stop",
+  "workspace_start",
+  "workspace_disk_list",
+  "workspace_disk_read",
+  "workspace_disk_export",
 ].sort();
 
 let stateDir = "";

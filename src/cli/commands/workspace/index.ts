@@ -1,6 +1,7 @@
 /** `pyro workspace ...`: persistent microVMs with a /workspace (SPEC section 3). */
 import { Command } from "commander";
 import type { CliContext } from "../../context.js";
+import { diskCommand, startCommand, stopCommand } from "./disk.js";
 import { fileCommand } from "./file.js";
 import {
   createCommand,
@@ -36,6 +37,9 @@ export function workspaceCommand(ctx: CliContext): Command {
     resetCommand,
     shellCommand,
     serviceCommand,
+    stopCommand,
+    startCommand,
+    diskCommand,
   ]) {
     ws.addCommand(make(ctx));
   }
