@@ -1,0 +1,60 @@
+/** Stopped workspaces and offline disk tools (issue 5 acceptance), against real guests. */
+import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { repoRoot, requireGuest, runCli, usePyroHome } from "./fixtures.js";
+
+const skip = requireGuest();
+const pyro = usePyroHome();
+const cli = (...args: string[]) => runCli(args, pyro.env());
+const run = promisify(execFile);
+
+describe.skipIf(skip)("stopped workspaces", () => {
+  it("examples/stopped-workspace.sh runs end to end", { timeout: 300_000 }, async () => {
+    const { stdout } = await run("bash", [join(repoRoot, "examples", "stopped-workspace.sh")], {
+      env: pyro.env(),
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    expect(stdout).toContain("stopped-workspace example: OK");
+  });
+
+  it("refuses disk tools while running, stops idempotently, and starts after the VMM was killed", async () => {
+    const id = (await cli("workspace", "create", "debian:12", "--id-only")).stdout.trim();
+    // sync: a VMM killed with -9 loses what the guest had not written back yet, like any crash.
+    await cli("workspace", "exec", id, "--", "sh", "-c", "echo kept > kept.txt; sync");
+    const running = await cli("workspace", "disk", "read", id, "kept.txt");
+    expect(running.code).toBe(1);
+    expect(running.stderr).toMatch(/^error\[workspace_not_stopped\]/);
+
+    const sv = JSON.parse(readFileSync(join(pyro.home(), "workspaces", id, "run", "sv.json"), "utf8"));
+    process.kill(sv.vmm_pid, "SIGKILL");
+    // The supervisor records the VMM's death and exits; the workspace reads as stopped.
+    for (let i = 0; i < 50; i++) {
+      const s = JSON.parse((await cli("workspace", "status", id, "--json")).stdout);
+      if (s.state === "stopped") break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const started = await cli("workspace", "start", id, "--json");
+    expect(started.code, started.stderr).toBe(0);
+    expect(JSON.parse(started.stdout)).toMatchObject({ changed: true, workspace: { state: "started" } });
+    expect((await cli("workspace", "exec", id, "--", "cat", "kept.txt")).stdout).toBe("kept\n");
+    const again = JSON.parse((await cli("workspace", "start", id, "--json")).stdout);
+    expect(again.changed).toBe(false);
+
+    const stop = JSON.parse((await cli("workspace", "stop", id, "--json")).stdout);
+    expect(stop).toMatchObject({ changed: true, workspace: { state: "stopped" } });
+    const stopAgain = await cli("workspace", "stop", id, "--json");
+    expect(stopAgain.code).toBe(0);
+    expect(JSON.parse(stopAgain.stdout).changed).toBe(false);
+    const exec = await cli("workspace", "exec", id, "--", "true");
+    expect(exec.stderr).toMatch(/^error\[workspace_not_running\]/);
+    const read = JSON.parse((await cli("workspace", "disk", "read", id, "kept.txt", "--json")).stdout);
+    expect(read).toMatchObject({ content: "kept\n", size: 5 });
+    expect((await cli("workspace", "disk", "read", id, "/etc/passwd")).stderr).toMatch(
+      /^error\[path_outside_workspace\]/,
+    );
+    expect((await cli("workspace", "delete", id)).code).toBe(0);
+  });
+});
