@@ -78,5 +78,7 @@ try {
   );
   await pyro.deleteWorkspace(id);
 } finally {
+  // Delete every workspace (kills its VM) before removing the state dir.
+  for (const w of (await pyro.listWorkspaces()).workspaces) await pyro.deleteWorkspace(w.workspaceId);
   rmSync(home, { recursive: true, force: true });
 }
