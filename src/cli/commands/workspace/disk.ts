@@ -8,7 +8,10 @@ import { renderWorkspace } from "../../render/workspace.js";
 const json = (cmd: Command) => cmd.option("--json", "print one JSON document", false);
 
 function report(tag: string, r: StopStartResult, json: boolean, note: string): void {
-  if (json) return printJson(r);
+  if (json) {
+    printJson(r);
+    return;
+  }
   if (!r.changed) phaseLine(tag, { workspace_id: r.workspace.workspaceId, note });
   process.stdout.write(renderWorkspace(r.workspace));
 }
