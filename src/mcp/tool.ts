@@ -41,6 +41,13 @@ export interface ToolSpec<I extends z.ZodObject = z.ZodObject, R = unknown> {
   summary(record: R): string;
 }
 
+/** Annotation presets shared by the tool tables. */
+export const HINTS = {
+  read: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  write: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  destroy: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+} satisfies Record<string, ToolHints>;
+
 /** Identity helper that type-checks a spec against its own schema and record types. */
 export function defineTool<I extends z.ZodObject, R>(spec: ToolSpec<I, R>): ToolSpec<I, R> {
   return spec;

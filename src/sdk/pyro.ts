@@ -12,6 +12,7 @@ import { type RunPhase, runOnce } from "../core/run.js";
 import { VmManager } from "../core/vm-manager.js";
 import { WorkspaceManager } from "../core/workspaces/manager.js";
 import { PyroError, TimeoutError } from "../errors.js";
+import * as diskOps from "./disk-ops.js";
 import { environmentRecord, vmRecord } from "./records.js";
 import * as rt from "./runtime-ops.js";
 import { EnvironmentName, VmId } from "./schemas/common.js";
@@ -430,12 +431,12 @@ export class Pyro {
    * workspace is a no-op (`changed: false`).
    */
   stopWorkspace(workspaceId: string): Promise<W.StopStartResult> {
-    return ops.stopWorkspace(this.ws, workspaceId);
+    return diskOps.stopWorkspace(this.ws, workspaceId);
   }
 
   /** Boots a stopped workspace from its own disk (stale sockets removed first). @throws PyroError boot_failed */
   startWorkspace(workspaceId: string): Promise<W.StopStartResult> {
-    return ops.startWorkspace(this.ws, workspaceId);
+    return diskOps.startWorkspace(this.ws, workspaceId);
   }
 
   /**
@@ -443,16 +444,16 @@ export class Pyro {
    * @throws PyroError workspace_not_stopped, path_outside_workspace, file_not_found
    */
   listWorkspaceDisk(input: W.DiskListInput): Promise<W.DiskList> {
-    return ops.listWorkspaceDisk(this.ws, input);
+    return diskOps.listWorkspaceDisk(this.ws, input);
   }
 
   /** Reads a regular file from the disk of a stopped workspace. @throws PyroError workspace_not_stopped */
   readWorkspaceDisk(input: W.DiskReadInput): Promise<W.FileRead> {
-    return ops.readWorkspaceDisk(this.ws, input);
+    return diskOps.readWorkspaceDisk(this.ws, input);
   }
 
   /** Copies the raw ext4 image of a stopped workspace (sparse) to a new host path. */
   exportWorkspaceDisk(input: W.DiskExportInput): Promise<W.DiskExport> {
-    return ops.exportWorkspaceDisk(this.ws, input);
+    return diskOps.exportWorkspaceDisk(this.ws, input);
   }
 }

@@ -6,7 +6,6 @@
 import { machineClient } from "../core/machine.js";
 import { seedKind } from "../core/workspaces/archive.js";
 import { diffWorkspace } from "../core/workspaces/diff.js";
-import * as disk from "../core/workspaces/disk.js";
 import { guestPath } from "../core/workspaces/guest-files.js";
 import { GuestServices } from "../core/workspaces/guest-services.js";
 import type { WorkspaceManager, WorkspaceView } from "../core/workspaces/manager.js";
@@ -27,14 +26,6 @@ import {
   ApplyWorkspacePatchInputSchema,
   type CreateWorkspaceInput,
   CreateWorkspaceInputSchema,
-  type DiskExport,
-  type DiskExportInput,
-  DiskExportInputSchema,
-  type DiskList,
-  type DiskListInput,
-  DiskListInputSchema,
-  type DiskReadInput,
-  DiskReadInputSchema,
   type ExecWorkspaceInput,
   ExecWorkspaceInputSchema,
   type ExportResult,
@@ -56,7 +47,6 @@ import {
   type SnapshotInput,
   SnapshotInputSchema,
   type SnapshotList,
-  type StopStartResult,
   type SyncResult,
   type UpdateWorkspaceInput,
   UpdateWorkspaceInputSchema,
@@ -81,7 +71,7 @@ async function serviceCounts(ws: WorkspaceManager, v: WorkspaceView): Promise<[n
   }
 }
 
-async function liveRecord(ws: WorkspaceManager, v: WorkspaceView): Promise<Workspace> {
+export async function liveRecord(ws: WorkspaceManager, v: WorkspaceView): Promise<Workspace> {
   const [count, running] = await serviceCounts(ws, v);
   return { ...workspaceRecord(v), serviceCount: count, runningServiceCount: running };
 }
@@ -111,7 +101,7 @@ export function workspaceRecord(v: WorkspaceView): Workspace {
   };
 }
 
-const resolveRef = (ws: WorkspaceManager, ref: string) => ws.resolve(validate(WorkspaceRef, ref));
+export const resolveRef = (ws: WorkspaceManager, ref: string) => ws.resolve(validate(WorkspaceRef, ref));
 
 export async function createWorkspace(ws: WorkspaceManager, input: CreateWorkspaceInput): Promise<Workspace> {
   const args = validate(CreateWorkspaceInputSchema, input);
@@ -266,7 +256,7 @@ export async function diffWorkspaceOp(ws: WorkspaceManager, ref: string): Promis
   };
 }
 
-const shown = (rel: string) => (rel === "." ? "/workspace" : `/workspace/${rel}`);
+export const shown = (rel: string) => (rel === "." ? "/workspace" : `/workspace/${rel}`);
 
 export async function listWorkspaceFiles(
   ws: WorkspaceManager,
@@ -292,6 +282,23 @@ export async function listWorkspaceFiles(
   };
 }
 
+/** A file read as a record: UTF-8 text when it is text, base64 otherwise. */
+export function fileReadRecord(
+  workspaceId: string,
+  path: string,
+  r: { size: number; truncated: boolean; content: Buffer },
+): FileRead {
+  const text = isText(r.content);
+  return {
+    workspaceId,
+    path,
+    size: r.size,
+    truncated: r.truncated,
+    encoding: text ? "utf-8" : "base64",
+    content: text ? r.content.toString("utf8") : r.content.toString("base64"),
+  };
+}
+
 export async function readWorkspaceFile(
   ws: WorkspaceManager,
   input: ReadWorkspaceFileInput,
@@ -301,16 +308,7 @@ export async function readWorkspaceFile(
   await ws.requireRunning(id);
   const rel = guestPath(args.path);
   if (rel === ".") throw new PyroError("invalid_argument", "/workspace is a directory; use file list");
-  const r = await guestFiles(ws, id).read(rel, args.maxBytes);
-  const text = isText(r.content);
-  return {
-    workspaceId: id,
-    path: shown(rel),
-    size: r.size,
-    truncated: r.truncated,
-    encoding: text ? "utf-8" : "base64",
-    content: text ? r.content.toString("utf8") : r.content.toString("base64"),
-  };
+  return fileReadRecord(id, shown(rel), await guestFiles(ws, id).read(rel, args.maxBytes));
 }
 
 export async function writeWorkspaceFile(
@@ -371,57 +369,4 @@ export async function resetWorkspace(ws: WorkspaceManager, input: ResetWorkspace
   const args = validate(ResetWorkspaceInputSchema, input);
   const id = await ws.resolve(args.workspaceId);
   return workspaceRecord(await snaps.resetWorkspace(ws, id, args.snapshot));
-}
-
-export async function stopWorkspace(ws: WorkspaceManager, ref: string): Promise<StopStartResult> {
-  const r = await ws.stop(await resolveRef(ws, ref));
-  return { workspace: workspaceRecord(r.view), changed: r.wasRunning };
-}
-
-export async function startWorkspace(ws: WorkspaceManager, ref: string): Promise<StopStartResult> {
-  const r = await ws.start(await resolveRef(ws, ref));
-  return { workspace: await liveRecord(ws, r.view), changed: r.wasStopped };
-}
-
-/** Resolves, requires `stopped`, scrubs runtime-only state, and returns the image path. */
-async function stoppedImage(
-  ws: WorkspaceManager,
-  ref: string,
-): Promise<{ id: string; image: string; work: string }> {
-  const id = await ws.resolve(ref);
-  const paths = ws.paths(id);
-  return ws.lock(id, async () => {
-    await ws.requireStopped(id);
-    await disk.scrubRuntimeState(paths.rootfs, paths.scratchDir);
-    return { id, image: paths.rootfs, work: paths.scratchDir };
-  });
-}
-
-export async function listWorkspaceDisk(ws: WorkspaceManager, input: DiskListInput): Promise<DiskList> {
-  const args = validate(DiskListInputSchema, input);
-  const { id, image, work } = await stoppedImage(ws, args.workspaceId);
-  const entries = await disk.listDisk(image, args.path, args.recursive, work);
-  return { workspaceId: id, path: shown(guestPath(args.path)), recursive: args.recursive, entries };
-}
-
-export async function readWorkspaceDisk(ws: WorkspaceManager, input: DiskReadInput): Promise<FileRead> {
-  const args = validate(DiskReadInputSchema, input);
-  const { id, image, work } = await stoppedImage(ws, args.workspaceId);
-  const r = await disk.readDisk(image, args.path, args.maxBytes, work);
-  const text = isText(r.content);
-  return {
-    workspaceId: id,
-    path: r.path,
-    size: r.size,
-    truncated: r.truncated,
-    encoding: text ? "utf-8" : "base64",
-    content: text ? r.content.toString("utf8") : r.content.toString("base64"),
-  };
-}
-
-export async function exportWorkspaceDisk(ws: WorkspaceManager, input: DiskExportInput): Promise<DiskExport> {
-  const args = validate(DiskExportInputSchema, input);
-  const { id, image } = await stoppedImage(ws, args.workspaceId);
-  const r = await disk.exportDisk(image, args.outputPath);
-  return { workspaceId: id, outputPath: r.outputPath, diskFormat: "ext4", bytesWritten: r.bytesWritten };
 }

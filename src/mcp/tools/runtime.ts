@@ -2,28 +2,13 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { type Pyro, schemas } from "../../sdk/index.js";
-import { defineTool, type McpProfile, registerToolTable, type ToolHints, type ToolSpec } from "../tool.js";
+import { defineTool, HINTS, type McpProfile, registerToolTable, type ToolSpec } from "../tool.js";
 
 const FULL: readonly McpProfile[] = ["workspace-full"];
 const RefInput = z.object({ workspaceId: schemas.WorkspaceRef }).strict();
-const READ: ToolHints = {
-  readOnlyHint: true,
-  destructiveHint: false,
-  idempotentHint: true,
-  openWorldHint: false,
-};
-const WRITE: ToolHints = {
-  readOnlyHint: false,
-  destructiveHint: false,
-  idempotentHint: false,
-  openWorldHint: false,
-};
-const DESTROY: ToolHints = {
-  readOnlyHint: false,
-  destructiveHint: true,
-  idempotentHint: true,
-  openWorldHint: false,
-};
+const READ = HINTS.read;
+const WRITE = HINTS.write;
+const DESTROY = HINTS.destroy;
 
 export function runtimeTools(pyro: Pyro): ToolSpec[] {
   return [

@@ -2,7 +2,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { type Pyro, schemas, type Workspace } from "../../sdk/index.js";
-import { defineTool, type McpProfile, registerToolTable, type ToolHints, type ToolSpec } from "../tool.js";
+import { defineTool, HINTS, type McpProfile, registerToolTable, type ToolSpec } from "../tool.js";
 
 const WORKSPACE: readonly McpProfile[] = ["workspace-core", "workspace-full"];
 /** Snapshots, reset, shells, services, stop/start and disk tools: the full profile only. */
@@ -12,24 +12,9 @@ const FULL: readonly McpProfile[] = ["workspace-full"];
 const RefInput = z.object({ workspaceId: schemas.WorkspaceRef }).strict();
 const NoInput = z.object({}).strict();
 
-const READ: ToolHints = {
-  readOnlyHint: true,
-  destructiveHint: false,
-  idempotentHint: true,
-  openWorldHint: false,
-};
-const WRITE: ToolHints = {
-  readOnlyHint: false,
-  destructiveHint: false,
-  idempotentHint: false,
-  openWorldHint: false,
-};
-const DESTROY: ToolHints = {
-  readOnlyHint: false,
-  destructiveHint: true,
-  idempotentHint: true,
-  openWorldHint: false,
-};
+const READ = HINTS.read;
+const WRITE = HINTS.write;
+const DESTROY = HINTS.destroy;
 
 const line = (w: Workspace) =>
   `workspace_id=${w.workspaceId}${w.name ? ` name=${w.name}` : ""} state=${w.state} environment=${w.environment}`;

@@ -286,29 +286,12 @@ export const SnapshotListSchema = z.object({
 });
 export type SnapshotList = z.infer<typeof SnapshotListSchema>;
 
-export const DiskListInputSchema = z
-  .object({
-    workspaceId: WorkspaceRef,
-    path: z.string().min(1).default("/workspace"),
-    recursive: z.boolean().default(false),
-  })
-  .strict();
-export type DiskListInput = z.input<typeof DiskListInputSchema>;
+/** Disk tools take the same inputs as their live twins, read from the image instead. */
+export const DiskListInputSchema = ListWorkspaceFilesInputSchema;
+export type DiskListInput = ListWorkspaceFilesInput;
 
-export const DiskReadInputSchema = z
-  .object({
-    workspaceId: WorkspaceRef,
-    path: z.string().min(1),
-    maxBytes: z
-      .number()
-      .int()
-      .min(1)
-      .max(16 * 1024 * 1024)
-      .default(DEFAULT_READ_MAX_BYTES)
-      .describe(`Bytes to return at most. Default ${DEFAULT_READ_MAX_BYTES}.`),
-  })
-  .strict();
-export type DiskReadInput = z.input<typeof DiskReadInputSchema>;
+export const DiskReadInputSchema = ReadWorkspaceFileInputSchema;
+export type DiskReadInput = ReadWorkspaceFileInput;
 
 export const DiskExportInputSchema = z
   .object({
