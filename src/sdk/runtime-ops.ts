@@ -67,7 +67,8 @@ export async function openShell(ws: WorkspaceManager, input: R.OpenShellInput): 
   const args = validate(R.OpenShellInputSchema, input);
   const cwd = shown(guestPath(args.cwd));
   const { id, shells } = await running(ws, args.workspaceId);
-  return shellRecord(id, await shells.open({ cwd, cols: args.cols, rows: args.rows }));
+  // HISTFILE empty: bash keeps history in memory only, so typed input never reaches the disk.
+  return shellRecord(id, await shells.open({ cwd, cols: args.cols, rows: args.rows, env: { HISTFILE: "" } }));
 }
 
 export async function readShell(ws: WorkspaceManager, input: R.ReadShellInput): Promise<R.ShellRead> {
