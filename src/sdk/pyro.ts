@@ -2,6 +2,7 @@
  * `Pyro`: the SDK facade. Every public face (CLI, MCP) goes through these methods; each one
  * validates its input with the operation's zod schema and delegates to src/core.
  */
+import type { Readable } from "node:stream";
 import { type ConfigOverrides, type PyroConfig, resolveConfig } from "../core/config.js";
 import { type DoctorReport, diagnose } from "../core/doctor.js";
 import { CATALOG_VERSION, findCatalogEntry } from "../core/environments/catalog.js";
@@ -380,6 +381,22 @@ export class Pyro {
   /** Signals the shell's foreground process group (default INT, like Ctrl-C). */
   signalShell(input: R.SignalShellInput): Promise<{ workspaceId: string; shellId: string; signal: string }> {
     return rt.signalShell(this.ws, input);
+  }
+
+  /**
+   * Attaches to a shell live: `io.input` is typed into the PTY, output arrives through
+   * `io.onOutput` from now on, until the shell exits or `io.signal` aborts (detach).
+   */
+  attachShell(
+    input: R.ShellRefInput,
+    io: { input: Readable; onOutput: (chunk: Buffer) => void; signal?: AbortSignal },
+  ): Promise<R.Shell> {
+    return rt.attachShell(this.ws, input, io);
+  }
+
+  /** Resizes a shell's terminal (columns and rows). */
+  resizeShell(input: R.ResizeShellInput): Promise<R.Shell> {
+    return rt.resizeShell(this.ws, input);
   }
 
   /** Ends the shell and everything it started. */

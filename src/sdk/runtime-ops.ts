@@ -1,5 +1,6 @@
 /** The SDK's shell and service operations: validate, call the agent, map records. */
 
+import type { Readable } from "node:stream";
 import { machineClient } from "../core/machine.js";
 import { guestPath } from "../core/workspaces/guest-files.js";
 import { type GuestService, GuestServices } from "../core/workspaces/guest-services.js";
@@ -104,6 +105,29 @@ export async function signalShell(ws: WorkspaceManager, input: R.SignalShellInpu
   const { id, shells } = await running(ws, args.workspaceId);
   await shells.signal(args.shellId, args.signal);
   return { workspaceId: id, shellId: args.shellId, signal: args.signal };
+}
+
+/** Live attach: `input` goes to the PTY, output to `onOutput`, until the shell exits or `signal` aborts. */
+export async function attachShell(
+  ws: WorkspaceManager,
+  input: R.ShellRefInput,
+  io: { input: Readable; onOutput: (chunk: Buffer) => void; signal?: AbortSignal },
+): Promise<R.Shell> {
+  const args = validate(R.ShellRefInputSchema, input);
+  const { id, shells } = await running(ws, args.workspaceId);
+  try {
+    const output = await shells.attach(args.shellId, io.input, io.signal);
+    for await (const chunk of output) io.onOutput(chunk as Buffer);
+  } catch (err) {
+    if (!io.signal?.aborted) throw err;
+  }
+  return shellRecord(id, await shells.get(args.shellId));
+}
+
+export async function resizeShell(ws: WorkspaceManager, input: R.ResizeShellInput): Promise<R.Shell> {
+  const args = validate(R.ResizeShellInputSchema, input);
+  const { id, shells } = await running(ws, args.workspaceId);
+  return shellRecord(id, await shells.resize(args.shellId, args.cols, args.rows));
 }
 
 export async function closeShell(ws: WorkspaceManager, input: R.ShellRefInput): Promise<R.Shell> {

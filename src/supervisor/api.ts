@@ -51,7 +51,11 @@ async function proxyToAgent(
     if (!res.writableFinished) abort.abort(); // client went away: cancel the stream, the agent kills the process
   });
   try {
-    const hasBody = req.method !== "GET" && req.method !== "HEAD";
+    // GET normally has no body; shell attach streams its input as one (chunked).
+    const hasBody =
+      (req.method !== "GET" && req.method !== "HEAD") ||
+      req.headers["transfer-encoding"] !== undefined ||
+      Number(req.headers["content-length"] ?? 0) > 0;
     const upstream = await sv.agent.request(
       req.method ?? "GET",
       `/v1/${route}`,

@@ -1,8 +1,9 @@
 /** Shells and services in a real guest (issue 4 acceptance), on one debian:12-build workspace. */
+import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { requireGuest, runCli, usePyroHome } from "./fixtures.js";
+import { cliPath, requireGuest, runCli, usePyroHome } from "./fixtures.js";
 
 const skip = requireGuest("debian:12-build");
 const pyro = usePyroHome();
@@ -77,6 +78,37 @@ describe.skipIf(skip)("shells", () => {
     const closed = JSON.parse((await cli("workspace", "shell", "close", id, shell, "--json")).stdout);
     expect(closed.state).toBe("exited");
     expect((await cli("workspace", "shell", "read", id, shell)).stderr).toMatch(/^error\[shell_not_found\]/);
+  });
+});
+
+describe.skipIf(skip)("shell attach", () => {
+  it("gives a live terminal (through a real PTY from util-linux script) and detaches with Ctrl-]", async () => {
+    const shell = (await cli("workspace", "shell", "open", id, "--id-only")).stdout.trim();
+    const attach = `${process.execPath} ${cliPath} workspace shell attach ${id} ${shell}`;
+    const child = spawn("script", ["-qfec", attach, "/dev/null"], {
+      env: pyro.env(),
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    const waitFor = async (text: string) => {
+      for (let i = 0; i < 100 && !out.includes(text); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(out).toContain(text);
+    };
+    await waitFor("detach=Ctrl-]");
+    child.stdin.write("echo attached-$((40+2))\r");
+    await waitFor("attached-42");
+    child.stdin.write("\x1d");
+    const code = await new Promise((r) => child.once("exit", r));
+    expect(code).toBe(0);
+    expect(out).toContain("state=running");
+    const after = JSON.parse(
+      (await cli("workspace", "shell", "read", id, shell, "--plain", "--json")).stdout,
+    );
+    expect(after.output).toContain("attached-42");
+    await cli("workspace", "shell", "close", id, shell);
   });
 });
 

@@ -1,4 +1,5 @@
 /** Client of the agent's shell routes (docs/agent-protocol.md, "Shells"), through the supervisor. */
+import type { Readable } from "node:stream";
 import type { SupervisorClient } from "../../supervisor/client.js";
 import { errorFromBody } from "../../supervisor/client.js";
 
@@ -84,6 +85,24 @@ export class GuestShells {
 
   resize(id: string, cols: number, rows: number): Promise<GuestShell> {
     return this.client.json("POST", `/v1/agent/shells/${enc(id)}/resize`, { cols, rows }, "shell_not_found");
+  }
+
+  /**
+   * Streams `input` into the PTY and resolves with the live output stream (from the current
+   * end of the buffer) once the agent answers. Ends when the shell exits or `signal` aborts.
+   */
+  async attach(id: string, input: Readable, signal?: AbortSignal): Promise<Readable> {
+    const res = await this.client.request("GET", `/v1/agent/shells/${enc(id)}/attach`, {
+      headers: { "content-type": "application/octet-stream", "transfer-encoding": "chunked" },
+      body: input,
+      ...(signal ? { signal } : {}),
+    });
+    if (res.status >= 300) {
+      let text = "";
+      for await (const chunk of res.body) text += chunk.toString();
+      throw errorFromBody(text ? JSON.parse(text) : {}, res.status, "shell_not_found");
+    }
+    return res.body;
   }
 
   close(id: string): Promise<GuestShell> {

@@ -82,6 +82,16 @@ export const SignalShellInputSchema = z
   .strict();
 export type SignalShellInput = z.input<typeof SignalShellInputSchema>;
 
+export const ResizeShellInputSchema = z
+  .object({
+    workspaceId: WorkspaceRef,
+    shellId: ShellId,
+    cols: z.number().int().min(10).max(1000),
+    rows: z.number().int().min(5).max(1000),
+  })
+  .strict();
+export type ResizeShellInput = z.input<typeof ResizeShellInputSchema>;
+
 export const ShellSchema = z.object({
   workspaceId: z.string(),
   shellId: z.string(),

@@ -1,6 +1,8 @@
 /** `pyro workspace shell open|read|write|signal|close|list`. */
+
+import { PassThrough } from "node:stream";
 import { Command } from "commander";
-import type { Shell } from "../../../sdk/index.js";
+import { PyroError, type Shell } from "../../../sdk/index.js";
 import { type CliContext, intOption } from "../../context.js";
 import { phaseLine, printJson } from "../../output.js";
 
@@ -13,6 +15,54 @@ const shellLine = (s: Shell) =>
     cwd: s.cwd,
     exit_code: s.exitCode,
   });
+
+/** The detach key: Ctrl-] (as telnet and docker attach). */
+const DETACH = 0x1d;
+
+async function attach(ctx: CliContext, workspace: string, shellId: string): Promise<void> {
+  const stdin = process.stdin;
+  if (!stdin.isTTY || !process.stdout.isTTY) {
+    throw new PyroError("usage", "shell attach needs an interactive terminal; use shell write/read instead");
+  }
+  const pyro = ctx.pyro();
+  const detach = new AbortController();
+  const input = new PassThrough();
+  const resize = () =>
+    void pyro
+      .resizeShell({
+        workspaceId: workspace,
+        shellId,
+        cols: process.stdout.columns,
+        rows: process.stdout.rows,
+      })
+      .catch(() => undefined);
+  const onData = (chunk: Buffer) => {
+    const at = chunk.indexOf(DETACH);
+    if (at >= 0) {
+      if (at > 0) input.write(chunk.subarray(0, at));
+      detach.abort();
+      input.end();
+    } else input.write(chunk);
+  };
+  ctx.signal.addEventListener("abort", () => detach.abort(), { once: true });
+  stdin.setRawMode(true);
+  stdin.on("data", onData);
+  process.stdout.on("resize", resize);
+  resize();
+  process.stderr.write(`[workspace-shell-attach] shell_id=${shellId} detach=Ctrl-]\r\n`);
+  try {
+    const s = await pyro.attachShell(
+      { workspaceId: workspace, shellId },
+      { input, onOutput: (c) => process.stdout.write(c), signal: detach.signal },
+    );
+    process.stderr.write(`\r\n[workspace-shell-attach] shell_id=${shellId} state=${s.state}\r\n`);
+  } finally {
+    stdin.off("data", onData);
+    process.stdout.off("resize", resize);
+    stdin.setRawMode(false);
+    stdin.pause();
+  }
+}
 
 export function shellCommand(ctx: CliContext): Command {
   const shell = new Command("shell").description("persistent PTY shells in a workspace");
@@ -100,6 +150,13 @@ export function shellCommand(ctx: CliContext): Command {
       if (f.json) printJson(r);
       else phaseLine("workspace-shell-signal", { shell_id: r.shellId, signal: r.signal });
     }),
+  );
+  shell.addCommand(
+    new Command("attach")
+      .description("a live terminal on the shell (Ctrl-] detaches; the shell keeps running)")
+      .argument("<workspace>")
+      .argument("<shell>")
+      .action(async (workspace: string, shellId: string) => attach(ctx, workspace, shellId)),
   );
   shell.addCommand(
     json(
