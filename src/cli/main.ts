@@ -32,6 +32,14 @@ export async function main(argv: string[]): Promise<number> {
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+  // `pyro run ... | head`: the reader went away. Stop (deleting the VM) and leave quietly
+  // with the status a SIGPIPE'd process has, instead of an EPIPE stack trace.
+  let stdoutClosed = false;
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code !== "EPIPE") throw err;
+    stdoutClosed = true;
+    abort.abort();
+  });
   const ctx = createContext(guestArgv, abort.signal);
   const json = cliArgv.includes("--json");
   const verbose = cliArgv.includes("--verbose");
@@ -60,8 +68,9 @@ export async function main(argv: string[]): Promise<number> {
   quiet(program);
   try {
     await program.parseAsync(cliArgv, { from: "user" });
-    return ctx.exitCode;
+    return stdoutClosed ? 141 : ctx.exitCode;
   } catch (err) {
+    if (stdoutClosed) return 141;
     if (err instanceof CommanderError) {
       if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.exitCode === 0)
         return 0;

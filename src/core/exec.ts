@@ -56,6 +56,17 @@ class Capture {
   }
 }
 
+/**
+ * JSON with every non-ASCII character as a `\uXXXX` escape: HTTP header values are Latin-1,
+ * so UTF-8 argv would be refused or corrupted; JSON decoders turn the escapes back.
+ */
+export function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[\u007f-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
 /** @throws PyroError guest_unreachable, vm_not_running, timeout (host-side guard), interrupted */
 export async function execInVm(client: SupervisorClient, options: ExecOptions): Promise<ExecResult> {
   const spec: ExecSpec = {
@@ -70,7 +81,7 @@ export async function execInVm(client: SupervisorClient, options: ExecOptions): 
   const signal = options.signal ? AbortSignal.any([options.signal, guard.signal]) : guard.signal;
   try {
     const res = await client.request("POST", "/v1/agent/exec", {
-      headers: { "pyro-exec": JSON.stringify(spec) },
+      headers: { "pyro-exec": asciiJson(spec) },
       body: options.stdin ?? "",
       signal,
     });

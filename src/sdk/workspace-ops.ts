@@ -64,7 +64,7 @@ import { validate } from "./validate.js";
 async function serviceCounts(ws: WorkspaceManager, v: WorkspaceView): Promise<[number, number]> {
   if (v.state !== "started") return [0, 0];
   try {
-    const all = await new GuestServices(machineClient(ws.paths(v.workspace_id))).list();
+    const all = await new GuestServices(machineClient(ws.paths(v.workspace_id))).list(3_000);
     return [all.length, all.filter((s) => ["starting", "running", "ready"].includes(s.state)).length];
   } catch {
     return [0, 0];

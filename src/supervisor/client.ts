@@ -63,8 +63,13 @@ export class SupervisorClient {
       headers?: Record<string, string>;
       body?: string | Buffer | Readable;
       signal?: AbortSignal;
+      /** Give up (guest_unreachable) when no answer has started within this many ms; 0 = never. */
+      timeoutMs?: number;
     } = {},
   ): Promise<RawResponse> {
+    const timeout = options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : undefined;
+    const signal =
+      timeout && options.signal ? AbortSignal.any([timeout, options.signal]) : (timeout ?? options.signal);
     return new Promise((resolve, reject) => {
       const req = http.request(
         {
@@ -73,13 +78,24 @@ export class SupervisorClient {
           method,
           headers: options.headers,
           agent: false,
-          signal: options.signal,
+          signal,
         },
         (res) => resolve({ status: res.statusCode ?? 0, body: res }),
       );
       req.once("error", (err: NodeJS.ErrnoException) => {
         if (err.code === "ENOENT" || err.code === "ECONNREFUSED") {
           reject(new PyroError("vm_not_running", "the VM's supervisor is not running", { cause: err }));
+        } else if (timeout?.aborted) {
+          reject(
+            new PyroError(
+              "guest_unreachable",
+              `the VM did not answer ${path} within ${options.timeoutMs} ms`,
+              {
+                cause: err,
+                hint: "the guest may be hung; delete or reset the workspace",
+              },
+            ),
+          );
         } else if (err.name === "AbortError") {
           reject(new PyroError("interrupted", "request interrupted", { cause: err }));
         } else
@@ -94,10 +110,20 @@ export class SupervisorClient {
   }
 
   /** Sends a request and parses the JSON answer; a non-2xx answer throws its PyroError. */
-  async json<T>(method: string, path: string, body?: unknown, notFound?: ErrorCode): Promise<T> {
+  /** Default time a JSON call may take before the VM counts as unreachable, in ms. */
+  static readonly JSON_TIMEOUT_MS = 60_000;
+
+  async json<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    notFound?: ErrorCode,
+    timeoutMs: number = SupervisorClient.JSON_TIMEOUT_MS,
+  ): Promise<T> {
     const res = await this.request(method, path, {
       headers: body === undefined ? {} : { "content-type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
+      timeoutMs,
     });
     let text = "";
     for await (const chunk of res.body) text += chunk.toString();
@@ -106,17 +132,18 @@ export class SupervisorClient {
     return value as T;
   }
 
+  /** The supervisor answers this itself (never the guest), so a short limit is safe. */
   status(): Promise<SupervisorState> {
-    return this.json("GET", "/v1/status");
+    return this.json("GET", "/v1/status", undefined, undefined, 5_000);
   }
 
   /** Waits until boot settles. @throws PyroError boot_failed (or the boot error's code). */
   ready(): Promise<SupervisorState> {
-    return this.json("GET", "/v1/ready");
+    return this.json("GET", "/v1/ready", undefined, undefined, 0);
   }
 
   shutdown(request: ShutdownRequest): Promise<SupervisorState> {
-    return this.json("POST", "/v1/shutdown", request);
+    return this.json("POST", "/v1/shutdown", request, undefined, (request.timeout_ms ?? 10_000) + 10_000);
   }
 }
 

@@ -8,6 +8,9 @@ import type { Readable } from "node:stream";
 import { PyroError } from "../../errors.js";
 import { errorFromBody, type SupervisorClient } from "../../supervisor/client.js";
 
+/** Time a small file call may take before the guest counts as unreachable, in ms. */
+const CALL_TIMEOUT_MS = 60_000;
+
 /** The directory every workspace path is confined to. */
 export const WORKSPACE_ROOT = "/workspace";
 
@@ -117,6 +120,10 @@ export class GuestFiles {
   }
 
   async remove(path: string): Promise<void> {
-    await json(await this.client.request("POST", `/v1/agent/files/remove?${query(path)}`));
+    await json(
+      await this.client.request("POST", `/v1/agent/files/remove?${query(path)}`, {
+        timeoutMs: CALL_TIMEOUT_MS,
+      }),
+    );
   }
 }

@@ -43,11 +43,27 @@ export class GuestServices {
     env?: Record<string, string>;
     readiness: Readiness;
   }): Promise<GuestService> {
-    return this.client.json("POST", "/v1/agent/services", spec, "service_not_found");
+    // Answers after readiness (or its timeout) plus up to ~2 s of TERM-then-KILL.
+    return this.client.json(
+      "POST",
+      "/v1/agent/services",
+      spec,
+      "service_not_found",
+      spec.readiness.timeout_ms + 30_000,
+    );
   }
 
-  async list(): Promise<GuestService[]> {
-    return (await this.client.json<{ services: GuestService[] }>("GET", "/v1/agent/services")).services;
+  /** `timeoutMs`: listings shown beside other workspaces use a short limit, so one hung guest cannot stall them. */
+  async list(timeoutMs?: number): Promise<GuestService[]> {
+    return (
+      await this.client.json<{ services: GuestService[] }>(
+        "GET",
+        "/v1/agent/services",
+        undefined,
+        undefined,
+        timeoutMs,
+      )
+    ).services;
   }
 
   get(name: string): Promise<GuestService> {

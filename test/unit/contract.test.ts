@@ -1,0 +1,150 @@
+/**
+ * docs/public-contract.md must name every CLI command (with each of its flags), every public
+ * `Pyro` method and every MCP tool of each profile. The surface is read from the code itself:
+ * the commander tree built from the real command factories, `Pyro.prototype`, and the tool
+ * list a real MCP Client sees. No VM boots here.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { Command } from "commander";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { doctorCommand } from "../../src/cli/commands/doctor.js";
+import { envCommand } from "../../src/cli/commands/env/index.js";
+import { mcpCommand } from "../../src/cli/commands/mcp.js";
+import { demoCommand, runCommand } from "../../src/cli/commands/run.js";
+import { workspaceCommand } from "../../src/cli/commands/workspace/index.js";
+import { createContext } from "../../src/cli/context.js";
+import { createMcpServer, MCP_PROFILES, type McpProfile } from "../../src/mcp/server.js";
+import { Pyro } from "../../src/sdk/index.js";
+
+const docPath = new URL("../../docs/public-contract.md", import.meta.url);
+const doc = readFileSync(docPath, "utf8");
+
+/** The top-level command factories; src/cli/main.ts must add exactly these (checked below). */
+const TOP_LEVEL = { runCommand, demoCommand, doctorCommand, envCommand, workspaceCommand, mcpCommand };
+
+/** The CLI tree as src/cli/main.ts builds it (main.ts itself runs on import, so it is mirrored here). */
+function buildProgram(): Command {
+  const ctx = createContext(undefined, new AbortController().signal);
+  const program = new Command("pyro")
+    .version("0.0.0", "--version")
+    .option("--verbose", "print error details and stacks");
+  for (const make of Object.values(TOP_LEVEL)) program.addCommand(make(ctx));
+  return program;
+}
+
+interface CommandEntry {
+  path: string;
+  flags: string[];
+  leaf: boolean;
+}
+
+/** Every command path with the long names of its own flags; `leaf` when it has no subcommands. */
+function commandEntries(cmd: Command, parents: string[] = []): CommandEntry[] {
+  const path = [...parents, cmd.name()];
+  const flags = cmd.options.map((o) => o.long).filter((f): f is string => Boolean(f));
+  const leaf = cmd.commands.length === 0;
+  return [{ path: path.join(" "), flags, leaf }, ...cmd.commands.flatMap((sub) => commandEntries(sub, path))];
+}
+
+/** The table row documenting `path`: a line starting with "| `PATH" followed by a space or backtick. */
+function rowFor(path: string): string | undefined {
+  const escaped = path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return doc.split("\n").find((line) => new RegExp(`^\\| \`${escaped}[ \`]`).test(line));
+}
+
+/** Public methods of Pyro: prototype functions minus the constructor, `_x` and TS `private` ones. */
+function sdkMethods(): string[] {
+  const source = readFileSync(new URL("../../src/sdk/pyro.ts", import.meta.url), "utf8");
+  const privateNames = new Set(
+    [...source.matchAll(/^\s+(?:private|protected)\s+(?:static\s+)?(?:async\s+)?(\w+)\s*\(/gm)].map(
+      (m) => m[1],
+    ),
+  );
+  return Object.getOwnPropertyNames(Pyro.prototype).filter((name) => {
+    if (name === "constructor" || name.startsWith("_") || privateNames.has(name)) return false;
+    return typeof Object.getOwnPropertyDescriptor(Pyro.prototype, name)?.value === "function";
+  });
+}
+
+/** The part of the doc under "### Profile `P`", up to the next heading. */
+function profileSection(profile: McpProfile): string {
+  const heading = `### Profile \`${profile}\``;
+  const start = doc.indexOf(heading);
+  if (start < 0) return "";
+  const rest = doc.slice(start + heading.length);
+  const end = rest.search(/^#{1,3} /m);
+  return end < 0 ? rest : rest.slice(0, end);
+}
+
+let stateDir = "";
+beforeAll(() => {
+  stateDir = mkdtempSync(join(tmpdir(), "pyro-contract-"));
+});
+afterAll(() => {
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+async function toolNames(profile: McpProfile): Promise<string[]> {
+  const server = createMcpServer(new Pyro({ stateDir }), { profile });
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  const client = new Client({ name: "contract-test", version: "0.0.0" });
+  await Promise.all([server.connect(serverSide), client.connect(clientSide)]);
+  const { tools } = await client.listTools();
+  await client.close();
+  return tools.map((t) => t.name);
+}
+
+describe("docs/public-contract.md", () => {
+  it("mirrors the top-level commands of src/cli/main.ts", () => {
+    const main = readFileSync(new URL("../../src/cli/main.ts", import.meta.url), "utf8");
+    const used = [...main.matchAll(/\b(\w+Command)\(ctx\)/g)].map((m) => m[1]).sort();
+    expect(used, "update TOP_LEVEL in this test").toEqual(Object.keys(TOP_LEVEL).sort());
+  });
+
+  it("documents every CLI command path and each of its flags", () => {
+    const entries = commandEntries(buildProgram());
+    expect(entries.length).toBeGreaterThan(40);
+    const missing: string[] = [];
+    for (const { path, flags, leaf } of entries) {
+      const row = rowFor(path);
+      if (!row) {
+        // A group (`pyro workspace shell`) needs no row of its own, only a mention; a command
+        // that runs something, or has flags, needs its row.
+        const mentioned = doc.includes(`\`${path} `) || doc.includes(`\`${path}\``);
+        if (leaf || flags.length > 0 || !mentioned) missing.push(path);
+        continue;
+      }
+      for (const flag of flags) {
+        if (!row.includes(`\`${flag}`)) missing.push(`${path} ${flag}`);
+      }
+    }
+    expect(missing, "add these to the CLI table of docs/public-contract.md").toEqual([]);
+  });
+
+  it("documents every public Pyro method", () => {
+    const methods = sdkMethods();
+    expect(methods).toContain("createWorkspace");
+    const missing = methods.filter((name) => !doc.includes(`\`${name}(`));
+    expect(missing, "add these to the SDK section of docs/public-contract.md").toEqual([]);
+  });
+
+  it("documents every MCP tool under each profile", async () => {
+    expect([...MCP_PROFILES].sort()).toEqual(["vm-run", "workspace-core", "workspace-full"]);
+    const missing: string[] = [];
+    for (const profile of MCP_PROFILES) {
+      const section = profileSection(profile);
+      if (!section) {
+        missing.push(`profile ${profile}`);
+        continue;
+      }
+      for (const tool of await toolNames(profile)) {
+        if (!section.includes(`\`${tool}\``)) missing.push(`${profile}: ${tool}`);
+      }
+    }
+    expect(missing, "add these to the MCP section of docs/public-contract.md").toEqual([]);
+  });
+});
