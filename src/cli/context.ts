@@ -1,4 +1,5 @@
 /** What every command gets: the SDK, output mode, and the argv after `--`. */
+import { readFile } from "node:fs/promises";
 import { Pyro, PyroError } from "../sdk/index.js";
 
 export interface CliContext {
@@ -44,4 +45,16 @@ export function intOption(flag: string) {
     }
     return Number(value);
   };
+}
+
+/** Reads a host file named by a flag; a missing or unreadable file is a usage error naming both. */
+export async function readFlagFile(flag: string, path: string): Promise<string> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (err) {
+    throw new PyroError(
+      "invalid_argument",
+      `cannot read ${flag} "${path}": ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+    );
+  }
 }

@@ -35,6 +35,8 @@ export interface SupervisorState {
   boot_ms: number | null;
   last_activity_at: string;
   expires_at: string | null;
+  /** Requests being proxied to the guest right now (a running exec counts). */
+  in_flight: number;
   agent_version: string | null;
   exit: { code: number | null; signal: string | null; at: string } | null;
   error: { code: string; message: string } | null;

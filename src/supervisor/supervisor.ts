@@ -37,6 +37,7 @@ export class Supervisor {
       boot_ms: null,
       last_activity_at: now,
       expires_at: null,
+      in_flight: 0,
       agent_version: null,
       exit: null,
       error: null,
@@ -147,23 +148,38 @@ export class Supervisor {
     if (this.config.ttlSeconds > 0) {
       this.state.expires_at = new Date(now + this.config.ttlSeconds * 1000).toISOString();
       clearTimeout(this.ttlTimer);
-      this.ttlTimer = setTimeout(() => this.expire(), this.config.ttlSeconds * 1000);
+      // setTimeout holds at most 2^31-1 ms (~24.8 days); longer TTLs re-check when it fires.
+      this.ttlTimer = setTimeout(() => this.expire(), Math.min(this.config.ttlSeconds * 1000, 2 ** 31 - 1));
       this.ttlTimer.unref();
     }
     this.persist();
   }
 
+  /** Re-arms the TTL timer for the remaining time without moving the activity mark. */
+  private touchTimerOnly(): void {
+    const left = Date.parse(this.state.expires_at ?? "") - Date.now();
+    clearTimeout(this.ttlTimer);
+    this.ttlTimer = setTimeout(() => this.expire(), Math.max(0, Math.min(left, 2 ** 31 - 1)));
+    this.ttlTimer.unref();
+  }
+
   /** Brackets a proxied request: a VM is never idle while a command runs in it. */
   beginRequest(): () => void {
     this.inFlight++;
+    this.state.in_flight = this.inFlight;
     this.touch();
     return () => {
       this.inFlight--;
+      this.state.in_flight = this.inFlight;
       if (this.state.state === "ready") this.touch();
     };
   }
 
   private expire(): void {
+    if (this.state.expires_at && Date.parse(this.state.expires_at) > Date.now() + 1000) {
+      this.touchTimerOnly();
+      return;
+    }
     if (this.inFlight > 0) {
       this.touch();
       return;

@@ -95,6 +95,9 @@ describe.skipIf(skip)("pyro env", () => {
     const stale = join(cache, "debian-12-base", "0.9.0");
     mkdirSync(stale, { recursive: true });
     writeFileSync(join(stale, "rootfs.ext4"), Buffer.alloc(1024 * 1024, 1));
+    const foreign = join(cache, "pip", "http");
+    mkdirSync(foreign, { recursive: true });
+    writeFileSync(join(foreign, "blob"), "not pyro's");
     const r = await runCli(["env", "prune", "--json"], env());
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
@@ -102,6 +105,8 @@ describe.skipIf(skip)("pyro env", () => {
     expect(doc.bytes_freed).toBeGreaterThanOrEqual(1024 * 1024);
     expect(existsSync(stale)).toBe(false);
     expect(existsSync(rootfs())).toBe(true); // the current install stays
+    expect(existsSync(join(foreign, "blob"))).toBe(true); // other tools' files are never touched
+    expect(existsSync(join(cache, "host", "accel-probe.json"))).toBe(true);
   });
 
   it("refuses unknown environments with the list of valid names", async () => {

@@ -21,7 +21,8 @@ const (
 
 func (s *Server) filesTarPut(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	st, err := files.Extract(q.Get("root"), q.Get("path"), r.Body)
+	opts := files.Options{AnySymlinkTarget: q.Get("symlinks") == "any"}
+	st, err := files.Extract(q.Get("root"), q.Get("path"), r.Body, opts)
 	if err != nil {
 		return err
 	}

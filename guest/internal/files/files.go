@@ -90,3 +90,9 @@ func fileMode(m int64) uint32 { return uint32(m) & 0o1777 }
 
 // dirMode keeps all of a directory's mode bits (setgid matters there).
 func dirMode(m int64) uint32 { return uint32(m) & 0o7777 }
+
+// Options adjust Extract.
+type Options struct {
+	// AnySymlinkTarget accepts symlinks whatever their target (snapshot restore).
+	AnySymlinkTarget bool
+}

@@ -77,6 +77,14 @@ export async function diskUsage(path: string): Promise<number> {
   return total;
 }
 
+/** True for a directory pyro created as an environment install (manifest or an artifact in it). */
+async function isPyroInstallDir(dir: string): Promise<boolean> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  return names.some(
+    (n) => n === "manifest.json" || n === "rootfs.ext4" || n === "vmlinux" || n.startsWith("rootfs.ext4."),
+  );
+}
+
 export interface PruneResult {
   removed: string[];
   bytesFreed: number;
@@ -102,12 +110,14 @@ export async function pruneEnvironmentCache(cacheDir: string): Promise<PruneResu
     );
   };
   for (const slug of await readdir(cacheDir).catch(() => [] as string[])) {
-    if (slug === "kernels" || slug.endsWith(".lock")) continue;
+    if (slug === "kernels" || slug === "host" || slug.endsWith(".lock")) continue;
     const entry = current.get(slug);
     const root = join(cacheDir, slug);
     for (const version of await readdir(root).catch(() => [] as string[])) {
       if (version.endsWith(".lock")) continue;
       const dir = join(root, version);
+      // Only ever touch what pyro made: an install dir holds its manifest or artifacts.
+      if (!(await isPyroInstallDir(dir))) continue;
       const check = await checkInstall(dir, "quick");
       if (entry && version === entry.version && check.ok) {
         keepKernels.add(check.manifest.kernel_key);
@@ -118,7 +128,14 @@ export async function pruneEnvironmentCache(cacheDir: string): Promise<PruneResu
   }
   const kernelsRoot = join(cacheDir, "kernels");
   for (const key of await readdir(kernelsRoot).catch(() => [] as string[])) {
-    if (key.endsWith(".lock") || keepKernels.has(key)) continue;
+    // Skip locks, kept kernels, in-progress build dirs (`<key>.work.*`) and anything not ours.
+    if (
+      key.endsWith(".lock") ||
+      keepKernels.has(key) ||
+      key.includes(".work.") ||
+      !/^linux-[\w.-]+$/.test(key)
+    )
+      continue;
     // A kernel not yet referenced may belong to a pull in progress; the lock protects it.
     await removeDir(join(kernelsRoot, key));
   }

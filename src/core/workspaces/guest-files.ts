@@ -70,9 +70,17 @@ async function json<T>(res: { status: number; body: AsyncIterable<Buffer> }): Pr
 export class GuestFiles {
   constructor(private readonly client: SupervisorClient) {}
 
-  /** Extracts a tar stream under /workspace/`path`. */
-  async putTar(path: string, tarStream: Readable): Promise<{ entries: number; bytes: number }> {
-    const res = await this.client.request("PUT", `/v1/agent/files/tar?${query(path)}`, {
+  /**
+   * Extracts a tar stream under /workspace/`path`. `anySymlinkTarget` is for restoring the
+   * guest's own snapshots, whose links may point anywhere (the agent still never follows them).
+   */
+  async putTar(
+    path: string,
+    tarStream: Readable,
+    anySymlinkTarget = false,
+  ): Promise<{ entries: number; bytes: number }> {
+    const extra: Record<string, string> = anySymlinkTarget ? { symlinks: "any" } : {};
+    const res = await this.client.request("PUT", `/v1/agent/files/tar?${query(path, extra)}`, {
       headers: { "content-type": "application/x-tar" },
       body: tarStream,
     });

@@ -426,10 +426,11 @@ export class WorkspaceManager {
   async reapExpired(now = Date.now()): Promise<string[]> {
     const reaped: string[] = [];
     for (const w of await this.list()) {
-      if (w.expires_at && Date.parse(w.expires_at) <= now) {
-        await this.delete(w.workspace_id);
-        reaped.push(w.workspace_id);
-      }
+      if (!w.expires_at || Date.parse(w.expires_at) > now) continue;
+      // Never reap under a command still running (its exec will move the activity mark).
+      if (((await liveMachineState(this.paths(w.workspace_id)))?.in_flight ?? 0) > 0) continue;
+      await this.delete(w.workspace_id);
+      reaped.push(w.workspace_id);
     }
     return reaped;
   }

@@ -105,7 +105,7 @@ export async function resetWorkspace(
     // `stopped` (its VM is gone): reset again or delete it.
     await stopMachine(ws.paths(id), "kill");
     record.acceleration = await ws.bootFreshDisk(record);
-    await guestFiles(ws, id).putTar(".", createReadStream(archive));
+    await guestFiles(ws, id).putTar(".", createReadStream(archive), true);
     record.state = "started";
     record.error = null;
     record.command_count = 0;

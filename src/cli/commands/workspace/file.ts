@@ -1,8 +1,7 @@
 /** `pyro workspace file list|read|write`. */
-import { readFile } from "node:fs/promises";
 import { Command } from "commander";
 import { PyroError } from "../../../sdk/index.js";
-import { type CliContext, intOption } from "../../context.js";
+import { type CliContext, intOption, readFlagFile } from "../../context.js";
 import { phaseLine, printJson } from "../../output.js";
 
 const json = (cmd: Command) => cmd.option("--json", "print one JSON document", false);
@@ -61,7 +60,7 @@ export function fileCommand(ctx: CliContext): Command {
       if ((f.text === undefined) === (f.textFile === undefined)) {
         throw new PyroError("usage", "give exactly one of --text TEXT or --text-file FILE");
       }
-      const text = f.text ?? (await readFile(f.textFile, "utf8"));
+      const text = f.text ?? (await readFlagFile("--text-file", f.textFile));
       const r = await ctx.pyro().writeWorkspaceFile({ workspaceId: workspace, path, text });
       if (f.json) printJson(r);
       else phaseLine("workspace-file-write", { workspace_id: r.workspaceId, path: r.path, bytes: r.bytes });

@@ -1,8 +1,7 @@
 /** `pyro workspace exec|sync push|export|diff|patch apply`. */
-import { readFile } from "node:fs/promises";
 import { Command } from "commander";
 import { DEFAULT_TIMEOUT_SECONDS, PyroError } from "../../../sdk/index.js";
-import { type CliContext, intOption, requireGuestCommand } from "../../context.js";
+import { type CliContext, intOption, readFlagFile, requireGuestCommand } from "../../context.js";
 import { phaseLine, printJson } from "../../output.js";
 
 const json = (cmd: Command) => cmd.option("--json", "print one JSON document", false);
@@ -136,7 +135,7 @@ export function patchCommand(ctx: CliContext): Command {
       if (Boolean(f.patch) === Boolean(f.patchFile)) {
         throw new PyroError("usage", "give exactly one of --patch TEXT or --patch-file FILE");
       }
-      const text = f.patch ?? (await readFile(f.patchFile, "utf8"));
+      const text = f.patch ?? (await readFlagFile("--patch-file", f.patchFile));
       const r = await ctx.pyro().applyWorkspacePatch({ workspaceId: workspace, patch: text });
       if (f.json) return printJson(r);
       for (const file of r.files) process.stdout.write(`${file.status} ${file.path}\n`);
