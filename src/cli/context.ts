@@ -49,12 +49,19 @@ export function intOption(flag: string) {
 
 /** Reads a host file named by a flag; a missing or unreadable file is a usage error naming both. */
 export async function readFlagFile(flag: string, path: string): Promise<string> {
+  let bytes: Buffer;
   try {
-    return await readFile(path, "utf8");
+    bytes = await readFile(path);
   } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code ?? String(err);
+    throw new PyroError("invalid_argument", `cannot read ${flag} "${path}": ${why}`);
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
     throw new PyroError(
       "invalid_argument",
-      `cannot read ${flag} "${path}": ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      `${flag} "${path}" is not UTF-8 text; use sync push for binary files`,
     );
   }
 }

@@ -40,3 +40,9 @@ export function printError(err: unknown, json: boolean, verbose: boolean): numbe
   }
   return exitCodeFor(e);
 }
+
+/** A guest-chosen name made safe for a terminal: control characters become visible escapes. */
+export function safeName(name: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+  return name.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+}

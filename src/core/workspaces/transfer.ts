@@ -5,7 +5,7 @@
  * never writes through a symlink and strips absolute and `..` names).
  */
 import { createWriteStream, existsSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, rename, rm } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readdir, rename, rm } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
 import * as tar from "tar";
@@ -104,6 +104,7 @@ export async function exportTree(
   const staging = await mkdtemp(join(dirname(target), `.${basename(target)}.pyro-export-`));
   let entries = 0;
   let isDir = false; // a directory's tar names entries "./..."; a file's is its base name
+  let rootMode: number | undefined;
   try {
     const stream = await guestFiles(ws, id).getTar(rel);
     await pipeline(
@@ -114,6 +115,8 @@ export async function exportTree(
         preserveOwner: false,
         filter: (p, e) => {
           if (p === "./" || p === "." || p.startsWith("./")) isDir = true;
+          if ((p === "./" || p === ".") && "mode" in e && typeof e.mode === "number")
+            rootMode = e.mode & 0o7777;
           const ok = "type" in e && ["File", "Directory", "SymbolicLink", "Link"].includes(String(e.type));
           if (ok) entries++;
           return ok;
@@ -121,6 +124,8 @@ export async function exportTree(
       }),
     );
     if (isDir) {
+      // The staging dir was made 0700; give the export the guest directory's own mode.
+      if (rootMode !== undefined) await chmod(staging, rootMode);
       await rename(staging, target);
     } else {
       const names = await readdir(staging);

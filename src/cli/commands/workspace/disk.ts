@@ -2,7 +2,7 @@
 import { Command } from "commander";
 import type { StopStartResult } from "../../../sdk/index.js";
 import { type CliContext, intOption } from "../../context.js";
-import { phaseLine, printJson } from "../../output.js";
+import { phaseLine, printJson, safeName } from "../../output.js";
 import { renderWorkspace } from "../../render/workspace.js";
 
 const json = (cmd: Command) => cmd.option("--json", "print one JSON document", false);
@@ -52,7 +52,7 @@ export function diskCommand(ctx: CliContext): Command {
       if (f.json) return printJson(r);
       for (const e of r.entries) {
         process.stdout.write(
-          `${e.type.padEnd(7)} ${e.mode} ${String(e.size).padStart(10)} ${e.mtime} ${e.path}\n`,
+          `${e.type.padEnd(7)} ${e.mode} ${String(e.size).padStart(10)} ${e.mtime} ${safeName(e.path)}\n`,
         );
       }
     }),

@@ -2,7 +2,7 @@
 import { Command } from "commander";
 import { PyroError } from "../../../sdk/index.js";
 import { type CliContext, intOption, readFlagFile } from "../../context.js";
-import { phaseLine, printJson } from "../../output.js";
+import { phaseLine, printJson, safeName } from "../../output.js";
 
 const json = (cmd: Command) => cmd.option("--json", "print one JSON document", false);
 
@@ -19,9 +19,9 @@ export function fileCommand(ctx: CliContext): Command {
       const r = await ctx.pyro().listWorkspaceFiles({ workspaceId: workspace, path, recursive: f.recursive });
       if (f.json) return printJson(r);
       for (const e of r.entries) {
-        const link = e.linkTarget ? ` -> ${e.linkTarget}` : "";
+        const link = e.linkTarget ? ` -> ${safeName(e.linkTarget)}` : "";
         process.stdout.write(
-          `${e.type.padEnd(7)} ${e.mode} ${String(e.size).padStart(10)} ${e.path}${link}\n`,
+          `${e.type.padEnd(7)} ${e.mode} ${String(e.size).padStart(10)} ${safeName(e.path)}${link}\n`,
         );
       }
     }),

@@ -104,7 +104,10 @@ export function diffCommand(ctx: CliContext): Command {
     const r = await ctx.pyro().diffWorkspace(workspace);
     if (f.json) return printJson(r);
     process.stdout.write(r.patch);
-    for (const e of r.entries.filter((x) => x.kind !== "text")) {
+    // The patch shows text content changes; everything else gets a line of its own.
+    const inPatch = (x: { kind: string; status: string }) =>
+      x.kind === "text" && (x.status === "added" || x.status === "deleted" || x.status === "modified");
+    for (const e of r.entries.filter((x) => !inPatch(x))) {
       const modes = e.oldMode !== e.newMode ? ` mode ${e.oldMode ?? "-"} -> ${e.newMode ?? "-"}` : "";
       process.stdout.write(`${e.status} ${e.kind} ${e.path}${modes}\n`);
     }
