@@ -173,8 +173,10 @@ export class WorkspaceManager {
     requireAgentBinary(this.config.agentPath ?? packagePaths.agentBinary);
     const id = newWorkspaceId();
     const paths = this.paths(id);
-    await mkdir(paths.dir, { recursive: true, mode: 0o700 });
+    // Lock first (it lives beside the directory), then directory and record at once: a create
+    // killed at any point leaves either nothing or a record-less directory that lists as failed.
     return this.lock(id, async () => {
+      await mkdir(paths.dir, { recursive: true, mode: 0o700 });
       await prepareMachineDirs(paths);
       const now = new Date().toISOString();
       const record: WorkspaceRecord = {
