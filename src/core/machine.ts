@@ -28,6 +28,8 @@ export interface MachineSpec {
   memMib: number;
   /** Idle seconds after which the supervisor stops the VM; 0 = never (workspaces reap lazily). */
   ttlSeconds: number;
+  /** A process whose death kills the VM (a one-shot run's CLI); undefined = none. */
+  ownerPid?: number;
 }
 
 export interface BootResult {
@@ -79,6 +81,7 @@ export async function bootMachine(
     },
     qemuBinary: config.qemuBinary,
     ttlSeconds: spec.ttlSeconds,
+    ownerPid: spec.ownerPid ?? null,
     bootTimeoutMs: BOOT_TIMEOUT_MS,
     socketPath: paths.supervisorSocket,
     pidPath: paths.supervisorPid,
@@ -122,29 +125,51 @@ export function recordedMachineState(paths: MachinePaths): SupervisorState | nul
   }
 }
 
-/** Stops the VM: `poweroff` lets the guest flush first; `kill` is immediate. Idempotent. */
+/**
+ * Stops the VM: `poweroff` lets the guest flush first; `kill` is immediate. Idempotent.
+ * Returns once the supervisor process itself is gone too (it exits right after its VMM).
+ */
 export async function stopMachine(
   paths: MachinePaths,
   mode: "kill" | "poweroff",
   timeoutMs = 10_000,
 ): Promise<void> {
+  const pid = supervisorPid(paths.supervisorPid);
   await machineClient(paths)
     .shutdown({ mode, timeout_ms: timeoutMs })
     .catch((err: PyroError) => {
       if (err.code !== "vm_not_running" && mode === "poweroff") throw err;
     });
-  killStaleSupervisor(paths.supervisorPid);
+  for (let i = 0; pid !== undefined && i < 150 && existsSync(`/proc/${pid}`) && !isZombie(pid); i++) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  killStaleSupervisor(paths.supervisorPid, pid);
 }
 
-/** Kills a supervisor whose socket no longer answers (QEMU dies with it via pdeathsig). */
-export function killStaleSupervisor(pidPath: string): void {
-  let pid: number;
+function supervisorPid(pidPath: string): number | undefined {
   try {
-    pid = Number(readFileSync(pidPath, "utf8").trim());
+    const pid = Number(readFileSync(pidPath, "utf8").trim());
+    return Number.isInteger(pid) && pid > 1 ? pid : undefined;
   } catch {
-    return;
+    return undefined;
   }
-  if (!Number.isInteger(pid) || pid <= 1) return;
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    return / Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\)/, ")"));
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Kills a supervisor that is still there (QEMU dies with it via pdeathsig). `knownPid` is the
+ * pid read before its pid file went away.
+ */
+export function killStaleSupervisor(pidPath: string, knownPid?: number): void {
+  const pid = knownPid ?? supervisorPid(pidPath);
+  if (pid === undefined) return;
   try {
     // Only our own supervisor: its command line names this machine's run directory.
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");

@@ -49,7 +49,8 @@ export async function runOnce(vms: VmManager, options: RunOptions): Promise<RunO
     options.signal?.addEventListener("abort", abortStart, { once: true });
     let startedRecord: Awaited<ReturnType<VmManager["start"]>>;
     try {
-      startedRecord = await vms.start(record.vm_id);
+      // Tied to this process: a run whose caller is killed (even with -9) leaves no VM running.
+      startedRecord = await vms.start(record.vm_id, process.pid);
     } finally {
       options.signal?.removeEventListener("abort", abortStart);
     }

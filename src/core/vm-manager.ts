@@ -91,8 +91,11 @@ export class VmManager {
     return record;
   }
 
-  /** Boots a created VM and waits for its agent. @throws PyroError boot_failed, vmm_failed */
-  async start(vmId: string): Promise<VmRecord> {
+  /**
+   * Boots a created VM and waits for its agent. With `ownerPid`, the VM dies with that
+   * process (one-shot runs tie it to the CLI). @throws PyroError boot_failed, vmm_failed
+   */
+  async start(vmId: string, ownerPid?: number): Promise<VmRecord> {
     return this.lock(vmId, async () => {
       const record = await readVmRecord(this.config.stateDir, vmId);
       const paths = vmPaths(this.config.stateDir, vmId);
@@ -106,6 +109,7 @@ export class VmManager {
           vcpuCount: record.vcpu_count,
           memMib: record.mem_mib,
           ttlSeconds: record.ttl_seconds,
+          ownerPid,
         });
         record.acceleration = boot.acceleration;
         record.acceleration_reason = boot.accelerationReason;

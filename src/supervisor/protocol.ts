@@ -11,6 +11,8 @@ export interface SupervisorConfig {
   qemuBinary: string;
   /** Idle time after which the VM is stopped, in seconds (0 = never). */
   ttlSeconds: number;
+  /** When this pid dies the VM is killed (one-shot runs: the CLI killed with -9); null = none. */
+  ownerPid: number | null;
   /** Maximum time from VMM start to the agent answering, in ms. */
   bootTimeoutMs: number;
   socketPath: string;

@@ -3,14 +3,18 @@
  * virtio-serial port reads EOF in the guest while no host is connected), enforces the idle
  * TTL, and serves its API. Logs JSON lines (`ts`, `level`, `event`, `vm_id`) to logs/sv.log.
  */
-import { appendFileSync, chmodSync, rmSync } from "node:fs";
+import { appendFileSync, chmodSync, existsSync, rmSync, statSync, truncateSync } from "node:fs";
 import http from "node:http";
+import { dirname } from "node:path";
 import { AgentSession } from "../agent/client.js";
 import { PyroError } from "../errors.js";
 import type { VmmHandle } from "../vmm/driver.js";
 import { handleRequest } from "./api.js";
 import type { SupervisorConfig, SupervisorState } from "./protocol.js";
 import { readConsoleTail, writeStateSync } from "./state-file.js";
+
+/** The guest console log is cut back to empty past this size, in bytes (8 MiB). */
+export const CONSOLE_LOG_CAP_BYTES = 8 * 1024 * 1024;
 
 export class Supervisor {
   state: SupervisorState;
@@ -22,6 +26,8 @@ export class Supervisor {
   private ttlTimer: NodeJS.Timeout | undefined;
   private inFlight = 0;
   private stopping: Promise<void> | undefined;
+  /** The owner of a one-shot VM died: nobody is left to delete it, so the supervisor does. */
+  private ownerGone = false;
 
   constructor(readonly config: SupervisorConfig) {
     const now = new Date().toISOString();
@@ -97,6 +103,7 @@ export class Supervisor {
       this.state.state = "ready";
       this.log("info", "ready", { boot_ms: this.state.boot_ms, agent_version: info.agent_version });
       this.touch();
+      this.startWatchdog();
     } catch (err) {
       if (!this.stopping) {
         const e = err instanceof PyroError ? err : new PyroError("boot_failed", String(err));
@@ -139,6 +146,35 @@ export class Supervisor {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * Once a second: kill the VM when its owner process is gone, and cap the guest console log
+   * (a guest can write to its serial port without limit) at CONSOLE_LOG_CAP_BYTES.
+   */
+  private startWatchdog(): void {
+    const timer = setInterval(() => {
+      const owner = this.config.ownerPid;
+      if (owner && !existsSync(`/proc/${owner}`)) {
+        this.log("info", "owner_gone", { owner_pid: owner });
+        this.ownerGone = true;
+        clearInterval(timer);
+        void this.shutdown({ mode: "kill" });
+        return;
+      }
+      try {
+        if (statSync(this.config.vm.consoleLogPath).size > CONSOLE_LOG_CAP_BYTES) {
+          truncateSync(this.config.vm.consoleLogPath, 0);
+          appendFileSync(
+            this.config.vm.consoleLogPath,
+            `[pyro: console log truncated at ${new Date().toISOString()}]\n`,
+          );
+        }
+      } catch {
+        // no console log yet
+      }
+    }, 1000);
+    timer.unref();
   }
 
   /** Marks activity and re-arms the idle TTL. */
@@ -224,5 +260,6 @@ export class Supervisor {
       this.server.closeIdleConnections();
     });
     rmSync(this.config.socketPath, { force: true });
+    if (this.ownerGone) rmSync(dirname(this.config.vm.runDir), { recursive: true, force: true });
   }
 }

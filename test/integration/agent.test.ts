@@ -2,7 +2,7 @@
  * The guest agent in a real guest: process-group kill on timeout, stdin streaming, binary
  * output, and no busy-spinning while no host is connected to its virtio-serial port.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -84,6 +84,17 @@ describe.skipIf(skip)("guest agent", () => {
     const got = createHash("sha256").update(Buffer.concat(chunks)).digest("hex");
     expect(r.stderr.split(" ")[0]).toBe(got);
     expect(Buffer.concat(chunks).length).toBe(300000);
+  });
+
+  it("keeps the guest console log on the host bounded", { timeout: 120_000 }, async () => {
+    const log = join(home.home(), "vms", vmId, "logs", "console.log");
+    const r = await vms.exec(vmId, {
+      command: ["sh", "-c", "head -c 9000000 /dev/zero | tr '\\0' x > /dev/ttyS0"],
+      timeoutSeconds: 100,
+    });
+    expect(r.exitCode).toBe(0);
+    await new Promise((res) => setTimeout(res, 1500)); // the supervisor checks once a second
+    expect(statSync(log).size).toBeLessThanOrEqual(8 * 1024 * 1024);
   });
 
   it("reports 127 for a missing command", async () => {

@@ -104,6 +104,30 @@ describe.skipIf(skip)("pyro run", () => {
   });
 });
 
+describe.skipIf(skip)("pyro run whose CLI is killed with -9", () => {
+  it("takes its VM down too (the supervisor watches its owner) and leaves no state", async () => {
+    let killed = false;
+    await runCli(["run", "debian:12", "--", "sleep", "60"], pyro.env(), {
+      onStderr: (text, pid) => {
+        if (!killed && text.includes("phase=execute")) {
+          killed = true;
+          process.kill(pid, "SIGKILL");
+        }
+      },
+    });
+    expect(killed).toBe(true);
+    for (
+      let i = 0;
+      i < 100 && (processesMentioning(pyro.home()).length > 0 || vmDirs(pyro.home()).length > 0);
+      i++
+    ) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(processesMentioning(pyro.home())).toEqual([]);
+    expect(vmDirs(pyro.home())).toEqual([]);
+  });
+});
+
 describe.skipIf(skip)("bad input: one line, a code, exit 1 or 2, no stack", () => {
   it.each([
     [["run", "debian:99", "--", "true"], "environment_not_found", 1],

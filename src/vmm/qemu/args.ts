@@ -57,7 +57,8 @@ export function qemuArgs(config: VmConfig): string[] {
     "none",
     "-no-reboot",
     "-chardev",
-    `file,id=console,path=${config.consoleLogPath}`,
+    // append=on: the supervisor caps the log by truncating it, and O_APPEND writes follow.
+    `file,id=console,path=${config.consoleLogPath},append=on`,
     "-serial",
     "chardev:console",
     "-kernel",
