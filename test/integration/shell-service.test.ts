@@ -1,6 +1,6 @@
 /** Shells and services in a real guest (issue 4 acceptance), on one debian:12-build workspace. */
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliPath, requireGuest, runCli, usePyroHome } from "./fixtures.js";
@@ -157,6 +157,11 @@ describe.skipIf(skip)("services", () => {
     expect(JSON.stringify(diff)).not.toMatch(/GET \/|http\.server/);
     const exported = join(host, "export");
     expect((await cli("workspace", "export", id, ".", "--output", exported)).code).toBe(0);
+    const everything = readdirSync(exported, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => readFileSync(join(e.parentPath, e.name), "utf8"))
+      .join("\n");
+    expect(everything).not.toMatch(/GET \/|Serving HTTP/);
 
     const stop = JSON.parse((await cli("workspace", "service", "stop", id, "web", "--json")).stdout);
     expect(stop.state).toBe("stopped");
