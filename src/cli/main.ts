@@ -76,7 +76,12 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       if (err.code === "commander.help") return 0;
       const message = err.message.replace(/^error: /, "");
-      return printError(new PyroError("usage", message, { hint: "see `pyro --help`" }), json, verbose);
+      // `pyro workspace exec WS echo hi`: the guest command needs `--` before it.
+      const hint =
+        err.code === "commander.excessArguments"
+          ? "put the guest command after --, e.g. `pyro workspace exec WS -- echo hi`"
+          : "see `pyro --help`";
+      return printError(new PyroError("usage", message, { hint }), json, verbose);
     }
     return printError(err, json, verbose);
   } finally {
