@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { Pyro } from "../sdk/index.js";
+import { HostPathPolicy } from "./host-paths.js";
 import { MCP_PROFILES, type McpProfile } from "./tool.js";
 import { registerRuntimeTools } from "./tools/runtime.js";
 import { registerVmTools } from "./tools/vm.js";
@@ -16,10 +17,12 @@ export { MCP_PROFILES, type McpProfile };
 export interface McpServerOptions {
   /** Which tools to expose (SPEC section 5). @default "workspace-core" */
   profile?: McpProfile;
+  /** Host directories tools may read seeds from and export into. @default [process.cwd()] */
+  allowedRoots?: readonly string[];
 }
 
 /** Registers one noun's tools for a profile (each group filters by its own table). */
-type ToolGroup = (server: McpServer, pyro: Pyro, profile: McpProfile) => void;
+type ToolGroup = (server: McpServer, pyro: Pyro, profile: McpProfile, hostPaths: HostPathPolicy) => void;
 
 /** Every tool group, in catalog order. Workspace, snapshot, shell and service groups go here. */
 const TOOL_GROUPS: readonly ToolGroup[] = [registerVmTools, registerWorkspaceTools, registerRuntimeTools];
@@ -36,6 +39,7 @@ const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.ur
 export function createMcpServer(pyro: Pyro, options: McpServerOptions = {}): McpServer {
   const profile = options.profile ?? "workspace-core";
   const server = new McpServer({ name: "pyro", version: pkg.version });
-  for (const register of TOOL_GROUPS) register(server, pyro, profile);
+  const hostPaths = new HostPathPolicy(options.allowedRoots);
+  for (const register of TOOL_GROUPS) register(server, pyro, profile, hostPaths);
   return server;
 }

@@ -154,6 +154,13 @@ describe.skipIf(skip)("pyro mcp serve (stdio)", () => {
     const outside = await call(client, "workspace_file_read", { workspace_id: id, path: "/etc/passwd" });
     expect(outside.isError).toBe(true);
     expect(outside.data).toMatchObject({ error: { code: "path_outside_workspace" } });
+    const hostEscape = await call(client, "workspace_export", {
+      workspace_id: id,
+      path: "greeting.txt",
+      output_path: "/etc/pyro-never-written",
+    });
+    expect(hostEscape.data).toMatchObject({ error: { code: "host_path_not_allowed" } });
+    expect(existsSync("/etc/pyro-never-written")).toBe(false);
     const deleted = await call(client, "workspace_delete", { workspace_id: id });
     expect(deleted.data).toEqual({ workspace_id: id, deleted: true });
     const gone = await call(client, "workspace_status", { workspace_id: id });

@@ -25,11 +25,11 @@ function untilStdinCloses(signal: AbortSignal): Promise<void> {
 }
 
 /** Serves `profile` on stdio until stdin closes; in-flight tool calls are aborted (their VMs deleted). */
-async function serveStdio(ctx: CliContext, profile: McpProfile): Promise<void> {
+async function serveStdio(ctx: CliContext, profile: McpProfile, allowedRoots?: string[]): Promise<void> {
   // A stray console.log from any library would corrupt the protocol stream: send it to stderr.
   console.log = console.error;
   console.info = console.error;
-  const server = createMcpServer(ctx.pyro(), { profile });
+  const server = createMcpServer(ctx.pyro(), { profile, ...(allowedRoots ? { allowedRoots } : {}) });
   const closed = untilStdinCloses(ctx.signal);
   await server.connect(new StdioServerTransport());
   await closed;
@@ -45,8 +45,13 @@ export function mcpCommand(ctx: CliContext): Command {
       `tool set: ${MCP_PROFILES.join(" | ")} (vm-run: only vm_run; workspace-full: everything)`,
       "workspace-core",
     )
-    .action(async (flags: { profile: string }) => {
-      await serveStdio(ctx, parseProfile(flags.profile));
+    .option(
+      "--allowed-root <dir>",
+      "host directory tools may read seeds from and export into (repeatable; default: the current directory)",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .action(async (flags: { profile: string; allowedRoot?: string[] }) => {
+      await serveStdio(ctx, parseProfile(flags.profile), flags.allowedRoot);
     });
   return new Command("mcp").description("Model Context Protocol server for agents").addCommand(serve);
 }

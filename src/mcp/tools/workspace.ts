@@ -2,6 +2,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { type Pyro, schemas, type Workspace } from "../../sdk/index.js";
+import { HostPathPolicy } from "../host-paths.js";
 import { defineTool, HINTS, type McpProfile, registerToolTable, type ToolSpec } from "../tool.js";
 
 const WORKSPACE: readonly McpProfile[] = ["workspace-core", "workspace-full"];
@@ -20,7 +21,7 @@ const line = (w: Workspace) =>
   `workspace_id=${w.workspaceId}${w.name ? ` name=${w.name}` : ""} state=${w.state} environment=${w.environment}`;
 
 /** The `workspace_*` tool table, bound to `pyro`. */
-export function workspaceTools(pyro: Pyro): ToolSpec[] {
+export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostPathPolicy()): ToolSpec[] {
   return [
     defineTool({
       name: "workspace_create",
@@ -31,7 +32,10 @@ export function workspaceTools(pyro: Pyro): ToolSpec[] {
       profiles: WORKSPACE,
       input: schemas.CreateWorkspaceInputSchema,
       annotations: { ...WRITE, openWorldHint: true },
-      call: (input) => pyro.createWorkspace(input),
+      call: (input) =>
+        pyro.createWorkspace(
+          input.seedPath ? { ...input, seedPath: hostPaths.check("seed_path", input.seedPath) } : input,
+        ),
       summary: line,
     }),
     defineTool({
@@ -104,7 +108,8 @@ export function workspaceTools(pyro: Pyro): ToolSpec[] {
       profiles: WORKSPACE,
       input: schemas.PushWorkspaceSyncInputSchema,
       annotations: WRITE,
-      call: (input) => pyro.pushWorkspaceSync(input),
+      call: (input) =>
+        pyro.pushWorkspaceSync({ ...input, sourcePath: hostPaths.check("source_path", input.sourcePath) }),
       summary: (r) => `copied ${r.entries} entries (${r.bytes} bytes) to ${r.destination}`,
     }),
     defineTool({
@@ -114,7 +119,8 @@ export function workspaceTools(pyro: Pyro): ToolSpec[] {
       profiles: WORKSPACE,
       input: schemas.ExportWorkspaceInputSchema,
       annotations: { ...WRITE, openWorldHint: true },
-      call: (input) => pyro.exportWorkspace(input),
+      call: (input) =>
+        pyro.exportWorkspace({ ...input, outputPath: hostPaths.check("output_path", input.outputPath) }),
       summary: (r) => `exported ${r.guestPath} to ${r.outputPath} (${r.kind})`,
     }),
     defineTool({
@@ -265,13 +271,19 @@ export function workspaceTools(pyro: Pyro): ToolSpec[] {
       profiles: FULL,
       input: schemas.DiskExportInputSchema,
       annotations: { ...WRITE, openWorldHint: true },
-      call: (input) => pyro.exportWorkspaceDisk(input),
+      call: (input) =>
+        pyro.exportWorkspaceDisk({ ...input, outputPath: hostPaths.check("output_path", input.outputPath) }),
       summary: (r) => `wrote ${r.bytesWritten} bytes (ext4) to ${r.outputPath}`,
     }),
   ];
 }
 
 /** Registers the workspace tools the profile exposes. */
-export function registerWorkspaceTools(server: McpServer, pyro: Pyro, profile: McpProfile): void {
-  registerToolTable(server, profile, workspaceTools(pyro));
+export function registerWorkspaceTools(
+  server: McpServer,
+  pyro: Pyro,
+  profile: McpProfile,
+  hostPaths: HostPathPolicy,
+): void {
+  registerToolTable(server, profile, workspaceTools(pyro, hostPaths));
 }
