@@ -1,4 +1,5 @@
 /** How the CLI prints: JSON documents, phase lines, and the one error format. */
+import type { Command } from "commander";
 import { PyroError, toPyroError, toSnake } from "../sdk/index.js";
 
 /** Prints one JSON document (snake_case keys, 2-space indent) on stdout. */
@@ -45,4 +46,9 @@ export function printError(err: unknown, json: boolean, verbose: boolean): numbe
 export function safeName(name: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
   return name.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+}
+
+/** Adds the `--json` flag every command has. */
+export function withJson(cmd: Command): Command {
+  return cmd.option("--json", "print one JSON document", false);
 }

@@ -5,7 +5,7 @@
 import type { Readable } from "node:stream";
 import { type ExecExit, type ExecSpec, eventBytes, readExecEvents } from "../agent/protocol.js";
 import { PyroError } from "../errors.js";
-import { errorFromBody, type SupervisorClient } from "../supervisor/client.js";
+import { expectOk, type SupervisorClient } from "../supervisor/client.js";
 
 /** Output kept in memory per stream; the rest is still streamed to the callbacks. */
 export const MAX_CAPTURED_BYTES = 16 * 1024 * 1024;
@@ -85,11 +85,7 @@ export async function execInVm(client: SupervisorClient, options: ExecOptions): 
       body: options.stdin ?? "",
       signal,
     });
-    if (res.status !== 200) {
-      let text = "";
-      for await (const chunk of res.body) text += chunk.toString();
-      throw errorFromBody(text ? JSON.parse(text) : {}, res.status);
-    }
+    await expectOk(res);
     const out = new Capture();
     const err = new Capture();
     let exit: ExecExit | undefined;

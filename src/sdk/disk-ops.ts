@@ -1,6 +1,6 @@
 /** The SDK's stop/start and offline disk operations (stopped workspaces). */
 import * as disk from "../core/workspaces/disk.js";
-import { guestPath } from "../core/workspaces/guest-files.js";
+import { guestPath, absoluteGuestPath as shown } from "../core/workspaces/guest-files.js";
 import type { WorkspaceManager } from "../core/workspaces/manager.js";
 import {
   type DiskExport,
@@ -15,7 +15,7 @@ import {
   type StopStartResult,
 } from "./schemas/workspace.js";
 import { validate } from "./validate.js";
-import { fileReadRecord, liveRecord, resolveRef, shown, workspaceRecord } from "./workspace-ops.js";
+import { fileReadRecord, liveRecord, resolveRef, workspaceRecord } from "./workspace-ops.js";
 
 export async function stopWorkspace(ws: WorkspaceManager, ref: string): Promise<StopStartResult> {
   const r = await ws.stop(await resolveRef(ws, ref));

@@ -2,7 +2,7 @@
 
 import type { Readable } from "node:stream";
 import { machineClient } from "../core/machine.js";
-import { guestPath } from "../core/workspaces/guest-files.js";
+import { guestPath, absoluteGuestPath as shown } from "../core/workspaces/guest-files.js";
 import { type GuestService, GuestServices } from "../core/workspaces/guest-services.js";
 import { type GuestShell, GuestShells } from "../core/workspaces/guest-shells.js";
 import type { WorkspaceManager } from "../core/workspaces/manager.js";
@@ -10,8 +10,6 @@ import { renderPlain } from "../core/workspaces/terminal-text.js";
 import { PyroError } from "../errors.js";
 import * as R from "./schemas/runtime.js";
 import { validate } from "./validate.js";
-
-const shown = (rel: string) => (rel === "." ? "/workspace" : `/workspace/${rel}`);
 
 /** Resolves the workspace, checks it runs, and hands out agent clients. */
 async function running(ws: WorkspaceManager, ref: string) {

@@ -6,7 +6,7 @@
 import { machineClient } from "../core/machine.js";
 import { seedKind } from "../core/workspaces/archive.js";
 import { diffWorkspace } from "../core/workspaces/diff.js";
-import { guestPath } from "../core/workspaces/guest-files.js";
+import { guestPath, absoluteGuestPath as shown } from "../core/workspaces/guest-files.js";
 import { GuestServices } from "../core/workspaces/guest-services.js";
 import type { WorkspaceManager, WorkspaceView } from "../core/workspaces/manager.js";
 import { applyWorkspacePatch } from "../core/workspaces/patch.js";
@@ -255,8 +255,6 @@ export async function diffWorkspaceOp(ws: WorkspaceManager, ref: string): Promis
     patch: d.patch,
   };
 }
-
-export const shown = (rel: string) => (rel === "." ? "/workspace" : `/workspace/${rel}`);
 
 export async function listWorkspaceFiles(
   ws: WorkspaceManager,

@@ -125,11 +125,7 @@ export class SupervisorClient {
       body: body === undefined ? undefined : JSON.stringify(body),
       timeoutMs,
     });
-    let text = "";
-    for await (const chunk of res.body) text += chunk.toString();
-    const value = text ? JSON.parse(text) : {};
-    if (res.status >= 300) throw errorFromBody(value, res.status, notFound);
-    return value as T;
+    return readJson<T>(res, notFound);
   }
 
   /** The supervisor answers this itself (never the guest), so a short limit is safe. */
@@ -145,6 +141,20 @@ export class SupervisorClient {
   shutdown(request: ShutdownRequest): Promise<SupervisorState> {
     return this.json("POST", "/v1/shutdown", request, undefined, (request.timeout_ms ?? 10_000) + 10_000);
   }
+}
+
+/** Throws the PyroError of a non-2xx answer (its `{error}` body read whole); 2xx passes. */
+export async function expectOk(res: RawResponse, notFound?: ErrorCode): Promise<void> {
+  if (res.status >= 300) await readJson(res, notFound);
+}
+
+/** Reads a whole JSON answer; a non-2xx one throws its PyroError (see {@link errorFromBody}). */
+export async function readJson<T>(res: RawResponse, notFound?: ErrorCode): Promise<T> {
+  let text = "";
+  for await (const chunk of res.body) text += chunk.toString();
+  const value = text ? JSON.parse(text) : {};
+  if (res.status >= 300) throw errorFromBody(value, res.status, notFound);
+  return value as T;
 }
 
 /** Turns an `{error:{code,message}}` body into a PyroError (unknown codes become `internal`). */

@@ -6,7 +6,7 @@
 import { posix } from "node:path";
 import type { Readable } from "node:stream";
 import { PyroError } from "../../errors.js";
-import { errorFromBody, type SupervisorClient } from "../../supervisor/client.js";
+import { expectOk, readJson, type SupervisorClient } from "../../supervisor/client.js";
 
 /** Time a small file call may take before the guest counts as unreachable, in ms. */
 const CALL_TIMEOUT_MS = 60_000;
@@ -39,32 +39,19 @@ export function guestPath(input: string): string {
   return abs.slice(WORKSPACE_ROOT.length + 1).replace(/\/$/, "");
 }
 
-function query(path: string, extra: Record<string, string> = {}): string {
-  return new URLSearchParams({ root: WORKSPACE_ROOT, path, ...extra }).toString();
+/** The absolute guest path of a normalised relative one (`.` is /workspace itself). */
+export function absoluteGuestPath(rel: string): string {
+  return rel === "." ? WORKSPACE_ROOT : `${WORKSPACE_ROOT}/${rel}`;
 }
 
-async function bodyText(body: AsyncIterable<Buffer | string>): Promise<string> {
-  let text = "";
-  for await (const chunk of body) text += chunk.toString();
-  return text;
+function query(path: string, extra: Record<string, string> = {}): string {
+  return new URLSearchParams({ root: WORKSPACE_ROOT, path, ...extra }).toString();
 }
 
 async function bodyBuffer(body: AsyncIterable<Buffer>): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of body) chunks.push(chunk);
   return Buffer.concat(chunks);
-}
-
-async function expectOk(res: { status: number; body: AsyncIterable<Buffer> }): Promise<void> {
-  if (res.status >= 300) {
-    const text = await bodyText(res.body);
-    throw errorFromBody(text ? JSON.parse(text) : {}, res.status);
-  }
-}
-
-async function json<T>(res: { status: number; body: AsyncIterable<Buffer> }): Promise<T> {
-  await expectOk(res);
-  return JSON.parse(await bodyText(res.body)) as T;
 }
 
 export class GuestFiles {
@@ -84,7 +71,7 @@ export class GuestFiles {
       headers: { "content-type": "application/x-tar" },
       body: tarStream,
     });
-    return json(res);
+    return readJson(res);
   }
 
   /** A tar stream of /workspace/`path` (entries relative to it). */
@@ -99,7 +86,7 @@ export class GuestFiles {
       "GET",
       `/v1/agent/files/list?${query(path, { recursive: recursive ? "1" : "0" })}`,
     );
-    return (await json<{ entries: GuestEntry[] }>(res)).entries;
+    return (await readJson<{ entries: GuestEntry[] }>(res)).entries;
   }
 
   /** The first `maxBytes` bytes of a regular file, its full size, and whether it was cut. */
@@ -124,11 +111,11 @@ export class GuestFiles {
         body: content,
       },
     );
-    return json(res);
+    return readJson(res);
   }
 
   async remove(path: string): Promise<void> {
-    await json(
+    await readJson(
       await this.client.request("POST", `/v1/agent/files/remove?${query(path)}`, {
         timeoutMs: CALL_TIMEOUT_MS,
       }),

@@ -1,7 +1,7 @@
 /** Client of the agent's shell routes (docs/agent-protocol.md, "Shells"), through the supervisor. */
 import type { Readable } from "node:stream";
 import type { SupervisorClient } from "../../supervisor/client.js";
-import { errorFromBody } from "../../supervisor/client.js";
+import { expectOk, readJson } from "../../supervisor/client.js";
 
 /** Agent shell record (snake_case, as on the wire). */
 export interface GuestShell {
@@ -72,11 +72,7 @@ export class GuestShells {
       headers: { "content-type": "application/octet-stream" },
       body: data,
     });
-    let text = "";
-    for await (const chunk of res.body) text += chunk.toString();
-    const value = text ? JSON.parse(text) : {};
-    if (res.status >= 300) throw errorFromBody(value, res.status, "shell_not_found");
-    return value as { bytes: number };
+    return readJson<{ bytes: number }>(res, "shell_not_found");
   }
 
   signal(id: string, signal: string): Promise<{ signal: string; pgid: number }> {
@@ -97,11 +93,7 @@ export class GuestShells {
       body: input,
       ...(signal ? { signal } : {}),
     });
-    if (res.status >= 300) {
-      let text = "";
-      for await (const chunk of res.body) text += chunk.toString();
-      throw errorFromBody(text ? JSON.parse(text) : {}, res.status, "shell_not_found");
-    }
+    await expectOk(res, "shell_not_found");
     return res.body;
   }
 

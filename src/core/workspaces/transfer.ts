@@ -12,7 +12,7 @@ import * as tar from "tar";
 import { PyroError } from "../../errors.js";
 import { machineClient } from "../machine.js";
 import { openArchive, packDirectory, type SeedKind, seedKind, validateTarStream } from "./archive.js";
-import { GuestFiles, guestPath } from "./guest-files.js";
+import { absoluteGuestPath, GuestFiles, guestPath } from "./guest-files.js";
 import type { WorkspaceManager } from "./manager.js";
 
 export function guestFiles(ws: WorkspaceManager, id: string): GuestFiles {
@@ -47,7 +47,7 @@ export async function pushTree(
     kind,
     entries: r.entries,
     bytes: r.bytes,
-    destination: rel === "." ? "/workspace" : `/workspace/${rel}`,
+    destination: absoluteGuestPath(rel),
   };
 }
 
@@ -137,7 +137,7 @@ export async function exportTree(
     await rm(staging, { recursive: true, force: true });
   }
   return {
-    guestPath: rel === "." ? "/workspace" : `/workspace/${rel}`,
+    guestPath: absoluteGuestPath(rel),
     outputPath: target,
     kind: isDir ? "directory" : "file",
     entries,

@@ -2,10 +2,8 @@
 import { Command } from "commander";
 import type { Environment } from "../../../sdk/index.js";
 import type { CliContext } from "../../context.js";
-import { phaseLine, printJson } from "../../output.js";
+import { phaseLine, printJson, withJson } from "../../output.js";
 import { pullProgressRenderer } from "../../render/pull-progress.js";
-
-const jsonFlag = (cmd: Command) => cmd.option("--json", "print one JSON document", false);
 
 function renderEnvironment(e: Environment): string {
   const lines = [
@@ -26,7 +24,7 @@ export function envCommand(ctx: CliContext): Command {
   const env = new Command("env").description("guest environments: list, pull, inspect, prune");
 
   env.addCommand(
-    jsonFlag(new Command("list").description("the catalog and what is installed")).action(
+    withJson(new Command("list").description("the catalog and what is installed")).action(
       async (f: { json: boolean }) => {
         const list = await ctx.pyro().listEnvironments();
         if (f.json) return printJson(list);
@@ -40,7 +38,7 @@ export function envCommand(ctx: CliContext): Command {
   );
 
   env.addCommand(
-    jsonFlag(
+    withJson(
       new Command("pull")
         .description("install an environment (built locally from Debian packages when needed)")
         .argument("<environment>"),
@@ -66,7 +64,7 @@ export function envCommand(ctx: CliContext): Command {
   );
 
   env.addCommand(
-    jsonFlag(
+    withJson(
       new Command("inspect")
         .description("manifest and verified artifacts of one environment")
         .argument("<environment>"),
@@ -78,7 +76,7 @@ export function envCommand(ctx: CliContext): Command {
   );
 
   env.addCommand(
-    jsonFlag(new Command("prune").description("remove stale or unused cached installs")).action(
+    withJson(new Command("prune").description("remove stale or unused cached installs")).action(
       async (f: { json: boolean }) => {
         const r = await ctx.pyro().pruneEnvironments();
         if (f.json) return printJson(r);

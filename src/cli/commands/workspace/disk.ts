@@ -2,10 +2,8 @@
 import { Command } from "commander";
 import type { StopStartResult } from "../../../sdk/index.js";
 import { type CliContext, intOption } from "../../context.js";
-import { phaseLine, printJson, safeName } from "../../output.js";
+import { phaseLine, printJson, safeName, withJson } from "../../output.js";
 import { renderWorkspace } from "../../render/workspace.js";
-
-const json = (cmd: Command) => cmd.option("--json", "print one JSON document", false);
 
 function report(tag: string, r: StopStartResult, json: boolean, note: string): void {
   if (json) {
@@ -17,7 +15,7 @@ function report(tag: string, r: StopStartResult, json: boolean, note: string): v
 }
 
 export function stopCommand(ctx: CliContext): Command {
-  return json(
+  return withJson(
     new Command("stop")
       .description("flush the guest file system and stop the VM; /workspace is kept")
       .argument("<workspace>"),
@@ -27,7 +25,7 @@ export function stopCommand(ctx: CliContext): Command {
 }
 
 export function startCommand(ctx: CliContext): Command {
-  return json(
+  return withJson(
     new Command("start")
       .description("boot a stopped workspace again, /workspace untouched")
       .argument("<workspace>"),
@@ -41,7 +39,7 @@ export function diskCommand(ctx: CliContext): Command {
     "offline reads of a stopped workspace's ext4 image (no boot, no mount)",
   );
   disk.addCommand(
-    json(
+    withJson(
       new Command("list")
         .description("list /workspace on the disk image")
         .argument("<workspace>")
@@ -58,7 +56,7 @@ export function diskCommand(ctx: CliContext): Command {
     }),
   );
   disk.addCommand(
-    json(
+    withJson(
       new Command("read")
         .description("print a regular file from the disk image")
         .argument("<workspace>")
@@ -74,7 +72,7 @@ export function diskCommand(ctx: CliContext): Command {
     }),
   );
   disk.addCommand(
-    json(
+    withJson(
       new Command("export")
         .description("copy the raw ext4 image (sparse) to a new host path")
         .argument("<workspace>")

@@ -2,14 +2,12 @@
 import { Command } from "commander";
 import { PyroError } from "../../../sdk/index.js";
 import { type CliContext, intOption, readFlagFile } from "../../context.js";
-import { phaseLine, printJson, safeName } from "../../output.js";
-
-const json = (cmd: Command) => cmd.option("--json", "print one JSON document", false);
+import { phaseLine, printJson, safeName, withJson } from "../../output.js";
 
 export function fileCommand(ctx: CliContext): Command {
   const file = new Command("file").description("list, read and write files in /workspace");
   file.addCommand(
-    json(
+    withJson(
       new Command("list")
         .description("list a directory of /workspace (or one file)")
         .argument("<workspace>")
@@ -27,7 +25,7 @@ export function fileCommand(ctx: CliContext): Command {
     }),
   );
   file.addCommand(
-    json(
+    withJson(
       new Command("read")
         .description("print a file of /workspace")
         .argument("<workspace>")
@@ -49,7 +47,7 @@ export function fileCommand(ctx: CliContext): Command {
     }),
   );
   file.addCommand(
-    json(
+    withJson(
       new Command("write")
         .description("write a text file in /workspace (at most 1 MiB, atomic)")
         .argument("<workspace>")

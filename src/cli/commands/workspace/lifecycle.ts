@@ -2,14 +2,12 @@
 import { Command } from "commander";
 import { DEFAULT_MEM_MIB, DEFAULT_TTL_SECONDS, DEFAULT_VCPU_COUNT } from "../../../sdk/index.js";
 import { type CliContext, intOption } from "../../context.js";
-import { phaseLine, printJson } from "../../output.js";
+import { phaseLine, printJson, withJson } from "../../output.js";
 import { renderWorkspace, renderWorkspaceTable } from "../../render/workspace.js";
 import { collect, collectLabel } from "./options.js";
 
-const json = (cmd: Command) => cmd.option("--json", "print one JSON document", false);
-
 export function createCommand(ctx: CliContext): Command {
-  return json(
+  return withJson(
     new Command("create")
       .description("create and boot a persistent workspace (returns once the seed is imported)")
       .argument("<environment>", 'environment name, e.g. "debian:12"')
@@ -44,7 +42,7 @@ export function createCommand(ctx: CliContext): Command {
 }
 
 export function listCommand(ctx: CliContext): Command {
-  return json(
+  return withJson(
     new Command("list")
       .description("all workspaces: name, labels, state, last activity, expiry, services")
       .option("--label <key=value>", "only workspaces with this label (repeatable)", collectLabel),
@@ -58,7 +56,7 @@ export function listCommand(ctx: CliContext): Command {
 }
 
 export function updateCommand(ctx: CliContext): Command {
-  return json(
+  return withJson(
     new Command("update")
       .description("rename or relabel a workspace")
       .argument("<workspace>")
@@ -78,7 +76,7 @@ export function updateCommand(ctx: CliContext): Command {
 }
 
 export function statusCommand(ctx: CliContext): Command {
-  return json(
+  return withJson(
     new Command("status").description("state, resources, seed, counts").argument("<workspace>"),
   ).action(async (workspace: string, f) => {
     const w = await ctx.pyro().statusWorkspace(workspace);
@@ -88,7 +86,7 @@ export function statusCommand(ctx: CliContext): Command {
 }
 
 export function logsCommand(ctx: CliContext): Command {
-  return json(
+  return withJson(
     new Command("logs").description("command history with exit codes and output").argument("<workspace>"),
   ).action(async (workspace: string, f) => {
     const r = await ctx.pyro().logsWorkspace(workspace);
@@ -105,7 +103,7 @@ export function logsCommand(ctx: CliContext): Command {
 }
 
 export function deleteCommand(ctx: CliContext): Command {
-  return json(
+  return withJson(
     new Command("delete").description("destroy the VM and all its state").argument("<workspace>"),
   ).action(async (workspace: string, f) => {
     const r = await ctx.pyro().deleteWorkspace(workspace);

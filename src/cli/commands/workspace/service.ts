@@ -2,9 +2,7 @@
 import { Command } from "commander";
 import type { Service } from "../../../sdk/index.js";
 import { type CliContext, intOption, requireGuestCommand } from "../../context.js";
-import { phaseLine, printJson } from "../../output.js";
-
-const json = (cmd: Command) => cmd.option("--json", "print one JSON document", false);
+import { phaseLine, printJson, withJson } from "../../output.js";
 
 function serviceLine(s: Service): void {
   phaseLine("workspace-service", {
@@ -21,7 +19,7 @@ function serviceLine(s: Service): void {
 export function serviceCommand(ctx: CliContext): Command {
   const service = new Command("service").description("long-running processes with readiness probes");
   service.addCommand(
-    json(
+    withJson(
       new Command("start")
         .description("start NAME and wait until it is ready (exit 1 when it fails)")
         .argument("<workspace>")
@@ -66,7 +64,7 @@ export function serviceCommand(ctx: CliContext): Command {
     }),
   );
   service.addCommand(
-    json(new Command("list").description("services with counts").argument("<workspace>")).action(
+    withJson(new Command("list").description("services with counts").argument("<workspace>")).action(
       async (workspace: string, f) => {
         const r = await ctx.pyro().listServices(workspace);
         if (f.json) return printJson(r);
@@ -80,7 +78,7 @@ export function serviceCommand(ctx: CliContext): Command {
     ),
   );
   service.addCommand(
-    json(
+    withJson(
       new Command("status").description("one service's record").argument("<workspace>").argument("<name>"),
     ).action(async (workspace: string, name: string, f) => {
       const s = await ctx.pyro().statusService({ workspaceId: workspace, serviceName: name });
@@ -89,7 +87,7 @@ export function serviceCommand(ctx: CliContext): Command {
     }),
   );
   service.addCommand(
-    json(
+    withJson(
       new Command("logs")
         .description("stdout and stderr of a service (kept outside /workspace)")
         .argument("<workspace>")
@@ -106,7 +104,7 @@ export function serviceCommand(ctx: CliContext): Command {
     }),
   );
   service.addCommand(
-    json(
+    withJson(
       new Command("stop").description("TERM, then KILL after 5 s").argument("<workspace>").argument("<name>"),
     ).action(async (workspace: string, name: string, f) => {
       const s = await ctx.pyro().stopService({ workspaceId: workspace, serviceName: name });

@@ -4,9 +4,8 @@ import { PassThrough } from "node:stream";
 import { Command } from "commander";
 import { PyroError, type Shell } from "../../../sdk/index.js";
 import { type CliContext, intOption } from "../../context.js";
-import { phaseLine, printJson } from "../../output.js";
+import { phaseLine, printJson, withJson } from "../../output.js";
 
-const json = (cmd: Command) => cmd.option("--json", "print one JSON document", false);
 const shellLine = (s: Shell) =>
   phaseLine("workspace-shell", {
     workspace_id: s.workspaceId,
@@ -67,7 +66,7 @@ async function attach(ctx: CliContext, workspace: string, shellId: string): Prom
 export function shellCommand(ctx: CliContext): Command {
   const shell = new Command("shell").description("persistent PTY shells in a workspace");
   shell.addCommand(
-    json(
+    withJson(
       new Command("open")
         .description("open a bash PTY that survives between calls")
         .argument("<workspace>")
@@ -88,7 +87,7 @@ export function shellCommand(ctx: CliContext): Command {
     }),
   );
   shell.addCommand(
-    json(
+    withJson(
       new Command("read")
         .description("read shell output from a cursor")
         .argument("<workspace>")
@@ -123,7 +122,7 @@ export function shellCommand(ctx: CliContext): Command {
     }),
   );
   shell.addCommand(
-    json(
+    withJson(
       new Command("write")
         .description("type input into the shell (Enter appended unless --no-newline)")
         .argument("<workspace>")
@@ -139,7 +138,7 @@ export function shellCommand(ctx: CliContext): Command {
     }),
   );
   shell.addCommand(
-    json(
+    withJson(
       new Command("signal")
         .description("signal the shell's foreground process group")
         .argument("<workspace>")
@@ -159,7 +158,7 @@ export function shellCommand(ctx: CliContext): Command {
       .action(async (workspace: string, shellId: string) => attach(ctx, workspace, shellId)),
   );
   shell.addCommand(
-    json(
+    withJson(
       new Command("close").description("end the shell").argument("<workspace>").argument("<shell>"),
     ).action(async (workspace: string, shellId: string, f) => {
       const s = await ctx.pyro().closeShell({ workspaceId: workspace, shellId });
@@ -168,7 +167,7 @@ export function shellCommand(ctx: CliContext): Command {
     }),
   );
   shell.addCommand(
-    json(new Command("list").description("the workspace's shells").argument("<workspace>")).action(
+    withJson(new Command("list").description("the workspace's shells").argument("<workspace>")).action(
       async (workspace: string, f) => {
         const r = await ctx.pyro().listShells(workspace);
         if (f.json) return printJson(r);

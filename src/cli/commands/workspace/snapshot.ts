@@ -1,17 +1,15 @@
 /** `pyro workspace snapshot create|list|delete` and `pyro workspace reset`. */
 import { Command } from "commander";
 import type { CliContext } from "../../context.js";
-import { phaseLine, printJson } from "../../output.js";
+import { phaseLine, printJson, withJson } from "../../output.js";
 import { renderWorkspace } from "../../render/workspace.js";
-
-const json = (cmd: Command) => cmd.option("--json", "print one JSON document", false);
 
 export function snapshotCommand(ctx: CliContext): Command {
   const snapshot = new Command("snapshot").description(
     "named snapshots of /workspace (baseline is implicit)",
   );
   snapshot.addCommand(
-    json(
+    withJson(
       new Command("create").description("save /workspace as NAME").argument("<workspace>").argument("<name>"),
     ).action(async (workspace: string, name: string, f) => {
       const s = await ctx.pyro().createSnapshot({ workspaceId: workspace, name });
@@ -21,7 +19,7 @@ export function snapshotCommand(ctx: CliContext): Command {
     }),
   );
   snapshot.addCommand(
-    json(new Command("list").description("snapshots, baseline first").argument("<workspace>")).action(
+    withJson(new Command("list").description("snapshots, baseline first").argument("<workspace>")).action(
       async (workspace: string, f) => {
         const r = await ctx.pyro().listSnapshots(workspace);
         if (f.json) return printJson(r);
@@ -34,7 +32,7 @@ export function snapshotCommand(ctx: CliContext): Command {
     ),
   );
   snapshot.addCommand(
-    json(
+    withJson(
       new Command("delete").description("delete snapshot NAME").argument("<workspace>").argument("<name>"),
     ).action(async (workspace: string, name: string, f) => {
       const r = await ctx.pyro().deleteSnapshot({ workspaceId: workspace, name });
@@ -51,7 +49,7 @@ export function snapshotCommand(ctx: CliContext): Command {
 }
 
 export function resetCommand(ctx: CliContext): Command {
-  return json(
+  return withJson(
     new Command("reset")
       .description("fresh VM with /workspace restored from a snapshot; history, shells and services cleared")
       .argument("<workspace>")

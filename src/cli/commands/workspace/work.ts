@@ -2,12 +2,10 @@
 import { Command } from "commander";
 import { DEFAULT_TIMEOUT_SECONDS, PyroError } from "../../../sdk/index.js";
 import { type CliContext, intOption, readFlagFile, requireGuestCommand } from "../../context.js";
-import { phaseLine, printJson } from "../../output.js";
-
-const json = (cmd: Command) => cmd.option("--json", "print one JSON document", false);
+import { phaseLine, printJson, withJson } from "../../output.js";
 
 export function execCommand(ctx: CliContext): Command {
-  return json(
+  return withJson(
     new Command("exec")
       .description("run a command in /workspace; its exit code becomes pyro's")
       .argument("<workspace>")
@@ -48,7 +46,7 @@ export function execCommand(ctx: CliContext): Command {
 export function syncCommand(ctx: CliContext): Command {
   const sync = new Command("sync").description("copy host files into a workspace");
   sync.addCommand(
-    json(
+    withJson(
       new Command("push")
         .description("copy a host directory or .tar/.tar.gz/.tgz into /workspace (not atomic)")
         .argument("<workspace>")
@@ -74,7 +72,7 @@ export function syncCommand(ctx: CliContext): Command {
 }
 
 export function exportCommand(ctx: CliContext): Command {
-  return json(
+  return withJson(
     new Command("export")
       .description("copy a file or directory of /workspace to a new host path")
       .argument("<workspace>")
@@ -96,7 +94,7 @@ export function exportCommand(ctx: CliContext): Command {
 }
 
 export function diffCommand(ctx: CliContext): Command {
-  return json(
+  return withJson(
     new Command("diff")
       .description("changes in /workspace since create (unified patch for text)")
       .argument("<workspace>"),
@@ -128,7 +126,7 @@ export function diffCommand(ctx: CliContext): Command {
 export function patchCommand(ctx: CliContext): Command {
   const patch = new Command("patch").description("apply patches to /workspace");
   patch.addCommand(
-    json(
+    withJson(
       new Command("apply")
         .description("apply a unified diff; every hunk is checked before anything changes")
         .argument("<workspace>")
