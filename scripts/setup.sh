@@ -13,7 +13,7 @@ echo "[setup] phase=packages"
 $SUDO apt-get update -qq
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
   qemu-system-x86 qemu-utils mmdebstrap e2fsprogs util-linux ca-certificates \
-  bison flex bc libelf-dev libssl-dev make gcc libc6-dev xz-utils binutils iproute2 >/dev/null
+  bison flex bc libelf-dev libssl-dev make gcc libc6-dev xz-utils binutils iproute2 nftables >/dev/null
 command -v go >/dev/null || $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang-go >/dev/null
 node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' || {
   echo "setup: Node.js >= 20 is required (found $(node --version 2>/dev/null || echo none))" >&2

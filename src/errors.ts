@@ -26,6 +26,9 @@ export const ERROR_CODES = [
   "shell_not_running",
   "service_not_found",
   "service_exists",
+  "secret_not_found",
+  "published_ports_disabled",
+  "port_in_use",
   "kvm_unavailable",
   "vmm_not_found",
   "vmm_failed",
@@ -35,6 +38,7 @@ export const ERROR_CODES = [
   "timeout",
   "interrupted",
   "host_dependency_missing",
+  "network_unavailable",
   "state_corrupt",
   "internal",
 ] as const;

@@ -24,6 +24,8 @@ export interface ExecSpec {
   /** 0 = no limit. */
   timeout_ms: number;
   stdin?: boolean;
+  /** Environment variables set to secret values in the guest: `{ENV_VAR: SECRET_NAME}`. */
+  secret_env?: Record<string, string>;
 }
 
 export const ExecEventSchema = z.discriminatedUnion("type", [

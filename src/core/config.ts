@@ -21,6 +21,13 @@ const EnvSchema = z.object({
   /** Kernel source package version to pin (Debian `linux-source-6.1`). */
   PYRO_KERNEL_SOURCE_VERSION: z.string().min(1).optional(),
   PYRO_LOG_LEVEL: z.enum(["silent", "error", "info", "debug"]).optional(),
+  /** Host-global registry of workspace network leases; default `/run/pyro/net`. */
+  PYRO_NET_DIR: z.string().min(1).optional(),
+  /** IPv4 pool carved into one /30 per workspace; default `172.29.0.0/16`. */
+  PYRO_NET_POOL: z
+    .string()
+    .regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, "expected an IPv4 CIDR such as 172.29.0.0/16")
+    .optional(),
 });
 
 export type PyroEnv = z.infer<typeof EnvSchema>;
@@ -71,4 +78,23 @@ export function resolveConfig(overrides: ConfigOverrides = {}, env = readEnv()):
     qemuBinary: env.PYRO_QEMU_BINARY ?? "qemu-system-x86_64",
     kernelSourceVersion: env.PYRO_KERNEL_SOURCE_VERSION,
   };
+}
+
+/**
+ * Directory of the host-global network lease registry (one JSON file per workspace, 0600, in a
+ * 0700 directory). Host-global on purpose: several `PYRO_HOME`s share the host's TAPs and pool.
+ * @default "/run/pyro/net" (environment: `PYRO_NET_DIR`)
+ * @throws PyroError invalid_argument for a malformed `PYRO_*` variable
+ */
+export function netRegistryDir(env = readEnv()): string {
+  return env.PYRO_NET_DIR ?? "/run/pyro/net";
+}
+
+/**
+ * IPv4 address pool (CIDR text) that workspace /30 subnets are carved from.
+ * @default "172.29.0.0/16" (environment: `PYRO_NET_POOL`), i.e. 16384 workspaces
+ * @throws PyroError invalid_argument for a malformed `PYRO_*` variable
+ */
+export function netPool(env = readEnv()): string {
+  return env.PYRO_NET_POOL ?? "172.29.0.0/16";
 }

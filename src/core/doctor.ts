@@ -1,13 +1,14 @@
 /** Host diagnosis for `pyro doctor`: platform, KVM, VMMs, acceleration, cache, capabilities. */
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { arch, platform } from "node:os";
 import { promisify } from "node:util";
 import { kvmDeviceAccess } from "../vmm/qemu/accel-probe.js";
 import type { PyroConfig } from "./config.js";
 import { listEnvironments } from "./environments/registry.js";
 import { cachedAccel, resolveAcceleration } from "./host.js";
+import type { FirewallKind } from "./network/firewall.js";
+import { networkReport } from "./network/report.js";
 import { packagePaths } from "./paths.js";
 
 const run = promisify(execFile);
@@ -42,7 +43,21 @@ export interface DoctorReport {
   installedEnvironments: string[];
   agentBinary: { path: string; present: boolean };
   capabilities: { vmBoot: boolean; guestExec: boolean; guestNetwork: boolean };
-  networking: { tun: boolean; ipForward: boolean; nft: string | null; iptables: string | null };
+  /**
+   * Workspace networking (policies `egress`, `egress+published-ports`): `/dev/net/tun` usable,
+   * IPv4 forwarding on now, paths of `nft`/`iptables`, the firewall pyro would use, root, and
+   * whether networked workspaces can start (`reason` when not).
+   */
+  networking: {
+    tun: boolean;
+    ipForward: boolean;
+    nft: string | null;
+    iptables: string | null;
+    firewall: FirewallKind | null;
+    root: boolean;
+    available: boolean;
+    reason?: string;
+  };
   problems: string[];
 }
 
@@ -77,7 +92,7 @@ export async function diagnose(config: PyroConfig): Promise<DoctorReport> {
     reason = "/dev/kvm not present; using TCG";
     acceleration = qemuPath ? "tcg" : null;
   }
-  const ipForward = (await readFile("/proc/sys/net/ipv4/ip_forward", "utf8").catch(() => "0")).trim() === "1";
+  const net = await networkReport();
   const vmBoot = qemuPath !== null && installed.length > 0 && agentPresent;
   return {
     platform: `${platform()}-${arch() === "x64" ? "x86_64" : arch()}`,
@@ -97,12 +112,16 @@ export async function diagnose(config: PyroConfig): Promise<DoctorReport> {
     stateDir: config.stateDir,
     installedEnvironments: installed.map((e) => e.entry.name),
     agentBinary: { path: agentPath, present: agentPresent },
-    capabilities: { vmBoot, guestExec: vmBoot, guestNetwork: false },
+    capabilities: { vmBoot, guestExec: vmBoot, guestNetwork: net.available },
     networking: {
-      tun: existsSync("/dev/net/tun"),
-      ipForward,
+      tun: net.tun,
+      ipForward: net.ip_forward,
       nft: await which("nft"),
       iptables: await which("iptables"),
+      firewall: net.firewall,
+      root: net.root,
+      available: net.available,
+      ...(net.reason ? { reason: net.reason } : {}),
     },
     problems,
   };

@@ -24,6 +24,8 @@ export interface ExecOptions {
   onStdout?: (chunk: Buffer) => void;
   onStderr?: (chunk: Buffer) => void;
   signal?: AbortSignal;
+  /** Environment variables the agent sets to secret values: `{ENV_VAR: SECRET_NAME}`. */
+  secretEnv?: Record<string, string>;
 }
 
 export interface ExecResult {
@@ -75,6 +77,7 @@ export async function execInVm(client: SupervisorClient, options: ExecOptions): 
     ...(options.env ? { env: options.env } : {}),
     ...(options.cwd ? { cwd: options.cwd } : {}),
     stdin: options.stdin !== undefined,
+    ...(options.secretEnv ? { secret_env: options.secretEnv } : {}),
   };
   const guard = new AbortController();
   const timer = setTimeout(() => guard.abort(), spec.timeout_ms + HOST_TIMEOUT_GRACE_MS);

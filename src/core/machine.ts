@@ -8,7 +8,7 @@ import { dirname } from "node:path";
 import { PyroError } from "../errors.js";
 import { launchSupervisor, SupervisorClient } from "../supervisor/client.js";
 import type { SupervisorConfig, SupervisorState } from "../supervisor/protocol.js";
-import type { Acceleration } from "../vmm/driver.js";
+import type { Acceleration, VmNetwork } from "../vmm/driver.js";
 import type { PyroConfig } from "./config.js";
 import { writeJsonAtomic } from "./fs-atomic.js";
 import { GUEST_AGENT_PATH } from "./guest-image.js";
@@ -30,6 +30,8 @@ export interface MachineSpec {
   ttlSeconds: number;
   /** A process whose death kills the VM (a one-shot run's CLI); undefined = none. */
   ownerPid?: number;
+  /** The guest NIC (network policy egress*); undefined = no NIC. */
+  network?: VmNetwork;
 }
 
 export interface BootResult {
@@ -78,6 +80,7 @@ export async function bootMachine(
       agentSocketPath: paths.agentSocket,
       consoleLogPath: paths.consoleLog,
       tmpDir: paths.tmpDir,
+      ...(spec.network ? { network: spec.network } : {}),
     },
     qemuBinary: config.qemuBinary,
     ttlSeconds: spec.ttlSeconds,

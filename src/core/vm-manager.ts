@@ -14,11 +14,13 @@ import { withLock } from "./lock.js";
 import {
   bootMachine,
   liveMachineState,
+  type MachineSpec,
   machineClient,
   prepareMachineDirs,
   recordedMachineState,
   stopMachine,
 } from "./machine.js";
+import { guestNetworkCmdline, setupWorkspaceNetwork, teardownWorkspaceNetwork } from "./network/index.js";
 import { packagePaths, vmPaths } from "./paths.js";
 import {
   listVmIds,
@@ -52,11 +54,6 @@ export class VmManager {
 
   /** Creates a VM record and its agent image; nothing boots yet. */
   async create(options: CreateVmOptions): Promise<VmRecord> {
-    if (options.network) {
-      throw new PyroError("invalid_argument", "guest networking is not available yet in this build", {
-        hint: "run without --network",
-      });
-    }
     const boot = await requireInstalled(this.config.cacheDir, options.environment);
     const agent = requireAgentBinary(this.config.agentPath ?? packagePaths.agentBinary);
     const image = await ensureAgentImage(
@@ -77,6 +74,7 @@ export class VmManager {
       mem_mib: options.memMib,
       ttl_seconds: options.ttlSeconds,
       network: options.network,
+      network_info: null,
       state: "created",
       acceleration: null,
       acceleration_reason: null,
@@ -101,6 +99,13 @@ export class VmManager {
       const paths = vmPaths(this.config.stateDir, vmId);
       if (record.state === "started" && (await liveMachineState(paths))?.state === "ready") return record;
       try {
+        // `network`: outbound NAT (policy egress), the same per-machine TAP/30/firewall as workspaces.
+        let network: MachineSpec["network"];
+        if (record.network) {
+          const lease = await setupWorkspaceNetwork(vmId, paths.dir);
+          record.network_info = { interface: lease.ifname, host_ip: lease.host_ip, guest_ip: lease.guest_ip };
+          network = { tapName: lease.ifname, mac: lease.mac, kernelParam: guestNetworkCmdline(lease) };
+        }
         const boot = await bootMachine(this.config, paths, {
           id: vmId,
           kernelPath: record.kernel_path,
@@ -110,6 +115,7 @@ export class VmManager {
           memMib: record.mem_mib,
           ttlSeconds: record.ttl_seconds,
           ownerPid,
+          ...(network ? { network } : {}),
         });
         record.acceleration = boot.acceleration;
         record.acceleration_reason = boot.accelerationReason;
@@ -163,6 +169,8 @@ export class VmManager {
     return this.lock(vmId, async () => {
       const record = await readVmRecord(this.config.stateDir, vmId);
       await stopMachine(vmPaths(this.config.stateDir, vmId), "poweroff");
+      if (record.network) await teardownWorkspaceNetwork(vmId);
+      record.network_info = null;
       if (record.state === "started") record.state = "stopped";
       await writeVmRecord(this.config.stateDir, record);
       return record;
@@ -177,12 +185,14 @@ export class VmManager {
     vmId: string,
     reason = "deleted",
   ): Promise<{ deleted: boolean; vm_id: string; reason: string }> {
-    await readVmRecord(this.config.stateDir, vmId).catch((err: PyroError) => {
+    const record = await readVmRecord(this.config.stateDir, vmId).catch((err: PyroError) => {
       if (err.code !== "state_corrupt") throw err;
+      return undefined;
     });
     const paths = vmPaths(this.config.stateDir, vmId);
     await this.lock(vmId, async () => {
       await stopMachine(paths, "kill");
+      if (record?.network !== false) await teardownWorkspaceNetwork(vmId);
       await rm(paths.dir, { recursive: true, force: true });
     });
     await rm(`${paths.dir}.lock`, { recursive: true, force: true });

@@ -17,6 +17,11 @@ export const VmRecordSchema = z.object({
   mem_mib: z.number().int(),
   ttl_seconds: z.number().int(),
   network: z.boolean(),
+  /** The guest NIC while the VM runs with `network` (its TAP and /30), else null. */
+  network_info: z
+    .object({ interface: z.string(), host_ip: z.string(), guest_ip: z.string() })
+    .nullable()
+    .default(null),
   state: z.enum(["created", "started", "stopped", "failed"]),
   acceleration: z.enum(["kvm", "tcg"]).nullable(),
   acceleration_reason: z.string().nullable(),

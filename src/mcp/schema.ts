@@ -23,6 +23,11 @@ export function snakeSchema(schema: z.ZodType): z.ZodType {
     const renamed = snakeSchema(element);
     if (renamed === element) return schema;
     out = schema.clone({ ...schema.def, element: renamed });
+  } else if (schema instanceof z.ZodUnion) {
+    const options = schema.options as z.ZodType[];
+    const renamed = options.map(snakeSchema);
+    if (renamed.every((o, i) => o === options[i])) return schema;
+    out = z.union(renamed as [z.ZodType, z.ZodType, ...z.ZodType[]]);
   } else if (
     schema instanceof z.ZodOptional ||
     schema instanceof z.ZodNullable ||

@@ -231,12 +231,19 @@ export class Pyro {
   }
 
   /**
-   * Network facts of a VM. Guest networking is not available in this build, so every VM
-   * reports `networkEnabled: false` and no addresses. @throws PyroError vm_not_found
+   * Network facts of a VM: for a running VM created with `network: true`, its guest and host
+   * addresses (a private /30) and host TAP device; nulls otherwise. @throws PyroError vm_not_found
    */
   async networkInfoVm(vmId: string): Promise<VmNetworkInfo> {
-    const vm = await this.statusVm(vmId);
-    return { vmId: vm.vmId, networkEnabled: vm.network, guestIp: null, hostIp: null, tapName: null };
+    const vm = await this.vms.status(validate(VmId, vmId));
+    const live = vm.state === "started" ? vm.network_info : null;
+    return {
+      vmId: vm.vm_id,
+      networkEnabled: vm.network,
+      guestIp: live?.guest_ip ?? null,
+      hostIp: live?.host_ip ?? null,
+      tapName: live?.interface ?? null,
+    };
   }
 
   /** Every VM under this state dir. */

@@ -6,6 +6,9 @@ import { guestPath, absoluteGuestPath as shown } from "../core/workspaces/guest-
 import { type GuestService, GuestServices } from "../core/workspaces/guest-services.js";
 import { type GuestShell, GuestShells } from "../core/workspaces/guest-shells.js";
 import type { WorkspaceManager } from "../core/workspaces/manager.js";
+import * as ports from "../core/workspaces/published-ports.js";
+import { readWorkspaceRecord } from "../core/workspaces/record.js";
+import { secretEnv } from "../core/workspaces/secrets.js";
 import { renderPlain } from "../core/workspaces/terminal-text.js";
 import { PyroError } from "../errors.js";
 import * as R from "./schemas/runtime.js";
@@ -16,7 +19,17 @@ async function running(ws: WorkspaceManager, ref: string) {
   const id = await ws.resolve(ref);
   await ws.requireRunning(id);
   const client = machineClient(ws.paths(id));
-  return { id, shells: new GuestShells(client), services: new GuestServices(client) };
+  return { id, client, shells: new GuestShells(client), services: new GuestServices(client) };
+}
+
+/** The agent's `secret_env` for `NAME[=ENV_VAR]` specs. @throws PyroError secret_not_found */
+async function secretEnvOf(ws: WorkspaceManager, id: string, specs: string[]) {
+  if (specs.length === 0) return undefined;
+  const record = await readWorkspaceRecord(ws.config.stateDir, id);
+  return secretEnv(
+    specs,
+    record.secrets.map((s) => s.name),
+  );
 }
 
 function shellRecord(id: string, s: GuestShell): R.Shell {
@@ -39,7 +52,7 @@ const STOP_REASONS: Record<string, string> = {
   exited_before_ready: "exited_early",
 };
 
-export function serviceRecord(id: string, s: GuestService): R.Service {
+export function serviceRecord(id: string, s: GuestService, published: ports.PublishedPort[] = []): R.Service {
   return {
     workspaceId: id,
     serviceName: s.service_name,
@@ -58,7 +71,9 @@ export function serviceRecord(id: string, s: GuestService): R.Service {
       intervalMs: s.readiness.interval_ms,
     },
     stopReason: s.stop_reason ? (STOP_REASONS[s.stop_reason] ?? s.stop_reason) : null,
-    publishedPorts: [],
+    publishedPorts: published
+      .filter((p) => p.service === s.service_name)
+      .map((p) => ({ host: p.host, hostPort: p.host_port, guestPort: p.guest_port })),
   };
 }
 
@@ -66,8 +81,18 @@ export async function openShell(ws: WorkspaceManager, input: R.OpenShellInput): 
   const args = validate(R.OpenShellInputSchema, input);
   const cwd = shown(guestPath(args.cwd));
   const { id, shells } = await running(ws, args.workspaceId);
+  const secretEnv = await secretEnvOf(ws, id, args.secretEnv);
   // HISTFILE empty: bash keeps history in memory only, so typed input never reaches the disk.
-  return shellRecord(id, await shells.open({ cwd, cols: args.cols, rows: args.rows, env: { HISTFILE: "" } }));
+  return shellRecord(
+    id,
+    await shells.open({
+      cwd,
+      cols: args.cols,
+      rows: args.rows,
+      env: { HISTFILE: "" },
+      ...(secretEnv ? { secret_env: secretEnv } : {}),
+    }),
+  );
 }
 
 export async function readShell(ws: WorkspaceManager, input: R.ReadShellInput): Promise<R.ShellRead> {
@@ -84,7 +109,7 @@ export async function readShell(ws: WorkspaceManager, input: R.ReadShellInput): 
     ...shellRecord(id, shell),
     cursor: out.cursor,
     nextCursor: out.next_cursor,
-    output: args.plain ? await renderPlain(out.output, shell.cols) : out.output,
+    output: (await ws.redactor(id)).text(args.plain ? await renderPlain(out.output, shell.cols) : out.output),
     truncated: out.truncated || out.dropped > 0,
     droppedBytes: out.dropped,
   };
@@ -169,42 +194,65 @@ export async function startService(ws: WorkspaceManager, input: R.StartServiceIn
   const args = validate(R.StartServiceInputSchema, input);
   const cwd = shown(guestPath(args.cwd));
   const probe = readiness(args);
-  const { id, services } = await running(ws, args.workspaceId);
-  const record = await services.start({ name: args.serviceName, argv: args.command, cwd, readiness: probe });
+  const specs = args.publish.map(ports.parsePublish);
+  const { id, client, services } = await running(ws, args.workspaceId);
+  if (specs.length > 0) ports.requirePublishable(id, (await ws.view(id)).network_policy);
+  const secretEnv = await secretEnvOf(ws, id, args.secretEnv);
+  const record = await services.start({
+    name: args.serviceName,
+    argv: args.command,
+    cwd,
+    readiness: probe,
+    ...(secretEnv ? { secret_env: secretEnv } : {}),
+  });
+  let published: ports.PublishedPort[] = [];
+  if (specs.length > 0 && ["starting", "running", "ready"].includes(record.state)) {
+    try {
+      published = await ports.publishPorts(client, args.serviceName, specs);
+    } catch (err) {
+      // All or nothing: a service whose ports cannot be published is stopped again.
+      await ports.unpublishPorts(client, args.serviceName).catch(() => undefined);
+      await services.stop(args.serviceName, 5000).catch(() => undefined);
+      throw err;
+    }
+  }
   await ws.mutateRecord(id, () => undefined);
-  return serviceRecord(id, record);
+  return serviceRecord(id, record, published);
 }
 
 export async function listServices(ws: WorkspaceManager, ref: string): Promise<R.ServiceList> {
-  const { id, services } = await running(ws, ref);
-  const all = (await services.list()).map((s) => serviceRecord(id, s));
+  const { id, client, services } = await running(ws, ref);
+  const published = await ports.listPublished(client);
+  const all = (await services.list()).map((s) => serviceRecord(id, s, published));
   const runningCount = all.filter((s) => ["starting", "running", "ready"].includes(s.state)).length;
   return { workspaceId: id, count: all.length, runningCount, services: all };
 }
 
 export async function statusService(ws: WorkspaceManager, input: R.ServiceRefInput): Promise<R.Service> {
   const args = validate(R.ServiceRefInputSchema, input);
-  const { id, services } = await running(ws, args.workspaceId);
-  return serviceRecord(id, await services.get(args.serviceName));
+  const { id, client, services } = await running(ws, args.workspaceId);
+  return serviceRecord(id, await services.get(args.serviceName), await ports.listPublished(client));
 }
 
 export async function logsService(ws: WorkspaceManager, input: R.LogsServiceInput): Promise<R.ServiceLogs> {
   const args = validate(R.LogsServiceInputSchema, input);
   const { id, services } = await running(ws, args.workspaceId);
   const r = await services.logs(args.serviceName, args.tailLines, args.all);
+  const redact = await ws.redactor(id);
   return {
     workspaceId: id,
     serviceName: r.service_name,
-    stdout: r.stdout,
-    stderr: r.stderr,
+    stdout: redact.text(r.stdout),
+    stderr: redact.text(r.stderr),
     truncated: r.truncated,
   };
 }
 
 export async function stopService(ws: WorkspaceManager, input: R.ServiceRefInput): Promise<R.Service> {
   const args = validate(R.ServiceRefInputSchema, input);
-  const { id, services } = await running(ws, args.workspaceId);
+  const { id, client, services } = await running(ws, args.workspaceId);
   const record = await services.stop(args.serviceName, 5000);
+  await ports.unpublishPorts(client, args.serviceName);
   await ws.mutateRecord(id, () => undefined);
   return serviceRecord(id, record);
 }

@@ -10,6 +10,7 @@ import { guestPath, absoluteGuestPath as shown } from "../core/workspaces/guest-
 import { GuestServices } from "../core/workspaces/guest-services.js";
 import type { WorkspaceManager, WorkspaceView } from "../core/workspaces/manager.js";
 import { applyWorkspacePatch } from "../core/workspaces/patch.js";
+import { resolveSecrets } from "../core/workspaces/secrets.js";
 import * as snaps from "../core/workspaces/snapshots.js";
 import {
   captureBaseline,
@@ -94,6 +95,9 @@ export function workspaceRecord(v: WorkspaceView): Workspace {
     expiresAt: v.expires_at,
     workspaceSeed: { mode: v.workspace_seed.mode, seedPath: v.workspace_seed.seed_path },
     secrets: v.secrets.map((s) => ({ name: s.name, sourceKind: s.source_kind })),
+    network: v.network
+      ? { interface: v.network.interface, hostIp: v.network.host_ip, guestIp: v.network.guest_ip }
+      : null,
     commandCount: v.command_count,
     serviceCount: 0,
     runningServiceCount: 0,
@@ -109,8 +113,9 @@ export async function createWorkspace(ws: WorkspaceManager, input: CreateWorkspa
   const seed = args.seedPath ? { mode: await seedKind(args.seedPath), path: args.seedPath } : undefined;
   // A bad seed is refused before any VM boots (pushTree checks it again when sending).
   if (seed) await validateSeed(seed.path);
+  const secrets = await resolveSecrets(args.secrets);
   const view = await ws.create(
-    { ...args, seed },
+    { ...args, seed, secrets },
     async (id) => {
       if (seed) await pushTree(ws, id, seed.path, "/workspace");
     },
@@ -171,7 +176,9 @@ export async function execWorkspace(
 ): Promise<WorkspaceExecResult> {
   const args = validate(ExecWorkspaceInputSchema, input);
   const id = await ws.resolve(args.workspaceId);
-  const { result, sequence } = await ws.exec(id, { ...args, ...hooks });
+  const { result, sequence } = await ws.exec(id, { ...args, ...hooks }).catch(async (err: unknown) => {
+    throw (await ws.redactor(id)).error(err);
+  });
   if (result.timedOut) {
     throw new TimeoutError(`command timed out after ${args.timeoutSeconds} s in workspace "${id}"`, {
       details: { timeout_seconds: args.timeoutSeconds, workspace_id: id, sequence },
@@ -180,7 +187,7 @@ export async function execWorkspace(
   return {
     workspaceId: id,
     sequence,
-    command: args.command,
+    command: (await ws.redactor(id)).deep(args.command),
     cwd: "/workspace",
     exitCode: result.exitCode,
     stdout: result.stdout,

@@ -4,10 +4,13 @@
  *   GET  /v1/status        current SupervisorState
  *   GET  /v1/ready         waits until boot settles; 200 ready, 503 with the boot error
  *   POST /v1/shutdown      {mode, timeout_ms}; answers once the VMM has exited
+ *   GET  /v1/ports         published ports; POST {service, guest_port, host_port} publishes one
+ *   DELETE /v1/ports/<service>  closes that service's publications
  *   *    /v1/agent/<route> proxied to the guest agent's /v1/<route>, bodies streamed both ways
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { ShutdownRequest } from "./protocol.js";
+import { PyroError } from "../errors.js";
+import type { PublishRequest, ShutdownRequest } from "./protocol.js";
 import type { Supervisor } from "./supervisor.js";
 
 function sendJson(res: ServerResponse, status: number, value: unknown): void {
@@ -106,6 +109,23 @@ export async function handleRequest(
       });
       if (sv.vmm) await sv.vmm.exited;
       return sendJson(res, 200, sv.state);
+    }
+    if (url.pathname === "/v1/ports" && req.method === "GET") {
+      return sendJson(res, 200, { published_ports: sv.ports.list() });
+    }
+    if (url.pathname === "/v1/ports" && req.method === "POST") {
+      if (sv.state.state !== "ready") return sendError(res, 409, "vm_not_running", `VM is ${sv.state.state}`);
+      const body = (await readJson(req)) as PublishRequest;
+      try {
+        return sendJson(res, 200, await sv.ports.publish(body.service, body.guest_port, body.host_port));
+      } catch (err) {
+        if (err instanceof PyroError) return sendError(res, 409, err.code, err.message);
+        throw err;
+      }
+    }
+    if (url.pathname.startsWith("/v1/ports/") && req.method === "DELETE") {
+      const service = decodeURIComponent(url.pathname.slice("/v1/ports/".length));
+      return sendJson(res, 200, { closed: sv.ports.unpublish(service) });
     }
     if (url.pathname.startsWith("/v1/agent/")) {
       return await proxyToAgent(sv, req, res, `${url.pathname.slice("/v1/agent/".length)}${url.search}`);

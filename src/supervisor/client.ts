@@ -173,6 +173,8 @@ export function errorFromBody(
     "path_outside_workspace",
     "shell_not_running",
     "service_exists",
+    "secret_not_found",
+    "port_in_use",
   ]);
   // The agent's `not_found` names whatever the route looks up: a path, a shell, a service.
   const code =

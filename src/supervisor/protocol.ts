@@ -39,9 +39,26 @@ export interface SupervisorState {
   expires_at: string | null;
   /** Requests being proxied to the guest right now (a running exec counts). */
   in_flight: number;
+  /** Host listeners forwarding to guest ports, per service (service start --publish). */
+  published_ports: PublishedPort[];
   agent_version: string | null;
   exit: { code: number | null; signal: string | null; at: string } | null;
   error: { code: string; message: string } | null;
+}
+
+/** One published port: 127.0.0.1:`host_port` on the host forwards to `guest_port` in the guest. */
+export interface PublishedPort {
+  service: string;
+  host: "127.0.0.1";
+  host_port: number;
+  guest_port: number;
+}
+
+/** Body of `POST /v1/ports`: publish `guest_port` of `service`; `host_port` 0 picks a free port. */
+export interface PublishRequest {
+  service: string;
+  guest_port: number;
+  host_port: number;
 }
 
 /** Body of `POST /v1/shutdown`. `poweroff` asks the guest to flush and power off first. */

@@ -10,6 +10,7 @@ import { AgentSession } from "../agent/client.js";
 import { PyroError } from "../errors.js";
 import type { VmmHandle } from "../vmm/driver.js";
 import { handleRequest } from "./api.js";
+import { PortPublisher } from "./ports.js";
 import type { SupervisorConfig, SupervisorState } from "./protocol.js";
 import { readConsoleTail, writeStateSync } from "./state-file.js";
 
@@ -20,6 +21,7 @@ export class Supervisor {
   state: SupervisorState;
   vmm: VmmHandle | undefined;
   agent: AgentSession | undefined;
+  readonly ports: PortPublisher;
   readonly settled: Promise<void>;
   private settle!: () => void;
   private readonly server: http.Server;
@@ -44,6 +46,7 @@ export class Supervisor {
       last_activity_at: now,
       expires_at: null,
       in_flight: 0,
+      published_ports: [],
       agent_version: null,
       exit: null,
       error: null,
@@ -51,6 +54,14 @@ export class Supervisor {
     this.settled = new Promise((r) => {
       this.settle = r;
     });
+    this.ports = new PortPublisher(
+      () => (this.state.state === "ready" ? this.agent : undefined),
+      (event, fields) => this.log("info", event, fields),
+      () => {
+        this.state.published_ports = this.ports.list();
+        this.persist();
+      },
+    );
     this.server = http.createServer((req, res) => {
       void handleRequest(this, req, res);
     });
@@ -244,6 +255,7 @@ export class Supervisor {
 
   private async finish(code: number | null, signal: NodeJS.Signals | null): Promise<void> {
     clearTimeout(this.ttlTimer);
+    this.ports.closeAll();
     this.agent?.close();
     if (this.state.state !== "expired" && this.state.state !== "failed") this.state.state = "exited";
     this.state.exit = { code, signal, at: new Date().toISOString() };

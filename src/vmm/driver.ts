@@ -29,6 +29,16 @@ export interface VmConfig {
   agentSocketPath: string;
   consoleLogPath: string;
   tmpDir: string;
+  /** A virtio-net NIC on a host TAP device; absent = no NIC at all (network policy `off`). */
+  network?: VmNetwork;
+}
+
+/** The guest's one NIC: the host TAP it is attached to and what the guest configures on it. */
+export interface VmNetwork {
+  tapName: string;
+  mac: string;
+  /** Kernel command-line parameter the agent reads (`pyro.net=IP/PREFIX,GATEWAY[,DNS...]`). */
+  kernelParam: string;
 }
 
 export interface VmmCapabilities {

@@ -24,6 +24,7 @@ import (
 	"github.com/pyro-mcp/pyro/guest/internal/network"
 	"github.com/pyro-mcp/pyro/guest/internal/power"
 	"github.com/pyro-mcp/pyro/guest/internal/reaper"
+	"github.com/pyro-mcp/pyro/guest/internal/secrets"
 	"github.com/pyro-mcp/pyro/guest/internal/services"
 	"github.com/pyro-mcp/pyro/guest/internal/shells"
 	"github.com/pyro-mcp/pyro/guest/internal/sysinfo"
@@ -55,8 +56,16 @@ func main() {
 	}
 	phase("reaper", reaper.Init)
 	if pid1 {
-		phase("network", network.LoopbackUp)
+		phase("network", network.Setup) // lo, and pyro.net when the host gave one
 	}
+
+	// The secrets tmpfs is mounted on the first PUT /v1/secrets: a guest
+	// given no secrets never has it. Only PID 1 mounts anything.
+	var mountSecrets func(string) error
+	if pid1 {
+		mountSecrets = secrets.MountTmpfs
+	}
+	secretStore := secrets.NewStore(secrets.DefaultDir, mountSecrets)
 
 	srv := &api.Server{
 		BootMs:   boot.Milliseconds(),
@@ -65,8 +74,9 @@ func main() {
 		Sync:     power.Sync,
 		PowerOff: power.Off,
 		Logf:     logf,
-		Shells:   shells.NewManager(),
-		Services: services.NewManager(services.DefaultDir),
+		Shells:   shells.NewManager(secretStore.Values),
+		Services: services.NewManager(services.DefaultDir, secretStore.Values),
+		Secrets:  secretStore,
 	}
 	serve(srv)
 }

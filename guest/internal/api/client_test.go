@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/net/http2"
 
+	"github.com/pyro-mcp/pyro/guest/internal/secrets"
 	"github.com/pyro-mcp/pyro/guest/internal/services"
 	"github.com/pyro-mcp/pyro/guest/internal/shells"
 )
@@ -41,17 +42,20 @@ func newHandlerClient(t *testing.T, h http.Handler) *http.Client {
 	return &http.Client{Transport: tr}
 }
 
-// testServer has its own shell table and keeps service logs in a
-// temporary directory, so tests run unprivileged and in parallel.
+// testServer has its own shell table and keeps service logs and secret
+// files in temporary directories (no tmpfs mount), so tests run
+// unprivileged and in parallel.
 func testServer(t *testing.T) *Server {
+	store := secrets.NewStore(t.TempDir(), nil)
 	return &Server{
 		BootMs:   1234,
 		Kernel:   "6.1.0-test",
 		Uptime:   func() time.Duration { return 5 * time.Second },
 		Sync:     func() error { return nil },
 		PowerOff: func() error { return nil },
-		Shells:   shells.NewManager(),
-		Services: services.NewManager(t.TempDir()),
+		Shells:   shells.NewManager(store.Values),
+		Services: services.NewManager(t.TempDir(), store.Values),
+		Secrets:  store,
 	}
 }
 

@@ -7,6 +7,9 @@ import (
 	"net/http"
 
 	"github.com/pyro-mcp/pyro/guest/internal/files"
+	"github.com/pyro-mcp/pyro/guest/internal/ports"
+	"github.com/pyro-mcp/pyro/guest/internal/redact"
+	"github.com/pyro-mcp/pyro/guest/internal/secrets"
 	"github.com/pyro-mcp/pyro/guest/internal/services"
 	"github.com/pyro-mcp/pyro/guest/internal/shells"
 )
@@ -31,8 +34,13 @@ func errorCode(err error) (status int, code string) {
 		return http.StatusConflict, "shell_not_running"
 	case errors.Is(err, services.ErrExists):
 		return http.StatusConflict, "service_exists"
+	case errors.Is(err, secrets.ErrNotFound):
+		return http.StatusBadRequest, "secret_not_found"
+	case errors.Is(err, ports.ErrRefused):
+		return http.StatusBadGateway, "connection_refused"
 	case errors.Is(err, ErrInvalidArgument), errors.Is(err, files.ErrInvalid),
-		errors.Is(err, shells.ErrInvalid), errors.Is(err, services.ErrInvalid):
+		errors.Is(err, shells.ErrInvalid), errors.Is(err, services.ErrInvalid),
+		errors.Is(err, secrets.ErrInvalid), errors.Is(err, ports.ErrInvalid):
 		return http.StatusBadRequest, "invalid_argument"
 	case errors.Is(err, ErrNotFound), errors.Is(err, files.ErrNotFound),
 		errors.Is(err, shells.ErrNotFound), errors.Is(err, services.ErrNotFound):
@@ -42,9 +50,12 @@ func errorCode(err error) (status int, code string) {
 	}
 }
 
-func writeError(w http.ResponseWriter, err error) {
+// writeError answers with err's code; secret values in the message (a
+// cwd or argv[0] quoted back, a panic) are redacted.
+func (s *Server) writeError(w http.ResponseWriter, err error) {
 	status, code := errorCode(err)
-	writeJSON(w, status, ErrorResponse{Error: ErrorBody{Code: code, Message: err.Error()}})
+	msg := redact.String(s.secretValues(), err.Error())
+	writeJSON(w, status, ErrorResponse{Error: ErrorBody{Code: code, Message: msg}})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

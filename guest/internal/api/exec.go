@@ -1,8 +1,6 @@
 package api
 
 import (
-	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -11,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/pyro-mcp/pyro/guest/internal/execproc"
 )
@@ -24,20 +21,25 @@ func (s *Server) exec(w http.ResponseWriter, r *http.Request) error {
 	if fi, err := os.Stat(req.Cwd); err != nil || !fi.IsDir() {
 		return invalidf("cwd %q is not an existing directory", req.Cwd)
 	}
+	env, err := s.withSecretEnv(req.Env, req.SecretEnv)
+	if err != nil {
+		return err
+	}
 	spec := execproc.Spec{
 		Argv:    req.Argv,
-		Env:     execproc.MergeEnv(execproc.BaseEnv, req.Env),
+		Env:     execproc.MergeEnv(execproc.BaseEnv, env),
 		Dir:     req.Cwd,
 		Timeout: time.Duration(req.TimeoutMs) * time.Millisecond,
 	}
 	if req.Stdin {
 		spec.Stdin = r.Body
 	}
-	ev := &eventWriter{w: w}
+	ev := newEventWriter(w, s.secretValues)
 	res, err := execproc.Run(r.Context(), spec, ev)
 	if err != nil {
 		return fmt.Errorf("exec %q: %w", req.Argv[0], err)
 	}
+	ev.flush()
 	_ = ev.write(ExitEvent{
 		Type: "exit", ExitCode: res.ExitCode, Signal: res.Signal,
 		TimedOut: res.TimedOut, DurationMs: res.Duration.Milliseconds(),
@@ -83,53 +85,4 @@ func parseExecRequest(header string) (ExecRequest, error) {
 		return req, invalidf("timeout_ms must be between 0 and %d, got %d", maxTimeoutMs, req.TimeoutMs)
 	}
 	return req, nil
-}
-
-// eventWriter streams NDJSON events, flushing each one so the host sees
-// output as it happens. The 200 goes out with the first event, so a failure
-// before anything started can still be an error response.
-type eventWriter struct {
-	w       http.ResponseWriter
-	started bool
-	err     error
-}
-
-func (e *eventWriter) Started(pid int) error {
-	return e.write(StartedEvent{Type: "started", Pid: pid})
-}
-
-func (e *eventWriter) Output(s execproc.Stream, chunk []byte) error {
-	ev := OutputEvent{Type: string(s)}
-	if utf8.Valid(chunk) {
-		ev.Data = string(chunk)
-	} else {
-		ev.DataB64 = base64.StdEncoding.EncodeToString(chunk)
-	}
-	return e.write(ev)
-}
-
-func (e *eventWriter) write(v any) error {
-	if e.err != nil {
-		return e.err
-	}
-	if !e.started {
-		e.started = true
-		e.w.Header().Set("content-type", "application/x-ndjson")
-		e.w.WriteHeader(http.StatusOK)
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf) // Encode appends the newline
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		e.err = err
-		return err
-	}
-	if _, err := e.w.Write(buf.Bytes()); err != nil {
-		e.err = err
-		return err
-	}
-	if err := http.NewResponseController(e.w).Flush(); err != nil {
-		e.err = err
-	}
-	return e.err
 }

@@ -20,6 +20,8 @@ func TestGolden(t *testing.T) {
 		{"health.json", &HealthResponse{}},
 		{"ok.json", &OKResponse{}},
 		{"error.json", &ErrorResponse{}},
+		{"error_secret_not_found.json", &ErrorResponse{}},
+		{"error_connection_refused.json", &ErrorResponse{}},
 		{"exec_request.json", &ExecRequest{}},
 		{"exec_request_minimal.json", &ExecRequest{}},
 		{"exec_started.json", &StartedEvent{}},
@@ -43,6 +45,8 @@ func TestGolden(t *testing.T) {
 		{"service_record_failed.json", &ServiceRecord{}},
 		{"service_logs.json", &ServiceLogs{}},
 		{"service_stop_request.json", &ServiceStopRequest{}},
+		{"secrets_request.json", &SecretsRequest{}},
+		{"secrets_result.json", &SecretsResult{}},
 	}
 	files, _ := filepath.Glob("testdata/golden/*.json")
 	if len(files) != len(tests) {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pyro-mcp/pyro/guest/internal/redact"
+	"github.com/pyro-mcp/pyro/guest/internal/secrets"
 	"github.com/pyro-mcp/pyro/guest/internal/services"
 	"github.com/pyro-mcp/pyro/guest/internal/shells"
 )
@@ -22,6 +24,7 @@ type Server struct {
 	Logf     func(string, ...any) // console log; nil = silent
 	Shells   *shells.Manager      // PTY sessions
 	Services *services.Manager    // long-running processes
+	Secrets  *secrets.Store       // secret values: secret_env and redaction
 }
 
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
@@ -60,6 +63,10 @@ func (s *Server) Handler() http.Handler {
 		"GET /v1/services/{name}":       s.serviceGet,
 		"GET /v1/services/{name}/logs":  s.serviceLogs,
 		"POST /v1/services/{name}/stop": s.serviceStop,
+
+		"PUT /v1/secrets": s.secretsPut,
+
+		"POST /v1/ports/{port}/stream": s.portStream,
 	})
 }
 
@@ -69,7 +76,7 @@ func (s *Server) route(routes map[string]handlerFunc) http.Handler {
 		defer s.recoverPanic(rw, r)
 		h, ok := lookup(routes, r)
 		if !ok {
-			writeError(rw, fmt.Errorf("%w: no route %s %s", ErrNotFound, r.Method, r.URL.Path))
+			s.writeError(rw, fmt.Errorf("%w: no route %s %s", ErrNotFound, r.Method, r.URL.Path))
 			return
 		}
 		if err := h(rw, r); err != nil {
@@ -77,7 +84,7 @@ func (s *Server) route(routes map[string]handlerFunc) http.Handler {
 				s.logf("pyro-agent: %s %s: %v", r.Method, r.URL.Path, err)
 				panic(http.ErrAbortHandler)
 			}
-			writeError(rw, err)
+			s.writeError(rw, err)
 		}
 	})
 }
@@ -130,13 +137,22 @@ func (s *Server) recoverPanic(rw *trackingWriter, r *http.Request) {
 	if rw.wrote {
 		panic(http.ErrAbortHandler) // reset the stream; the server recovers this
 	}
-	writeError(rw, fmt.Errorf("panic: %v", p))
+	s.writeError(rw, fmt.Errorf("panic: %v", p))
 }
 
+// logf logs to the console, which the host keeps: secrets are redacted.
 func (s *Server) logf(format string, args ...any) {
 	if s.Logf != nil {
-		s.Logf(format, args...)
+		s.Logf("%s", redact.String(s.secretValues(), fmt.Sprintf(format, args...)))
 	}
+}
+
+// secretValues is the redaction set (none without a store).
+func (s *Server) secretValues() [][]byte {
+	if s.Secrets == nil {
+		return nil
+	}
+	return s.Secrets.Values()
 }
 
 // trackingWriter remembers whether the status line went out, which decides

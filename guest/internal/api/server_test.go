@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/pyro-mcp/pyro/guest/internal/files"
+	"github.com/pyro-mcp/pyro/guest/internal/ports"
+	"github.com/pyro-mcp/pyro/guest/internal/secrets"
 	"github.com/pyro-mcp/pyro/guest/internal/services"
 	"github.com/pyro-mcp/pyro/guest/internal/shells"
 )
@@ -22,7 +24,7 @@ func TestRoutes(t *testing.T) {
 		wantBody           string
 	}{
 		{"info", "GET", "/v1/info", 200,
-			`{"agent_version":"0.1.0","protocol_version":1,"capabilities":["exec","files","poweroff","services","shells","sync"],"boot_ms":1234,"kernel":"6.1.0-test"}`},
+			`{"agent_version":"0.1.0","protocol_version":1,"capabilities":["exec","files","network","ports","poweroff","secrets","services","shells","sync"],"boot_ms":1234,"kernel":"6.1.0-test"}`},
 		{"health", "GET", "/v1/health", 200, `{"ok":true,"uptime_ms":5000}`},
 		{"sync", "POST", "/v1/sync", 200, `{"ok":true}`},
 		{"unknown path", "GET", "/v1/nope", 404,
@@ -68,6 +70,10 @@ func TestErrorMapping(t *testing.T) {
 		{fmt.Errorf("x: %w", services.ErrExists), 409, "service_exists"},
 		{fmt.Errorf("x: %w", services.ErrInvalid), 400, "invalid_argument"},
 		{fmt.Errorf("x: %w", services.ErrNotFound), 404, "not_found"},
+		{&secrets.NotFoundError{Name: "X"}, 400, "secret_not_found"},
+		{fmt.Errorf("x: %w", secrets.ErrInvalid), 400, "invalid_argument"},
+		{fmt.Errorf("x: %w", ports.ErrRefused), 502, "connection_refused"},
+		{fmt.Errorf("x: %w", ports.ErrInvalid), 400, "invalid_argument"},
 		{errors.New("disk on fire"), 500, "internal"},
 	}
 	for _, tt := range tests {

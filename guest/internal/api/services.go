@@ -18,7 +18,11 @@ func (s *Server) serviceStart(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	spec := services.Spec{Name: req.Name, Argv: req.Argv, Cwd: req.Cwd, Env: req.Env}
+	env, err := s.withSecretEnv(req.Env, req.SecretEnv)
+	if err != nil {
+		return err
+	}
+	spec := services.Spec{Name: req.Name, Argv: req.Argv, Cwd: req.Cwd, Env: env}
 	if rd := req.Readiness; rd != nil {
 		spec.Readiness = services.Readiness{
 			Type: rd.Type, Target: rd.Target,

@@ -126,7 +126,7 @@ func TestServiceExitsAfterReady(t *testing.T) {
 func TestServiceLogs(t *testing.T) {
 	dir := t.TempDir()
 	s := testServer(t)
-	s.Services = services.NewManager(dir)
+	s.Services = services.NewManager(dir, s.Secrets.Values)
 	c := newClient(t, s)
 	script := "for i in 1 2 3 4 5; do echo out$i; echo err$i >&2; done; exec sleep 100"
 	startService(t, c, ServiceStartRequest{Name: "chatty", Argv: []string{"sh", "-c", script}})

@@ -24,7 +24,11 @@ func (s *Server) shellOpen(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	sh, err := s.Shells.Open(shells.Options{Cwd: req.Cwd, Cols: req.Cols, Rows: req.Rows, Env: req.Env})
+	env, err := s.withSecretEnv(req.Env, req.SecretEnv)
+	if err != nil {
+		return err
+	}
+	sh, err := s.Shells.Open(shells.Options{Cwd: req.Cwd, Cols: req.Cols, Rows: req.Rows, Env: env})
 	if err != nil {
 		return err
 	}

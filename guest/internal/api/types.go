@@ -12,7 +12,7 @@ const (
 )
 
 // Capabilities lists the features this agent implements.
-var Capabilities = []string{"exec", "files", "poweroff", "services", "shells", "sync"}
+var Capabilities = []string{"exec", "files", "network", "ports", "poweroff", "secrets", "services", "shells", "sync"}
 
 type InfoResponse struct {
 	AgentVersion    string   `json:"agent_version"`
@@ -36,7 +36,7 @@ type ErrorResponse struct {
 }
 
 type ErrorBody struct {
-	Code    string `json:"code"` // invalid_argument | path_outside_workspace | not_found | shell_not_running | service_exists | internal
+	Code    string `json:"code"` // invalid_argument | path_outside_workspace | not_found | secret_not_found | shell_not_running | service_exists | connection_refused | internal
 	Message string `json:"message"`
 }
 
@@ -47,6 +47,7 @@ type ExecRequest struct {
 	Cwd       string            `json:"cwd,omitempty"`        // default "/"
 	TimeoutMs int64             `json:"timeout_ms,omitempty"` // 0 = none
 	Stdin     bool              `json:"stdin,omitempty"`
+	SecretEnv map[string]string `json:"secret_env,omitempty"` // ENV_VAR -> secret name
 }
 
 // Exec response events, one JSON object per line.
@@ -107,6 +108,8 @@ type ShellOpenRequest struct {
 	Cols int               `json:"cols,omitempty"`
 	Rows int               `json:"rows,omitempty"`
 	Env  map[string]string `json:"env,omitempty"`
+	// SecretEnv maps ENV_VAR to a secret name.
+	SecretEnv map[string]string `json:"secret_env,omitempty"`
 }
 
 type ShellRecord struct {
@@ -160,7 +163,8 @@ type ServiceStartRequest struct {
 	Argv      []string          `json:"argv"`
 	Cwd       string            `json:"cwd,omitempty"`
 	Env       map[string]string `json:"env,omitempty"`
-	Readiness *ServiceReadiness `json:"readiness,omitempty"` // default none
+	SecretEnv map[string]string `json:"secret_env,omitempty"` // ENV_VAR -> secret name
+	Readiness *ServiceReadiness `json:"readiness,omitempty"`  // default none
 }
 
 type ServiceReadiness struct {
@@ -197,4 +201,19 @@ type ServiceLogs struct {
 
 type ServiceStopRequest struct {
 	GraceMs *int64 `json:"grace_ms,omitempty"` // default 5000
+}
+
+// Secrets.
+
+type SecretsRequest struct {
+	Secrets []SecretEntry `json:"secrets"` // the whole new set; [] clears it
+}
+
+type SecretEntry struct {
+	Name     string `json:"name"`
+	ValueB64 string `json:"value_b64"` // standard base64 of the value bytes
+}
+
+type SecretsResult struct {
+	Names []string `json:"names"` // sorted
 }

@@ -4,4 +4,8 @@ package network
 
 import "errors"
 
-func LoopbackUp() error { return errors.New("network: needs Linux") }
+var errUnsupported = errors.New("network: needs Linux")
+
+func LoopbackUp() error      { return errUnsupported }
+func Setup() error           { return errUnsupported }
+func Configure(Config) error { return errUnsupported }

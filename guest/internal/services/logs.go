@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+
+	"github.com/pyro-mcp/pyro/guest/internal/redact"
 )
 
 // Each log file is capped: past logCap it is cut to its last logKeep bytes
@@ -29,8 +31,9 @@ type logSet struct{ stdout, stderr *logFile }
 // sees every write and can enforce the cap itself; a child writing to the
 // file directly could not be cut without racing its writes.
 type logFile struct {
-	path  string
-	pipeW *os.File // the child's end; ours is closed once the child has it
+	path    string
+	pipeW   *os.File      // the child's end; ours is closed once the child has it
+	secrets redact.Source // redacted before anything reaches the file
 
 	mu     sync.Mutex
 	f      *os.File
@@ -40,15 +43,15 @@ type logFile struct {
 }
 
 // openLogs creates dir (0700) with fresh stdout.log and stderr.log.
-func openLogs(dir string) (*logSet, error) {
+func openLogs(dir string, secrets redact.Source) (*logSet, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("log directory: %w", err)
 	}
-	out, err := openLog(filepath.Join(dir, "stdout.log"))
+	out, err := openLog(filepath.Join(dir, "stdout.log"), secrets)
 	if err != nil {
 		return nil, err
 	}
-	errLog, err := openLog(filepath.Join(dir, "stderr.log"))
+	errLog, err := openLog(filepath.Join(dir, "stderr.log"), secrets)
 	if err != nil {
 		out.pipeW.Close()
 		out.close()
@@ -57,7 +60,7 @@ func openLogs(dir string) (*logSet, error) {
 	return &logSet{out, errLog}, nil
 }
 
-func openLog(path string) (*logFile, error) {
+func openLog(path string, secrets redact.Source) (*logFile, error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("log file: %w", err)
@@ -67,7 +70,7 @@ func openLog(path string) (*logFile, error) {
 		f.Close()
 		return nil, fmt.Errorf("log pipe: %w", err)
 	}
-	l := &logFile{path: path, pipeW: w, f: f}
+	l := &logFile{path: path, pipeW: w, secrets: secrets, f: f}
 	go l.pump(r)
 	return l, nil
 }
@@ -96,16 +99,31 @@ func (ls *logSet) read(tail int, all bool) (Logs, error) {
 	return Logs{Stdout: out, Stderr: errText, Truncated: cut1 || cut2}, nil
 }
 
+// pump copies the pipe to the file through a redactor, which holds back
+// a possible start of a secret until the next read or the end of the pipe
+// (no idle flush: nobody waits on a log line the way a prompt is awaited).
 func (l *logFile) pump(r *os.File) {
 	defer r.Close()
+	red := redact.NewWriter(l, l.secrets, 0)
 	buf := make([]byte, pumpSize)
 	for {
 		n, err := r.Read(buf)
-		_, _ = l.Write(buf[:n])
+		_, _ = red.Write(buf[:n])
 		if err != nil {
+			_ = red.Flush()
 			return
 		}
 	}
+}
+
+// writeLine appends a message of the agent's own (a spawn failure),
+// redacted, since it may quote a secret (in argv[0]).
+func (l *logFile) writeLine(msg string) {
+	var values [][]byte
+	if l.secrets != nil {
+		values = l.secrets()
+	}
+	_, _ = l.Write(redact.Bytes(values, []byte(msg)))
 }
 
 // Write appends p and enforces the cap. Errors are swallowed: a full

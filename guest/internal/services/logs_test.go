@@ -38,7 +38,7 @@ func TestLogCap(t *testing.T) {
 	logCap, logKeep = 100, 40
 	t.Cleanup(func() { logCap, logKeep = oldCap, oldKeep })
 
-	l, err := openLog(filepath.Join(t.TempDir(), "stdout.log"))
+	l, err := openLog(filepath.Join(t.TempDir(), "stdout.log"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +73,7 @@ func TestLogCap(t *testing.T) {
 
 // The pump copies what the child writes into the pipe.
 func TestLogPump(t *testing.T) {
-	l, err := openLog(filepath.Join(t.TempDir(), "stderr.log"))
+	l, err := openLog(filepath.Join(t.TempDir(), "stderr.log"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,5 +86,32 @@ func TestLogPump(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatal("pump did not copy")
 		}
+	}
+}
+
+// A secret written in two pieces is redacted before it reaches the file,
+// and a possible start of one is written out when the pipe ends.
+func TestLogPumpRedacts(t *testing.T) {
+	secrets := func() [][]byte { return [][]byte{[]byte("hunter2")} }
+	l, err := openLog(filepath.Join(t.TempDir(), "stdout.log"), secrets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.pipeW.Write([]byte("pw=hun"))
+	time.Sleep(20 * time.Millisecond) // two reads, most likely
+	l.pipeW.Write([]byte("ter2\nhunt"))
+	l.pipeW.Close()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if got, _, _ := l.tail(100, true); got == "pw=[REDACTED]\nhunt" {
+			break
+		}
+		if time.Now().After(deadline) {
+			got, _, _ := l.tail(100, true)
+			t.Fatalf("log %q", got)
+		}
+	}
+	l.writeLine("pyro-agent: exec \"hunter2\": not found\n")
+	if got, _, _ := l.tail(0, true); got != "pw=[REDACTED]\nhuntpyro-agent: exec \"[REDACTED]\": not found\n" {
+		t.Errorf("agent line %q", got)
 	}
 }

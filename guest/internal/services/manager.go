@@ -13,6 +13,7 @@ import (
 	"github.com/pyro-mcp/pyro/guest/internal/execproc"
 	"github.com/pyro-mcp/pyro/guest/internal/procgroup"
 	"github.com/pyro-mcp/pyro/guest/internal/reaper"
+	"github.com/pyro-mcp/pyro/guest/internal/redact"
 )
 
 // DefaultDir holds one directory of logs per service (a tmpfs in the guest).
@@ -25,14 +26,16 @@ const killGrace = 2 * time.Second
 // Manager is the table of services by name.
 type Manager struct {
 	dir      string
+	secrets  redact.Source // redacted from the logs
 	mu       sync.Mutex
 	services map[string]*Service
 }
 
 // NewManager keeps logs under dir (DefaultDir in the guest; tests use a
-// temporary directory).
-func NewManager(dir string) *Manager {
-	return &Manager{dir: dir, services: map[string]*Service{}}
+// temporary directory) with the values secrets returns redacted (nil:
+// none).
+func NewManager(dir string, secrets redact.Source) *Manager {
+	return &Manager{dir: dir, secrets: secrets, services: map[string]*Service{}}
 }
 
 // Start runs spec and returns its record once readiness is decided (or ctx
@@ -54,7 +57,7 @@ func (m *Manager) Start(ctx context.Context, spec Spec) (Info, error) {
 	if old != nil {
 		old.logs.close() // leftover children of the old one write nowhere
 	}
-	logs, err := openLogs(filepath.Join(m.dir, spec.Name))
+	logs, err := openLogs(filepath.Join(m.dir, spec.Name), m.secrets)
 	if err != nil {
 		m.mu.Lock()
 		delete(m.services, spec.Name)
@@ -99,7 +102,7 @@ func (m *Manager) launch(s *Service) {
 	close(s.launched)
 	if err != nil {
 		msg, code := execproc.SpawnFailure(spec.Argv[0], err)
-		_, _ = s.logs.stderr.Write([]byte(msg))
+		s.logs.stderr.writeLine(msg)
 		s.exited(code)
 		close(s.settled)
 		return

@@ -17,6 +17,7 @@ import (
 
 	"github.com/pyro-mcp/pyro/guest/internal/execproc"
 	"github.com/pyro-mcp/pyro/guest/internal/procgroup"
+	"github.com/pyro-mcp/pyro/guest/internal/redact"
 )
 
 var (
@@ -47,11 +48,16 @@ type Options struct {
 
 // Manager is the table of open shells.
 type Manager struct {
-	mu     sync.Mutex
-	shells map[string]*Shell
+	secrets redact.Source // redacted from every shell's output
+	mu      sync.Mutex
+	shells  map[string]*Shell
 }
 
-func NewManager() *Manager { return &Manager{shells: map[string]*Shell{}} }
+// NewManager redacts the values secrets returns (read at every write, so
+// secrets set after a shell opened are covered too); nil redacts nothing.
+func NewManager(secrets redact.Source) *Manager {
+	return &Manager{secrets: secrets, shells: map[string]*Shell{}}
+}
 
 // Open starts the shell program as a session leader on a new PTY.
 func (m *Manager) Open(o Options) (*Shell, error) {
@@ -77,6 +83,7 @@ func (m *Manager) Open(o Options) (*Shell, error) {
 		ID: id, Cwd: o.Cwd, Started: time.Now(), cols: o.Cols, rows: o.Rows,
 		out: newBuffer(BufferSize), exited: make(chan struct{}), drained: make(chan struct{}),
 	}
+	s.red = redact.NewWriter(s.out, m.secrets, redactIdle)
 	p, err := startPTY([]string{prog, "-i"}, execproc.MergeEnv(execproc.BaseEnv, env), o.Cwd, o.Cols, o.Rows)
 	if err != nil {
 		return nil, fmt.Errorf("start %s: %w", prog, err)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pyro-mcp/pyro/guest/internal/reaper"
+	"github.com/pyro-mcp/pyro/guest/internal/redact"
 )
 
 const (
@@ -20,6 +21,10 @@ const (
 	// inputTimeout bounds one write to the PTY: a shell that stops reading
 	// fills the terminal's input queue, and the request must not hang.
 	inputTimeout = 10 * time.Second
+	// redactIdle is how long output that may be the start of a secret is
+	// held back when nothing follows: long enough for a secret written in
+	// pieces to arrive whole, short enough that a prompt is not withheld.
+	redactIdle = 500 * time.Millisecond
 )
 
 var signals = map[string]syscall.Signal{
@@ -35,6 +40,7 @@ type Shell struct {
 	Started time.Time
 
 	out       *Buffer
+	red       *redact.Writer // in front of out: secrets never reach it
 	master    *os.File
 	writeMu   sync.Mutex    // keeps concurrent inputs from interleaving
 	drained   chan struct{} // closed when reading the PTY ends
@@ -93,8 +99,9 @@ func (s *Shell) pump() {
 	buf := make([]byte, readSize)
 	for {
 		n, err := s.master.Read(buf)
-		_, _ = s.out.Write(buf[:n])
+		_, _ = s.red.Write(buf[:n])
 		if err != nil {
+			_ = s.red.Flush()
 			return
 		}
 	}
@@ -108,6 +115,7 @@ func (s *Shell) supervise(status <-chan reaper.Status) {
 	case <-t.C:
 	}
 	t.Stop()
+	_ = s.red.Flush() // a job still holding the terminal may write more; that is flushed later
 	s.mu.Lock()
 	s.ended, s.exitCode = time.Now(), st.ExitCode()
 	s.mu.Unlock()

@@ -42,6 +42,8 @@ export class GuestServices {
     cwd: string;
     env?: Record<string, string>;
     readiness: Readiness;
+    /** `{ENV_VAR: SECRET_NAME}`: secret values in the service's environment. */
+    secret_env?: Record<string, string>;
   }): Promise<GuestService> {
     // Answers after readiness (or its timeout) plus up to ~2 s of TERM-then-KILL.
     return this.client.json(

@@ -36,6 +36,8 @@ export class GuestShells {
     cols: number;
     rows: number;
     env?: Record<string, string>;
+    /** `{ENV_VAR: SECRET_NAME}`: secret values in the shell's environment. */
+    secret_env?: Record<string, string>;
   }): Promise<GuestShell> {
     return this.client.json("POST", "/v1/agent/shells", options, "shell_not_found");
   }

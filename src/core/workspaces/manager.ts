@@ -13,7 +13,16 @@ import { requireInstalled } from "../environments/registry.js";
 import { type ExecResult, execInVm } from "../exec.js";
 import { ensureAgentImage, requireAgentBinary } from "../guest-image.js";
 import { withLock } from "../lock.js";
-import { bootMachine, liveMachineState, machineClient, prepareMachineDirs, stopMachine } from "../machine.js";
+import {
+  type BootResult,
+  bootMachine,
+  liveMachineState,
+  type MachineSpec,
+  machineClient,
+  prepareMachineDirs,
+  stopMachine,
+} from "../machine.js";
+import { guestNetworkCmdline, setupWorkspaceNetwork, teardownWorkspaceNetwork } from "../network/index.js";
 import { packagePaths, type WorkspacePaths, workspacePaths } from "../paths.js";
 import { runProgram } from "../process-run.js";
 import { appendHistory, capOutput, type HistoryEntry, readHistory } from "./history.js";
@@ -26,6 +35,14 @@ import {
   type WorkspaceRecord,
   writeWorkspaceRecord,
 } from "./record.js";
+import {
+  loadSecrets,
+  materializeSecrets,
+  Redactor,
+  type Secret,
+  secretEnv,
+  storeSecrets,
+} from "./secrets.js";
 
 export interface CreateWorkspaceOptions {
   environment: string;
@@ -36,6 +53,8 @@ export interface CreateWorkspaceOptions {
   seed: { mode: "directory" | "tar_archive"; path: string } | undefined;
   name?: string | undefined;
   labels: Record<string, string>;
+  /** Resolved secrets (values), stored host-side 0600 before the VM boots. */
+  secrets: Secret[];
 }
 
 /** A record joined with what is true right now (liveness, expiry). */
@@ -49,6 +68,8 @@ export interface WorkspaceExecOptions {
   onStdout?: (chunk: Buffer) => void;
   onStderr?: (chunk: Buffer) => void;
   signal?: AbortSignal;
+  /** `NAME[=ENV_VAR]`: secrets exposed to this command as environment variables. */
+  secretEnv?: string[];
 }
 
 export class WorkspaceManager {
@@ -111,6 +132,7 @@ export class WorkspaceManager {
         last_activity_at: at,
         workspace_seed: { mode: "empty", seed_path: null },
         secrets: [],
+        network: null,
         command_count: 0,
         snapshots: [],
         error: {
@@ -160,15 +182,6 @@ export class WorkspaceManager {
     seed: (id: string) => Promise<void>,
     captureBaseline: (id: string) => Promise<void>,
   ): Promise<WorkspaceView> {
-    if (options.networkPolicy !== "off") {
-      throw new PyroError(
-        "invalid_argument",
-        `network policy "${options.networkPolicy}" is not available yet`,
-        {
-          hint: "use --network-policy off",
-        },
-      );
-    }
     const boot = await requireInstalled(this.config.cacheDir, options.environment);
     requireAgentBinary(this.config.agentPath ?? packagePaths.agentBinary);
     const id = newWorkspaceId();
@@ -199,7 +212,8 @@ export class WorkspaceManager {
           mode: options.seed?.mode ?? "empty",
           seed_path: options.seed?.path ?? null,
         },
-        secrets: [],
+        secrets: options.secrets.map((x) => ({ name: x.name, source_kind: x.source_kind })),
+        network: null,
         command_count: 0,
         snapshots: [],
         create_pid: process.pid,
@@ -207,6 +221,7 @@ export class WorkspaceManager {
       };
       await writeWorkspaceRecord(this.config.stateDir, record);
       try {
+        if (options.secrets.length > 0) await storeSecrets(paths.secretsDir, options.secrets);
         record.acceleration = await this.bootFreshDisk(record);
         await seed(id);
         await captureBaseline(id);
@@ -215,6 +230,7 @@ export class WorkspaceManager {
       } catch (err) {
         // Roll back: a create that fails leaves nothing behind (its error says why).
         await stopMachine(paths, "kill");
+        await this.releaseNetwork(record);
         await rm(paths.dir, { recursive: true, force: true });
         throw err;
       }
@@ -242,17 +258,48 @@ export class WorkspaceManager {
     const tmp = `${paths.rootfs}.tmp`;
     await runProgram(["cp", "--sparse=always", "--reflink=auto", image, tmp]);
     await rename(tmp, paths.rootfs);
+    const booted = await this.boot(record, boot.kernelPath);
+    record.kernel_path = boot.kernelPath;
+    return booted.acceleration;
+  }
+
+  /**
+   * Boots the workspace's own disk: its NIC first (policy egress*: TAP, /30, firewall), then
+   * the VM, then its secrets into the guest's /run/pyro-secrets (tmpfs, gone at every stop).
+   */
+  private async boot(record: WorkspaceRecord, kernelPath: string): Promise<BootResult> {
+    const paths = this.paths(record.workspace_id);
+    let network: MachineSpec["network"];
+    if (record.network_policy !== "off") {
+      const lease = await setupWorkspaceNetwork(record.workspace_id, paths.dir);
+      record.network = { interface: lease.ifname, host_ip: lease.host_ip, guest_ip: lease.guest_ip };
+      network = { tapName: lease.ifname, mac: lease.mac, kernelParam: guestNetworkCmdline(lease) };
+    }
     const booted = await bootMachine(this.config, paths, {
       id: record.workspace_id,
-      kernelPath: boot.kernelPath,
+      kernelPath,
       rootfsPath: paths.rootfs,
       diskMode: "persistent",
       vcpuCount: record.vcpu_count,
       memMib: record.mem_mib,
       ttlSeconds: 0,
+      ...(network ? { network } : {}),
     });
-    record.kernel_path = boot.kernelPath;
-    return booted.acceleration;
+    const secrets = await loadSecrets(paths.secretsDir);
+    if (secrets.length > 0) await materializeSecrets(machineClient(paths), secrets);
+    return booted;
+  }
+
+  /** Removes the workspace's TAP, firewall table and lease (idempotent; works after a crash). */
+  private async releaseNetwork(
+    record: Pick<WorkspaceRecord, "workspace_id" | "network_policy">,
+  ): Promise<void> {
+    if (record.network_policy !== "off") await teardownWorkspaceNetwork(record.workspace_id);
+  }
+
+  /** Redacts the workspace's secret values from texts and errors (a no-op without secrets). */
+  async redactor(id: string): Promise<Redactor> {
+    return new Redactor(await loadSecrets(this.paths(id).secretsDir));
   }
 
   /** Changes a record under the lock; `touch` moves last_activity_at (mutations do, reads don't). */
@@ -301,13 +348,28 @@ export class WorkspaceManager {
     const record = await readWorkspaceRecord(this.config.stateDir, id);
     if (record.state !== "started") await this.requireRunning(id);
     const startedAt = new Date().toISOString();
+    const { secretEnv: specs, ...rest } = options;
+    const env = specs?.length
+      ? secretEnv(
+          specs,
+          record.secrets.map((x) => x.name),
+        )
+      : undefined;
     let result: ExecResult;
     try {
-      result = await execInVm(machineClient(this.paths(id)), { ...options, cwd: "/workspace" });
+      result = await execInVm(machineClient(this.paths(id)), {
+        ...rest,
+        cwd: "/workspace",
+        ...(env ? { secretEnv: env } : {}),
+      });
     } catch (err) {
       if (err instanceof PyroError && err.code === "vm_not_running") await this.requireRunning(id);
       throw err;
     }
+    // The agent redacted output as it streamed; the host pass also covers argv and errors.
+    if (record.secrets.length > 0) result = (await this.redactor(id)).deep(result);
+    const command =
+      record.secrets.length > 0 ? (await this.redactor(id)).deep(options.command) : options.command;
     let sequence = 0;
     await this.mutateRecord(id, async (r) => {
       r.command_count += 1;
@@ -316,7 +378,7 @@ export class WorkspaceManager {
       const err = capOutput(result.stderr);
       const entry: HistoryEntry = {
         sequence,
-        command: options.command,
+        command,
         cwd: "/workspace",
         exit_code: result.exitCode,
         timed_out: result.timedOut,
@@ -348,6 +410,7 @@ export class WorkspaceManager {
       wasRunning = (await liveMachineState(paths))?.state === "ready";
       if (wasRunning) await stopMachine(paths, "poweroff", 15_000);
       else await stopMachine(paths, "kill"); // a crashed supervisor's leftovers, if any
+      await this.releaseNetwork(record);
       if (record.state === "started") record.state = "stopped";
     });
     return { view, wasRunning };
@@ -378,15 +441,7 @@ export class WorkspaceManager {
         await rm(stale, { force: true });
       }
       const boot = await requireInstalled(this.config.cacheDir, record.environment);
-      const booted = await bootMachine(this.config, paths, {
-        id,
-        kernelPath: boot.kernelPath,
-        rootfsPath: paths.rootfs,
-        diskMode: "persistent",
-        vcpuCount: record.vcpu_count,
-        memMib: record.mem_mib,
-        ttlSeconds: 0,
-      });
+      const booted = await this.boot(record, boot.kernelPath);
       record.acceleration = booted.acceleration;
       record.kernel_path = boot.kernelPath;
       record.state = "started";
@@ -411,13 +466,16 @@ export class WorkspaceManager {
 
   /** Kills the VM and removes every file of the workspace. Works on failed and half-created ones. */
   async delete(id: string): Promise<{ deleted: boolean; workspace_id: string }> {
-    await this.recordOrStub(id).catch((err: PyroError) => {
+    const record = await this.recordOrStub(id).catch((err: PyroError) => {
       if (err.code !== "state_corrupt") throw err;
+      return undefined;
     });
     const paths = this.paths(id);
     // A crashed create may have left its lock behind: it goes stale, so waiting is bounded.
     await this.lock(id, async () => {
       await stopMachine(paths, "kill");
+      // An unreadable record may still have left a TAP: teardown is idempotent, so try it.
+      await this.releaseNetwork(record ?? { workspace_id: id, network_policy: "egress" });
       await rm(paths.dir, { recursive: true, force: true });
     });
     await rm(`${paths.dir}.lock`, { recursive: true, force: true });

@@ -35,6 +35,11 @@ export const WorkspaceRecordSchema = z.object({
     seed_path: z.string().nullable(),
   }),
   secrets: z.array(z.object({ name: z.string(), source_kind: z.string() })),
+  /** The guest NIC of an egress workspace (its TAP and /30), null under policy `off`. */
+  network: z
+    .object({ interface: z.string(), host_ip: z.string(), guest_ip: z.string() })
+    .nullable()
+    .default(null),
   command_count: z.number().int(),
   /** Named snapshots of /workspace (archives under snapshots/); `baseline` is implicit. */
   snapshots: z

@@ -33,9 +33,14 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
       input: schemas.CreateWorkspaceInputSchema,
       annotations: { ...WRITE, openWorldHint: true },
       call: (input) =>
-        pyro.createWorkspace(
-          input.seedPath ? { ...input, seedPath: hostPaths.check("seed_path", input.seedPath) } : input,
-        ),
+        pyro.createWorkspace({
+          ...input,
+          ...(input.seedPath ? { seedPath: hostPaths.check("seed_path", input.seedPath) } : {}),
+          // A secret file is a host read on the model's behalf: confined like any other host path.
+          secrets: (input.secrets ?? []).map((s) =>
+            "filePath" in s ? { ...s, filePath: hostPaths.check("secrets.file_path", s.filePath) } : s,
+          ),
+        }),
       summary: line,
     }),
     defineTool({

@@ -1,7 +1,7 @@
 /** Shells and services of a workspace (SPEC section 3, shell/service rows and records). */
 import { z } from "zod";
 import { Command } from "./common.js";
-import { NAME_RE, WorkspaceRef } from "./workspace.js";
+import { NAME_RE, SecretEnv, WorkspaceRef } from "./workspace.js";
 
 export const ShellId = z.string().min(1).describe("Shell id as returned by openShell (sh_ + 8 hex digits)");
 export const ServiceName = z
@@ -19,6 +19,7 @@ export const OpenShellInputSchema = z
       .describe("Start directory inside /workspace. Default /workspace."),
     cols: z.number().int().min(10).max(1000).default(120).describe("Terminal columns. Default 120."),
     rows: z.number().int().min(5).max(1000).default(30).describe("Terminal rows. Default 30."),
+    secretEnv: SecretEnv,
   })
   .strict();
 export type OpenShellInput = z.input<typeof OpenShellInputSchema>;
@@ -142,6 +143,13 @@ export const StartServiceInputSchema = z
       .max(60_000)
       .default(500)
       .describe("Probe interval in ms. Default 500."),
+    secretEnv: SecretEnv,
+    publish: z
+      .array(z.string().regex(/^(\d{1,5}:)?\d{1,5}$/, "[HOST_PORT:]GUEST_PORT"))
+      .default([])
+      .describe(
+        "Ports to publish on the host's 127.0.0.1 while the service runs: [HOST_PORT:]GUEST_PORT (a free host port when omitted). Needs network policy egress+published-ports.",
+      ),
   })
   .strict();
 export type StartServiceInput = z.input<typeof StartServiceInputSchema>;

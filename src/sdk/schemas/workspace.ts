@@ -20,6 +20,25 @@ export const NetworkPolicy = z
   .default("off")
   .describe("Guest network: off (no NIC), egress (outbound NAT), egress+published-ports. Default off.");
 
+/** SPEC secret names: `^[A-Za-z_][A-Za-z0-9_]{0,63}$`. */
+export const SecretName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, "secret names match ^[A-Za-z_][A-Za-z0-9_]{0,63}$");
+
+export const SecretSourceSchema = z.union([
+  z.object({ name: SecretName, value: z.string().min(1).describe("The secret value") }).strict(),
+  z
+    .object({ name: SecretName, filePath: z.string().min(1).describe("Host file holding the value") })
+    .strict(),
+]);
+
+export const SecretEnv = z
+  .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}(=[A-Za-z_][A-Za-z0-9_]*)?$/, "NAME or NAME=ENV_VAR"))
+  .default([])
+  .describe(
+    "Secrets to expose as environment variables for this call: NAME (as $NAME) or NAME=ENV_VAR. Output shows their values as [REDACTED].",
+  );
+
 /** Default and cap of file reads, in bytes. */
 export const DEFAULT_READ_MAX_BYTES = 65_536;
 /** Cap of one text write, in bytes (1 MiB). */
@@ -39,6 +58,13 @@ export const CreateWorkspaceInputSchema = z
       .describe("Host directory or .tar/.tar.gz/.tgz imported into /workspace"),
     name: z.string().regex(NAME_RE, "names match ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$").optional(),
     labels: Labels.default({}),
+    secrets: z
+      .array(SecretSourceSchema)
+      .max(64)
+      .default([])
+      .describe(
+        "Secrets: {name, value} or {name, filePath}. Kept host-side (0600) and in the guest only under /run/pyro-secrets; redacted from all output.",
+      ),
   })
   .strict();
 export type CreateWorkspaceInput = z.input<typeof CreateWorkspaceInputSchema>;
@@ -54,7 +80,12 @@ export const UpdateWorkspaceInputSchema = z
 export type UpdateWorkspaceInput = z.input<typeof UpdateWorkspaceInputSchema>;
 
 export const ExecWorkspaceInputSchema = z
-  .object({ workspaceId: WorkspaceRef, command: Command, timeoutSeconds: TimeoutSeconds })
+  .object({
+    workspaceId: WorkspaceRef,
+    command: Command,
+    timeoutSeconds: TimeoutSeconds,
+    secretEnv: SecretEnv,
+  })
   .strict();
 export type ExecWorkspaceInput = z.input<typeof ExecWorkspaceInputSchema>;
 
@@ -141,6 +172,10 @@ export const WorkspaceSchema = z.object({
     seedPath: z.string().nullable(),
   }),
   secrets: z.array(z.object({ name: z.string(), sourceKind: z.string() })),
+  network: z
+    .object({ interface: z.string(), hostIp: z.string(), guestIp: z.string() })
+    .nullable()
+    .describe("The guest NIC under egress policies: host TAP, host and guest addresses of its /30"),
   commandCount: z.number(),
   serviceCount: z.number(),
   runningServiceCount: z.number(),

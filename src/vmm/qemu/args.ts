@@ -13,7 +13,9 @@ export const AGENT_PORT_NAME = "org.pyro.agent";
 export const TCG_TB_SIZE_MIB = 32;
 
 /** Kernel command line for a guest booted by pyro. */
-export function kernelCommandLine(config: Pick<VmConfig, "accel" | "tscKhz" | "initPath">): string {
+export function kernelCommandLine(
+  config: Pick<VmConfig, "accel" | "tscKhz" | "initPath" | "network">,
+): string {
   const args = [
     "console=ttyS0",
     "quiet",
@@ -26,6 +28,8 @@ export function kernelCommandLine(config: Pick<VmConfig, "accel" | "tscKhz" | "i
   ];
   // Under TCG the TSC cannot be calibrated against the PIT reliably: boots hang without these.
   if (config.accel === "tcg" && config.tscKhz) args.push(`tsc_early_khz=${config.tscKhz}`, "tsc=reliable");
+  // The agent (PID 1) configures the NIC from this; absent = no NIC (policy off).
+  if (config.network) args.push(config.network.kernelParam);
   return args.join(" ");
 }
 
@@ -77,5 +81,17 @@ export function qemuArgs(config: VmConfig): string[] {
     `socket,id=agent,path=${config.agentSocketPath},server=on,wait=off`,
     "-device",
     `virtserialport,bus=vser0.0,chardev=agent,name=${AGENT_PORT_NAME}`,
+    ...networkArgs(config),
+  ];
+}
+
+/** A userspace virtio-net NIC on the workspace's TAP (no vhost: /dev/vhost-net may be absent). */
+function networkArgs(config: VmConfig): string[] {
+  if (!config.network) return [];
+  return [
+    "-netdev",
+    `tap,id=net0,ifname=${config.network.tapName},script=no,downscript=no`,
+    "-device",
+    `virtio-net-device,netdev=net0,mac=${config.network.mac}`,
   ];
 }

@@ -42,6 +42,23 @@ describe("qemuArgs", () => {
     expect(args).toContain("socket,id=agent,path=/run/x/agent.sock,server=on,wait=off");
   });
 
+  it("has no NIC at all unless a network is given (policy off)", () => {
+    expect(qemuArgs(base)).not.toContain("-netdev");
+    expect(kernelCommandLine(base)).not.toContain("pyro.net=");
+  });
+
+  it("attaches a virtio-net NIC to the workspace TAP and tells the agent its address", () => {
+    const network = {
+      tapName: "pyro0123456789a",
+      mac: "52:54:00:12:34:56",
+      kernelParam: "pyro.net=172.29.0.2/30,172.29.0.1",
+    };
+    const args = qemuArgs({ ...base, network });
+    expect(valueAfter(args, "-netdev")).toBe("tap,id=net0,ifname=pyro0123456789a,script=no,downscript=no");
+    expect(args).toContain("virtio-net-device,netdev=net0,mac=52:54:00:12:34:56");
+    expect(kernelCommandLine({ ...base, network })).toContain("pyro.net=172.29.0.2/30,172.29.0.1");
+  });
+
   it("uses KVM with the MSR workaround when accelerated", () => {
     const args = qemuArgs({ ...base, accel: "kvm" });
     expect(valueAfter(args, "-accel")).toBe("kvm");

@@ -4,7 +4,7 @@ import { DEFAULT_MEM_MIB, DEFAULT_TTL_SECONDS, DEFAULT_VCPU_COUNT } from "../../
 import { type CliContext, intOption } from "../../context.js";
 import { phaseLine, printJson, withJson } from "../../output.js";
 import { renderWorkspace, renderWorkspaceTable } from "../../render/workspace.js";
-import { collect, collectLabel } from "./options.js";
+import { collect, collectLabel, secretCollector } from "./options.js";
 
 export function createCommand(ctx: CliContext): Command {
   return withJson(
@@ -23,6 +23,16 @@ export function createCommand(ctx: CliContext): Command {
       .option("--seed-path <path>", "host directory or .tar/.tar.gz/.tgz to import into /workspace")
       .option("--name <name>", "a unique, human name")
       .option("--label <key=value>", "a label (repeatable)", collectLabel)
+      .option(
+        "--secret <name=value>",
+        "a secret for /run/pyro-secrets and --secret-env (repeatable; visible in ps, prefer --secret-file)",
+        secretCollector("--secret"),
+      )
+      .option(
+        "--secret-file <name=path>",
+        "a secret read from a host file (repeatable)",
+        secretCollector("--secret-file"),
+      )
       .option("--id-only", "print only the workspace id", false),
   ).action(async (environment: string, f) => {
     const w = await ctx.pyro().createWorkspace({
@@ -34,6 +44,7 @@ export function createCommand(ctx: CliContext): Command {
       ...(f.seedPath ? { seedPath: f.seedPath } : {}),
       ...(f.name ? { name: f.name } : {}),
       labels: f.label ?? {},
+      secrets: [...(f.secret ?? []), ...(f.secretFile ?? [])],
     });
     if (f.json) printJson(w);
     else if (f.idOnly) process.stdout.write(`${w.workspaceId}\n`);

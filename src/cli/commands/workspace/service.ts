@@ -3,6 +3,7 @@ import { Command } from "commander";
 import type { Service } from "../../../sdk/index.js";
 import { type CliContext, intOption, requireGuestCommand } from "../../context.js";
 import { phaseLine, printJson, withJson } from "../../output.js";
+import { collect } from "./options.js";
 
 function serviceLine(s: Service): void {
   phaseLine("workspace-service", {
@@ -13,6 +14,7 @@ function serviceLine(s: Service): void {
     readiness: s.readiness.type,
     stop_reason: s.stopReason,
     exit_code: s.exitCode,
+    published: s.publishedPorts.map((p) => `${p.host}:${p.hostPort}->${p.guestPort}`).join(",") || null,
   });
 }
 
@@ -36,7 +38,17 @@ export function serviceCommand(ctx: CliContext): Command {
           intOption("--ready-timeout-seconds"),
           30,
         )
-        .option("--ready-interval-ms <n>", "probe interval", intOption("--ready-interval-ms"), 500),
+        .option("--ready-interval-ms <n>", "probe interval", intOption("--ready-interval-ms"), 500)
+        .option(
+          "--secret-env <name[=env_var]>",
+          "expose a workspace secret as an environment variable (repeatable)",
+          collect,
+        )
+        .option(
+          "--publish <[host_port:]guest_port>",
+          "forward 127.0.0.1:HOST_PORT on the host to the guest port while the service runs (repeatable; policy egress+published-ports)",
+          collect,
+        ),
     ).action(async (workspace: string, name: string, f) => {
       const command = requireGuestCommand(
         ctx,
@@ -53,6 +65,8 @@ export function serviceCommand(ctx: CliContext): Command {
         ...(f.readyCommand ? { readyCommand: f.readyCommand } : {}),
         readyTimeoutSeconds: f.readyTimeoutSeconds,
         readyIntervalMs: f.readyIntervalMs,
+        secretEnv: f.secretEnv ?? [],
+        publish: f.publish ?? [],
       });
       if (f.json) printJson(s);
       else serviceLine(s);

@@ -5,6 +5,7 @@ import { Command } from "commander";
 import { PyroError, type Shell } from "../../../sdk/index.js";
 import { type CliContext, intOption } from "../../context.js";
 import { phaseLine, printJson, withJson } from "../../output.js";
+import { collect } from "./options.js";
 
 const shellLine = (s: Shell) =>
   phaseLine("workspace-shell", {
@@ -73,11 +74,20 @@ export function shellCommand(ctx: CliContext): Command {
         .option("--cwd <path>", "start directory inside /workspace", "/workspace")
         .option("--cols <n>", "terminal columns", intOption("--cols"), 120)
         .option("--rows <n>", "terminal rows", intOption("--rows"), 30)
+        .option(
+          "--secret-env <name[=env_var]>",
+          "expose a workspace secret as an environment variable (repeatable)",
+          collect,
+        )
         .option("--id-only", "print only the shell id", false),
     ).action(async (workspace: string, f) => {
-      const s = await ctx
-        .pyro()
-        .openShell({ workspaceId: workspace, cwd: f.cwd, cols: f.cols, rows: f.rows });
+      const s = await ctx.pyro().openShell({
+        workspaceId: workspace,
+        cwd: f.cwd,
+        cols: f.cols,
+        rows: f.rows,
+        secretEnv: f.secretEnv ?? [],
+      });
       if (f.json) printJson(s);
       else if (f.idOnly) process.stdout.write(`${s.shellId}\n`);
       else {

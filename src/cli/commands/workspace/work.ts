@@ -3,6 +3,7 @@ import { Command } from "commander";
 import { DEFAULT_TIMEOUT_SECONDS, PyroError } from "../../../sdk/index.js";
 import { type CliContext, intOption, readFlagFile, requireGuestCommand } from "../../context.js";
 import { phaseLine, printJson, withJson } from "../../output.js";
+import { collect } from "./options.js";
 
 export function execCommand(ctx: CliContext): Command {
   return withJson(
@@ -15,11 +16,16 @@ export function execCommand(ctx: CliContext): Command {
         "time limit in seconds",
         intOption("--timeout-seconds"),
         DEFAULT_TIMEOUT_SECONDS,
+      )
+      .option(
+        "--secret-env <name[=env_var]>",
+        "expose a workspace secret as an environment variable (repeatable)",
+        collect,
       ),
   ).action(async (workspace: string, f) => {
     const command = requireGuestCommand(ctx, "pyro workspace exec WS -- make test");
     const r = await ctx.pyro().execWorkspace(
-      { workspaceId: workspace, command, timeoutSeconds: f.timeoutSeconds },
+      { workspaceId: workspace, command, timeoutSeconds: f.timeoutSeconds, secretEnv: f.secretEnv ?? [] },
       f.json
         ? { signal: ctx.signal }
         : {

@@ -1,0 +1,43 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/pyro-mcp/pyro/guest/internal/ports"
+)
+
+// portStream connects the stream to a TCP server on the guest's loopback:
+// request body to the server, server to response body, raw bytes both
+// ways. A failed connect is still an error answer (502); after the 200
+// the stream ends when the server closes or the host cancels. Nothing is
+// redacted: this is the user's own server talking to the user.
+func (s *Server) portStream(w http.ResponseWriter, r *http.Request) error {
+	port, err := strconv.Atoi(r.PathValue("port"))
+	if err != nil {
+		return invalidf("port %q must be a number 1..65535", r.PathValue("port"))
+	}
+	conn, err := ports.Dial(r.Context(), port)
+	if err != nil {
+		return err
+	}
+	rc := http.NewResponseController(w)
+	w.Header().Set("content-type", "application/octet-stream")
+	w.WriteHeader(http.StatusOK)
+	if err := rc.Flush(); err != nil {
+		conn.Close()
+		return nil // the host is gone already
+	}
+	err = ports.Splice(r.Context(), conn, r.Body, func(b []byte) error {
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
+		return rc.Flush()
+	})
+	if errors.Is(err, context.Canceled) || r.Context().Err() != nil {
+		return nil // the host closed the stream: the normal end
+	}
+	return err
+}

@@ -1,0 +1,7 @@
+//go:build !linux
+
+package secrets
+
+import "errors"
+
+func MountTmpfs(string) error { return errors.New("secrets: mounting needs Linux") }

@@ -1,0 +1,401 @@
+/**
+ * Host-side workspace networking for real, without booting a guest: TAPs, /30 leases, nftables
+ * tables, sweeping and teardown, plus the firewall policy exercised with network namespaces
+ * standing in for guests and for "the outside world". Root only; every address involved is on
+ * this machine or in a namespace this file creates, and everything is removed afterwards.
+ */
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCommand } from "../../src/core/network/command.js";
+import {
+  guestNetworkCmdline,
+  type NetworkLease,
+  setupWorkspaceNetwork,
+  sweepStaleNetworks,
+  teardownWorkspaceNetwork,
+} from "../../src/core/network/index.js";
+import { enableIpForward, ipForwardEnabled } from "../../src/core/network/ip-forward.js";
+import { networkNames, registryTag, tapAlias } from "../../src/core/network/names.js";
+import { NftablesFirewall } from "../../src/core/network/nftables.js";
+import { subnetOf } from "../../src/core/network/pool.js";
+import { parseNameservers } from "../../src/core/network/resolv.js";
+import { createTestNetns, killChild, startNsHttpServer, type TestNetns } from "./netns.js";
+
+function skipReason(): string | undefined {
+  if (process.getuid?.() !== 0) return "not root";
+  if (!existsSync("/dev/net/tun")) return "no /dev/net/tun";
+  return undefined;
+}
+const reason = skipReason();
+if (reason && process.env.PYRO_TEST_REQUIRE_GUEST === "1")
+  throw new Error(`host network tests need: ${reason}`);
+if (reason) console.warn(`skipping host network tests: ${reason}`);
+const skip = reason !== undefined;
+
+const POOL = "10.213.0.0/16";
+let registry = "";
+let homes = "";
+const ids: string[] = [];
+const saved = { dir: process.env.PYRO_NET_DIR, pool: process.env.PYRO_NET_POOL };
+
+/** A fresh workspace id, remembered for the final cleanup. */
+function newId(): string {
+  const id = `ws_${randomBytes(6).toString("hex")}`;
+  ids.push(id);
+  return id;
+}
+
+/** A fresh owner directory (stands in for `$PYRO_HOME/workspaces/<id>`). */
+function ownerDir(id: string): string {
+  const dir = join(homes, id);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+async function out(argv: string[]): Promise<string> {
+  const r = await runCommand(argv);
+  if (r.code !== 0) throw new Error(`${argv.join(" ")}: exit ${r.code}: ${r.stderr}`);
+  return r.stdout;
+}
+const ok = async (argv: string[]) => (await runCommand(argv)).code === 0;
+const linkExists = (ifname: string) => ok(["ip", "link", "show", "dev", ifname]);
+const tableExists = (id: string) => ok(["nft", "list", "table", "inet", `pyro_${id}`]);
+const leaseExists = (id: string) => existsSync(join(registry, `${id}.json`));
+
+beforeAll(() => {
+  if (skip) return;
+  registry = mkdtempSync("/tmp/pyro-netreg-");
+  homes = mkdtempSync("/tmp/pyro-nethome-");
+  process.env.PYRO_NET_DIR = registry;
+  process.env.PYRO_NET_POOL = POOL;
+});
+
+afterAll(async () => {
+  if (skip) return;
+  const failures: string[] = [];
+  for (const id of ids) {
+    await teardownWorkspaceNetwork(id).catch((err: Error) => failures.push(`${id}: ${err.message}`));
+  }
+  const leftLinks: string[] = [];
+  const leftTables: string[] = [];
+  for (const id of ids) {
+    if (await linkExists(networkNames(id).ifname)) leftLinks.push(networkNames(id).ifname);
+    if (await tableExists(id)) leftTables.push(`pyro_${id}`);
+  }
+  const leftLeases = existsSync(registry) ? readdirSync(registry) : [];
+  rmSync(registry, { recursive: true, force: true });
+  rmSync(homes, { recursive: true, force: true });
+  process.env.PYRO_NET_DIR = saved.dir;
+  process.env.PYRO_NET_POOL = saved.pool;
+  if (saved.dir === undefined) delete process.env.PYRO_NET_DIR;
+  if (saved.pool === undefined) delete process.env.PYRO_NET_POOL;
+  expect({ failures, leftLinks, leftTables }).toEqual({ failures: [], leftLinks: [], leftTables: [] });
+  expect(leftLeases.filter((n) => n.endsWith(".json"))).toEqual([]);
+});
+
+describe.skipIf(skip)("setupWorkspaceNetwork", () => {
+  let a: NetworkLease;
+  let idA = "";
+
+  it("creates the TAP with the host end of a /30, the firewall table and then the lease", async () => {
+    idA = newId();
+    a = await setupWorkspaceNetwork(idA, ownerDir(idA));
+    const names = networkNames(idA);
+    expect(a).toMatchObject({
+      workspace_id: idA,
+      owner_dir: join(homes, idA),
+      ifname: names.ifname,
+      prefix_len: 30,
+      mac: names.mac,
+      firewall: "nftables",
+      dns: parseNameservers(await readFile("/etc/resolv.conf", "utf8")),
+    });
+    expect(a.host_ip).toMatch(/^10\.213\.\d+\.\d+$/);
+    expect(guestNetworkCmdline(a)).toMatch(/^pyro\.net=10\.213\.\d+\.\d+\/30,10\.213\.\d+\.\d+/);
+
+    const [link] = JSON.parse(await out(["ip", "-4", "-j", "-d", "addr", "show", "dev", a.ifname]));
+    expect(link.linkinfo?.info_kind).toBe("tun");
+    expect(link.flags).toContain("UP");
+    expect(link.ifalias).toBe(tapAlias(idA, registry));
+    expect(link.addr_info).toEqual([expect.objectContaining({ local: a.host_ip, prefixlen: 30 })]);
+    expect((await readFile(`/proc/sys/net/ipv6/conf/${a.ifname}/disable_ipv6`, "utf8")).trim()).toBe("1");
+    expect(await ipForwardEnabled()).toBe(true);
+
+    const subnet = subnetOf(a.host_ip);
+    const table = await out(["nft", "list", "table", "inet", `pyro_${idA}`]);
+    expect(table).toContain(`ip saddr ${subnet} oifname != "${a.ifname}" masquerade`);
+    expect(table).toContain(`iifname "${a.ifname}" oifname "pyro*" drop`);
+    expect(table).toContain(`iifname "${a.ifname}" ip saddr != ${a.guest_ip} drop`);
+    expect(table).toContain(`oifname "${a.ifname}" ct state established,related accept`);
+    expect(table).toMatch(new RegExp(`chain input \\{[^}]*iifname "${a.ifname}" drop`));
+
+    expect(statSync(registry).mode & 0o777).toBe(0o700);
+    expect(statSync(join(registry, `${idA}.json`)).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(await readFile(join(registry, `${idA}.json`), "utf8"))).toEqual(a);
+  });
+
+  it("is idempotent for the same workspace, and rebuilds after its TAP vanished", async () => {
+    expect(await setupWorkspaceNetwork(idA, join(homes, idA))).toEqual(a);
+    await out(["ip", "link", "del", "dev", a.ifname]); // as if someone removed it
+    expect(await setupWorkspaceNetwork(idA, join(homes, idA))).toEqual(a);
+    expect(await linkExists(a.ifname)).toBe(true);
+    expect(await tableExists(idA)).toBe(true);
+  });
+
+  it("gives other workspaces other /30s, also when set up concurrently", async () => {
+    const more = [newId(), newId(), newId()];
+    const leases = await Promise.all(more.map((id) => setupWorkspaceNetwork(id, ownerDir(id))));
+    const hosts = [a, ...leases].map((l) => l.host_ip);
+    expect(new Set(hosts).size).toBe(4);
+    for (const l of leases) expect(await tableExists(l.workspace_id)).toBe(true);
+    for (const id of more) await teardownWorkspaceNetwork(id);
+  });
+
+  it("skips a /30 that overlaps an address the host already has", async () => {
+    // The next free /30 after A (first fit) is where the dummy link goes.
+    const probeId = newId();
+    const probe = await setupWorkspaceNetwork(probeId, ownerDir(probeId));
+    await teardownWorkspaceNetwork(probeId);
+    const dummy = `vptd${randomBytes(3).toString("hex")}`;
+    await out(["ip", "tuntap", "add", "dev", dummy, "mode", "tap"]); // no dummy links in every kernel
+    try {
+      await out(["ip", "addr", "add", `${probe.guest_ip}/32`, "dev", dummy]);
+      const id = newId();
+      const lease = await setupWorkspaceNetwork(id, ownerDir(id));
+      expect(lease.host_ip).not.toBe(probe.host_ip);
+      await teardownWorkspaceNetwork(id);
+    } finally {
+      await runCommand(["ip", "link", "del", "dev", dummy]);
+    }
+  });
+
+  it("fails with network_unavailable when the pool is exhausted, leaving nothing behind", async () => {
+    process.env.PYRO_NET_POOL = "10.213.240.0/30";
+    const first = newId();
+    const second = newId();
+    try {
+      await setupWorkspaceNetwork(first, ownerDir(first));
+      const err = await setupWorkspaceNetwork(second, ownerDir(second)).catch((e: unknown) => e);
+      expect(err).toMatchObject({
+        code: "network_unavailable",
+        hint: expect.stringContaining("PYRO_NET_POOL"),
+      });
+      expect(await linkExists(networkNames(second).ifname)).toBe(false);
+      expect(await tableExists(second)).toBe(false);
+      expect(leaseExists(second)).toBe(false);
+    } finally {
+      process.env.PYRO_NET_POOL = POOL;
+      await teardownWorkspaceNetwork(first);
+    }
+  });
+
+  it("teardown removes table, TAP and lease, and is idempotent", async () => {
+    await teardownWorkspaceNetwork(idA);
+    expect(await linkExists(a.ifname)).toBe(false);
+    expect(await tableExists(idA)).toBe(false);
+    expect(leaseExists(idA)).toBe(false);
+    await teardownWorkspaceNetwork(idA);
+  });
+});
+
+describe.skipIf(skip)("leftovers", () => {
+  it("a lease whose owner directory is gone is swept", async () => {
+    const keep = newId();
+    const gone = newId();
+    const kept = await setupWorkspaceNetwork(keep, ownerDir(keep));
+    const stale = await setupWorkspaceNetwork(gone, ownerDir(gone));
+    rmSync(join(homes, gone), { recursive: true });
+    expect(await sweepStaleNetworks()).toEqual([gone]);
+    expect(await linkExists(stale.ifname)).toBe(false);
+    expect(await tableExists(gone)).toBe(false);
+    expect(leaseExists(gone)).toBe(false);
+    expect(await linkExists(kept.ifname)).toBe(true);
+    expect(leaseExists(keep)).toBe(true);
+    await teardownWorkspaceNetwork(keep);
+  });
+
+  it("teardown cleans a TAP (left by a killed QEMU) and table whose lease file is missing", async () => {
+    const id = newId();
+    const lease = await setupWorkspaceNetwork(id, ownerDir(id));
+    rmSync(join(registry, `${id}.json`));
+    await teardownWorkspaceNetwork(id);
+    expect(await linkExists(lease.ifname)).toBe(false);
+    expect(await tableExists(id)).toBe(false);
+
+    // Objects made by hand, as a crash halfway through setup would leave them.
+    const n = networkNames(newId());
+    await out(["ip", "tuntap", "add", "dev", n.ifname, "mode", "tap"]);
+    await new NftablesFirewall(runCommand).install({
+      target: n,
+      subnet: "10.213.255.0/30",
+      guestIp: "10.213.255.2",
+    });
+    await teardownWorkspaceNetwork(n.workspaceId);
+    expect(await linkExists(n.ifname)).toBe(false);
+    expect(await tableExists(n.workspaceId)).toBe(false);
+  });
+
+  it("a sweep removes lease-less objects of its own registry only", async () => {
+    const mine = newId();
+    const mineLease = await setupWorkspaceNetwork(mine, ownerDir(mine));
+    rmSync(join(registry, `${mine}.json`));
+    const foreign = networkNames(newId());
+    await out(["ip", "tuntap", "add", "dev", foreign.ifname, "mode", "tap"]);
+    await out(["ip", "link", "set", "dev", foreign.ifname, "alias", `pyro:${foreign.workspaceId}:00000000`]);
+    expect(registryTag(registry)).not.toBe("00000000");
+
+    expect(await sweepStaleNetworks()).toEqual([mine]);
+    expect(await linkExists(mineLease.ifname)).toBe(false);
+    expect(await tableExists(mine)).toBe(false);
+    expect(await linkExists(foreign.ifname)).toBe(true);
+    await teardownWorkspaceNetwork(foreign.workspaceId);
+    expect(await linkExists(foreign.ifname)).toBe(false);
+  });
+});
+
+describe.skipIf(skip)("createTestNetns", () => {
+  it("serves pyro-netns-ok inside a namespace, reachable from the host, and cleans up", async () => {
+    const ns = await createTestNetns();
+    try {
+      expect(ns.hostIp).toMatch(/^10\.214\.\d+\.1$/);
+      const res = await fetch(`http://${ns.nsIp}:${ns.port}/`);
+      expect(await res.text()).toBe("pyro-netns-ok");
+      expect(await out(["ip", "netns", "list"])).toContain(ns.name);
+    } finally {
+      await ns.close();
+    }
+    expect(await out(["ip", "netns", "list"])).not.toContain(ns.name);
+    expect(await linkExists(`vpt${ns.hostIp.split(".")[2]}h`)).toBe(false);
+  });
+});
+
+/**
+ * A namespace standing in for a guest: a veth pair whose host end carries the workspace's TAP
+ * name (a TAP passes no traffic without a VMM on it), the guest address inside with a default
+ * route via the host end, an HTTP server on it, and the workspace's real nftables ruleset.
+ */
+async function fakeGuest(index: number) {
+  const n = networkNames(newId());
+  const hostIp = `10.213.250.${index * 4 + 1}`;
+  const guestIp = `10.213.250.${index * 4 + 2}`;
+  const ns = `pyrotest-guest-${n.tag}`;
+  const firewall = new NftablesFirewall(runCommand);
+  await out(["ip", "netns", "add", ns]);
+  let server: Awaited<ReturnType<typeof startNsHttpServer>> | undefined;
+  const close = async () => {
+    if (server) await killChild(server.child);
+    await firewall.remove(n);
+    await runCommand(["ip", "link", "del", "dev", n.ifname]);
+    await runCommand(["ip", "netns", "del", ns]);
+  };
+  try {
+    await out(["ip", "link", "add", n.ifname, "type", "veth", "peer", "name", "geth0", "netns", ns]);
+    await out(["ip", "addr", "add", `${hostIp}/30`, "dev", n.ifname]);
+    await out(["ip", "link", "set", "dev", n.ifname, "up"]);
+    await out(["ip", "-n", ns, "link", "set", "dev", "lo", "up"]);
+    await out(["ip", "-n", ns, "addr", "add", `${guestIp}/30`, "dev", "geth0"]);
+    await out(["ip", "-n", ns, "link", "set", "dev", "geth0", "up"]);
+    await out(["ip", "-n", ns, "route", "add", "default", "via", hostIp]);
+    const spec = { target: n, subnet: `10.213.250.${index * 4}/30`, guestIp };
+    await firewall.install(spec);
+    await enableIpForward();
+    server = await startNsHttpServer(ns, guestIp);
+    /** Runs `fn` with the workspace's table removed, then puts it back. */
+    const withoutFirewall = async (fn: () => Promise<void>) => {
+      await firewall.remove(n);
+      try {
+        await fn();
+      } finally {
+        await firewall.install(spec);
+      }
+    };
+    return { ns, hostIp, guestIp, port: server.port, close, withoutFirewall };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/** curl run inside namespace `ns`: its stdout, or `exit=<code>` when it failed. */
+async function curlFrom(ns: string, url: string, maxSeconds = 3): Promise<string> {
+  const r = await runCommand([
+    "ip",
+    "netns",
+    "exec",
+    ns,
+    "curl",
+    "-s",
+    "--max-time",
+    String(maxSeconds),
+    url,
+  ]);
+  return r.code === 0 ? r.stdout : `exit=${r.code}`;
+}
+
+describe.skipIf(skip)("the firewall policy, with namespaces as guests", () => {
+  let outside: TestNetns;
+  let g: Awaited<ReturnType<typeof fakeGuest>>;
+  let h: Awaited<ReturnType<typeof fakeGuest>>;
+  const hits: string[] = [];
+  const hostService = http.createServer((req, res) => {
+    hits.push(req.socket.remoteAddress ?? "?");
+    res.end("host-service");
+  });
+
+  beforeAll(async () => {
+    if (skip) return;
+    await new Promise<void>((r) => hostService.listen(0, "0.0.0.0", r));
+    outside = await createTestNetns();
+    g = await fakeGuest(0);
+    h = await fakeGuest(1);
+  }, 60_000);
+
+  afterAll(async () => {
+    if (skip) return;
+    await g?.close();
+    await h?.close();
+    await outside?.close();
+    hostService.close();
+  });
+
+  it("lets the guest reach the outside, masqueraded to the host's address", async () => {
+    expect(await curlFrom(g.ns, `http://${outside.nsIp}:${outside.port}/`)).toBe("pyro-netns-ok");
+    expect(await curlFrom(g.ns, `http://${outside.nsIp}:${outside.port}/peer`)).toMatch(
+      new RegExp(`^(::ffff:)?${outside.hostIp.replaceAll(".", "\\.")}$`),
+    );
+  });
+
+  it("blocks every service the host listens on, at any host address", async () => {
+    const port = (hostService.address() as AddressInfo).port;
+    const addrs = JSON.parse(await out(["ip", "-4", "-j", "addr", "show"])) as {
+      addr_info: { local: string }[];
+    }[];
+    const hostAddrs = addrs.flatMap((l) => l.addr_info.map((a) => a.local));
+    expect(hostAddrs).toContain(g.hostIp);
+    for (const addr of hostAddrs) {
+      expect(await curlFrom(g.ns, `http://${addr}:${port}/`, 2), addr).toMatch(/^exit=/);
+    }
+    expect(hits).toEqual([]);
+    // Control: without the workspace's table the same request does reach the host service.
+    await g.withoutFirewall(async () => {
+      expect(await curlFrom(g.ns, `http://${g.hostIp}:${port}/`, 2)).toBe("host-service");
+    });
+    hits.length = 0;
+    expect(await curlFrom(g.ns, `http://${g.hostIp}:${port}/`, 2)).toMatch(/^exit=/);
+    expect(hits).toEqual([]);
+    // The host itself still reaches the guest (replies come back in on the TAP).
+    expect((await fetch(`http://${g.guestIp}:${g.port}/`).then((r) => r.text())) as string).toBe(
+      "pyro-netns-ok",
+    );
+  });
+
+  it("keeps workspaces apart and refuses new connections from outside", async () => {
+    expect(await curlFrom(g.ns, `http://${h.guestIp}:${h.port}/`, 2)).toMatch(/^exit=/);
+    expect(await curlFrom(outside.name, `http://${g.guestIp}:${g.port}/`, 2)).toMatch(/^exit=/);
+  });
+});

@@ -1,0 +1,263 @@
+/**
+ * Network policies and published ports in real guests (issue 6 acceptance). Traffic only
+ * ever goes between this host, its guests and a network namespace the test creates: the
+ * "outside world" is an HTTP server inside that namespace, reached through the host.
+ */
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { requireGuest, runCli, usePyroHome } from "./fixtures.js";
+import { createTestNetns } from "./netns.js";
+
+const notRoot = process.getuid?.() !== 0;
+if (notRoot && process.env.PYRO_TEST_REQUIRE_GUEST === "1") throw new Error("network tests need root");
+const skip = requireGuest("debian:12-build") || notRoot;
+const home = usePyroHome();
+const cli = (...args: string[]) => runCli(args, home.env());
+
+let netns: Awaited<ReturnType<typeof createTestNetns>> | undefined;
+const created: string[] = [];
+
+async function create(
+  env: string,
+  policy: string,
+): Promise<{ id: string; network: Record<string, string> | null }> {
+  const r = await cli("workspace", "create", env, "--network-policy", policy, "--json");
+  expect(r.code, r.stderr).toBe(0);
+  const w = JSON.parse(r.stdout);
+  created.push(w.workspace_id);
+  return { id: w.workspace_id, network: w.network };
+}
+
+const sh = (ws: string, script: string) =>
+  cli("workspace", "exec", ws, "--timeout-seconds", "60", "--", "sh", "-c", script);
+const hostHas = (...argv: string[]) => spawnSync(argv[0] as string, argv.slice(1)).status === 0;
+const fetchUrl = (url: string) => `curl -s -S --max-time 10 ${url}`;
+
+beforeAll(async () => {
+  if (!skip) netns = await createTestNetns();
+}, 60_000);
+
+afterAll(async () => {
+  for (const id of created) await cli("workspace", "delete", id);
+  await netns?.close();
+});
+
+describe.skipIf(skip)("network policy off", () => {
+  it("gives the guest only lo, so the test server is unreachable", async () => {
+    const { id, network } = await create("debian:12-build", "off");
+    expect(network).toBeNull();
+    const links = await sh(id, "ls /sys/class/net");
+    expect(links.stdout).toBe("lo\n");
+    const r = await sh(id, `${fetchUrl(`http://${netns?.nsIp}:${netns?.port}/`)}; echo "exit=$?"`);
+    expect(r.stdout).not.toContain("pyro-netns-ok");
+    expect(r.stdout).toMatch(/exit=(7|28)/);
+    await cli("workspace", "delete", id);
+  });
+});
+
+describe.skipIf(skip)("network policy egress", () => {
+  let ws = "";
+  let network: Record<string, string> = {};
+  // A host service on every host address: the guest must not reach it.
+  const hits: string[] = [];
+  const hostServer = http.createServer((req, res) => {
+    hits.push(req.socket.remoteAddress ?? "?");
+    res.end("host-service");
+  });
+
+  beforeAll(async () => {
+    if (skip) return;
+    await new Promise<void>((r) => hostServer.listen(0, "0.0.0.0", r));
+    const c = await create("debian:12-build", "egress");
+    ws = c.id;
+    network = c.network ?? {};
+  }, 120_000);
+  afterAll(() => hostServer.close());
+
+  it("has a TAP and a firewall table named for the workspace", async () => {
+    expect(network.interface).toMatch(/^pyro[0-9a-f]{11}$/);
+    expect(hostHas("ip", "link", "show", "dev", network.interface as string)).toBe(true);
+    expect(hostHas("nft", "list", "table", "inet", `pyro_${ws}`)).toBe(true);
+    const links = await sh(ws, "ls /sys/class/net; ip -4 -o addr show dev eth0 | awk '{print $4}'");
+    expect(links.stdout).toBe(`eth0\nlo\n${network.guestIp}/30\n`);
+  });
+
+  it("reaches a server outside (in a test namespace) through NAT", async () => {
+    const r = await sh(ws, fetchUrl(`http://${netns?.nsIp}:${netns?.port}/`));
+    expect(r.stdout, r.stderr).toBe("pyro-netns-ok");
+  });
+
+  it("cannot reach services the host listens on, at any host address", async () => {
+    const port = (hostServer.address() as AddressInfo).port;
+    for (const addr of [network.hostIp, netns?.hostIp]) {
+      const r = await sh(ws, `curl -s --max-time 3 http://${addr}:${port}/; echo "exit=$?"`);
+      expect(r.stdout, `host ${addr}`).not.toContain("host-service");
+    }
+    expect(hits).toEqual([]);
+  });
+
+  it("refuses published ports with a clear code", async () => {
+    const r = await cli(
+      "workspace",
+      "service",
+      "start",
+      ws,
+      "web",
+      "--publish",
+      "18081:8080",
+      "--json",
+      "--",
+      "python3",
+      "-m",
+      "http.server",
+      "8080",
+    );
+    expect(r.code).not.toBe(0);
+    expect(JSON.parse(r.stdout).error.code).toBe("published_ports_disabled");
+  });
+});
+
+describe.skipIf(skip)("network policy egress+published-ports", () => {
+  let ws = "";
+  let network: Record<string, string> = {};
+
+  beforeAll(async () => {
+    if (skip) return;
+    const c = await create("debian:12-build", "egress+published-ports");
+    ws = c.id;
+    network = c.network ?? {};
+    await sh(ws, "echo hi > /workspace/hello.txt");
+  }, 120_000);
+
+  it("publishes a service port on the host's 127.0.0.1 while it runs", async () => {
+    const r = await cli(
+      "workspace",
+      "service",
+      "start",
+      ws,
+      "web",
+      "--publish",
+      "18080:8080",
+      "--ready-http",
+      "http://127.0.0.1:8080/",
+      "--json",
+      "--",
+      "python3",
+      "-m",
+      "http.server",
+      "8080",
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).published_ports).toEqual([
+      { host: "127.0.0.1", host_port: 18080, guest_port: 8080 },
+    ]);
+    const listing = await fetch("http://127.0.0.1:18080/");
+    expect(await listing.text()).toContain("hello.txt");
+    // Egress still works under this policy.
+    const out = await sh(ws, fetchUrl(`http://${netns?.nsIp}:${netns?.port}/`));
+    expect(out.stdout).toBe("pyro-netns-ok");
+
+    const stop = await cli("workspace", "service", "stop", ws, "web");
+    expect(stop.code, stop.stderr).toBe(0);
+    await expect(fetch("http://127.0.0.1:18080/")).rejects.toThrow();
+  });
+
+  it("picks a free host port when only the guest port is given, and closes it when the service exits", async () => {
+    const r = await cli(
+      "workspace",
+      "service",
+      "start",
+      ws,
+      "short",
+      "--publish",
+      "8082",
+      "--ready-tcp",
+      "127.0.0.1:8082",
+      "--json",
+      "--",
+      "sh",
+      "-c",
+      "timeout 4 python3 -m http.server 8082",
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const port = JSON.parse(r.stdout).published_ports[0].host_port as number;
+    expect(port).toBeGreaterThan(0);
+    expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(200);
+    // The service exits by itself after 4 s; the supervisor notices within a second or two.
+    let closed = false;
+    for (let i = 0; i < 40 && !closed; i++) {
+      await new Promise((res) => setTimeout(res, 250));
+      closed = await fetch(`http://127.0.0.1:${port}/`).then(
+        () => false,
+        () => true,
+      );
+    }
+    expect(closed).toBe(true);
+  });
+
+  it("a busy host port is refused with port_in_use and the service is stopped again", async () => {
+    const blocker = http.createServer(() => undefined);
+    await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", r));
+    const busy = (blocker.address() as AddressInfo).port;
+    try {
+      const r = await cli(
+        "workspace",
+        "service",
+        "start",
+        ws,
+        "web2",
+        "--publish",
+        `${busy}:8083`,
+        "--json",
+        "--",
+        "python3",
+        "-m",
+        "http.server",
+        "8083",
+      );
+      expect(JSON.parse(r.stdout).error.code).toBe("port_in_use");
+      const status = await cli("workspace", "service", "status", ws, "web2", "--json");
+      expect(JSON.parse(status.stdout).state).toBe("stopped");
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it("delete after kill -9 of the supervisor removes the TAP and the firewall table", async () => {
+    const pid = Number(readFileSync(join(home.home(), "workspaces", ws, "run", "sv.pid"), "utf8"));
+    process.kill(pid, "SIGKILL");
+    for (let i = 0; i < 50 && hostHas("kill", "-0", String(pid)); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(hostHas("ip", "link", "show", "dev", network.interface as string)).toBe(true); // left behind by the crash
+    const del = await cli("workspace", "delete", ws);
+    expect(del.code, del.stderr).toBe(0);
+    expect(hostHas("ip", "link", "show", "dev", network.interface as string)).toBe(false);
+    expect(hostHas("nft", "list", "table", "inet", `pyro_${ws}`)).toBe(false);
+  });
+});
+
+describe.skipIf(skip)("pyro run --network", () => {
+  it("gives a one-shot VM egress and removes its TAP with the VM", async () => {
+    const r = await cli(
+      "run",
+      "debian:12-build",
+      "--network",
+      "--json",
+      "--",
+      "sh",
+      "-c",
+      fetchUrl(`http://${netns?.nsIp}:${netns?.port}/`),
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.stdout).toBe("pyro-netns-ok");
+    const taps = spawnSync("ip", ["-o", "link", "show"], { encoding: "utf8" }).stdout;
+    const tag = (out.vm_id as string).slice(3);
+    expect(taps).not.toContain(`pyro_${tag}`);
+    expect(hostHas("nft", "list", "table", "inet", `pyro_${out.vm_id}`)).toBe(false);
+  });
+});
