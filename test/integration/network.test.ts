@@ -83,7 +83,7 @@ describe.skipIf(skip)("network policy egress", () => {
     expect(hostHas("ip", "link", "show", "dev", network.interface as string)).toBe(true);
     expect(hostHas("nft", "list", "table", "inet", `pyro_${ws}`)).toBe(true);
     const links = await sh(ws, "ls /sys/class/net; ip -4 -o addr show dev eth0 | awk '{print $4}'");
-    expect(links.stdout).toBe(`eth0\nlo\n${network.guestIp}/30\n`);
+    expect(links.stdout).toBe(`eth0\nlo\n${network.guest_ip}/30\n`);
   });
 
   it("reaches a server outside (in a test namespace) through NAT", async () => {
@@ -93,7 +93,7 @@ describe.skipIf(skip)("network policy egress", () => {
 
   it("cannot reach services the host listens on, at any host address", async () => {
     const port = (hostServer.address() as AddressInfo).port;
-    for (const addr of [network.hostIp, netns?.hostIp]) {
+    for (const addr of [network.host_ip, netns?.hostIp]) {
       const r = await sh(ws, `curl -s --max-time 3 http://${addr}:${port}/; echo "exit=$?"`);
       expect(r.stdout, `host ${addr}`).not.toContain("host-service");
     }

@@ -21,7 +21,7 @@ export function renderDoctor(r: DoctorReport): string {
     `Installed environments: ${r.installedEnvironments.join(", ") || "none"}`,
     `State dir: ${r.stateDir}`,
     `Capabilities: vm_boot=${yes(r.capabilities.vmBoot)} guest_exec=${yes(r.capabilities.guestExec)} guest_network=${yes(r.capabilities.guestNetwork)}`,
-    `Networking: tun=${yes(r.networking.tun)} ip_forward=${yes(r.networking.ipForward)} nft=${r.networking.nft ?? "missing"} iptables=${r.networking.iptables ?? "missing"}`,
+    `Networking: tun=${yes(r.networking.tun)} ip_forward=${yes(r.networking.ipForward)} nft=${r.networking.nft ?? "missing"} iptables=${r.networking.iptables ?? "missing"} firewall=${r.networking.firewall ?? "none"} available=${yes(r.networking.available)}${r.networking.reason ? ` (${r.networking.reason})` : ""}`,
     ...r.problems.map((p) => `Problem: ${p}`),
   ];
   return `${lines.join("\n")}\n`;

@@ -21,7 +21,11 @@ export const runCommand: CommandRunner = (argv, input) => {
   const [cmd, ...args] = argv;
   if (!cmd) return Promise.reject(new PyroError("internal", "runCommand: empty argv"));
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"], timeout: 30_000 });
+    const child = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"] });
+    // Our own kill timer: spawn's `timeout` option is never cleared when the program is missing
+    // (ENOENT emits no 'exit'), which kept every CLI run alive for 30 s.
+    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    timer.unref();
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => {
@@ -31,9 +35,11 @@ export const runCommand: CommandRunner = (argv, input) => {
       stderr += d.toString();
     });
     child.on("error", (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
       resolve({ code: err.code === "ENOENT" ? 127 : 126, stdout, stderr: `${cmd}: ${err.message}` });
     });
     child.on("close", (code, signal) => {
+      clearTimeout(timer);
       resolve({ code: code ?? 128, stdout, stderr: signal ? `${stderr}killed by ${signal}` : stderr });
     });
     child.stdin.on("error", () => undefined);
