@@ -135,14 +135,10 @@ describe.skipIf(skip)("pyro mcp serve (stdio)", () => {
     expect(tools.map((t) => t.name)).toEqual(
       expect.arrayContaining(["workspace_create", "workspace_exec", "workspace_diff"]),
     );
-    const created = await call(client, "workspace_create", {
-      environment: "debian:12",
-      name: "mcp",
-      labels: { via: "mcp" },
-    });
+    const created = await call(client, "workspace_create", { environment: "debian:12", name: "mcp" });
     expect(created.isError, JSON.stringify(created.content)).toBeFalsy();
     const id = created.data.workspace_id as string;
-    expect(created.data).toMatchObject({ state: "started", name: "mcp", labels: { via: "mcp" } });
+    expect(created.data).toMatchObject({ state: "started", name: "mcp", mem_mib: 1024, labels: {} });
     const exec = await call(client, "workspace_exec", {
       workspace_id: id,
       command: ["sh", "-c", "echo hello > greeting.txt; cat greeting.txt; exit 2"],

@@ -17,6 +17,7 @@ import { mcpCommand } from "../../src/cli/commands/mcp.js";
 import { demoCommand, runCommand } from "../../src/cli/commands/run.js";
 import { workspaceCommand } from "../../src/cli/commands/workspace/index.js";
 import { createContext } from "../../src/cli/context.js";
+import { CORE_HIDDEN_FIELDS } from "../../src/mcp/profiles.js";
 import { createMcpServer, MCP_PROFILES, type McpProfile } from "../../src/mcp/server.js";
 import { Pyro } from "../../src/sdk/index.js";
 
@@ -146,5 +147,19 @@ describe("docs/public-contract.md", () => {
       }
     }
     expect(missing, "add these to the MCP section of docs/public-contract.md").toEqual([]);
+  });
+
+  it("lists the fields workspace-core hides, per tool", () => {
+    const section = profileSection("workspace-core");
+    const missing: string[] = [];
+    for (const [tool, fields] of Object.entries(CORE_HIDDEN_FIELDS)) {
+      const rows = section
+        .split("\n")
+        .filter((line) => line.startsWith("| ") && line.includes(`\`${tool}\``));
+      for (const field of fields) {
+        if (!rows.some((row) => row.includes(`\`${field}\``))) missing.push(`${tool}: ${field}`);
+      }
+    }
+    expect(missing, "add these to the workspace-core table of docs/public-contract.md").toEqual([]);
   });
 });
