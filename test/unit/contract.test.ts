@@ -17,6 +17,7 @@ import { mcpCommand } from "../../src/cli/commands/mcp.js";
 import { demoCommand, runCommand } from "../../src/cli/commands/run.js";
 import { workspaceCommand } from "../../src/cli/commands/workspace/index.js";
 import { createContext } from "../../src/cli/context.js";
+import { Pyro as EntryPyro } from "../../src/index.js";
 import { CORE_HIDDEN_FIELDS } from "../../src/mcp/profiles.js";
 import { createMcpServer, MCP_PROFILES, type McpProfile } from "../../src/mcp/server.js";
 import { Pyro } from "../../src/sdk/index.js";
@@ -57,7 +58,10 @@ function rowFor(path: string): string | undefined {
   return doc.split("\n").find((line) => new RegExp(`^\\| \`${escaped}[ \`]`).test(line));
 }
 
-/** Public methods of Pyro: prototype functions minus the constructor, `_x` and TS `private` ones. */
+/**
+ * Public methods of Pyro (the SDK class and the package entry's subclass, which adds
+ * `createServer`): prototype functions minus the constructor, `_x` and TS `private` ones.
+ */
 function sdkMethods(): string[] {
   const source = readFileSync(new URL("../../src/sdk/pyro.ts", import.meta.url), "utf8");
   const privateNames = new Set(
@@ -65,10 +69,12 @@ function sdkMethods(): string[] {
       (m) => m[1],
     ),
   );
-  return Object.getOwnPropertyNames(Pyro.prototype).filter((name) => {
-    if (name === "constructor" || name.startsWith("_") || privateNames.has(name)) return false;
-    return typeof Object.getOwnPropertyDescriptor(Pyro.prototype, name)?.value === "function";
-  });
+  return [Pyro.prototype, EntryPyro.prototype].flatMap((proto) =>
+    Object.getOwnPropertyNames(proto).filter((name) => {
+      if (name === "constructor" || name.startsWith("_") || privateNames.has(name)) return false;
+      return typeof Object.getOwnPropertyDescriptor(proto, name)?.value === "function";
+    }),
+  );
 }
 
 /** The part of the doc under "### Profile `P`", up to the next heading. */
@@ -129,6 +135,7 @@ describe("docs/public-contract.md", () => {
   it("documents every public Pyro method", () => {
     const methods = sdkMethods();
     expect(methods).toContain("createWorkspace");
+    expect(methods).toContain("createServer");
     const missing = methods.filter((name) => !doc.includes(`\`${name}(`));
     expect(missing, "add these to the SDK section of docs/public-contract.md").toEqual([]);
   });
