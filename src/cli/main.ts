@@ -3,26 +3,15 @@
  * The `pyro` CLI. Commands parse flags, make one SDK call and render; this file owns the one
  * catch that prints `error[CODE]: message` and sets the exit status (usage errors 2).
  */
-import { readFileSync } from "node:fs";
-import { Command, CommanderError } from "commander";
+import { CommanderError } from "commander";
 import { PyroError } from "../sdk/index.js";
-import { doctorCommand } from "./commands/doctor.js";
-import { envCommand } from "./commands/env/index.js";
-import { mcpCommand } from "./commands/mcp.js";
-import { demoCommand, runCommand } from "./commands/run.js";
-import { workspaceCommand } from "./commands/workspace/index.js";
 import { createContext } from "./context.js";
 import { printError } from "./output.js";
-
-const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
-  version: string;
-};
+import { buildProgram, splitArgv } from "./program.js";
 
 export async function main(argv: string[]): Promise<number> {
   // Everything after the first `--` is the guest command, untouched by option parsing.
-  const dd = argv.indexOf("--");
-  const cliArgv = dd >= 0 ? argv.slice(0, dd) : argv;
-  const guestArgv = dd >= 0 ? argv.slice(dd + 1) : undefined;
+  const { cliArgv, guestArgv } = splitArgv(argv);
   const abort = new AbortController();
   let interrupts = 0;
   const onSignal = () => {
@@ -44,28 +33,7 @@ export async function main(argv: string[]): Promise<number> {
   const json = cliArgv.includes("--json");
   const verbose = cliArgv.includes("--verbose");
 
-  const program = new Command("pyro")
-    .description("disposable Linux microVMs for coding agents")
-    .version(pkg.version, "--version")
-    .option("--verbose", "print error details and stacks")
-    .exitOverride()
-    .configureOutput({ outputError: () => undefined })
-    .showHelpAfterError(false);
-  for (const cmd of [
-    runCommand(ctx),
-    demoCommand(ctx),
-    doctorCommand(ctx),
-    envCommand(ctx),
-    workspaceCommand(ctx),
-  ]) {
-    program.addCommand(cmd);
-  }
-  program.addCommand(mcpCommand(ctx));
-  const quiet = (cmd: Command): void => {
-    cmd.exitOverride().configureOutput({ outputError: () => undefined });
-    for (const sub of cmd.commands) quiet(sub);
-  };
-  quiet(program);
+  const program = buildProgram(ctx);
   try {
     await program.parseAsync(cliArgv, { from: "user" });
     return stdoutClosed ? 141 : ctx.exitCode;

@@ -5,6 +5,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { z } from "zod";
 import { toCamel } from "../sdk/index.js";
+import { profileInput } from "./profiles.js";
 import { toolError, toolResult } from "./respond.js";
 import { advertisedInput, parseToolInput, snakeSchema } from "./schema.js";
 
@@ -54,14 +55,15 @@ export function defineTool<I extends z.ZodObject, R>(spec: ToolSpec<I, R>): Tool
 }
 
 /**
- * Registers every spec whose `profiles` include `profile`. Handlers validate snake_case
+ * Registers every spec whose `profiles` include `profile`, with the inputs that profile narrows
+ * (`profiles.ts`). Handlers validate snake_case
  * arguments, call the SDK with camelCase input and answer through `respond.ts`; nothing
  * they throw escapes as a protocol error.
  */
 export function registerToolTable(server: McpServer, profile: McpProfile, specs: readonly ToolSpec[]): void {
   for (const spec of specs) {
     if (!spec.profiles.includes(profile)) continue;
-    const input = snakeSchema(spec.input);
+    const input = profileInput(profile, spec.name, snakeSchema(spec.input) as z.ZodObject);
     server.registerTool(
       spec.name,
       {

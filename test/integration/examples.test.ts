@@ -1,10 +1,52 @@
-/** examples/sdk-workspace.ts runs end to end against a real guest (one VM at a time). */
+/**
+ * The TypeScript examples in examples/ run end to end against real guests, one VM at a time,
+ * each with this file's private PYRO_HOME. (examples/stopped-workspace.sh runs in
+ * stopped-workspace.test.ts.) Each example asserts its own results; here we check that it ran
+ * through its steps and cleaned up.
+ */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { main } from "../../examples/sdk-workspace.js";
+import { main as mcpInProcess } from "../../examples/mcp-in-process.js";
+import { main as sdkServices } from "../../examples/sdk-services.js";
+import { main as sdkSnapshots } from "../../examples/sdk-snapshots.js";
+import { main as sdkStoppedDisk } from "../../examples/sdk-stopped-disk.js";
+import { main as sdkWorkspace } from "../../examples/sdk-workspace.js";
+import { Pyro } from "../../src/sdk/index.js";
 import { requireGuest, usePyroHome } from "./fixtures.js";
 
 const skip = requireGuest();
-const pyro = usePyroHome();
+const home = usePyroHome();
+
+/** Example name, its main, and the log fragments it must print, in order. */
+const EXAMPLES: [string, (stateDir: string) => Promise<void>, string[]][] = [
+  [
+    "sdk-workspace",
+    sdkWorkspace,
+    [
+      "created ws_",
+      "pushed",
+      "exec: app v2, then exit code 3",
+      "diff vs baseline: modified",
+      "exported",
+      "deleted",
+    ],
+  ],
+  [
+    "sdk-services",
+    sdkServices,
+    ["service ticker is ready", "1 of 1 services running", "stopped ticker", "deleted"],
+  ],
+  [
+    "sdk-snapshots",
+    sdkSnapshots,
+    ["snapshot known-good", "reset to known-good", "baseline (implicit), known-good", "deleted"],
+  ],
+  [
+    "sdk-stopped-disk",
+    sdkStoppedDisk,
+    ["stopped; the disk lists out, out/result.txt; out/result.txt = 42", "started again", "deleted"],
+  ],
+  ["mcp-in-process", mcpInProcess, ["tools: vm_run", "vm_run: Linux 6.1"]],
+];
 
 describe.skipIf(skip)("examples", () => {
   let lines: string[] = [];
@@ -18,24 +60,17 @@ describe.skipIf(skip)("examples", () => {
     vi.restoreAllMocks();
   });
 
-  it("examples/sdk-workspace.ts walks a workspace through its lifecycle", { timeout: 300_000 }, async () => {
-    const started = Date.now();
-    await main(pyro.home());
-    process.stderr.write(`${lines.join("\n")}\n(${Date.now() - started} ms)\n`);
-    for (const marker of [
-      "created ws",
-      "pushed",
-      "exec:",
-      "diff vs baseline",
-      "exported",
-      "service ticker is ready",
-    ]) {
-      expect(
-        lines.some((l) => l.includes(marker)),
-        marker,
-      ).toBe(true);
-    }
-    expect(lines.some((l) => l.includes("started again"))).toBe(true);
-    expect(lines.at(-1)).toMatch(/^\[sdk-workspace\] deleted /);
-  });
+  for (const [name, main, markers] of EXAMPLES) {
+    it(`examples/${name}.ts runs end to end`, { timeout: 300_000 }, async () => {
+      await main(home.home());
+      process.stderr.write(`${lines.join("\n")}\n`);
+      let at = 0;
+      for (const marker of markers) {
+        const found = lines.findIndex((l, i) => i >= at && l.includes(marker));
+        expect(found, `"${marker}" in ${JSON.stringify(lines)}`).toBeGreaterThanOrEqual(0);
+        at = found + 1;
+      }
+      expect((await new Pyro({ stateDir: home.home() }).listWorkspaces()).workspaces).toEqual([]);
+    });
+  }
 });

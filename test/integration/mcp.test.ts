@@ -1,12 +1,16 @@
 /**
  * `pyro mcp serve` against real guests: the built CLI spawned through the MCP SDK's stdio client,
- * one-shot `vm_run`, the create/start/status/exec lifecycle, errors, and a clean exit on EOF.
+ * one-shot `vm_run`, the create/start/status/exec lifecycle, errors, a clean exit on EOF, and an
+ * agent's repro-and-fix loop (seeded failing test, patch, diff, export).
  */
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, it } from "vitest";
+import { Pyro, PyroError } from "../../src/sdk/index.js";
 import { cliPath, processesMentioning, requireGuest, runCli, usePyroHome, vmDirs } from "./fixtures.js";
 
 const skip = requireGuest();
@@ -15,13 +19,13 @@ const home = usePyroHome();
 let open: { client: Client; transport: StdioClientTransport } | undefined;
 let stderr = "";
 
-async function serve(profile: string): Promise<Client> {
+async function serve(profile: string, extraArgs: string[] = []): Promise<Client> {
   const env = Object.fromEntries(
     Object.entries(home.env()).filter((e): e is [string, string] => e[1] !== undefined),
   );
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [cliPath, "mcp", "serve", "--profile", profile],
+    args: [cliPath, "mcp", "serve", "--profile", profile, ...extraArgs],
     env,
     stderr: "pipe",
   });
@@ -135,14 +139,10 @@ describe.skipIf(skip)("pyro mcp serve (stdio)", () => {
     expect(tools.map((t) => t.name)).toEqual(
       expect.arrayContaining(["workspace_create", "workspace_exec", "workspace_diff"]),
     );
-    const created = await call(client, "workspace_create", {
-      environment: "debian:12",
-      name: "mcp",
-      labels: { via: "mcp" },
-    });
+    const created = await call(client, "workspace_create", { environment: "debian:12", name: "mcp" });
     expect(created.isError, JSON.stringify(created.content)).toBeFalsy();
     const id = created.data.workspace_id as string;
-    expect(created.data).toMatchObject({ state: "started", name: "mcp", labels: { via: "mcp" } });
+    expect(created.data).toMatchObject({ state: "started", name: "mcp", mem_mib: 1024, labels: {} });
     const exec = await call(client, "workspace_exec", {
       workspace_id: id,
       command: ["sh", "-c", "echo hello > greeting.txt; cat greeting.txt; exit 2"],
@@ -166,5 +166,70 @@ describe.skipIf(skip)("pyro mcp serve (stdio)", () => {
     const gone = await call(client, "workspace_status", { workspace_id: id });
     expect(gone.data).toMatchObject({ error: { code: "workspace_not_found" } });
     expect(processesMentioning(id)).toEqual([]);
+  });
+
+  it("closes a repro-and-fix loop: failing test, patch, passing test, diff, export", async () => {
+    const host = mkdtempSync(join(tmpdir(), "pyro-mcp-loop-"));
+    const seed = join(host, "project");
+    mkdirSync(seed);
+    writeFileSync(join(seed, "calc.sh"), "add() { echo $(($1 - $2)); }\n");
+    writeFileSync(
+      join(seed, "test.sh"),
+      '. ./calc.sh\ngot=$(add 2 3)\n[ "$got" = 5 ] || { echo "FAIL: add 2 3 gave $got"; exit 1; }\necho PASS\n',
+    );
+    const client = await serve("workspace-core", ["--allowed-root", host]);
+    let id: string | undefined;
+    try {
+      const created = await call(client, "workspace_create", { environment: "debian:12", seed_path: seed });
+      expect(created.isError, JSON.stringify(created.content)).toBeFalsy();
+      id = created.data.workspace_id as string;
+      expect(created.data).toMatchObject({ workspace_seed: { mode: "directory", seed_path: seed } });
+
+      const failing = await call(client, "workspace_exec", { workspace_id: id, command: ["sh", "test.sh"] });
+      expect(failing.data).toMatchObject({ exit_code: 1, stdout: "FAIL: add 2 3 gave -1\n" });
+
+      const patch = [
+        "--- a/calc.sh",
+        "+++ b/calc.sh",
+        "@@ -1 +1 @@",
+        "-add() { echo $(($1 - $2)); }",
+        "+add() { echo $(($1 + $2)); }",
+        "",
+      ].join("\n");
+      const applied = await call(client, "workspace_patch_apply", { workspace_id: id, patch });
+      expect(applied.isError, JSON.stringify(applied.content)).toBeFalsy();
+      expect(applied.data).toMatchObject({
+        applied: true,
+        files: [{ path: "/workspace/calc.sh", status: "modified" }],
+      });
+
+      const passing = await call(client, "workspace_exec", { workspace_id: id, command: ["sh", "test.sh"] });
+      expect(passing.data).toMatchObject({ exit_code: 0, stdout: "PASS\n", sequence: 2 });
+
+      const diff = await call(client, "workspace_diff", { workspace_id: id });
+      expect(diff.data).toMatchObject({ changed: true, summary: { added: 0, modified: 1, deleted: 0 } });
+      expect(diff.data.patch).toContain("-add() { echo $(($1 - $2)); }\n+add() { echo $(($1 + $2)); }\n");
+
+      const output = join(host, "calc.fixed.sh");
+      const exported = await call(client, "workspace_export", {
+        workspace_id: id,
+        path: "calc.sh",
+        output_path: output,
+      });
+      expect(exported.isError, JSON.stringify(exported.content)).toBeFalsy();
+      expect(exported.data).toMatchObject({ kind: "file", output_path: output });
+      expect(readFileSync(output, "utf8")).toBe("add() { echo $(($1 + $2)); }\n");
+
+      const deleted = await call(client, "workspace_delete", { workspace_id: id });
+      expect(deleted.data).toEqual({ workspace_id: id, deleted: true });
+      id = undefined;
+    } finally {
+      rmSync(host, { recursive: true, force: true });
+      if (id) {
+        await new Pyro({ stateDir: home.home() }).deleteWorkspace(id).catch((err: unknown) => {
+          if (!(err instanceof PyroError && err.code === "workspace_not_found")) throw err;
+        });
+      }
+    }
   });
 });

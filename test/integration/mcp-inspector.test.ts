@@ -1,0 +1,160 @@
+/**
+ * The official MCP Inspector (devDependency, CLI mode) against `pyro mcp serve`: each profile's
+ * tool list, and a workspace driven through tools/call against a real guest. The Inspector
+ * spawns the server itself (one server per call), so everything shares this file's PYRO_HOME.
+ * Invocation, as in docs/integrations.md:
+ *   node_modules/.bin/mcp-inspector --cli node dist/cli/main.js mcp serve --profile P --method ...
+ */
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
+import { afterEach, describe, expect, it } from "vitest";
+import { Pyro, PyroError } from "../../src/sdk/index.js";
+import { processesMentioning, repoRoot, requireGuest, usePyroHome } from "./fixtures.js";
+
+const skip = requireGuest();
+const home = usePyroHome();
+const inspectorBin = join(repoRoot, "node_modules", ".bin", "mcp-inspector");
+
+/** Runs the Inspector CLI against `node dist/cli/main.js mcp serve --profile <profile>`; its stdout is JSON. */
+async function inspect(profile: string, method: string[]): Promise<unknown> {
+  const args = ["--cli", "node", "dist/cli/main.js", "mcp", "serve", "--profile", profile, ...method];
+  const { stdout } = await promisify(execFile)(inspectorBin, args, {
+    cwd: repoRoot,
+    env: home.env(),
+    timeout: 150_000,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return JSON.parse(stdout);
+}
+
+async function listTools(profile: string): Promise<Tool[]> {
+  return ((await inspect(profile, ["--method", "tools/list"])) as { tools: Tool[] }).tools;
+}
+
+/** tools/call with `--tool-arg key=value` pairs; returns the result and its structured content. */
+async function callTool(profile: string, tool: string, args: Record<string, string>) {
+  const pairs = Object.entries(args).flatMap(([k, v]) => ["--tool-arg", `${k}=${v}`]);
+  const result = (await inspect(profile, [
+    "--method",
+    "tools/call",
+    "--tool-name",
+    tool,
+    ...pairs,
+  ])) as CallToolResult;
+  return { ...result, data: (result.structuredContent ?? {}) as Record<string, unknown> };
+}
+
+const VM_TOOLS = [
+  "vm_create",
+  "vm_delete",
+  "vm_exec",
+  "vm_list_environments",
+  "vm_network_info",
+  "vm_reap_expired",
+  "vm_run",
+  "vm_start",
+  "vm_status",
+  "vm_stop",
+];
+const CORE_TOOLS = [
+  ...VM_TOOLS,
+  "workspace_create",
+  "workspace_delete",
+  "workspace_diff",
+  "workspace_exec",
+  "workspace_export",
+  "workspace_file_list",
+  "workspace_file_read",
+  "workspace_file_write",
+  "workspace_list",
+  "workspace_logs",
+  "workspace_patch_apply",
+  "workspace_status",
+  "workspace_sync_push",
+  "workspace_update",
+].sort();
+const FULL_TOOLS = [
+  ...CORE_TOOLS,
+  "service_list",
+  "service_logs",
+  "service_start",
+  "service_status",
+  "service_stop",
+  "shell_close",
+  "shell_open",
+  "shell_read",
+  "shell_signal",
+  "shell_write",
+  "snapshot_create",
+  "snapshot_delete",
+  "snapshot_list",
+  "workspace_disk_export",
+  "workspace_disk_list",
+  "workspace_disk_read",
+  "workspace_reset",
+  "workspace_start",
+  "workspace_stop",
+].sort();
+
+/** Workspaces this file created and has not seen deleted; removed through the SDK after each test. */
+const created = new Set<string>();
+afterEach(async () => {
+  const pyro = new Pyro({ stateDir: home.home() });
+  for (const id of created) {
+    await pyro.deleteWorkspace(id).catch((err: unknown) => {
+      if (!(err instanceof PyroError && err.code === "workspace_not_found")) throw err;
+    });
+    created.delete(id);
+  }
+});
+
+describe.skipIf(skip)("MCP Inspector CLI against pyro mcp serve", () => {
+  it("lists each profile's tools", async () => {
+    expect((await listTools("vm-run")).map((t) => t.name)).toEqual(["vm_run"]);
+    const core = await listTools("workspace-core");
+    expect(core.map((t) => t.name).sort()).toEqual(CORE_TOOLS);
+    const full = await listTools("workspace-full");
+    expect(full.map((t) => t.name).sort()).toEqual(FULL_TOOLS);
+    // The narrowed inputs of workspace-core reach a real client as advertised JSON Schema.
+    const createFields = (tools: Tool[]) =>
+      Object.keys(tools.find((t) => t.name === "workspace_create")?.inputSchema.properties ?? {}).sort();
+    expect(createFields(core)).toEqual(["environment", "name", "seed_path"]);
+    expect(createFields(full)).toEqual(expect.arrayContaining(["labels", "mem_mib", "vcpu_count"]));
+  });
+
+  it("drives a workspace with tools/call: create, exec, diff, delete", async () => {
+    const profile = "workspace-core";
+    const create = await callTool(profile, "workspace_create", {
+      environment: "debian:12",
+      name: "inspected",
+    });
+    expect(create.isError, JSON.stringify(create.content)).toBeFalsy();
+    const id = create.data.workspace_id as string;
+    created.add(id);
+    expect(id).toMatch(/^ws_[0-9a-f]{12}$/);
+    expect(create.data).toMatchObject({ state: "started", name: "inspected", environment: "debian:12" });
+
+    const exec = await callTool(profile, "workspace_exec", {
+      workspace_id: id,
+      command: JSON.stringify(["sh", "-c", "echo made by the inspector > inspector.txt; cat inspector.txt"]),
+    });
+    expect(exec.isError, JSON.stringify(exec.content)).toBeFalsy();
+    expect(exec.data).toMatchObject({ exit_code: 0, stdout: "made by the inspector\n", cwd: "/workspace" });
+
+    const diff = await callTool(profile, "workspace_diff", { workspace_id: "inspected" });
+    expect(diff.data).toMatchObject({ workspace_id: id, changed: true, summary: { added: 1 } });
+    expect(diff.data.patch).toContain("+++ b/inspector.txt\n");
+    expect(diff.data.patch).toContain("+made by the inspector\n");
+
+    const deleted = await callTool(profile, "workspace_delete", { workspace_id: id });
+    expect(deleted.isError).toBeFalsy();
+    expect(deleted.data).toEqual({ workspace_id: id, deleted: true });
+    created.delete(id);
+    const gone = await callTool(profile, "workspace_status", { workspace_id: id });
+    expect(gone.isError).toBe(true);
+    expect(gone.data).toMatchObject({ error: { code: "workspace_not_found" } });
+    expect(processesMentioning(id)).toEqual([]);
+  });
+});
