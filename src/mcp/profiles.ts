@@ -16,7 +16,7 @@ import type { McpProfile } from "./tool.js";
 export const CORE_HIDDEN_FIELDS: Readonly<Record<string, readonly string[]>> = {
   vm_run: ["vcpu_count", "mem_mib", "ttl_seconds", "network"],
   vm_create: ["vcpu_count", "mem_mib", "ttl_seconds", "network"],
-  workspace_create: ["vcpu_count", "mem_mib", "ttl_seconds", "network_policy", "labels"],
+  workspace_create: ["vcpu_count", "mem_mib", "ttl_seconds", "network_policy", "labels", "secrets"],
   workspace_update: ["labels", "clear_labels"],
 };
 

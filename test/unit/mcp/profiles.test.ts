@@ -51,6 +51,7 @@ describe("profile-narrowed inputs", () => {
       "mem_mib",
       "name",
       "network_policy",
+      "secrets",
       "seed_path",
       "ttl_seconds",
       "vcpu_count",
@@ -71,7 +72,7 @@ describe("profile-narrowed inputs", () => {
 
   it("keeps the everyday fields: exec timeout, read caps, recursive listings", async () => {
     const core = await tools("workspace-core");
-    expect(fields(core.workspace_exec)).toEqual(["command", "timeout_seconds", "workspace_id"]);
+    expect(fields(core.workspace_exec)).toEqual(["command", "secret_env", "timeout_seconds", "workspace_id"]);
     expect(fields(core.workspace_file_read)).toEqual(["max_bytes", "path", "workspace_id"]);
     expect(fields(core.workspace_file_list)).toEqual(["path", "recursive", "workspace_id"]);
   });
