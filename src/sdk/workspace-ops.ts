@@ -3,6 +3,7 @@
  * `Pyro` exposes each as a one-line method.
  */
 
+import { resolve } from "node:path";
 import { machineClient } from "../core/machine.js";
 import { seedKind } from "../core/workspaces/archive.js";
 import { diffWorkspace } from "../core/workspaces/diff.js";
@@ -110,7 +111,9 @@ export const resolveRef = (ws: WorkspaceManager, ref: string) => ws.resolve(vali
 export async function createWorkspace(ws: WorkspaceManager, input: CreateWorkspaceInput): Promise<Workspace> {
   const args = validate(CreateWorkspaceInputSchema, input);
   await ws.reapExpired();
-  const seed = args.seedPath ? { mode: await seedKind(args.seedPath), path: args.seedPath } : undefined;
+  // Absolute, so the record still names the seed when read from another directory.
+  const seedPath = args.seedPath ? resolve(args.seedPath) : undefined;
+  const seed = seedPath ? { mode: await seedKind(seedPath), path: seedPath } : undefined;
   // A bad seed is refused before any VM boots (pushTree checks it again when sending).
   if (seed) await validateSeed(seed.path);
   const secrets = await resolveSecrets(args.secrets);

@@ -13,7 +13,7 @@ export function renderWorkspace(w: Workspace): string {
     `Environment: ${w.environment}`,
     `Resources: ${w.vcpuCount} vCPU, ${w.memMib} MiB`,
     `Execution mode: ${w.executionMode}${w.acceleration ? ` (${w.acceleration})` : ""}`,
-    `Network policy: ${w.networkPolicy}`,
+    `Network policy: ${w.networkPolicy}${w.network ? ` (guest ${w.network.guestIp}/30 via ${w.network.interface}, host ${w.network.hostIp})` : ""}`,
     `Seed: ${w.workspaceSeed.mode}${w.workspaceSeed.seedPath ? ` ${w.workspaceSeed.seedPath}` : ""}`,
     `Labels: ${labelsText(w.labels) || "-"}`,
     `Secrets: ${w.secrets.map((s) => s.name).join(", ") || "-"}`,
