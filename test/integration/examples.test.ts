@@ -6,6 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { main as mcpInProcess } from "../../examples/mcp-in-process.js";
+import { main as sdkSecretsPorts } from "../../examples/sdk-secrets-ports.js";
 import { main as sdkServices } from "../../examples/sdk-services.js";
 import { main as sdkSnapshots } from "../../examples/sdk-snapshots.js";
 import { main as sdkStoppedDisk } from "../../examples/sdk-stopped-disk.js";
@@ -13,7 +14,7 @@ import { main as sdkWorkspace } from "../../examples/sdk-workspace.js";
 import { Pyro } from "../../src/sdk/index.js";
 import { requireGuest, usePyroHome } from "./fixtures.js";
 
-const skip = requireGuest();
+const skip = requireGuest() || requireGuest("debian:12-build");
 const home = usePyroHome();
 
 /** Example name, its main, and the log fragments it must print, in order. */
@@ -46,6 +47,16 @@ const EXAMPLES: [string, (stateDir: string) => Promise<void>, string[]][] = [
     ["stopped; the disk lists out, out/result.txt; out/result.txt = 42", "started again", "deleted"],
   ],
   ["mcp-in-process", mcpInProcess, ["tools: vm_run", "vm_run: Linux 6.1"]],
+  [
+    "sdk-secrets-ports",
+    sdkSecretsPorts,
+    [
+      "with secrets: API_TOKEN",
+      "exec: token is [REDACTED]",
+      "hello from the guest",
+      "the host port is closed",
+    ],
+  ],
 ];
 
 describe.skipIf(skip)("examples", () => {
