@@ -6,7 +6,7 @@
 import http2 from "node:http2";
 import type { Duplex, Readable } from "node:stream";
 import { PyroError } from "../errors.js";
-import { type AgentInfo, AgentInfoSchema, PROTOCOL_VERSION } from "./protocol.js";
+import { type AgentInfo, PROTOCOL_VERSION, parseAgentInfo } from "./protocol.js";
 
 export interface AgentResponse {
   status: number;
@@ -68,7 +68,7 @@ export class AgentSession {
    */
   async info(): Promise<AgentInfo> {
     const { value } = await this.json("GET", "/v1/info");
-    const info = AgentInfoSchema.parse(value);
+    const info = parseAgentInfo(value);
     if (info.protocol_version !== PROTOCOL_VERSION) {
       throw new PyroError(
         "guest_protocol_mismatch",

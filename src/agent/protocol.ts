@@ -1,20 +1,35 @@
 /**
- * Host-side schemas of the guest agent protocol, version 1 (docs/agent-protocol.md is the
- * contract; guest/internal/api holds the Go twin).
+ * Host-side types of the guest agent protocol, version 1 (docs/agent-protocol.md is the
+ * contract; guest/internal/api holds the Go twin). No zod here: the supervisor imports this
+ * module, and zod alone would add ~10 MiB to every supervisor's RSS. The exec event schemas,
+ * which only the client side parses, live in exec-events.ts.
  */
-import { StringDecoder } from "node:string_decoder";
-import { z } from "zod";
+import { PyroError } from "../errors.js";
 
 export const PROTOCOL_VERSION = 1;
 
-export const AgentInfoSchema = z.object({
-  agent_version: z.string(),
-  protocol_version: z.number().int(),
-  capabilities: z.array(z.string()),
-  boot_ms: z.number().optional(),
-  kernel: z.string().optional(),
-});
-export type AgentInfo = z.infer<typeof AgentInfoSchema>;
+/** `GET /v1/info`. */
+export interface AgentInfo {
+  agent_version: string;
+  protocol_version: number;
+  capabilities: string[];
+  boot_ms?: number;
+  kernel?: string;
+}
+
+/** Checks the shape of a `GET /v1/info` answer. @throws PyroError guest_protocol_mismatch */
+export function parseAgentInfo(value: unknown): AgentInfo {
+  const v = value as Partial<AgentInfo> | undefined;
+  if (
+    typeof v?.agent_version !== "string" ||
+    !Number.isInteger(v.protocol_version) ||
+    !Array.isArray(v.capabilities) ||
+    !v.capabilities.every((c) => typeof c === "string")
+  ) {
+    throw new PyroError("guest_protocol_mismatch", "the guest agent answered /v1/info with an unknown shape");
+  }
+  return v as AgentInfo;
+}
 
 /** The `pyro-exec` request header: one line of JSON. */
 export interface ExecSpec {
@@ -26,46 +41,4 @@ export interface ExecSpec {
   stdin?: boolean;
   /** Environment variables set to secret values in the guest: `{ENV_VAR: SECRET_NAME}`. */
   secret_env?: Record<string, string>;
-}
-
-export const ExecEventSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("started"), pid: z.number() }),
-  z.object({ type: z.literal("stdout"), data: z.string().optional(), data_b64: z.string().optional() }),
-  z.object({ type: z.literal("stderr"), data: z.string().optional(), data_b64: z.string().optional() }),
-  z.object({
-    type: z.literal("exit"),
-    exit_code: z.number().int(),
-    signal: z.string().optional().default(""),
-    timed_out: z.boolean(),
-    duration_ms: z.number(),
-  }),
-]);
-export type ExecEvent = z.infer<typeof ExecEventSchema>;
-export type ExecExit = Extract<ExecEvent, { type: "exit" }>;
-
-export const AgentErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
-
-/** Bytes carried by an output event (`data` text or `data_b64`). */
-export function eventBytes(event: { data?: string | undefined; data_b64?: string | undefined }): Buffer {
-  if (event.data !== undefined) return Buffer.from(event.data, "utf8");
-  return Buffer.from(event.data_b64 ?? "", "base64");
-}
-
-/** Splits an NDJSON byte stream into parsed events. */
-export async function* readExecEvents(stream: AsyncIterable<Buffer | string>): AsyncGenerator<ExecEvent> {
-  // A multi-byte character may be split across frames: decode as a stream, not per chunk.
-  const decoder = new StringDecoder("utf8");
-  let pending = "";
-  for await (const chunk of stream) {
-    pending += typeof chunk === "string" ? chunk : decoder.write(chunk);
-    let nl = pending.indexOf("\n");
-    while (nl >= 0) {
-      const line = pending.slice(0, nl).trim();
-      pending = pending.slice(nl + 1);
-      if (line) yield ExecEventSchema.parse(JSON.parse(line));
-      nl = pending.indexOf("\n");
-    }
-  }
-  pending += decoder.end();
-  if (pending.trim()) yield ExecEventSchema.parse(JSON.parse(pending));
 }

@@ -3,7 +3,8 @@
  * streaming output to callbacks as NDJSON events arrive.
  */
 import type { Readable } from "node:stream";
-import { type ExecExit, type ExecSpec, eventBytes, readExecEvents } from "../agent/protocol.js";
+import { type ExecExit, eventBytes, readExecEvents } from "../agent/exec-events.js";
+import type { ExecSpec } from "../agent/protocol.js";
 import { PyroError } from "../errors.js";
 import { expectOk, type SupervisorClient } from "../supervisor/client.js";
 

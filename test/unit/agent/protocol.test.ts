@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { eventBytes, readExecEvents } from "../../../src/agent/protocol.js";
+import { eventBytes, readExecEvents } from "../../../src/agent/exec-events.js";
 
 async function* chunks(parts: string[]) {
   for (const p of parts) yield Buffer.from(p);
@@ -39,5 +39,16 @@ describe("exec event stream", () => {
     expect(eventBytes({ data_b64: Buffer.from([0xff, 0]).toString("base64") })).toEqual(
       Buffer.from([0xff, 0]),
     );
+  });
+});
+
+describe("parseAgentInfo", () => {
+  it("accepts the info answer and refuses other shapes", async () => {
+    const { parseAgentInfo } = await import("../../../src/agent/protocol.js");
+    const info = { agent_version: "0.1.0", protocol_version: 1, capabilities: ["exec"], boot_ms: 5 };
+    expect(parseAgentInfo(info)).toEqual(info);
+    for (const bad of [undefined, {}, { ...info, protocol_version: "1" }, { ...info, capabilities: [1] }]) {
+      expect(() => parseAgentInfo(bad)).toThrow(/unknown shape/);
+    }
   });
 });
