@@ -13,6 +13,10 @@ describe.skipIf(skip)("pyro doctor", () => {
     expect(lines[1]).toBe("Runtime: PASS");
     expect(r.stdout).toMatch(/^Acceleration: (kvm|tcg) \(.+; using (KVM|TCG)\)$/m);
     expect(r.stdout).toMatch(/^VMMs: qemu \S+/m);
+    // Networking facts for egress workspaces: tun, ip_forward and the firewall tool.
+    expect(r.stdout).toMatch(
+      /^Networking: tun=(yes|no) ip_forward=(yes|no) .*firewall=(nftables|iptables|none) /m,
+    );
     expect(r.code).toBe(0);
   });
 
@@ -27,5 +31,10 @@ describe.skipIf(skip)("pyro doctor", () => {
     expect(["kvm", "tcg"]).toContain(doc.acceleration);
     expect(doc.kvm).toHaveProperty("guest_boots");
     expect(doc.networking).toHaveProperty("ip_forward");
+    // setup.sh installs nftables and CI runs as root: networked workspaces are available there.
+    if (process.getuid?.() === 0) {
+      expect(doc.networking).toMatchObject({ tun: true, firewall: "nftables", root: true, available: true });
+      expect(doc.capabilities.guest_network).toBe(true);
+    }
   });
 });

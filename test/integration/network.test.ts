@@ -55,6 +55,21 @@ describe.skipIf(skip)("network policy off", () => {
     const r = await sh(id, `${fetchUrl(`http://${netns?.nsIp}:${netns?.port}/`)}; echo "exit=$?"`);
     expect(r.stdout).not.toContain("pyro-netns-ok");
     expect(r.stdout).toMatch(/exit=(7|28)/);
+    const publish = await cli(
+      "workspace",
+      "service",
+      "start",
+      id,
+      "web",
+      "--publish",
+      "8080",
+      "--json",
+      "--",
+      "sleep",
+      "60",
+    );
+    expect(publish.code).not.toBe(0);
+    expect(JSON.parse(publish.stdout).error.code).toBe("published_ports_disabled");
     await cli("workspace", "delete", id);
   });
 });
