@@ -205,6 +205,9 @@ export async function startService(ws: WorkspaceManager, input: R.StartServiceIn
     readiness: probe,
     ...(secretEnv ? { secret_env: secretEnv } : {}),
   });
+  // The agent accepted the start, so any service of this name had finished: close its ports
+  // now rather than at the supervisor's next check (the new one must not inherit them).
+  await ports.unpublishPorts(client, args.serviceName);
   let published: ports.PublishedPort[] = [];
   if (specs.length > 0 && ["starting", "running", "ready"].includes(record.state)) {
     try {
