@@ -26,7 +26,7 @@ async function create(
   policy: string,
 ): Promise<{ id: string; network: Record<string, string> | null }> {
   const r = await cli("workspace", "create", env, "--network-policy", policy, "--json");
-  expect(r.code, r.stderr).toBe(0);
+  expect(r.code, r.stdout + r.stderr).toBe(0);
   const w = JSON.parse(r.stdout);
   created.push(w.workspace_id);
   return { id: w.workspace_id, network: w.network };
@@ -166,7 +166,7 @@ describe.skipIf(skip)("network policy egress+published-ports", () => {
       "http.server",
       "8080",
     );
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).published_ports).toEqual([
       { host: "127.0.0.1", host_port: 18080, guest_port: 8080 },
     ]);
@@ -198,7 +198,7 @@ describe.skipIf(skip)("network policy egress+published-ports", () => {
       "-c",
       "timeout 4 python3 -m http.server 8082",
     );
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
     const port = JSON.parse(r.stdout).published_ports[0].host_port as number;
     expect(port).toBeGreaterThan(0);
     expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(200);
@@ -267,7 +267,7 @@ describe.skipIf(skip)("pyro run --network", () => {
       "-c",
       fetchUrl(`http://${netns?.nsIp}:${netns?.port}/`),
     );
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.stdout).toBe("pyro-netns-ok");
     const taps = spawnSync("ip", ["-o", "link", "show"], { encoding: "utf8" }).stdout;
