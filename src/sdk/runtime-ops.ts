@@ -26,10 +26,25 @@ async function running(ws: WorkspaceManager, ref: string) {
 async function secretEnvOf(ws: WorkspaceManager, id: string, specs: string[]) {
   if (specs.length === 0) return undefined;
   const record = await readWorkspaceRecord(ws.config.stateDir, id);
-  return secretEnv(
-    specs,
-    record.secrets.map((s) => s.name),
-  );
+  try {
+    return secretEnv(
+      specs,
+      record.secrets.map((s) => s.name),
+    );
+  } catch (err) {
+    // A value typed where a name belongs must not come back in the error.
+    throw (await ws.redactor(id)).error(err);
+  }
+}
+
+/** Service records with secret values redacted (argv and readiness targets may hold them). */
+async function redactedServices(
+  ws: WorkspaceManager,
+  id: string,
+  records: R.Service[],
+): Promise<R.Service[]> {
+  const redact = await ws.redactor(id);
+  return records.map((r) => redact.deep(r));
 }
 
 function shellRecord(id: string, s: GuestShell): R.Shell {
@@ -220,13 +235,17 @@ export async function startService(ws: WorkspaceManager, input: R.StartServiceIn
     }
   }
   await ws.mutateRecord(id, () => undefined);
-  return serviceRecord(id, record, published);
+  return (await redactedServices(ws, id, [serviceRecord(id, record, published)]))[0] as R.Service;
 }
 
 export async function listServices(ws: WorkspaceManager, ref: string): Promise<R.ServiceList> {
   const { id, client, services } = await running(ws, ref);
   const published = await ports.listPublished(client);
-  const all = (await services.list()).map((s) => serviceRecord(id, s, published));
+  const all = await redactedServices(
+    ws,
+    id,
+    (await services.list()).map((s) => serviceRecord(id, s, published)),
+  );
   const runningCount = all.filter((s) => ["starting", "running", "ready"].includes(s.state)).length;
   return { workspaceId: id, count: all.length, runningCount, services: all };
 }
@@ -234,7 +253,8 @@ export async function listServices(ws: WorkspaceManager, ref: string): Promise<R
 export async function statusService(ws: WorkspaceManager, input: R.ServiceRefInput): Promise<R.Service> {
   const args = validate(R.ServiceRefInputSchema, input);
   const { id, client, services } = await running(ws, args.workspaceId);
-  return serviceRecord(id, await services.get(args.serviceName), await ports.listPublished(client));
+  const record = serviceRecord(id, await services.get(args.serviceName), await ports.listPublished(client));
+  return (await redactedServices(ws, id, [record]))[0] as R.Service;
 }
 
 export async function logsService(ws: WorkspaceManager, input: R.LogsServiceInput): Promise<R.ServiceLogs> {
@@ -257,5 +277,5 @@ export async function stopService(ws: WorkspaceManager, input: R.ServiceRefInput
   const record = await services.stop(args.serviceName, 5000);
   await ports.unpublishPorts(client, args.serviceName);
   await ws.mutateRecord(id, () => undefined);
-  return serviceRecord(id, record);
+  return (await redactedServices(ws, id, [serviceRecord(id, record)]))[0] as R.Service;
 }

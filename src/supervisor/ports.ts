@@ -16,6 +16,13 @@ const LIVE_STATES = new Set(["starting", "running", "ready"]);
 /** How often services with publications are checked, in ms. */
 const WATCH_INTERVAL_MS = 1000;
 
+/**
+ * Forwarded connections open at once per VM. Each holds one HTTP/2 stream on the agent
+ * channel; past this, new ones are closed at once, so idle clients of a published port can
+ * never starve exec, files and shells of streams (the agent allows 1024).
+ */
+export const MAX_PORT_CONNECTIONS = 256;
+
 interface Publication extends PublishedPort {
   server: net.Server;
   sockets: Set<net.Socket>;
@@ -24,6 +31,7 @@ interface Publication extends PublishedPort {
 export class PortPublisher {
   private readonly pubs: Publication[] = [];
   private watch: NodeJS.Timeout | undefined;
+  private open = 0;
 
   constructor(
     private readonly agent: () => AgentSession | undefined,
@@ -49,7 +57,10 @@ export class PortPublisher {
       throw new PyroError("invalid_argument", `guest port ${guestPort} of "${service}" is already published`);
     }
     const sockets = new Set<net.Socket>();
-    const server = net.createServer((socket) => this.forward(socket, guestPort, sockets));
+    // allowHalfOpen: a client that sends FIN after its request still gets the whole answer.
+    const server = net.createServer({ allowHalfOpen: true }, (socket) =>
+      this.forward(socket, guestPort, sockets),
+    );
     await new Promise<void>((resolve, reject) => {
       server.once("error", (err: NodeJS.ErrnoException) =>
         reject(
@@ -101,9 +112,17 @@ export class PortPublisher {
 
   /** One accepted connection: a port stream to the guest, bytes copied both ways. */
   private forward(socket: net.Socket, guestPort: number, sockets: Set<net.Socket>): void {
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
     socket.on("error", () => socket.destroy());
+    if (this.open >= MAX_PORT_CONNECTIONS) {
+      socket.destroy();
+      return;
+    }
+    this.open++;
+    sockets.add(socket);
+    socket.once("close", () => {
+      this.open--;
+      sockets.delete(socket);
+    });
     const agent = this.agent();
     if (!agent) {
       socket.destroy();

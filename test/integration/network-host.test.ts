@@ -4,12 +4,15 @@
  * standing in for guests and for "the outside world". Root only; every address involved is on
  * this machine or in a namespace this file creates, and everything is removed afterwards.
  */
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import dgram from "node:dgram";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCommand } from "../../src/core/network/command.js";
 import {
@@ -131,7 +134,15 @@ describe.skipIf(skip)("setupWorkspaceNetwork", () => {
     expect(table).toContain(`ip saddr ${subnet} oifname != "${a.ifname}" masquerade`);
     expect(table).toContain(`iifname "${a.ifname}" oifname "pyro*" drop`);
     expect(table).toContain(`iifname "${a.ifname}" ip saddr != ${a.guest_ip} drop`);
-    expect(table).toContain(`oifname "${a.ifname}" ct state established,related accept`);
+    expect(table).toContain(
+      `oifname "${a.ifname}" ct state established,related ct original ip saddr ${a.guest_ip} accept`,
+    );
+    expect(table).toMatch(
+      new RegExp(`chain input \\{[^}]*iifname "${a.ifname}" ip saddr != ${a.guest_ip} drop`),
+    );
+    expect(table).toContain(
+      `iifname "${a.ifname}" ct state established,related ct original ip daddr ${a.guest_ip} accept`,
+    );
     expect(table).toMatch(new RegExp(`chain input \\{[^}]*iifname "${a.ifname}" drop`));
 
     expect(statSync(registry).mode & 0o777).toBe(0o700);
@@ -337,6 +348,103 @@ async function curlFrom(ns: string, url: string, maxSeconds = 3): Promise<string
   return r.code === 0 ? r.stdout : `exit=${r.code}`;
 }
 
+/** UDP echo server (python3): binds `argv[1]`, prints its port, sends every datagram back. */
+const UDP_ECHO = `
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], 0))
+print(s.getsockname()[1], flush=True)
+while True:
+    data, addr = s.recvfrom(2048)
+    s.sendto(data, addr)
+`;
+
+/** One UDP datagram "spoofed" from `argv[1]:argv[2]` to `argv[3]:argv[4]` (python3). */
+const UDP_SEND = `
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], int(sys.argv[2])))
+s.sendto(b"spoofed", (sys.argv[3], int(sys.argv[4])))
+`;
+
+/**
+ * One ICMP port-unreachable (python3, raw socket) to `argv[1]`, about a UDP datagram
+ * `argv[1]:argv[2]` -> `argv[3]:argv[4]` (5 payload bytes) whose IP and UDP headers it quotes.
+ */
+const ICMP_PORT_UNREACHABLE = `
+import socket, struct, sys
+src, sport, dst, dport = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+def csum(b):
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    s = (s & 0xFFFF) + (s >> 16)
+    s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 33, 0, 0x4000, 64, socket.IPPROTO_UDP, 0,
+                 socket.inet_aton(src), socket.inet_aton(dst))
+ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+udp = struct.pack("!HHHH", sport, dport, 13, 0)
+icmp = struct.pack("!BBHI", 3, 3, 0, 0) + ip + udp
+icmp = icmp[:2] + struct.pack("!H", csum(icmp)) + icmp[4:]
+socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP).sendto(icmp, (src, 0))
+`;
+
+/** Runs `script` with python3 inside `ns` until it prints a line: the child (`ip netns exec` execs) and that line. */
+function startNsPython(
+  ns: string,
+  script: string,
+  args: string[],
+): Promise<{ child: ChildProcess; line: string }> {
+  const child = spawn("ip", ["netns", "exec", ns, "python3", "-c", script, ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    let err = "";
+    const timer = setTimeout(() => fail(new Error(`python3 in ${ns} printed nothing: ${err}`)), 10_000);
+    const fail = (e: Error) => {
+      clearTimeout(timer);
+      if (child.exitCode === null) child.kill("SIGKILL");
+      reject(e);
+    };
+    child.stderr?.on("data", (d: Buffer) => {
+      err += d.toString();
+    });
+    child.stdout?.on("data", (d: Buffer) => {
+      out += d.toString();
+      const nl = out.indexOf("\n");
+      if (nl >= 0) {
+        clearTimeout(timer);
+        resolve({ child, line: out.slice(0, nl) });
+      }
+    });
+    child.on("exit", (code) => fail(new Error(`python3 in ${ns} exited (${code}): ${err}`)));
+  });
+}
+
+/**
+ * A host UDP socket bound to `local` and connected to `peer:peerPort`: the datagrams it
+ * receives (`<address>:<port> <text>`) and the error codes it reports.
+ */
+async function hostUdpFlow(local: string, peer: string, peerPort: number) {
+  const sock = dgram.createSocket("udp4");
+  const received: string[] = [];
+  const errors: string[] = [];
+  sock.on("message", (msg, from) => received.push(`${from.address}:${from.port} ${msg}`));
+  sock.on("error", (err: NodeJS.ErrnoException) => errors.push(err.code ?? err.message));
+  await new Promise<void>((r) => sock.bind(0, local, () => r()));
+  await new Promise<void>((r) => sock.connect(peerPort, peer, () => r()));
+  const send = (text: string) =>
+    new Promise<void>((resolve, reject) => sock.send(text, (err) => (err ? reject(err) : resolve())));
+  return { port: sock.address().port, received, errors, send, close: () => sock.close() };
+}
+
+/** Polls `cond` every 20 ms for up to `ms`; its final value. */
+async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (!cond() && Date.now() < end) await sleep(20);
+  return cond();
+}
+
 describe.skipIf(skip)("the firewall policy, with namespaces as guests", () => {
   let outside: TestNetns;
   let g: Awaited<ReturnType<typeof fakeGuest>>;
@@ -398,4 +506,89 @@ describe.skipIf(skip)("the firewall policy, with namespaces as guests", () => {
     expect(await curlFrom(g.ns, `http://${h.guestIp}:${h.port}/`, 2)).toMatch(/^exit=/);
     expect(await curlFrom(outside.name, `http://${g.guestIp}:${g.port}/`, 2)).toMatch(/^exit=/);
   });
+
+  it("drops datagrams from the TAP that spoof the address of a peer the host talks to", async () => {
+    const echo = await startNsPython(outside.name, UDP_ECHO, [outside.nsIp]);
+    const peerPort = Number(echo.line);
+    const flow = await hostUdpFlow(outside.hostIp, outside.nsIp, peerPort);
+    const fromPeer = (text: string) => `${outside.nsIp}:${peerPort} ${text}`;
+    // The guest takes the peer's address and sends from the peer's port to the host socket:
+    // as a reply, conntrack would call that "established".
+    const spoof = () =>
+      out([
+        "ip",
+        "netns",
+        "exec",
+        g.ns,
+        "python3",
+        "-c",
+        UDP_SEND,
+        outside.nsIp,
+        String(peerPort),
+        outside.hostIp,
+        String(flow.port),
+      ]);
+    try {
+      await flow.send("hello");
+      expect(await waitFor(() => flow.received.length > 0, 2000)).toBe(true);
+      expect(flow.received).toEqual([fromPeer("hello")]);
+      await out(["ip", "-n", g.ns, "addr", "add", `${outside.nsIp}/32`, "dev", "geth0"]);
+      await spoof();
+      await sleep(1000);
+      expect(flow.received).toEqual([fromPeer("hello")]);
+      // Control: without the workspace's table the spoofed datagram does reach the host socket.
+      await g.withoutFirewall(async () => {
+        await spoof();
+        expect(await waitFor(() => flow.received.length > 1, 2000)).toBe(true);
+      });
+      expect(flow.received).toEqual([fromPeer("hello"), fromPeer("spoofed")]);
+    } finally {
+      await runCommand(["ip", "-n", g.ns, "addr", "del", `${outside.nsIp}/32`, "dev", "geth0"]);
+      flow.close();
+      await killChild(echo.child);
+    }
+  }, 15_000);
+
+  it("drops ICMP errors from the guest about the host's flows to other addresses", async () => {
+    const echo = await startNsPython(outside.name, UDP_ECHO, [outside.nsIp]);
+    const peerPort = Number(echo.line);
+    const flow = await hostUdpFlow(outside.hostIp, outside.nsIp, peerPort);
+    const fromPeer = (text: string) => `${outside.nsIp}:${peerPort} ${text}`;
+    // "Port unreachable" about the host's datagram to the peer, from the guest's own address:
+    // conntrack would call it "related" to the host's flow.
+    const unreachable = () =>
+      out([
+        "ip",
+        "netns",
+        "exec",
+        g.ns,
+        "python3",
+        "-c",
+        ICMP_PORT_UNREACHABLE,
+        outside.hostIp,
+        String(flow.port),
+        outside.nsIp,
+        String(peerPort),
+      ]);
+    try {
+      await flow.send("hello");
+      expect(await waitFor(() => flow.received.length > 0, 2000)).toBe(true);
+      await unreachable();
+      await sleep(1000);
+      expect(flow.errors).toEqual([]);
+      await flow.send("again");
+      expect(await waitFor(() => flow.received.length > 1, 2000)).toBe(true);
+      expect(flow.received).toEqual([fromPeer("hello"), fromPeer("again")]);
+      expect(flow.errors).toEqual([]);
+      // Control: without the workspace's table the same ICMP error breaks the host's socket.
+      await g.withoutFirewall(async () => {
+        await unreachable();
+        expect(await waitFor(() => flow.errors.length > 0, 2000)).toBe(true);
+      });
+      expect(flow.errors).toEqual(["ECONNREFUSED"]);
+    } finally {
+      flow.close();
+      await killChild(echo.child);
+    }
+  }, 15_000);
 });

@@ -4,9 +4,10 @@
  * "outside world" is an HTTP server inside that namespace, reached through the host.
  */
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import net from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requireGuest, runCli, usePyroHome } from "./fixtures.js";
@@ -107,7 +108,7 @@ describe.skipIf(skip)("network policy egress", () => {
   });
 
   it("cannot reach services the host listens on, at any host address", async () => {
-    const port = (hostServer.address() as AddressInfo).port;
+    const port = (hostServer.address() as net.AddressInfo).port;
     for (const addr of [network.host_ip, netns?.hostIp]) {
       const r = await sh(ws, `curl -s --max-time 3 http://${addr}:${port}/; echo "exit=$?"`);
       expect(r.stdout, `host ${addr}`).not.toContain("host-service");
@@ -217,7 +218,7 @@ describe.skipIf(skip)("network policy egress+published-ports", () => {
   it("a busy host port is refused with port_in_use and the service is stopped again", async () => {
     const blocker = http.createServer(() => undefined);
     await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", r));
-    const busy = (blocker.address() as AddressInfo).port;
+    const busy = (blocker.address() as net.AddressInfo).port;
     try {
       const r = await cli(
         "workspace",
@@ -240,6 +241,70 @@ describe.skipIf(skip)("network policy egress+published-ports", () => {
     } finally {
       blocker.close();
     }
+  });
+
+  it("keeps half-closed connections open for the answer, and idle clients cannot starve the VM", async () => {
+    // Reads to EOF, then answers with the byte count and sha256: needs a working half-close.
+    const server = [
+      "import socket, hashlib",
+      "s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)",
+      "s.bind(('127.0.0.1', 9090)); s.listen(512)",
+      "while True:",
+      "    c, _ = s.accept(); h = hashlib.sha256(); n = 0",
+      "    while True:",
+      "        d = c.recv(65536)",
+      "        if not d: break",
+      "        h.update(d); n += len(d)",
+      "    c.sendall(f'{n} {h.hexdigest()}'.encode()); c.close()",
+    ].join("\n");
+    const start = await cli(
+      "workspace",
+      "service",
+      "start",
+      ws,
+      "sha",
+      "--publish",
+      "9090",
+      "--ready-tcp",
+      "127.0.0.1:9090",
+      "--json",
+      "--",
+      "python3",
+      "-c",
+      server,
+    );
+    expect(start.code, start.stdout + start.stderr).toBe(0);
+    const port = JSON.parse(start.stdout).published_ports[0].host_port as number;
+    const payload = Buffer.alloc(300_000, 7);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const sock = net.connect(port, "127.0.0.1", () => sock.end(payload));
+      let text = "";
+      sock.on("data", (d) => {
+        text += d.toString();
+      });
+      sock.on("end", () => resolve(text));
+      sock.on("error", reject);
+    });
+    expect(answer).toBe(`300000 ${createHash("sha256").update(payload).digest("hex")}`);
+
+    // 400 idle connections: past the supervisor's cap they are closed, and exec still answers.
+    const idle = await Promise.all(
+      Array.from(
+        { length: 400 },
+        () =>
+          new Promise<net.Socket>((resolve) => {
+            const c = net.connect(port, "127.0.0.1", () => resolve(c));
+            c.on("error", () => resolve(c));
+          }),
+      ),
+    );
+    try {
+      const alive = await sh(ws, "echo alive");
+      expect(alive.stdout).toBe("alive\n");
+    } finally {
+      for (const c of idle) c.destroy();
+    }
+    await cli("workspace", "service", "stop", ws, "sha");
   });
 
   it("delete after kill -9 of the supervisor removes the TAP and the firewall table", async () => {

@@ -33,7 +33,8 @@ function filesContaining(path: string, needles: string[], skipFile?: string): st
 
 beforeAll(async () => {
   if (skip) return;
-  writeFileSync(join(work, "secret.txt"), FILE_SECRET);
+  // With the usual trailing newline: the secret is the trimmed value (as `$(cat file)` reads it).
+  writeFileSync(join(work, "secret.txt"), `${FILE_SECRET}\n`);
   const r = await cli(
     "workspace",
     "create",
@@ -93,6 +94,44 @@ describe.skipIf(skip)("workspace secrets", () => {
     expect(rec.stderr).toBe("key=[REDACTED]\n");
     const unknown = await cli("workspace", "exec", ws, "--secret-env", "NOPE", "--json", "--", "true");
     expect(JSON.parse(unknown.stdout).error.code).toBe("secret_not_found");
+  });
+
+  it("redacts a file secret however it is read (trailing newline stripped at create)", async () => {
+    const r = await cli(
+      "workspace",
+      "exec",
+      ws,
+      "--",
+      "sh",
+      "-c",
+      'T=$(cat /run/pyro-secrets/FILE_SECRET); echo "[$T]"; cat /run/pyro-secrets/FILE_SECRET; echo',
+    );
+    expect(r.stdout).toBe("[[REDACTED]]\n[REDACTED]\n");
+  });
+
+  it("redacts secret values in service records (argv, readiness target)", async () => {
+    const start = await cli(
+      "workspace",
+      "service",
+      "start",
+      ws,
+      "argv",
+      "--ready-command",
+      `test ${TOKEN} = ${TOKEN}`,
+      "--json",
+      "--",
+      "sh",
+      "-c",
+      "sleep 600",
+      TOKEN,
+    );
+    expect(start.code, start.stdout + start.stderr).toBe(0);
+    const rec = JSON.parse(start.stdout);
+    expect(rec.command).toEqual(["sh", "-c", "sleep 600", "[REDACTED]"]);
+    expect(rec.readiness.target).toBe("test [REDACTED] = [REDACTED]");
+    const list = await cli("workspace", "service", "list", ws, "--json");
+    expect(list.stdout).not.toContain(TOKEN);
+    await cli("workspace", "service", "stop", ws, "argv");
   });
 
   it("redacts a value written in two pieces with a pause between them", async () => {

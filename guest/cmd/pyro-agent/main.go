@@ -90,7 +90,9 @@ func mounts() error {
 // serve opens the host link and serves it; if the link breaks it is opened
 // again, so the loop only ends with the VM.
 func serve(srv *api.Server) {
-	h2 := &http2.Server{}
+	// Published-port connections each hold a stream; the host caps them at 256, so 1024
+	// leaves exec, files and shells room however busy a published port is.
+	h2 := &http2.Server{MaxConcurrentStreams: 1024}
 	opts := &http2.ServeConnOpts{Handler: srv.Handler()}
 	session := func(c net.Conn) { h2.ServeConn(c, opts) }
 	ready := false

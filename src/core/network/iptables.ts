@@ -38,17 +38,28 @@ export function iptablesInstallArgv(spec: FirewallSpec): string[][] {
   const c = iptablesChains(spec.target.tag);
   const f = [...IPT, "-t", "filter"];
   const n = [...IPT, "-t", "nat"];
-  const established = ["-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT"];
+  // Only flows that involve the guest itself: to it (input), or opened by it (forward).
+  const established = (dir: "--ctorigdst" | "--ctorigsrc") => [
+    "-m",
+    "conntrack",
+    "--ctstate",
+    "ESTABLISHED,RELATED",
+    dir,
+    spec.guestIp,
+    "-j",
+    "ACCEPT",
+  ];
   return [
     [...f, "-N", c.input],
     [...f, "-N", c.forward],
     [...n, "-N", c.nat],
-    [...f, "-A", c.input, ...established],
+    [...f, "-A", c.input, "!", "-s", spec.guestIp, "-j", "DROP"],
+    [...f, "-A", c.input, ...established("--ctorigdst")],
     [...f, "-A", c.input, "-j", "DROP"],
     [...f, "-A", c.forward, "-i", tap, "!", "-s", spec.guestIp, "-j", "DROP"],
     [...f, "-A", c.forward, "-i", tap, "-o", TAP_WILDCARD.iptables, "-j", "DROP"],
     [...f, "-A", c.forward, "-i", tap, "-j", "ACCEPT"],
-    [...f, "-A", c.forward, "-o", tap, ...established],
+    [...f, "-A", c.forward, "-o", tap, ...established("--ctorigsrc")],
     [...f, "-A", c.forward, "-o", tap, "-j", "DROP"],
     [...n, "-A", c.nat, "-s", spec.subnet, "!", "-o", tap, "-j", "MASQUERADE"],
     ...iptablesJumps(spec.target).map((j) => jumpArgv("-I", j)),

@@ -28,12 +28,16 @@ export function nftRuleset(spec: FirewallSpec): string {
     `    iifname ${q(tap)} ip saddr != ${spec.guestIp} drop`,
     `    iifname ${q(tap)} oifname ${q(TAP_WILDCARD.nft)} drop`,
     `    iifname ${q(tap)} accept`,
-    `    oifname ${q(tap)} ct state established,related accept`,
+    // Only replies to (and ICMP about) flows the guest itself opened.
+    `    oifname ${q(tap)} ct state established,related ct original ip saddr ${spec.guestIp} accept`,
     `    oifname ${q(tap)} drop`,
     "  }",
     "  chain input {",
     "    type filter hook input priority filter; policy accept;",
-    `    iifname ${q(tap)} ct state established,related accept`,
+    // A spoofed source, or "related" ICMP about some other host flow, could otherwise reach
+    // (and reset) the host's own sockets: only the guest's address, only flows to the guest.
+    `    iifname ${q(tap)} ip saddr != ${spec.guestIp} drop`,
+    `    iifname ${q(tap)} ct state established,related ct original ip daddr ${spec.guestIp} accept`,
     `    iifname ${q(tap)} drop`,
     "  }",
     "}",

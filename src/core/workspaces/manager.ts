@@ -411,6 +411,7 @@ export class WorkspaceManager {
       if (wasRunning) await stopMachine(paths, "poweroff", 15_000);
       else await stopMachine(paths, "kill"); // a crashed supervisor's leftovers, if any
       await this.releaseNetwork(record);
+      record.network = null;
       if (record.state === "started") record.state = "stopped";
     });
     return { view, wasRunning };

@@ -4,7 +4,7 @@
  * `/run/pyro-secrets` (tmpfs, written by the agent after every boot). The record keeps
  * names and source kinds only.
  */
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { PyroError } from "../../errors.js";
 import type { SupervisorClient } from "../../supervisor/client.js";
@@ -43,16 +43,7 @@ export async function resolveSecrets(sources: SecretSource[]): Promise<Secret[]>
     }
     if (seen.has(s.name)) throw new PyroError("invalid_argument", `secret "${s.name}" is given twice`);
     seen.add(s.name);
-    let value: Buffer;
-    if ("filePath" in s) {
-      try {
-        value = await readFile(s.filePath);
-      } catch (err) {
-        throw new PyroError("invalid_argument", `cannot read secret file "${s.filePath}" for "${s.name}"`, {
-          cause: err,
-        });
-      }
-    } else value = Buffer.from(s.value, "utf8");
+    const value = "filePath" in s ? await readSecretFile(s.name, s.filePath) : Buffer.from(s.value, "utf8");
     if (value.length === 0) throw new PyroError("invalid_argument", `secret "${s.name}" is empty`);
     if (value.length > MAX_SECRET_BYTES) {
       throw new PyroError("invalid_argument", `secret "${s.name}" is larger than ${MAX_SECRET_BYTES} bytes`);
@@ -60,6 +51,28 @@ export async function resolveSecrets(sources: SecretSource[]): Promise<Secret[]>
     out.push({ name: s.name, source_kind: "filePath" in s ? "file" : "literal", value });
   }
   return out;
+}
+
+/**
+ * A secret file's value: a regular file of at most {@link MAX_SECRET_BYTES} (checked before
+ * reading, so /dev/zero or a FIFO cannot stall or exhaust the host), minus one trailing
+ * newline, the way `$(cat file)` reads it: the guest's trimmed copy must still be redacted.
+ */
+async function readSecretFile(name: string, path: string): Promise<Buffer> {
+  const refuse = (why: string, cause?: unknown) =>
+    new PyroError("invalid_argument", `secret file "${path}" for "${name}" ${why}`, { cause });
+  let value: Buffer;
+  try {
+    const st = await stat(path);
+    if (!st.isFile()) throw refuse("is not a regular file");
+    if (st.size > MAX_SECRET_BYTES + 2) throw refuse(`is larger than ${MAX_SECRET_BYTES} bytes`);
+    value = await readFile(path);
+  } catch (err) {
+    throw err instanceof PyroError ? err : refuse("cannot be read", err);
+  }
+  if (value.subarray(-2).toString() === "\r\n") return value.subarray(0, -2);
+  if (value.subarray(-1).toString() === "\n") return value.subarray(0, -1);
+  return value;
 }
 
 const secretsFile = (secretsDir: string) => join(secretsDir, "secrets.json");
@@ -131,13 +144,16 @@ export function secretEnv(specs: string[], known: string[]): Record<string, stri
  */
 export class Redactor {
   private readonly values: string[];
+  /** One alternation, longest first: a single pass never re-reads its own `[REDACTED]`. */
+  private readonly pattern: RegExp | undefined;
 
   constructor(secrets: Pick<Secret, "value">[]) {
-    // Longest first, so a value containing another is replaced whole.
     this.values = secrets
       .map((s) => s.value.toString("utf8"))
       .filter((v) => v.length > 0)
       .sort((a, b) => b.length - a.length);
+    const escaped = this.values.map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+    this.pattern = escaped.length > 0 ? new RegExp(escaped.join("|"), "g") : undefined;
   }
 
   get empty(): boolean {
@@ -145,9 +161,8 @@ export class Redactor {
   }
 
   text(s: string): string {
-    let out = s;
-    for (const v of this.values) if (out.includes(v)) out = out.split(v).join(REDACTED);
-    return out;
+    if (!this.pattern || !this.values.some((v) => s.includes(v))) return s;
+    return s.replace(this.pattern, REDACTED);
   }
 
   /** Redacts every string inside a JSON-like value (records, arrays). */

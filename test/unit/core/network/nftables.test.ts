@@ -20,12 +20,13 @@ table inet pyro_ws_0123456789ab {
     iifname "pyro280491eb754" ip saddr != 172.29.0.2 drop
     iifname "pyro280491eb754" oifname "pyro*" drop
     iifname "pyro280491eb754" accept
-    oifname "pyro280491eb754" ct state established,related accept
+    oifname "pyro280491eb754" ct state established,related ct original ip saddr 172.29.0.2 accept
     oifname "pyro280491eb754" drop
   }
   chain input {
     type filter hook input priority filter; policy accept;
-    iifname "pyro280491eb754" ct state established,related accept
+    iifname "pyro280491eb754" ip saddr != 172.29.0.2 drop
+    iifname "pyro280491eb754" ct state established,related ct original ip daddr 172.29.0.2 accept
     iifname "pyro280491eb754" drop
   }
 }

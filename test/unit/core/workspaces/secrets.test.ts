@@ -34,8 +34,22 @@ describe("resolveSecrets", () => {
     ]);
     expect(s.map((x) => [x.name, x.source_kind, x.value.toString()])).toEqual([
       ["TOKEN", "literal", "s3cr3t-value"],
-      ["API_KEY", "file", "from-a-file\n"],
+      // One trailing newline goes, as with $(cat file): the trimmed form is what tools use.
+      ["API_KEY", "file", "from-a-file"],
     ]);
+    writeFileSync(file, "two-lines\nkept\r\n");
+    const [crlf] = await resolveSecrets([{ name: "K", filePath: file }]);
+    expect(crlf?.value.toString()).toBe("two-lines\nkept");
+  });
+
+  it("refuses secret files that are not small regular files before reading them", async () => {
+    expect((await codeOf(resolveSecrets([{ name: "Z", filePath: "/dev/zero" }])))?.message).toMatch(
+      /not a regular file/,
+    );
+    const big = join(dir, "big");
+    writeFileSync(big, Buffer.alloc(70_000, 97));
+    expect((await codeOf(resolveSecrets([{ name: "B", filePath: big }])))?.message).toMatch(/larger than/);
+    expect((await codeOf(resolveSecrets([{ name: "D", filePath: dir }])))?.code).toBe("invalid_argument");
   });
 
   it("refuses bad names, duplicates, empty values and unreadable files without echoing values", async () => {
@@ -96,6 +110,13 @@ describe("Redactor", () => {
     const e = r.error(new PyroError("internal", "failed with abcdef", { hint: "abc" })) as PyroError;
     expect([e.code, e.message, e.hint]).toEqual(["internal", "failed with [REDACTED]", "[REDACTED]"]);
   });
+  it("never re-reads its own marker (a value that is a letter of [REDACTED])", () => {
+    const r2 = new Redactor([{ value: Buffer.from("E") }, { value: Buffer.from("hunter2") }]);
+    expect(r2.text("echo hunter2 HELLO")).toBe("echo [REDACTED] H[REDACTED]LLO");
+    const re = new Redactor([{ value: Buffer.from("a.b*(c)") }]);
+    expect(re.text("x a.b*(c) axbb")).toBe("x [REDACTED] axbb");
+  });
+
   it("is a no-op without secrets", () => {
     expect(new Redactor([]).text("abc")).toBe("abc");
   });
