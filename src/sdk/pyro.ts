@@ -261,10 +261,12 @@ export class Pyro {
   /**
    * Creates and boots a workspace: its own rootfs (sparse copy), the seed imported into
    * /workspace (validated first), and an immutable baseline captured before this returns.
-   * @throws PyroError invalid_argument, environment_not_installed, path_outside_workspace, boot_failed
+   * Aborting `hooks.signal` kills the VM and removes everything created so far.
+   * @throws PyroError invalid_argument, environment_not_installed, path_outside_workspace, boot_failed,
+   *   network_unavailable, interrupted
    */
-  createWorkspace(input: W.CreateWorkspaceInput): Promise<W.Workspace> {
-    return ops.createWorkspace(this.ws, input);
+  createWorkspace(input: W.CreateWorkspaceInput, hooks: Pick<RunHooks, "signal"> = {}): Promise<W.Workspace> {
+    return ops.createWorkspace(this.ws, input, hooks.signal);
   }
 
   /** Every workspace (expired ones are reaped first). */

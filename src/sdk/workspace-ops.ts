@@ -108,7 +108,11 @@ export function workspaceRecord(v: WorkspaceView): Workspace {
 
 export const resolveRef = (ws: WorkspaceManager, ref: string) => ws.resolve(validate(WorkspaceRef, ref));
 
-export async function createWorkspace(ws: WorkspaceManager, input: CreateWorkspaceInput): Promise<Workspace> {
+export async function createWorkspace(
+  ws: WorkspaceManager,
+  input: CreateWorkspaceInput,
+  signal?: AbortSignal,
+): Promise<Workspace> {
   const args = validate(CreateWorkspaceInputSchema, input);
   await ws.reapExpired();
   // Absolute, so the record still names the seed when read from another directory.
@@ -123,6 +127,7 @@ export async function createWorkspace(ws: WorkspaceManager, input: CreateWorkspa
       if (seed) await pushTree(ws, id, seed.path, "/workspace");
     },
     (id) => captureBaseline(ws, id),
+    signal,
   );
   return workspaceRecord(view);
 }

@@ -2,10 +2,11 @@
  * Many workspaces at once (listing, names, labels, filters) and a CLI killed with -9 in the
  * middle of `sync push`.
  */
-import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { networkNames } from "../../src/core/network/names.js";
 import { cliPath, processesMentioning, requireGuest, runCli, usePyroHome } from "./fixtures.js";
 
 const skip = requireGuest();
@@ -140,5 +141,26 @@ describe.skipIf(skip)("workspace TTL", () => {
     expect(list.workspaces.map((x: { workspace_id: string }) => x.workspace_id)).not.toContain(id);
     expect(processesMentioning(join(pyro.home(), "workspaces", id))).toEqual([]);
     expect((await cli("workspace", "status", id)).stderr).toMatch(/^error\[workspace_not_found\]/);
+  });
+});
+
+describe.skipIf(skip)("workspace create interrupted", () => {
+  it("Ctrl-C during boot kills the VM and keeps nothing (network included)", async () => {
+    const policy = process.getuid?.() === 0 ? "egress" : "off";
+    const r = await runCli(["workspace", "create", "debian:12", "--network-policy", policy], pyro.env(), {
+      // Mid-create: after Node start, during the disk copy or the boot (a create takes > 2 s).
+      onSpawn: (pid) => setTimeout(() => process.kill(pid, "SIGINT"), 900),
+    });
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr).toMatch(/error\[interrupted\]: create interrupted/);
+    expect(processesMentioning(pyro.home())).toEqual([]);
+    const left = readdirSync(join(pyro.home(), "workspaces")).filter((n) => n.startsWith("ws_"));
+    expect(left).toEqual([]);
+    // Interrupted after its directory existed: its TAP (derived from the id) must be gone too.
+    const id = /workspace "(ws_[0-9a-f]{12})" removed/.exec(r.stderr)?.[1];
+    if (id && policy === "egress") {
+      const tap = networkNames(id).ifname;
+      expect(spawnSync("ip", ["link", "show", "dev", tap]).status).not.toBe(0);
+    }
   });
 });

@@ -181,7 +181,12 @@ export class WorkspaceManager {
     options: CreateWorkspaceOptions,
     seed: (id: string) => Promise<void>,
     captureBaseline: (id: string) => Promise<void>,
+    signal?: AbortSignal,
   ): Promise<WorkspaceView> {
+    const checkAbort = () => {
+      if (signal?.aborted) throw new PyroError("interrupted", "create interrupted; nothing was kept");
+    };
+    checkAbort();
     const boot = await requireInstalled(this.config.cacheDir, options.environment);
     requireAgentBinary(this.config.agentPath ?? packagePaths.agentBinary);
     const id = newWorkspaceId();
@@ -220,11 +225,18 @@ export class WorkspaceManager {
         error: null,
       };
       await writeWorkspaceRecord(this.config.stateDir, record);
+      // Ctrl-C: kill the VM at once (a boot in progress then fails), and roll back below.
+      const onAbort = () => void stopMachine(paths, "kill");
+      signal?.addEventListener("abort", onAbort, { once: true });
       try {
         if (options.secrets.length > 0) await storeSecrets(paths.secretsDir, options.secrets);
+        checkAbort();
         record.acceleration = await this.bootFreshDisk(record);
+        checkAbort();
         await seed(id);
+        checkAbort();
         await captureBaseline(id);
+        checkAbort();
         record.state = "started";
         record.create_pid = null;
       } catch (err) {
@@ -232,7 +244,11 @@ export class WorkspaceManager {
         await stopMachine(paths, "kill");
         await this.releaseNetwork(record);
         await rm(paths.dir, { recursive: true, force: true });
+        if (signal?.aborted)
+          throw new PyroError("interrupted", `create interrupted; workspace "${id}" removed`);
         throw err;
+      } finally {
+        signal?.removeEventListener("abort", onAbort);
       }
       await writeWorkspaceRecord(this.config.stateDir, record);
       return this.view(id);

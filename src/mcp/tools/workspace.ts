@@ -32,15 +32,18 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
       profiles: WORKSPACE,
       input: schemas.CreateWorkspaceInputSchema,
       annotations: { ...WRITE, openWorldHint: true },
-      call: (input) =>
-        pyro.createWorkspace({
-          ...input,
-          ...(input.seedPath ? { seedPath: hostPaths.check("seed_path", input.seedPath) } : {}),
-          // A secret file is a host read on the model's behalf: confined like any other host path.
-          secrets: (input.secrets ?? []).map((s) =>
-            "filePath" in s ? { ...s, filePath: hostPaths.check("secrets.file_path", s.filePath) } : s,
-          ),
-        }),
+      call: (input, signal) =>
+        pyro.createWorkspace(
+          {
+            ...input,
+            ...(input.seedPath ? { seedPath: hostPaths.check("seed_path", input.seedPath) } : {}),
+            // A secret file is a host read on the model's behalf: confined like any other host path.
+            secrets: (input.secrets ?? []).map((s) =>
+              "filePath" in s ? { ...s, filePath: hostPaths.check("secrets.file_path", s.filePath) } : s,
+            ),
+          },
+          { signal },
+        ),
       summary: line,
     }),
     defineTool({

@@ -35,17 +35,20 @@ export function createCommand(ctx: CliContext): Command {
       )
       .option("--id-only", "print only the workspace id", false),
   ).action(async (environment: string, f) => {
-    const w = await ctx.pyro().createWorkspace({
-      environment,
-      vcpuCount: f.vcpuCount,
-      memMib: f.memMib,
-      ttlSeconds: f.ttlSeconds,
-      networkPolicy: f.networkPolicy,
-      ...(f.seedPath ? { seedPath: f.seedPath } : {}),
-      ...(f.name ? { name: f.name } : {}),
-      labels: f.label ?? {},
-      secrets: [...(f.secret ?? []), ...(f.secretFile ?? [])],
-    });
+    const w = await ctx.pyro().createWorkspace(
+      {
+        environment,
+        vcpuCount: f.vcpuCount,
+        memMib: f.memMib,
+        ttlSeconds: f.ttlSeconds,
+        networkPolicy: f.networkPolicy,
+        ...(f.seedPath ? { seedPath: f.seedPath } : {}),
+        ...(f.name ? { name: f.name } : {}),
+        labels: f.label ?? {},
+        secrets: [...(f.secret ?? []), ...(f.secretFile ?? [])],
+      },
+      { signal: ctx.signal },
+    );
     if (f.json) printJson(w);
     else if (f.idOnly) process.stdout.write(`${w.workspaceId}\n`);
     else process.stdout.write(renderWorkspace(w));
