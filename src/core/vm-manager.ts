@@ -20,7 +20,7 @@ import {
   recordedMachineState,
   stopMachine,
 } from "./machine.js";
-import { guestNetworkCmdline, setupWorkspaceNetwork, teardownWorkspaceNetwork } from "./network/index.js";
+import { attachMachineNetwork, teardownWorkspaceNetwork } from "./network/index.js";
 import { packagePaths, vmPaths } from "./paths.js";
 import {
   listVmIds,
@@ -102,9 +102,9 @@ export class VmManager {
         // `network`: outbound NAT (policy egress), the same per-machine TAP/30/firewall as workspaces.
         let network: MachineSpec["network"];
         if (record.network) {
-          const lease = await setupWorkspaceNetwork(vmId, paths.dir);
-          record.network_info = { interface: lease.ifname, host_ip: lease.host_ip, guest_ip: lease.guest_ip };
-          network = { tapName: lease.ifname, mac: lease.mac, kernelParam: guestNetworkCmdline(lease) };
+          const attached = await attachMachineNetwork(vmId, paths.dir);
+          record.network_info = attached.info;
+          network = attached.nic;
         }
         const boot = await bootMachine(this.config, paths, {
           id: vmId,

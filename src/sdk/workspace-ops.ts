@@ -184,9 +184,11 @@ export async function execWorkspace(
 ): Promise<WorkspaceExecResult> {
   const args = validate(ExecWorkspaceInputSchema, input);
   const id = await ws.resolve(args.workspaceId);
-  const { result, sequence } = await ws.exec(id, { ...args, ...hooks }).catch(async (err: unknown) => {
-    throw (await ws.redactor(id)).error(err);
-  });
+  const { result, sequence, command } = await ws
+    .exec(id, { ...args, ...hooks })
+    .catch(async (err: unknown) => {
+      throw (await ws.redactor(id)).error(err);
+    });
   if (result.timedOut) {
     throw new TimeoutError(`command timed out after ${args.timeoutSeconds} s in workspace "${id}"`, {
       details: { timeout_seconds: args.timeoutSeconds, workspace_id: id, sequence },
@@ -195,7 +197,7 @@ export async function execWorkspace(
   return {
     workspaceId: id,
     sequence,
-    command: (await ws.redactor(id)).deep(args.command),
+    command,
     cwd: "/workspace",
     exitCode: result.exitCode,
     stdout: result.stdout,

@@ -28,6 +28,14 @@ interface Publication extends PublishedPort {
   sockets: Set<net.Socket>;
 }
 
+/** The record of a publication, without its listener. */
+const published = ({ service, host, host_port, guest_port }: Publication): PublishedPort => ({
+  service,
+  host,
+  host_port,
+  guest_port,
+});
+
 export class PortPublisher {
   private readonly pubs: Publication[] = [];
   private watch: NodeJS.Timeout | undefined;
@@ -40,12 +48,7 @@ export class PortPublisher {
   ) {}
 
   list(): PublishedPort[] {
-    return this.pubs.map(({ service, host, host_port, guest_port }) => ({
-      service,
-      host,
-      host_port,
-      guest_port,
-    }));
+    return this.pubs.map(published);
   }
 
   /**
@@ -84,7 +87,7 @@ export class PortPublisher {
     this.log("port_published", { service, host_port: port, guest_port: guestPort });
     this.startWatch();
     this.changed();
-    return { service, host: pub.host, host_port: port, guest_port: guestPort };
+    return published(pub);
   }
 
   /** Closes every publication of `service` and its open connections. */
@@ -98,12 +101,7 @@ export class PortPublisher {
     }
     if (gone.length > 0) this.changed();
     if (this.pubs.length === 0) this.stopWatch();
-    return gone.map(({ service: s, host, host_port, guest_port }) => ({
-      service: s,
-      host,
-      host_port,
-      guest_port,
-    }));
+    return gone.map(published);
   }
 
   closeAll(): void {

@@ -5,6 +5,7 @@
 export type { FirewallKind } from "./firewall.js";
 export { guestNetworkCmdline } from "./guest-cmdline.js";
 export { type NetworkLease, NetworkLeaseSchema } from "./lease.js";
+export { attachMachineNetwork, type MachineNic } from "./machine-nic.js";
 export { type NetworkReport, networkReport } from "./report.js";
 export { setupWorkspaceNetwork } from "./setup.js";
 export { sweepStaleNetworks } from "./sweep.js";

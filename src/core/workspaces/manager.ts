@@ -22,7 +22,7 @@ import {
   prepareMachineDirs,
   stopMachine,
 } from "../machine.js";
-import { guestNetworkCmdline, setupWorkspaceNetwork, teardownWorkspaceNetwork } from "../network/index.js";
+import { attachMachineNetwork, teardownWorkspaceNetwork } from "../network/index.js";
 import { packagePaths, type WorkspacePaths, workspacePaths } from "../paths.js";
 import { runProgram } from "../process-run.js";
 import { appendHistory, capOutput, type HistoryEntry, readHistory } from "./history.js";
@@ -287,9 +287,9 @@ export class WorkspaceManager {
     const paths = this.paths(record.workspace_id);
     let network: MachineSpec["network"];
     if (record.network_policy !== "off") {
-      const lease = await setupWorkspaceNetwork(record.workspace_id, paths.dir);
-      record.network = { interface: lease.ifname, host_ip: lease.host_ip, guest_ip: lease.guest_ip };
-      network = { tapName: lease.ifname, mac: lease.mac, kernelParam: guestNetworkCmdline(lease) };
+      const attached = await attachMachineNetwork(record.workspace_id, paths.dir);
+      record.network = attached.info;
+      network = attached.nic;
     }
     const booted = await bootMachine(this.config, paths, {
       id: record.workspace_id,
@@ -357,9 +357,12 @@ export class WorkspaceManager {
 
   /**
    * Runs a command in /workspace and appends it to the history. Two execs may run at once;
-   * only the history append is serialised.
+   * only the history append is serialised. `command` is the argv as recorded (secrets redacted).
    */
-  async exec(id: string, options: WorkspaceExecOptions): Promise<{ result: ExecResult; sequence: number }> {
+  async exec(
+    id: string,
+    options: WorkspaceExecOptions,
+  ): Promise<{ result: ExecResult; sequence: number; command: string[] }> {
     // Hot path: no liveness round trip first; a VM that is down fails the exec request itself.
     const record = await readWorkspaceRecord(this.config.stateDir, id);
     if (record.state !== "started") await this.requireRunning(id);
@@ -382,10 +385,14 @@ export class WorkspaceManager {
       if (err instanceof PyroError && err.code === "vm_not_running") await this.requireRunning(id);
       throw err;
     }
-    // The agent redacted output as it streamed; the host pass also covers argv and errors.
-    if (record.secrets.length > 0) result = (await this.redactor(id)).deep(result);
-    const command =
-      record.secrets.length > 0 ? (await this.redactor(id)).deep(options.command) : options.command;
+    // The agent redacted output as it streamed; the host pass also covers argv. Without
+    // secrets (the common case) the hot path reads no secrets file.
+    let command = options.command;
+    if (record.secrets.length > 0) {
+      const redact = await this.redactor(id);
+      result = redact.deep(result);
+      command = redact.deep(command);
+    }
     let sequence = 0;
     await this.mutateRecord(id, async (r) => {
       r.command_count += 1;
@@ -406,7 +413,7 @@ export class WorkspaceManager {
       };
       await appendHistory(this.paths(id).history, entry);
     });
-    return { result, sequence };
+    return { result, sequence, command };
   }
 
   async history(id: string): Promise<HistoryEntry[]> {

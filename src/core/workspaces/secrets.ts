@@ -143,26 +143,24 @@ export function secretEnv(specs: string[], known: string[]): Record<string, stri
  * itself holds: argv in history, error messages, and anything a future path forgets.
  */
 export class Redactor {
-  private readonly values: string[];
   /** One alternation, longest first: a single pass never re-reads its own `[REDACTED]`. */
   private readonly pattern: RegExp | undefined;
 
   constructor(secrets: Pick<Secret, "value">[]) {
-    this.values = secrets
+    const escaped = secrets
       .map((s) => s.value.toString("utf8"))
       .filter((v) => v.length > 0)
-      .sort((a, b) => b.length - a.length);
-    const escaped = this.values.map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+      .sort((a, b) => b.length - a.length)
+      .map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
     this.pattern = escaped.length > 0 ? new RegExp(escaped.join("|"), "g") : undefined;
   }
 
   get empty(): boolean {
-    return this.values.length === 0;
+    return this.pattern === undefined;
   }
 
   text(s: string): string {
-    if (!this.pattern || !this.values.some((v) => s.includes(v))) return s;
-    return s.replace(this.pattern, REDACTED);
+    return this.pattern ? s.replace(this.pattern, REDACTED) : s;
   }
 
   /** Redacts every string inside a JSON-like value (records, arrays). */
