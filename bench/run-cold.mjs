@@ -1,25 +1,36 @@
 #!/usr/bin/env node
 /**
- * Cold `pyro run ENV -- true` versus the bare-boot floor, in one run.
+ * Cold `pyro run ENV -- true` versus the bare-boot floor, in one run, for each guest kernel:
+ * Debian's prebuilt cloud kernel (the default) and, when it is built, pyro's custom kernel
+ * (`PYRO_KERNEL=custom`), so the trade-off between them is visible.
  *
- * Floor: the same kernel and rootfs, booted by QEMU with the same argv pyro uses, but with a
- * static PID 1 (dist/guest/ready-init) that prints READY and reboots; no pyro involved. It is
- * timed from spawning QEMU to READY on the serial console.
+ * Floor: the same kernel, initramfs modules and rootfs, booted by QEMU with the same argv pyro
+ * uses, but PID 1 is dist/guest/ready-init: it loads the modules, mounts the root disk (the
+ * boot work every guest needs), prints READY and reboots; no pyro agent or host side involved.
+ * It is timed from spawning QEMU to READY on the serial console.
  * Cold run: wall time of the whole CLI process `pyro run ENV -- true`, fresh VM each time
- * (after one warm-up that builds the shared agent image, reported separately).
+ * (after one warm-up that builds the boot initramfs, reported separately).
  *
  * Usage: node bench/run-cold.mjs [--runs N] [--env debian:12]   (npm run build first)
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+} from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { ensureBootInitrd } from "../dist/core/boot-initrd.js";
 import { resolveConfig } from "../dist/core/config.js";
 import { requireInstalled } from "../dist/core/environments/registry.js";
-import { injectAgent } from "../dist/core/guest-image.js";
 import { hostTscKhz, resolveAcceleration } from "../dist/core/host.js";
-import { packagePaths } from "../dist/core/paths.js";
-import { runProgram } from "../dist/core/process-run.js";
+import { cachePaths, packagePaths } from "../dist/core/paths.js";
 import { qemuArgs } from "../dist/vmm/qemu/args.js";
 
 const { values } = parseArgs({
@@ -35,17 +46,18 @@ const pct = (xs, p) => {
 };
 const fmt = (ms) => `${(ms / 1000).toFixed(3)} s`;
 
-async function bootFloorOnce(config, kernel, image, accel, work) {
+async function bootFloorOnce(config, boot, initrdPath, accel, work) {
   const args = qemuArgs({
     vmId: "bench",
-    kernelPath: kernel,
-    rootfsPath: image,
+    kernelPath: boot.kernelPath,
+    initrdPath,
+    deviceDiscovery: boot.deviceDiscovery,
+    rootfsPath: boot.rootfsPath,
     diskMode: "ephemeral",
     vcpuCount: 1,
     memMib: 1024,
     accel,
     tscKhz: hostTscKhz(),
-    initPath: "/usr/sbin/ready-init",
     runDir: work,
     agentSocketPath: join(work, "agent.sock"),
     consoleLogPath: join(work, "unused.log"),
@@ -94,37 +106,87 @@ function timeCli(args, env) {
   });
 }
 
-const config = resolveConfig();
-const boot = await requireInstalled(config.cacheDir, environment);
-const accel = await resolveAcceleration(config.cacheDir, config.qemuBinary, boot.kernelPath, config.accel);
-const work = mkdtempSync("/tmp/pyro-bench-");
-const home = mkdtempSync("/tmp/pyro-bh-");
-try {
-  const floorImage = join(work, "floor.ext4");
-  await runProgram(["cp", "--sparse=always", boot.rootfsPath, floorImage]);
-  await injectAgent(floorImage, packagePaths.readyInitBinary, work, "/usr/sbin/ready-init");
+/**
+ * A cache dir whose `environment` boots the custom kernel: it shares the main cache's kernels
+ * and hard-links its rootfs, then `env pull` with PYRO_KERNEL=custom swaps only the kernel.
+ * Undefined when no custom kernel is built (that takes ~10 min: PYRO_KERNEL=custom pyro env pull).
+ */
+async function customKernelCache(mainCache, work) {
+  const kernels = readdirSync(join(mainCache, "kernels")).filter((k) => /^linux-6\.1-r\d+-\w+$/.test(k));
+  if (kernels.length === 0) return undefined;
+  const cache = join(work, "cache-custom");
+  const main = requireInstalledDir(mainCache);
+  const dir = cachePaths.environmentDir(cache, environment, main.version);
+  mkdirSync(dir, { recursive: true });
+  symlinkSync(join(mainCache, "kernels"), join(cache, "kernels"));
+  if (existsSync(join(mainCache, "host")))
+    cpSync(join(mainCache, "host"), join(cache, "host"), { recursive: true });
+  linkSync(cachePaths.rootfs(main.dir), cachePaths.rootfs(dir));
+  cpSync(cachePaths.manifest(main.dir), cachePaths.manifest(dir));
+  const env = { ...process.env, PYRO_ENVIRONMENT_CACHE_DIR: cache, PYRO_KERNEL: "custom" };
+  await timeCli(["env", "pull", environment], env); // kernel missing? this would compile it
+  return cache;
+}
 
-  console.log(`environment=${environment} acceleration=${accel.accel} (${accel.reason}) runs=${runs}`);
+function requireInstalledDir(cacheDir) {
+  const root = cachePaths.environmentRoot(cacheDir, environment);
+  const version = readdirSync(root).find((v) => existsSync(cachePaths.manifest(join(root, v))));
+  return { version, dir: join(root, version) };
+}
+
+async function measure(label, cacheDir, work) {
+  const config = resolveConfig({ cacheDir });
+  const boot = await requireInstalled(cacheDir, environment);
+  const accel = await resolveAcceleration(cacheDir, config.qemuBinary, boot.kernelPath, config.accel);
+  const floorInitrd = await ensureBootInitrd(
+    work,
+    boot.modulesPath,
+    boot.modulesSha256,
+    packagePaths.readyInitBinary,
+  );
   const floor = [];
   for (let i = 0; i < runs; i++)
-    floor.push(await bootFloorOnce(config, boot.kernelPath, floorImage, accel.accel, work));
+    floor.push(await bootFloorOnce(config, boot, floorInitrd, accel.accel, work));
+  const home = mkdtempSync("/tmp/pyro-bh-");
+  try {
+    const env = { ...process.env, PYRO_HOME: home, PYRO_ENVIRONMENT_CACHE_DIR: cacheDir };
+    const warmup = await timeCli(["run", environment, "--", "true"], env);
+    const cold = [];
+    for (let i = 0; i < runs; i++) cold.push(await timeCli(["run", environment, "--", "true"], env));
+    const kernel = `${boot.manifest.kernel_build.source_package} ${boot.manifest.kernel_build.source_version}`;
+    console.log(`\n[${label}] kernel=${kernel} acceleration=${accel.accel} runs=${runs}`);
+    console.log(
+      `  bare boot floor (QEMU -> READY):  p50 ${fmt(pct(floor, 50))}  p95 ${fmt(pct(floor, 95))}  min ${fmt(Math.min(...floor))}`,
+    );
+    console.log(
+      `  pyro run ${environment} -- true:   p50 ${fmt(pct(cold, 50))}  p95 ${fmt(pct(cold, 95))}  min ${fmt(Math.min(...cold))}`,
+    );
+    console.log(`  first run (builds the boot initramfs): ${fmt(warmup)}`);
+    console.log(
+      `  cold p50 / floor p50: ${(pct(cold, 50) / pct(floor, 50)).toFixed(2)}x; cold p50 - floor p50: ${fmt(pct(cold, 50) - pct(floor, 50))}`,
+    );
+    return { floor: pct(floor, 50), cold: pct(cold, 50) };
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}
 
-  const env = { ...process.env, PYRO_HOME: home };
-  const warmup = await timeCli(["run", environment, "--", "true"], env);
-  const cold = [];
-  for (let i = 0; i < runs; i++) cold.push(await timeCli(["run", environment, "--", "true"], env));
-
-  console.log(
-    `bare boot floor (QEMU -> READY):  p50 ${fmt(pct(floor, 50))}  p95 ${fmt(pct(floor, 95))}  min ${fmt(Math.min(...floor))}`,
-  );
-  console.log(
-    `pyro run ${environment} -- true:   p50 ${fmt(pct(cold, 50))}  p95 ${fmt(pct(cold, 95))}  min ${fmt(Math.min(...cold))}`,
-  );
-  console.log(`first run (builds the agent image): ${fmt(warmup)}`);
-  console.log(
-    `ratio cold p50 / floor p50: ${(pct(cold, 50) / pct(floor, 50)).toFixed(2)}x (target <= 1.30x)`,
-  );
+const mainCache = resolveConfig().cacheDir;
+const work = mkdtempSync("/tmp/pyro-bench-");
+try {
+  console.log(`environment=${environment} runs=${runs} (TCG boots are noisy on a shared host)`);
+  const debian = await measure("debian (default)", mainCache, work);
+  const customCache = await customKernelCache(mainCache, work);
+  if (customCache) {
+    const custom = await measure("custom (PYRO_KERNEL=custom)", customCache, work);
+    console.log(
+      `\ncustom vs debian: floor p50 ${(custom.floor / debian.floor).toFixed(2)}x, pyro run p50 ${(custom.cold / debian.cold).toFixed(2)}x`,
+    );
+  } else {
+    console.log(
+      "\n[custom] not built here: `PYRO_KERNEL=custom pyro env pull debian:12` compiles it (~10 min)",
+    );
+  }
 } finally {
   rmSync(work, { recursive: true, force: true });
-  rmSync(home, { recursive: true, force: true });
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: lint, types, Go agent tests, unit tests, then guest-backed integration
-# tests (real microVMs; they need `scripts/setup.sh` first). PYRO_TEST_REQUIRE_GUEST=1 (CI)
-# turns a guest test that cannot boot into a failure instead of a skip.
+# tests (real microVMs; they need `scripts/setup.sh` first). Guest tests are never skipped: one
+# that cannot boot a guest fails and says what is missing.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"

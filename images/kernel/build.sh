@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Build pyro's guest kernel: a PVH-bootable, all-built-in vmlinux from Debian's linux-source-6.1.
+# Build pyro's optional custom guest kernel (PYRO_KERNEL=custom): a PVH-bootable, all-built-in
+# vmlinux from Debian's linux-source-6.1 (about 10 min on 2 cores). It boots about 1 s faster
+# under TCG than Debian's prebuilt cloud kernel (debian.sh, the default), with acpi=off.
 #
 # usage: build.sh OUT_DIR
 #   env PYRO_KERNEL_SOURCE_VERSION  Debian version of linux-source-6.1 to pin (default 6.1.192-3)
 # outputs (only renamed into place once complete):
 #   OUT_DIR/vmlinux            stripped ELF with the PVH (Xen 0x12) entry note
+#   OUT_DIR/modules.cpio       an empty newc archive (no modules: the initramfs carries only the agent)
 #   OUT_DIR/kernel-build.json  provenance: source version + sha256s, kernel release
 #   OUT_DIR/config             the final .config, for reference
 #   OUT_DIR/build.log          apt/make output (its tail is printed to stderr on failure)
@@ -27,7 +30,7 @@ WORK=$(mktemp -d "$OUT_DIR.work.XXXXXX")
 cleanup() {
   local rc=$?
   rm -rf "$WORK"
-  rm -f "$OUT_DIR/.vmlinux.tmp" "$OUT_DIR/.kernel-build.json.tmp" "$OUT_DIR/.config.tmp"
+  rm -f "$OUT_DIR/.vmlinux.tmp" "$OUT_DIR/.kernel-build.json.tmp" "$OUT_DIR/.config.tmp" "$OUT_DIR/.modules.cpio.tmp"
   if [ $rc -ne 0 ]; then
     echo "[kernel] phase=failed rc=$rc log=$LOG; last lines:" >&2
     tail -n 40 "$LOG" >&2 || true
@@ -99,19 +102,26 @@ if ! readelf -n "$OUT_DIR/.vmlinux.tmp" | grep -Eq 'Xen[[:space:]].*(0x00000012|
   exit 1
 fi
 VMLINUX_SHA=$(sha256sum "$OUT_DIR/.vmlinux.tmp" | cut -d' ' -f1)
+cpio -o -H newc --quiet < /dev/null > "$OUT_DIR/.modules.cpio.tmp"
+MODULES_SHA=$(sha256sum "$OUT_DIR/.modules.cpio.tmp" | cut -d' ' -f1)
 cat > "$OUT_DIR/.kernel-build.json.tmp" <<EOF
 {
+  "flavor": "custom",
   "source_package": "$PKG",
   "source_version": "$VERSION",
   "source_deb_sha256": "$DEB_SHA",
   "config_fragment_sha256": "$FRAG_SHA",
   "kernel_release": "$RELEASE",
-  "vmlinux_sha256": "$VMLINUX_SHA"
+  "device_discovery": "cmdline",
+  "modules": 0,
+  "vmlinux_sha256": "$VMLINUX_SHA",
+  "modules_cpio_sha256": "$MODULES_SHA"
 }
 EOF
 cp .config "$OUT_DIR/.config.tmp"
 # vmlinux first, metadata last: kernel-build.json present + vmlinux_sha256 matching == finished build.
 mv "$OUT_DIR/.config.tmp" "$OUT_DIR/config"
+mv "$OUT_DIR/.modules.cpio.tmp" "$OUT_DIR/modules.cpio"
 mv "$OUT_DIR/.vmlinux.tmp" "$OUT_DIR/vmlinux"
 mv "$OUT_DIR/.kernel-build.json.tmp" "$OUT_DIR/kernel-build.json"
 phase done "release=$RELEASE vmlinux=$OUT_DIR/vmlinux bytes=$(stat -c %s "$OUT_DIR/vmlinux")"

@@ -18,7 +18,20 @@ const EnvSchema = z.object({
   PYRO_AGENT_PATH: z.string().min(1).optional(),
   /** QEMU binary; default `qemu-system-x86_64` on PATH. */
   PYRO_QEMU_BINARY: z.string().min(1).optional(),
-  /** Kernel source package version to pin (Debian `linux-source-6.1`). */
+  /**
+   * Guest kernel flavor installed by `env pull`: `debian` (Debian's prebuilt cloud kernel,
+   * default) or `custom` (compiled from Debian's linux-source-6.1, about 10 min).
+   */
+  PYRO_KERNEL: z.enum(["debian", "custom"]).optional(),
+  /** `debian` flavor: the linux-image package to use instead of linux-image-cloud-amd64's. */
+  PYRO_KERNEL_PACKAGE: z
+    .string()
+    .regex(
+      /^linux-image-[0-9][A-Za-z0-9.+-]*$/,
+      "expected a package name such as linux-image-6.1.0-57-cloud-amd64",
+    )
+    .optional(),
+  /** `custom` flavor: kernel source package version to pin (Debian `linux-source-6.1`). */
   PYRO_KERNEL_SOURCE_VERSION: z.string().min(1).optional(),
   PYRO_LOG_LEVEL: z.enum(["silent", "error", "info", "debug"]).optional(),
   /** Host-global registry of workspace network leases; default `/run/pyro/net`. */
@@ -42,6 +55,9 @@ export interface PyroConfig {
   accel: "kvm" | "tcg" | "auto";
   agentPath: string | undefined;
   qemuBinary: string;
+  /** Guest kernel flavor for `env pull`. @default "debian" (PYRO_KERNEL) */
+  kernelFlavor: "debian" | "custom";
+  kernelPackage: string | undefined;
   kernelSourceVersion: string | undefined;
 }
 
@@ -76,6 +92,8 @@ export function resolveConfig(overrides: ConfigOverrides = {}, env = readEnv()):
     accel: env.PYRO_ACCEL ?? "auto",
     agentPath: env.PYRO_AGENT_PATH,
     qemuBinary: env.PYRO_QEMU_BINARY ?? "qemu-system-x86_64",
+    kernelFlavor: env.PYRO_KERNEL ?? "debian",
+    kernelPackage: env.PYRO_KERNEL_PACKAGE,
     kernelSourceVersion: env.PYRO_KERNEL_SOURCE_VERSION,
   };
 }

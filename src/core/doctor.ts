@@ -41,6 +41,17 @@ export interface DoctorReport {
   environmentCacheDir: string;
   stateDir: string;
   installedEnvironments: string[];
+  /**
+   * The guest kernel each installed environment boots: flavor (`debian` = Debian's prebuilt
+   * cloud kernel, `custom` = compiled here), source package and version, kernel release.
+   */
+  environmentKernels: {
+    environment: string;
+    flavor: "debian" | "custom";
+    package: string;
+    version: string;
+    release: string;
+  }[];
   agentBinary: { path: string; present: boolean };
   capabilities: { vmBoot: boolean; guestExec: boolean; guestNetwork: boolean };
   /**
@@ -77,6 +88,8 @@ export async function diagnose(config: PyroConfig): Promise<DoctorReport> {
   if (installed.length === 0) problems.push("no environment installed: run `pyro env pull debian:12`");
   if (!(await which("setpriv"))) problems.push("setpriv (util-linux) not found");
   if (!(await which("debugfs"))) problems.push("debugfs (e2fsprogs) not found");
+  if (!(await which("cpio")))
+    problems.push("cpio not found (builds the guest initramfs): apt-get install cpio");
 
   let acceleration: "kvm" | "tcg" | null = null;
   let reason = "no guest kernel installed yet to probe KVM with";
@@ -111,6 +124,19 @@ export async function diagnose(config: PyroConfig): Promise<DoctorReport> {
     environmentCacheDir: config.cacheDir,
     stateDir: config.stateDir,
     installedEnvironments: installed.map((e) => e.entry.name),
+    environmentKernels: installed.flatMap((e) =>
+      e.manifest
+        ? [
+            {
+              environment: e.entry.name,
+              flavor: e.manifest.kernel_flavor,
+              package: String(e.manifest.kernel_build.source_package ?? "unknown"),
+              version: String(e.manifest.kernel_build.source_version ?? "unknown"),
+              release: e.manifest.kernel_release,
+            },
+          ]
+        : [],
+    ),
     agentBinary: { path: agentPath, present: agentPresent },
     capabilities: { vmBoot, guestExec: vmBoot, guestNetwork: net.available },
     networking: {

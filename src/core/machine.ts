@@ -9,9 +9,10 @@ import { PyroError } from "../errors.js";
 import { launchSupervisor, SupervisorClient } from "../supervisor/client.js";
 import type { SupervisorConfig, SupervisorState } from "../supervisor/protocol.js";
 import type { Acceleration, VmNetwork } from "../vmm/driver.js";
+import { ensureBootInitrd } from "./boot-initrd.js";
 import type { PyroConfig } from "./config.js";
+import type { BootArtifacts } from "./environments/registry.js";
 import { writeJsonAtomic } from "./fs-atomic.js";
-import { GUEST_AGENT_PATH } from "./guest-image.js";
 import { hostTscKhz, resolveAcceleration } from "./host.js";
 import { MAX_SOCKET_PATH_BYTES, type MachinePaths, packagePaths } from "./paths.js";
 
@@ -20,7 +21,8 @@ export const BOOT_TIMEOUT_MS = 90_000;
 
 export interface MachineSpec {
   id: string;
-  kernelPath: string;
+  /** The environment's kernel: vmlinux, its modules cpio and how devices are found. */
+  kernel: Pick<BootArtifacts, "kernelPath" | "modulesPath" | "modulesSha256" | "deviceDiscovery">;
   rootfsPath: string;
   /** `ephemeral`: writes vanish with the VM (one-shot); `persistent`: they land in `rootfsPath`. */
   diskMode: "ephemeral" | "persistent";
@@ -64,18 +66,30 @@ export async function bootMachine(
   paths: MachinePaths,
   spec: MachineSpec,
 ): Promise<BootResult> {
-  const accel = await resolveAcceleration(config.cacheDir, config.qemuBinary, spec.kernelPath, config.accel);
+  const accel = await resolveAcceleration(
+    config.cacheDir,
+    config.qemuBinary,
+    spec.kernel.kernelPath,
+    config.accel,
+  );
+  const initrdPath = await ensureBootInitrd(
+    config.stateDir,
+    spec.kernel.modulesPath,
+    spec.kernel.modulesSha256,
+    config.agentPath ?? packagePaths.agentBinary,
+  );
   const svConfig: SupervisorConfig = {
     vm: {
       vmId: spec.id,
-      kernelPath: spec.kernelPath,
+      kernelPath: spec.kernel.kernelPath,
+      initrdPath,
+      deviceDiscovery: spec.kernel.deviceDiscovery,
       rootfsPath: spec.rootfsPath,
       diskMode: spec.diskMode,
       vcpuCount: spec.vcpuCount,
       memMib: spec.memMib,
       accel: accel.accel,
       tscKhz: hostTscKhz(),
-      initPath: GUEST_AGENT_PATH,
       runDir: paths.runDir,
       agentSocketPath: paths.agentSocket,
       consoleLogPath: paths.consoleLog,

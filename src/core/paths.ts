@@ -5,15 +5,15 @@
  * ```
  * $PYRO_HOME/
  *   host/accel-probe.json            cached verdict of the KVM probe boot, per host kernel
- *   images/<key>.ext4                environment rootfs with the guest agent injected (shared, read-only)
+ *   images/initrd-<modules12>-<agent12>.cpio  boot initramfs: kernel modules + the agent as /init
  *   vms/<vm_id>/vm.json              VM record (layout_version)
  *   vms/<vm_id>/run/sv.sock|sv.pid|sv.json|agent.sock|tmp/
  *   vms/<vm_id>/logs/sv.log|console.log
  *   workspaces/<workspace_id>/workspace.json, rootfs.ext4, baseline/workspace.tar,
  *     snapshots/, secrets/, scratch/, run/ (as for VMs), logs/history.jsonl|sv.log|console.log
  * $PYRO_ENVIRONMENT_CACHE_DIR/
- *   kernels/<kernel_key>/vmlinux, kernel-build.json
- *   <env-slug>/<version>/manifest.json, vmlinux, rootfs.ext4
+ *   kernels/<kernel_key>/vmlinux, modules.cpio, manifest.json, kernel-build.json
+ *   <env-slug>/<version>/manifest.json, vmlinux, modules.cpio, rootfs.ext4
  * ```
  */
 import { dirname, join, resolve } from "node:path";
@@ -29,6 +29,8 @@ export const packagePaths = {
   agentBinary: join(packageRoot, "dist", "guest", "pyro-agent"),
   readyInitBinary: join(packageRoot, "dist", "guest", "ready-init"),
   kernelBuildScript: join(packageRoot, "images", "kernel", "build.sh"),
+  debianKernelScript: join(packageRoot, "images", "kernel", "debian.sh"),
+  debianModuleList: join(packageRoot, "images", "kernel", "debian-modules.list"),
   kernelConfigFragment: join(packageRoot, "images", "kernel", "pyro-guest.config"),
   rootfsBuildScript: join(packageRoot, "images", "rootfs", "build.sh"),
   rootfsPackageList: (slug: string) => join(packageRoot, "images", "rootfs", `${slug}.packages`),
@@ -110,6 +112,8 @@ export const statePaths = {
   vmsDir: (stateDir: string) => join(stateDir, "vms"),
   workspacesDir: (stateDir: string) => join(stateDir, "workspaces"),
   imagesDir: (stateDir: string) => join(stateDir, "images"),
+  bootInitrd: (stateDir: string, modulesSha256: string, agentSha256: string) =>
+    join(stateDir, "images", `initrd-${modulesSha256.slice(0, 12)}-${agentSha256.slice(0, 12)}.cpio`),
   accelProbe: (stateDir: string) => join(stateDir, "host", "accel-probe.json"),
   hostDir: (stateDir: string) => join(stateDir, "host"),
 };
@@ -126,5 +130,6 @@ export const cachePaths = {
     join(cacheDir, environmentSlug(name), version),
   manifest: (envDir: string) => join(envDir, "manifest.json"),
   kernel: (envDir: string) => join(envDir, "vmlinux"),
+  modules: (envDir: string) => join(envDir, "modules.cpio"),
   rootfs: (envDir: string) => join(envDir, "rootfs.ext4"),
 };

@@ -6,10 +6,10 @@
 import { rm } from "node:fs/promises";
 import { PyroError } from "../errors.js";
 import type { SupervisorState } from "../supervisor/protocol.js";
+import { requireAgentBinary } from "./boot-initrd.js";
 import type { PyroConfig } from "./config.js";
 import { requireInstalled } from "./environments/registry.js";
 import { type ExecOptions, type ExecResult, execInVm } from "./exec.js";
-import { ensureAgentImage, requireAgentBinary } from "./guest-image.js";
 import { withLock } from "./lock.js";
 import {
   bootMachine,
@@ -55,14 +55,7 @@ export class VmManager {
   /** Creates a VM record and its agent image; nothing boots yet. */
   async create(options: CreateVmOptions): Promise<VmRecord> {
     const boot = await requireInstalled(this.config.cacheDir, options.environment);
-    const agent = requireAgentBinary(this.config.agentPath ?? packagePaths.agentBinary);
-    const image = await ensureAgentImage(
-      this.config.stateDir,
-      options.environment,
-      boot.rootfsPath,
-      boot.rootfsSha256,
-      agent,
-    );
+    requireAgentBinary(this.config.agentPath ?? packagePaths.agentBinary);
     const vmId = newVmId();
     await prepareMachineDirs(vmPaths(this.config.stateDir, vmId));
     const now = new Date().toISOString();
@@ -80,7 +73,7 @@ export class VmManager {
       acceleration_reason: null,
       execution_mode: "guest_virtio_serial",
       kernel_path: boot.kernelPath,
-      image_path: image,
+      image_path: boot.rootfsPath,
       created_at: now,
       last_activity_at: now,
       error: null,
@@ -106,10 +99,12 @@ export class VmManager {
           record.network_info = attached.info;
           network = attached.nic;
         }
+        // The environment's current artifacts: a re-pulled kernel is picked up by the next start.
+        const kernel = await requireInstalled(this.config.cacheDir, record.environment);
         const boot = await bootMachine(this.config, paths, {
           id: vmId,
-          kernelPath: record.kernel_path,
-          rootfsPath: record.image_path,
+          kernel,
+          rootfsPath: kernel.rootfsPath,
           diskMode: "ephemeral",
           vcpuCount: record.vcpu_count,
           memMib: record.mem_mib,

@@ -102,6 +102,8 @@ export class Pyro {
     const result = await installEnvironment(entry, {
       cacheDir: this.config.cacheDir,
       debianMirror: this.config.debianMirror,
+      kernelFlavor: this.config.kernelFlavor,
+      kernelPackage: this.config.kernelPackage,
       kernelSourceVersion: this.config.kernelSourceVersion,
       onProgress: options.onProgress,
       signal: options.signal,

@@ -14,6 +14,13 @@ export function environmentRecord(status: EnvironmentStatus): Environment {
     installDir: status.installDir,
     installedAt: m?.installed_at ?? null,
     kernelRelease: m?.kernel_release ?? null,
+    kernel: m
+      ? {
+          flavor: m.kernel_flavor,
+          package: String(m.kernel_build.source_package ?? "unknown"),
+          version: String(m.kernel_build.source_version ?? "unknown"),
+        }
+      : null,
     source: m?.source ?? null,
     problem: status.problem ?? null,
     artifacts: m

@@ -13,6 +13,13 @@ export interface VmConfig {
   vmId: string;
   /** Uncompressed guest kernel with a PVH entry (boots under QEMU microvm and Firecracker). */
   kernelPath: string;
+  /** Boot initramfs: the kernel's modules plus the agent as /init, which mounts the root disk. */
+  initrdPath: string;
+  /**
+   * How the guest finds its virtio-mmio devices: `acpi` (tables in the DSDT; Debian's kernel)
+   * or `cmdline` (`virtio_mmio.device=` arguments, no ACPI; the custom kernel, a little faster).
+   */
+  deviceDiscovery: "acpi" | "cmdline";
   /** Raw ext4 root disk. */
   rootfsPath: string;
   /** `ephemeral`: writes go to a throw-away overlay (one-shot runs); `persistent`: to the image. */
@@ -22,8 +29,6 @@ export interface VmConfig {
   accel: Acceleration;
   /** Host TSC frequency in kHz; passed to the guest under TCG so boots cannot hang calibrating. */
   tscKhz: number | undefined;
-  /** Path of the guest's init (the agent) inside the rootfs. */
-  initPath: string;
   /** Directory for the VMM's sockets and temp files (0700). */
   runDir: string;
   agentSocketPath: string;

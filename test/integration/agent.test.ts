@@ -7,22 +7,21 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AgentSession } from "../../src/agent/client.js";
+import { ensureBootInitrd } from "../../src/core/boot-initrd.js";
 import { resolveConfig } from "../../src/core/config.js";
 import { requireInstalled } from "../../src/core/environments/registry.js";
-import { ensureAgentImage, GUEST_AGENT_PATH } from "../../src/core/guest-image.js";
 import { hostTscKhz } from "../../src/core/host.js";
 import { packagePaths } from "../../src/core/paths.js";
 import { VmManager } from "../../src/core/vm-manager.js";
 import { QemuDriver } from "../../src/vmm/qemu/driver.js";
 import { requireGuest, usePyroHome } from "./fixtures.js";
 
-const skip = requireGuest();
+requireGuest();
 const home = usePyroHome();
 let vms: VmManager;
 let vmId = "";
 
 beforeAll(async () => {
-  if (skip) return;
   vms = new VmManager(resolveConfig({ stateDir: home.home() }));
   const vm = await vms.create({
     environment: "debian:12",
@@ -44,7 +43,7 @@ function cpuTicks(pid: number): number {
   return Number(fields[11]) + Number(fields[12]);
 }
 
-describe.skipIf(skip)("guest agent", () => {
+describe("guest agent", () => {
   it("kills the whole process group at the timeout", async () => {
     const r = await vms.exec(vmId, { command: ["sh", "-c", "sleep 100 & sleep 100"], timeoutSeconds: 1 });
     expect(r.timedOut).toBe(true);
@@ -106,24 +105,24 @@ describe.skipIf(skip)("guest agent", () => {
   it("does not spin while no host is connected, and serves a host that connects late", async () => {
     const config = resolveConfig({ stateDir: home.home() });
     const boot = await requireInstalled(config.cacheDir, "debian:12");
-    const image = await ensureAgentImage(
+    const initrdPath = await ensureBootInitrd(
       config.stateDir,
-      "debian:12",
-      boot.rootfsPath,
-      boot.rootfsSha256,
+      boot.modulesPath,
+      boot.modulesSha256,
       packagePaths.agentBinary,
     );
     const run = mkdtempSync(join(home.home(), "raw-"));
     const vmm = await new QemuDriver({ binary: config.qemuBinary }).start({
       vmId: "raw",
       kernelPath: boot.kernelPath,
-      rootfsPath: image,
+      initrdPath,
+      deviceDiscovery: boot.deviceDiscovery,
+      rootfsPath: boot.rootfsPath,
       diskMode: "ephemeral",
       vcpuCount: 1,
       memMib: 512,
       accel: "tcg",
       tscKhz: hostTscKhz(),
-      initPath: GUEST_AGENT_PATH,
       runDir: run,
       agentSocketPath: join(run, "agent.sock"),
       consoleLogPath: join(run, "console.log"),

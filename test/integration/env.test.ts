@@ -1,20 +1,43 @@
 /**
- * `pyro env` against a private environment cache: the kernel is shared from the main cache
- * (it takes ~10 min to build), the rootfs of debian:12-base is built for real here, then
- * pulled again (fast no-op), broken and repaired, pruned.
+ * `pyro env` against a private environment cache: the kernels are copied from the main cache,
+ * the rootfs of debian:12-base is built for real here, then pulled again (fast no-op), broken
+ * and repaired (rootfs, kernel and initramfs modules), pruned.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveConfig } from "../../src/core/config.js";
 import { requireGuest, runCli, usePyroHome } from "./fixtures.js";
 
-const skip = requireGuest();
+requireGuest();
 const pyro = usePyroHome();
 let cache = "";
 const env = () => ({ ...pyro.env(), PYRO_ENVIRONMENT_CACHE_DIR: cache });
 const envName = "debian:12-base";
-const rootfs = () => join(cache, "debian-12-base", "1.0.0", "rootfs.ext4");
+const installDir = () => join(cache, "debian-12-base", "1.0.0");
+const rootfs = () => join(installDir(), "rootfs.ext4");
+
+/** Overwrites 4 KiB in the middle of `path`: same size, other bytes (and a new mtime). */
+function corrupt(path: string, offset: number): void {
+  const fd = openSync(path, "r+");
+  try {
+    writeSync(fd, Buffer.alloc(4096, 0xa5), 0, 4096, offset);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 beforeAll(() => {
   cache = mkdtempSync("/tmp/pyro-cache-");
@@ -26,7 +49,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(cache, { recursive: true, force: true }));
 
-describe.skipIf(skip)("pyro env", () => {
+describe("pyro env", () => {
   it("lists the catalog with install status", async () => {
     const r = await runCli(["env", "list"], env());
     expect(r.code).toBe(0);
@@ -52,8 +75,13 @@ describe.skipIf(skip)("pyro env", () => {
     expect(doc.environment.installed).toBe(true);
     expect(doc.environment.artifacts.map((a: { role: string }) => a.role).sort()).toEqual([
       "kernel",
+      "modules",
       "rootfs",
     ]);
+    expect(doc.environment.kernel).toMatchObject({
+      flavor: "debian",
+      package: expect.stringMatching(/^linux-image-6\.\d+\.\d+-\d+-cloud-amd64$/),
+    });
     expect(again.durationMs).toBeLessThan(first.durationMs / 4);
 
     // The new environment boots and is the minimal one (no git).
@@ -89,6 +117,35 @@ describe.skipIf(skip)("pyro env", () => {
     });
     const after = await runCli(["env", "inspect", envName, "--json"], env());
     expect(JSON.parse(after.stdout)).toMatchObject({ installed: true, problem: null });
+  });
+
+  it("detects a corrupted kernel or initramfs modules archive by sha256 and fetches it again", {
+    timeout: 300_000,
+  }, async () => {
+    const manifest = () => JSON.parse(readFileSync(join(installDir(), "manifest.json"), "utf8"));
+    for (const [file, role, offset] of [
+      ["modules.cpio", "modules", 100_000],
+      ["vmlinux", "kernel", 1_000_000],
+    ] as const) {
+      // Break both copies (the install's, and the kernel cache's it was linked from), so
+      // only a new fetch from apt can repair it.
+      const cached = join(cache, "kernels", manifest().kernel_key, file);
+      corrupt(join(installDir(), file), offset);
+      if (!readFileSync(cached).equals(readFileSync(join(installDir(), file)))) corrupt(cached, offset);
+      const repair = await runCli(["env", "pull", envName, "--json"], env());
+      expect(repair.code, repair.stderr).toBe(0);
+      expect(JSON.parse(repair.stdout)).toMatchObject({
+        status: "repaired",
+        repair_reason: `${role} artifact sha256 mismatch`,
+      });
+      expect(repair.stderr).toContain(`[pull] phase=kernel-download environment=${envName}`);
+      expect(repair.stderr).not.toContain("phase=bootstrap"); // the rootfs was fine and is kept
+      const inspect = await runCli(["env", "inspect", envName, "--json"], env());
+      expect(JSON.parse(inspect.stdout)).toMatchObject({ installed: true, problem: null });
+    }
+    const run = await runCli(["run", envName, "--", "cat", "/proc/version"], env());
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^Linux version 6\.1\./);
   });
 
   it("prunes stale versions and reports the bytes freed", async () => {

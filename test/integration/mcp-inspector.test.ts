@@ -13,7 +13,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Pyro, PyroError } from "../../src/sdk/index.js";
 import { processesMentioning, repoRoot, requireGuest, usePyroHome } from "./fixtures.js";
 
-const skip = requireGuest();
+requireGuest();
 const home = usePyroHome();
 const inspectorBin = join(repoRoot, "node_modules", ".bin", "mcp-inspector");
 
@@ -110,7 +110,7 @@ afterEach(async () => {
   }
 });
 
-describe.skipIf(skip)("MCP Inspector CLI against pyro mcp serve", () => {
+describe("MCP Inspector CLI against pyro mcp serve", () => {
   it("lists each profile's tools", async () => {
     expect((await listTools("vm-run")).map((t) => t.name)).toEqual(["vm_run"]);
     const core = await listTools("workspace-core");

@@ -13,7 +13,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Pyro, PyroError } from "../../src/sdk/index.js";
 import { cliPath, processesMentioning, requireGuest, runCli, usePyroHome, vmDirs } from "./fixtures.js";
 
-const skip = requireGuest();
+requireGuest();
 const home = usePyroHome();
 
 let open: { client: Client; transport: StdioClientTransport } | undefined;
@@ -50,7 +50,7 @@ async function call(client: Client, name: string, args: Record<string, unknown> 
   return { ...result, data: (result.structuredContent ?? {}) as Record<string, unknown> };
 }
 
-describe.skipIf(skip)("pyro mcp serve (stdio)", () => {
+describe("pyro mcp serve (stdio)", () => {
   it("runs a one-shot command with vm_run", async () => {
     const client = await serve("workspace-full");
     const { tools } = await client.listTools();

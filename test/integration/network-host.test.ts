@@ -29,16 +29,13 @@ import { subnetOf } from "../../src/core/network/pool.js";
 import { parseNameservers } from "../../src/core/network/resolv.js";
 import { createTestNetns, killChild, startNsHttpServer, type TestNetns } from "./netns.js";
 
-function skipReason(): string | undefined {
+function unavailableReason(): string | undefined {
   if (process.getuid?.() !== 0) return "not root";
   if (!existsSync("/dev/net/tun")) return "no /dev/net/tun";
   return undefined;
 }
-const reason = skipReason();
-if (reason && process.env.PYRO_TEST_REQUIRE_GUEST === "1")
-  throw new Error(`host network tests need: ${reason}`);
-if (reason) console.warn(`skipping host network tests: ${reason}`);
-const skip = reason !== undefined;
+const reason = unavailableReason();
+if (reason) throw new Error(`host network tests need: ${reason}`);
 
 const POOL = "10.213.0.0/16";
 let registry = "";
@@ -71,7 +68,6 @@ const tableExists = (id: string) => ok(["nft", "list", "table", "inet", `pyro_${
 const leaseExists = (id: string) => existsSync(join(registry, `${id}.json`));
 
 beforeAll(() => {
-  if (skip) return;
   registry = mkdtempSync("/tmp/pyro-netreg-");
   homes = mkdtempSync("/tmp/pyro-nethome-");
   process.env.PYRO_NET_DIR = registry;
@@ -79,7 +75,6 @@ beforeAll(() => {
 });
 
 afterAll(async () => {
-  if (skip) return;
   const failures: string[] = [];
   for (const id of ids) {
     await teardownWorkspaceNetwork(id).catch((err: Error) => failures.push(`${id}: ${err.message}`));
@@ -101,7 +96,7 @@ afterAll(async () => {
   expect(leftLeases.filter((n) => n.endsWith(".json"))).toEqual([]);
 });
 
-describe.skipIf(skip)("setupWorkspaceNetwork", () => {
+describe("setupWorkspaceNetwork", () => {
   let a: NetworkLease;
   let idA = "";
 
@@ -214,7 +209,7 @@ describe.skipIf(skip)("setupWorkspaceNetwork", () => {
   });
 });
 
-describe.skipIf(skip)("leftovers", () => {
+describe("leftovers", () => {
   it("a lease whose owner directory is gone is swept", async () => {
     const keep = newId();
     const gone = newId();
@@ -269,7 +264,7 @@ describe.skipIf(skip)("leftovers", () => {
   });
 });
 
-describe.skipIf(skip)("createTestNetns", () => {
+describe("createTestNetns", () => {
   it("serves pyro-netns-ok inside a namespace, reachable from the host, and cleans up", async () => {
     const ns = await createTestNetns();
     try {
@@ -445,7 +440,7 @@ async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
   return cond();
 }
 
-describe.skipIf(skip)("the firewall policy, with namespaces as guests", () => {
+describe("the firewall policy, with namespaces as guests", () => {
   let outside: TestNetns;
   let g: Awaited<ReturnType<typeof fakeGuest>>;
   let h: Awaited<ReturnType<typeof fakeGuest>>;
@@ -456,7 +451,6 @@ describe.skipIf(skip)("the firewall policy, with namespaces as guests", () => {
   });
 
   beforeAll(async () => {
-    if (skip) return;
     await new Promise<void>((r) => hostService.listen(0, "0.0.0.0", r));
     outside = await createTestNetns();
     g = await fakeGuest(0);
@@ -464,7 +458,6 @@ describe.skipIf(skip)("the firewall policy, with namespaces as guests", () => {
   }, 60_000);
 
   afterAll(async () => {
-    if (skip) return;
     await g?.close();
     await h?.close();
     await outside?.close();

@@ -13,9 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requireGuest, runCli, usePyroHome } from "./fixtures.js";
 import { createTestNetns } from "./netns.js";
 
-const notRoot = process.getuid?.() !== 0;
-if (notRoot && process.env.PYRO_TEST_REQUIRE_GUEST === "1") throw new Error("network tests need root");
-const skip = requireGuest("debian:12-build") || notRoot;
+if (process.getuid?.() !== 0) throw new Error("network tests need root (TAP devices, nftables)");
+requireGuest("debian:12-build");
 const home = usePyroHome();
 const cli = (...args: string[]) => runCli(args, home.env());
 
@@ -39,7 +38,7 @@ const hostHas = (...argv: string[]) => spawnSync(argv[0] as string, argv.slice(1
 const fetchUrl = (url: string) => `curl -s -S --max-time 10 ${url}`;
 
 beforeAll(async () => {
-  if (!skip) netns = await createTestNetns();
+  netns = await createTestNetns();
 }, 60_000);
 
 afterAll(async () => {
@@ -47,7 +46,7 @@ afterAll(async () => {
   await netns?.close();
 });
 
-describe.skipIf(skip)("network policy off", () => {
+describe("network policy off", () => {
   it("gives the guest only lo, so the test server is unreachable", async () => {
     const { id, network } = await create("debian:12-build", "off");
     expect(network).toBeNull();
@@ -75,7 +74,7 @@ describe.skipIf(skip)("network policy off", () => {
   });
 });
 
-describe.skipIf(skip)("network policy egress", () => {
+describe("network policy egress", () => {
   let ws = "";
   let network: Record<string, string> = {};
   // A host service on every host address: the guest must not reach it.
@@ -86,7 +85,6 @@ describe.skipIf(skip)("network policy egress", () => {
   });
 
   beforeAll(async () => {
-    if (skip) return;
     await new Promise<void>((r) => hostServer.listen(0, "0.0.0.0", r));
     const c = await create("debian:12-build", "egress");
     ws = c.id;
@@ -137,12 +135,11 @@ describe.skipIf(skip)("network policy egress", () => {
   });
 });
 
-describe.skipIf(skip)("network policy egress+published-ports", () => {
+describe("network policy egress+published-ports", () => {
   let ws = "";
   let network: Record<string, string> = {};
 
   beforeAll(async () => {
-    if (skip) return;
     const c = await create("debian:12-build", "egress+published-ports");
     ws = c.id;
     network = c.network ?? {};
@@ -320,7 +317,7 @@ describe.skipIf(skip)("network policy egress+published-ports", () => {
   });
 });
 
-describe.skipIf(skip)("pyro run --network", () => {
+describe("pyro run --network", () => {
   it("gives a one-shot VM egress and removes its TAP with the VM", async () => {
     const r = await cli(
       "run",

@@ -12,7 +12,7 @@ import { Pyro, PyroError } from "../../src/sdk/index.js";
 import { shellBlocks } from "../support/markdown-commands.js";
 import { cliPath, repoRoot, requireGuest, usePyroHome } from "./fixtures.js";
 
-const skip = requireGuest();
+requireGuest();
 const home = usePyroHome();
 
 const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
@@ -83,7 +83,7 @@ afterAll(async () => {
   rmSync(cwd, { recursive: true, force: true });
 });
 
-describe.skipIf(skip)("README 60-second tour", () => {
+describe("README 60-second tour", () => {
   it("has both blocks: one-shot runs and a workspace", () => {
     expect(tour.some((l) => l.startsWith("pyro run "))).toBe(true);
     expect(tour.some((l) => l.startsWith("ws=$(pyro workspace create "))).toBe(true);

@@ -2,10 +2,10 @@
 import { describe, expect, it } from "vitest";
 import { processesMentioning, requireGuest, runCli, usePyroHome, vmDirs } from "./fixtures.js";
 
-const skip = requireGuest();
+requireGuest();
 const pyro = usePyroHome();
 
-describe.skipIf(skip)("pyro run", () => {
+describe("pyro run", () => {
   it("runs git in a real microVM and exits 0", async () => {
     const r = await runCli(["run", "debian:12", "--", "git", "--version"], pyro.env());
     expect(r.stderr).toContain("[run] phase=create environment=debian:12");
@@ -104,7 +104,7 @@ describe.skipIf(skip)("pyro run", () => {
   });
 });
 
-describe.skipIf(skip)("pyro run whose CLI is killed with -9", () => {
+describe("pyro run whose CLI is killed with -9", () => {
   it("takes its VM down too (the supervisor watches its owner) and leaves no state", async () => {
     let killed = false;
     await runCli(["run", "debian:12", "--", "sleep", "60"], pyro.env(), {
@@ -128,7 +128,7 @@ describe.skipIf(skip)("pyro run whose CLI is killed with -9", () => {
   });
 });
 
-describe.skipIf(skip)("bad input: one line, a code, exit 1 or 2, no stack", () => {
+describe("bad input: one line, a code, exit 1 or 2, no stack", () => {
   it.each([
     [["run", "debian:99", "--", "true"], "environment_not_found", 1],
     [["run", "debian:12", "true"], "usage", 2],

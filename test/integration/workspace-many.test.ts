@@ -9,13 +9,13 @@ import { afterAll, describe, expect, it } from "vitest";
 import { networkNames } from "../../src/core/network/names.js";
 import { cliPath, processesMentioning, requireGuest, runCli, usePyroHome } from "./fixtures.js";
 
-const skip = requireGuest();
+requireGuest();
 const pyro = usePyroHome();
 const cli = (...args: string[]) => runCli(args, pyro.env());
 const host = mkdtempSync("/tmp/pyro-many-");
 afterAll(() => rmSync(host, { recursive: true, force: true }));
 
-describe.skipIf(skip)("ten workspaces", () => {
+describe("ten workspaces", () => {
   it("are listed, named, labelled, filtered and deleted", { timeout: 600_000 }, async () => {
     const ids: string[] = [];
     // Two creates at a time: what two cores boot comfortably under TCG.
@@ -89,7 +89,7 @@ describe.skipIf(skip)("ten workspaces", () => {
   });
 });
 
-describe.skipIf(skip)("sync push interrupted", () => {
+describe("sync push interrupted", () => {
   it("a CLI killed with -9 mid-push leaves the workspace usable and its record intact", async () => {
     const created = await cli("workspace", "create", "debian:12-base", "--id-only");
     expect(created.code, created.stderr).toBe(0);
@@ -119,7 +119,7 @@ describe.skipIf(skip)("sync push interrupted", () => {
   });
 });
 
-describe.skipIf(skip)("workspace TTL", () => {
+describe("workspace TTL", () => {
   it("moves last activity on mutations only, and reaps an idle workspace past its TTL", async () => {
     const created = await cli("workspace", "create", "debian:12-base", "--ttl-seconds", "4", "--json");
     expect(created.code, created.stderr).toBe(0);
@@ -144,7 +144,7 @@ describe.skipIf(skip)("workspace TTL", () => {
   });
 });
 
-describe.skipIf(skip)("workspace create interrupted", () => {
+describe("workspace create interrupted", () => {
   it("Ctrl-C during boot kills the VM and keeps nothing (network included)", async () => {
     const policy = process.getuid?.() === 0 ? "egress" : "off";
     const r = await runCli(["workspace", "create", "debian:12", "--network-policy", policy], pyro.env(), {

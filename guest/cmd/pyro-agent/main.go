@@ -24,6 +24,7 @@ import (
 	"github.com/pyro-mcp/pyro/guest/internal/network"
 	"github.com/pyro-mcp/pyro/guest/internal/power"
 	"github.com/pyro-mcp/pyro/guest/internal/reaper"
+	"github.com/pyro-mcp/pyro/guest/internal/rootswitch"
 	"github.com/pyro-mcp/pyro/guest/internal/secrets"
 	"github.com/pyro-mcp/pyro/guest/internal/services"
 	"github.com/pyro-mcp/pyro/guest/internal/shells"
@@ -51,6 +52,13 @@ func main() {
 		}
 	}()
 
+	if rootswitch.InInitramfs() {
+		// Started from pyro's initramfs: without the root disk nothing else
+		// can work, so a failure here parks PID 1 with its reason on the console.
+		if !phase("initramfs", initramfs) {
+			fatal("initramfs", errors.New("the root disk could not be mounted"))
+		}
+	}
 	if pid1 { // never touch a real host's mounts, hostname or links
 		phase("mounts", mounts)
 	}
@@ -85,6 +93,19 @@ func main() {
 // everything after may live on devtmpfs.
 func mounts() error {
 	return errors.Join(sysinit.Mount(), sysinit.EnsureConsole(), sysinit.SetHostname(), sysinit.SetEnv())
+}
+
+// initramfs loads the kernel modules the initramfs carries and switches to
+// the root disk; the console comes first so every step can be seen.
+func initramfs() error {
+	if err := rootswitch.EarlyMounts(); err != nil {
+		return err
+	}
+	if err := sysinit.EnsureConsole(); err != nil {
+		return err
+	}
+	report("modules", rootswitch.LoadModules()) // a missing NIC driver must not stop the boot
+	return rootswitch.Switch()
 }
 
 // serve opens the host link and serves it; if the link breaks it is opened

@@ -1,8 +1,10 @@
 //go:build linux
 
-// Command ready-init is the benchmark floor: a static PID 1 that prints
-// "READY uptime=<seconds>" to the console and reboots at once, so QEMU
-// (-no-reboot) exits. It mounts nothing it can do without.
+// Command ready-init is the benchmark floor: a static PID 1 that does the
+// boot work every guest needs (from pyro's initramfs: load the kernel
+// modules, mount the root disk and switch to it, as the agent does), then
+// prints "READY uptime=<seconds>" to the console and reboots at once, so QEMU
+// (-no-reboot) exits. Nothing of pyro's agent or host side is involved.
 package main
 
 import (
@@ -12,9 +14,18 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/pyro-mcp/pyro/guest/internal/rootswitch"
 )
 
 func main() {
+	if rootswitch.InInitramfs() {
+		_ = rootswitch.EarlyMounts()
+		_ = rootswitch.LoadModules()
+		if err := rootswitch.Switch(); err != nil {
+			fail(err)
+		}
+	}
 	out := os.Stdout
 	if f, err := os.OpenFile("/dev/console", os.O_WRONLY|unix.O_NOCTTY, 0); err == nil {
 		out = f
@@ -27,6 +38,16 @@ func main() {
 		}
 	}
 	for { // PID 1 must not exit, even while the reboot is under way
+		time.Sleep(time.Hour)
+	}
+}
+
+// fail reports on the console and parks: PID 1 must not exit.
+func fail(err error) {
+	if f, e := os.OpenFile("/dev/console", os.O_WRONLY|unix.O_NOCTTY, 0); e == nil {
+		_, _ = f.WriteString("ready-init: " + err.Error() + "\n")
+	}
+	for {
 		time.Sleep(time.Hour)
 	}
 }

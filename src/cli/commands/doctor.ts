@@ -19,6 +19,10 @@ export function renderDoctor(r: DoctorReport): string {
     `Guest agent: ${r.agentBinary.present ? "built" : "missing"} (${r.agentBinary.path})`,
     `Environment cache: ${r.environmentCacheDir}`,
     `Installed environments: ${r.installedEnvironments.join(", ") || "none"}`,
+    ...r.environmentKernels.map(
+      (k) =>
+        `Kernel: ${k.environment} boots ${k.package} ${k.version} (${k.flavor === "debian" ? "Debian prebuilt" : "custom build"}, release ${k.release})`,
+    ),
     `State dir: ${r.stateDir}`,
     `Capabilities: vm_boot=${yes(r.capabilities.vmBoot)} guest_exec=${yes(r.capabilities.guestExec)} guest_network=${yes(r.capabilities.guestNetwork)}`,
     `Networking: tun=${yes(r.networking.tun)} ip_forward=${yes(r.networking.ipForward)} nft=${r.networking.nft ?? "missing"} iptables=${r.networking.iptables ?? "missing"} firewall=${r.networking.firewall ?? "none"} available=${yes(r.networking.available)}${r.networking.reason ? ` (${r.networking.reason})` : ""}`,

@@ -1,7 +1,8 @@
 /**
  * `env pull`: makes one environment version installed and verified. Where no prebuilt
  * artifact is reachable (always, today) the rootfs is built locally with mmdebstrap and
- * `mkfs.ext4 -d` (no loop mounts) and the kernel from Debian's linux-source package.
+ * `mkfs.ext4 -d` (no loop mounts); the kernel is Debian's prebuilt cloud kernel (or, with
+ * `PYRO_KERNEL=custom`, one compiled from Debian's linux-source package).
  * A partial or corrupt install is repaired: only the broken artifacts are rebuilt.
  */
 import { existsSync } from "node:fs";
@@ -12,15 +13,17 @@ import { withLock } from "../lock.js";
 import { cachePaths, environmentSlug, packagePaths } from "../paths.js";
 import { runProgram } from "../process-run.js";
 import { CATALOG_VERSION, type CatalogEntry } from "./catalog.js";
-import { ensureKernel, kernelKey } from "./kernel.js";
-import { checkInstall, type Manifest, readManifest } from "./manifest.js";
+import { ensureKernel, type KernelFlavor, kernelKey } from "./kernel.js";
+import { checkInstall, MANIFEST_LAYOUT_VERSION, type Manifest, previousRootfsSha256 } from "./manifest.js";
 import { resolveDebianMirror } from "./mirror.js";
 import { type PullPhase, type PullProgressListener, phaseFraction, phaseFromScriptLine } from "./progress.js";
 
 export interface InstallOptions {
   cacheDir: string;
   debianMirror: string | undefined;
+  kernelFlavor: KernelFlavor;
   kernelSourceVersion: string | undefined;
+  kernelPackage: string | undefined;
   onProgress?: PullProgressListener;
   signal?: AbortSignal;
 }
@@ -49,13 +52,31 @@ async function artifactRecord(dir: string, name: string) {
   return { path: name, sha256, size_bytes: st.size, mtime_ms: st.mtimeMs };
 }
 
-/** A verified install counts only if it was made with the current kernel recipe. */
-async function currentCheck(dir: string) {
+/** A verified install counts only if it was made with the kernel this host would use now. */
+async function currentCheck(dir: string, options: InstallOptions) {
   const check = await checkInstall(dir, "signature");
-  if (check.ok && check.manifest.kernel_key !== (await kernelKey())) {
-    return { ok: false as const, reason: "kernel recipe changed", manifest: check.manifest };
+  if (
+    check.ok &&
+    check.manifest.kernel_key !== (await kernelKey(options.kernelFlavor, options.kernelPackage))
+  ) {
+    return {
+      ok: false as const,
+      reason: "kernel changed (new package version, recipe or flavor)",
+      manifest: check.manifest,
+    };
   }
   return check;
+}
+
+/** Hard-links (or copies) a cached kernel artifact into the install unless it already matches. */
+async function placeArtifact(source: string, target: string, sha256: string): Promise<void> {
+  const ok = await sha256File(target).then(
+    (h) => h === sha256,
+    () => false,
+  );
+  if (ok) return;
+  await rm(target, { force: true });
+  await link(source, target).catch(() => copyFile(source, target));
 }
 
 /** Installs (or verifies, or repairs) `entry` in the cache. */
@@ -67,16 +88,16 @@ export async function installEnvironment(
   const report = (phase: PullPhase, detail?: string) =>
     options.onProgress?.({ phase, environment: entry.name, fraction: phaseFraction(phase), detail });
   report("verify");
-  const first = await currentCheck(dir);
+  const first = await currentCheck(dir, options);
   if (first.ok) return { manifest: first.manifest, installDir: dir, status: "already_installed" };
 
   return withLock(
     dir,
     async () => {
-      const check = await currentCheck(dir);
+      const check = await currentCheck(dir, options);
       if (check.ok)
         return { manifest: check.manifest, installDir: dir, status: "already_installed" as const };
-      const previous = await readManifest(dir);
+      const previousRootfs = await previousRootfsSha256(dir);
       const existed = existsSync(dir);
       await mkdir(dir, { recursive: true, mode: 0o755 });
       // The manifest goes first: without it nothing counts as installed while we rebuild.
@@ -89,28 +110,23 @@ export async function installEnvironment(
 
       report("kernel");
       const kernel = await ensureKernel(options.cacheDir, {
+        flavor: options.kernelFlavor,
         sourceVersion: options.kernelSourceVersion,
+        debianPackage: options.kernelPackage,
         signal: options.signal,
         onLine: (line) => {
           const phase = phaseFromScriptLine(line);
           if (phase) report(phase);
         },
       });
-      const kernelPath = cachePaths.kernel(dir);
-      const kernelOk = await sha256File(kernelPath).then(
-        (h) => h === kernel.sha256,
-        () => false,
-      );
-      if (!kernelOk) {
-        await rm(kernelPath, { force: true });
-        await link(kernel.path, kernelPath).catch(() => copyFile(kernel.path, kernelPath));
-      }
+      await placeArtifact(kernel.vmlinuxPath, cachePaths.kernel(dir), kernel.vmlinuxSha256);
+      await placeArtifact(kernel.modulesPath, cachePaths.modules(dir), kernel.modulesSha256);
 
       const rootfsPath = cachePaths.rootfs(dir);
       const rootfsOk =
-        previous !== undefined &&
+        previousRootfs !== undefined &&
         (await sha256File(rootfsPath).then(
-          (h) => h === previous.artifacts.rootfs.sha256,
+          (h) => h === previousRootfs,
           () => false,
         ));
       if (!rootfsOk) {
@@ -128,7 +144,7 @@ export async function installEnvironment(
 
       report("install");
       const manifest: Manifest = {
-        layout_version: 1,
+        layout_version: MANIFEST_LAYOUT_VERSION,
         name: entry.name,
         version: entry.version,
         catalog_version: CATALOG_VERSION,
@@ -136,11 +152,14 @@ export async function installEnvironment(
         source: "local-build",
         debian_mirror: mirror,
         kernel_key: kernel.key,
+        kernel_flavor: kernel.flavor,
         kernel_release: kernel.release,
+        kernel_device_discovery: kernel.deviceDiscovery,
         kernel_build: kernel.build,
         packages,
         artifacts: {
           kernel: await artifactRecord(dir, "vmlinux"),
+          modules: await artifactRecord(dir, "modules.cpio"),
           rootfs: await artifactRecord(dir, "rootfs.ext4"),
         },
       };

@@ -14,8 +14,11 @@ const ArtifactSchema = z.object({
   mtime_ms: z.number().optional(),
 });
 
+/** Layout 2: a kernel flavor and a `modules` artifact (the initramfs's kernel modules). */
+export const MANIFEST_LAYOUT_VERSION = 2;
+
 export const ManifestSchema = z.object({
-  layout_version: z.literal(1),
+  layout_version: z.literal(MANIFEST_LAYOUT_VERSION),
   name: z.string(),
   version: z.string(),
   catalog_version: z.string(),
@@ -23,10 +26,15 @@ export const ManifestSchema = z.object({
   source: z.enum(["local-build", "prebuilt"]),
   debian_mirror: z.string().optional(),
   kernel_key: z.string(),
+  /** `debian` (Debian's prebuilt cloud kernel) or `custom` (compiled here). */
+  kernel_flavor: z.enum(["debian", "custom"]),
   kernel_release: z.string(),
+  /** How the guest finds its virtio-mmio devices: `acpi` (QEMU microvm with ACPI) or `cmdline`. */
+  kernel_device_discovery: z.enum(["acpi", "cmdline"]),
+  /** Provenance: source package, version, .deb sha256 (images/kernel/*.sh). */
   kernel_build: z.record(z.string(), z.unknown()),
   packages: z.array(z.string()),
-  artifacts: z.object({ kernel: ArtifactSchema, rootfs: ArtifactSchema }),
+  artifacts: z.object({ kernel: ArtifactSchema, modules: ArtifactSchema, rootfs: ArtifactSchema }),
 });
 
 export type Manifest = z.infer<typeof ManifestSchema>;
@@ -41,6 +49,22 @@ export async function readManifest(envDir: string): Promise<Manifest | undefined
   if (!existsSync(path)) return undefined;
   try {
     return ManifestSchema.parse(JSON.parse(await readFile(path, "utf8")));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The rootfs sha256 recorded by any earlier manifest layout, so a layout change or a kernel
+ * switch re-uses a rootfs that still matches instead of rebuilding it.
+ */
+export async function previousRootfsSha256(envDir: string): Promise<string | undefined> {
+  try {
+    const raw = JSON.parse(await readFile(cachePaths.manifest(envDir), "utf8")) as {
+      artifacts?: { rootfs?: { sha256?: unknown } };
+    };
+    const sha = raw.artifacts?.rootfs?.sha256;
+    return typeof sha === "string" && sha.length === 64 ? sha : undefined;
   } catch {
     return undefined;
   }

@@ -4,6 +4,7 @@ export type PullPhase =
   | "kernel"
   | "kernel-download"
   | "kernel-extract"
+  | "kernel-modules"
   | "kernel-configure"
   | "kernel-compile"
   | "kernel-strip"
@@ -30,6 +31,7 @@ const ORDER: PullPhase[] = [
   "kernel",
   "kernel-download",
   "kernel-extract",
+  "kernel-modules",
   "kernel-configure",
   "kernel-compile",
   "kernel-strip",
@@ -42,9 +44,12 @@ const ORDER: PullPhase[] = [
   "done",
 ];
 
-/** Rough share of total time at which each phase starts (kernel compile dominates a cold pull). */
+/**
+ * Rough share of total time at which each phase starts: the rootfs bootstrap dominates a pull
+ * with Debian's prebuilt kernel; a custom kernel's compile (PYRO_KERNEL=custom) takes longer.
+ */
 export function phaseFraction(phase: PullPhase): number {
-  const weights: Partial<Record<PullPhase, number>> = { "kernel-compile": 12, bootstrap: 3, image: 1 };
+  const weights: Partial<Record<PullPhase, number>> = { "kernel-compile": 6, bootstrap: 6, image: 1 };
   let total = 0;
   let before = 0;
   for (const p of ORDER) {

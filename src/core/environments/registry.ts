@@ -5,6 +5,7 @@ import { PyroError } from "../../errors.js";
 import { withLock } from "../lock.js";
 import { cachePaths, environmentSlug } from "../paths.js";
 import { CATALOG, type CatalogEntry, findCatalogEntry } from "./catalog.js";
+import { cachedKernelKeys } from "./kernel.js";
 import { type CheckMode, checkInstall, type Manifest } from "./manifest.js";
 
 export interface EnvironmentStatus {
@@ -38,6 +39,10 @@ export interface BootArtifacts {
   environment: string;
   version: string;
   kernelPath: string;
+  /** newc cpio of the kernel's modules; the boot initramfs is this plus the agent. */
+  modulesPath: string;
+  modulesSha256: string;
+  deviceDiscovery: "acpi" | "cmdline";
   rootfsPath: string;
   rootfsSha256: string;
   manifest: Manifest;
@@ -61,6 +66,9 @@ export async function requireInstalled(cacheDir: string, name: string): Promise<
     environment: name,
     version: entry.version,
     kernelPath: cachePaths.kernel(status.installDir),
+    modulesPath: cachePaths.modules(status.installDir),
+    modulesSha256: status.manifest.artifacts.modules.sha256,
+    deviceDiscovery: status.manifest.kernel_device_discovery,
     rootfsPath: cachePaths.rootfs(status.installDir),
     rootfsSha256: status.manifest.artifacts.rootfs.sha256,
     manifest: status.manifest,
@@ -81,7 +89,12 @@ export async function diskUsage(path: string): Promise<number> {
 async function isPyroInstallDir(dir: string): Promise<boolean> {
   const names = await readdir(dir).catch(() => [] as string[]);
   return names.some(
-    (n) => n === "manifest.json" || n === "rootfs.ext4" || n === "vmlinux" || n.startsWith("rootfs.ext4."),
+    (n) =>
+      n === "manifest.json" ||
+      n === "rootfs.ext4" ||
+      n === "vmlinux" ||
+      n === "modules.cpio" ||
+      n.startsWith("rootfs.ext4."),
   );
 }
 
@@ -126,18 +139,11 @@ export async function pruneEnvironmentCache(cacheDir: string): Promise<PruneResu
       await removeDir(dir);
     }
   }
-  const kernelsRoot = join(cacheDir, "kernels");
-  for (const key of await readdir(kernelsRoot).catch(() => [] as string[])) {
-    // Skip locks, kept kernels, in-progress build dirs (`<key>.work.*`) and anything not ours.
-    if (
-      key.endsWith(".lock") ||
-      keepKernels.has(key) ||
-      key.includes(".work.") ||
-      !/^linux-[\w.-]+$/.test(key)
-    )
-      continue;
+  // Only pyro's kernel dirs (no locks, no in-progress `<key>.work.*`) that no install uses.
+  for (const key of await cachedKernelKeys(cacheDir)) {
+    if (keepKernels.has(key)) continue;
     // A kernel not yet referenced may belong to a pull in progress; the lock protects it.
-    await removeDir(join(kernelsRoot, key));
+    await removeDir(cachePaths.kernelDir(cacheDir, key));
   }
   return result;
 }

@@ -8,10 +8,10 @@ import { existsSync, statSync } from "node:fs";
 import { mkdir, rename, rm } from "node:fs/promises";
 import lockfile from "proper-lockfile";
 import { PyroError } from "../../errors.js";
+import { requireAgentBinary } from "../boot-initrd.js";
 import type { PyroConfig } from "../config.js";
-import { requireInstalled } from "../environments/registry.js";
+import { type BootArtifacts, requireInstalled } from "../environments/registry.js";
 import { type ExecResult, execInVm } from "../exec.js";
-import { ensureAgentImage, requireAgentBinary } from "../guest-image.js";
 import { withLock } from "../lock.js";
 import {
   type BootResult,
@@ -262,19 +262,11 @@ export class WorkspaceManager {
    */
   async bootFreshDisk(record: WorkspaceRecord): Promise<"kvm" | "tcg"> {
     const boot = await requireInstalled(this.config.cacheDir, record.environment);
-    const agent = requireAgentBinary(this.config.agentPath ?? packagePaths.agentBinary);
-    const image = await ensureAgentImage(
-      this.config.stateDir,
-      record.environment,
-      boot.rootfsPath,
-      boot.rootfsSha256,
-      agent,
-    );
     const paths = this.paths(record.workspace_id);
     const tmp = `${paths.rootfs}.tmp`;
-    await runProgram(["cp", "--sparse=always", "--reflink=auto", image, tmp]);
+    await runProgram(["cp", "--sparse=always", "--reflink=auto", boot.rootfsPath, tmp]);
     await rename(tmp, paths.rootfs);
-    const booted = await this.boot(record, boot.kernelPath);
+    const booted = await this.boot(record, boot);
     record.kernel_path = boot.kernelPath;
     return booted.acceleration;
   }
@@ -283,7 +275,7 @@ export class WorkspaceManager {
    * Boots the workspace's own disk: its NIC first (policy egress*: TAP, /30, firewall), then
    * the VM, then its secrets into the guest's /run/pyro-secrets (tmpfs, gone at every stop).
    */
-  private async boot(record: WorkspaceRecord, kernelPath: string): Promise<BootResult> {
+  private async boot(record: WorkspaceRecord, kernel: BootArtifacts): Promise<BootResult> {
     const paths = this.paths(record.workspace_id);
     let network: MachineSpec["network"];
     if (record.network_policy !== "off") {
@@ -293,7 +285,7 @@ export class WorkspaceManager {
     }
     const booted = await bootMachine(this.config, paths, {
       id: record.workspace_id,
-      kernelPath,
+      kernel,
       rootfsPath: paths.rootfs,
       diskMode: "persistent",
       vcpuCount: record.vcpu_count,
@@ -465,7 +457,7 @@ export class WorkspaceManager {
         await rm(stale, { force: true });
       }
       const boot = await requireInstalled(this.config.cacheDir, record.environment);
-      const booted = await this.boot(record, boot.kernelPath);
+      const booted = await this.boot(record, boot);
       record.acceleration = booted.acceleration;
       record.kernel_path = boot.kernelPath;
       record.state = "started";

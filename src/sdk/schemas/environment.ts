@@ -9,6 +9,13 @@ export const EnvironmentSchema = z.object({
   installDir: z.string(),
   installedAt: z.string().nullable(),
   kernelRelease: z.string().nullable(),
+  /**
+   * The guest kernel: `flavor` `debian` (Debian's prebuilt cloud kernel) or `custom` (compiled
+   * from linux-source), its source `package` and `version`; null when not installed.
+   */
+  kernel: z
+    .object({ flavor: z.enum(["debian", "custom"]), package: z.string(), version: z.string() })
+    .nullable(),
   source: z.string().nullable(),
   /** Why an existing install does not count, when it does not. */
   problem: z.string().nullable(),

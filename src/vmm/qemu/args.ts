@@ -1,8 +1,9 @@
 /**
- * Pure builder of the `qemu-system-x86_64 -M microvm` argv (tested without a VMM).
- * Recipe: docs/agent-protocol.md and shared research vm-feasibility.md section 4.4 (B):
- * microvm without ACPI (virtio-mmio devices on the kernel command line), PVH vmlinux,
- * no initramfs, virtio-serial agent port, sysrq `b` + `-no-reboot` for power-off.
+ * Pure builder of the `qemu-system-x86_64 -M microvm` argv (tested without a VMM): PVH
+ * vmlinux plus pyro's initramfs (the agent as /init mounts `root=`), virtio-mmio devices
+ * described in ACPI (Debian's kernel) or on the kernel command line (`acpi=off`, the custom
+ * kernel), a virtio-serial agent port, and sysrq `b` + `-no-reboot` for power-off.
+ * docs/internals.md has the recipe and why.
  */
 import type { VmConfig } from "../driver.js";
 
@@ -13,19 +14,8 @@ export const AGENT_PORT_NAME = "org.pyro.agent";
 export const TCG_TB_SIZE_MIB = 32;
 
 /** Kernel command line for a guest booted by pyro. */
-export function kernelCommandLine(
-  config: Pick<VmConfig, "accel" | "tscKhz" | "initPath" | "network">,
-): string {
-  const args = [
-    "console=ttyS0",
-    "quiet",
-    "root=/dev/vda",
-    "rootfstype=ext4",
-    "rw",
-    `init=${config.initPath}`,
-    "reboot=t",
-    "panic=-1",
-  ];
+export function kernelCommandLine(config: Pick<VmConfig, "accel" | "tscKhz" | "network">): string {
+  const args = ["console=ttyS0", "quiet", "root=/dev/vda", "rootfstype=ext4", "rw", "reboot=t", "panic=-1"];
   // Under TCG the TSC cannot be calibrated against the PIT reliably: boots hang without these.
   if (config.accel === "tcg" && config.tscKhz) args.push(`tsc_early_khz=${config.tscKhz}`, "tsc=reliable");
   // The agent (PID 1) configures the NIC from this; absent = no NIC (policy off).
@@ -49,7 +39,7 @@ export function qemuArgs(config: VmConfig): string[] {
   ].join(",");
   return [
     "-M",
-    "microvm,acpi=off",
+    config.deviceDiscovery === "acpi" ? "microvm" : "microvm,acpi=off",
     ...accel,
     "-m",
     String(config.memMib),
@@ -67,6 +57,8 @@ export function qemuArgs(config: VmConfig): string[] {
     "chardev:console",
     "-kernel",
     config.kernelPath,
+    "-initrd",
+    config.initrdPath,
     "-append",
     kernelCommandLine(config),
     "-drive",

@@ -5,13 +5,14 @@ import { AGENT_PORT_NAME, kernelCommandLine, qemuArgs } from "../../../src/vmm/q
 const base: VmConfig = {
   vmId: "vm_0123456789ab",
   kernelPath: "/k/vmlinux",
+  initrdPath: "/state/images/initrd-0123-4567.cpio",
+  deviceDiscovery: "cmdline",
   rootfsPath: "/img/root.ext4",
   diskMode: "ephemeral",
   vcpuCount: 2,
   memMib: 768,
   accel: "tcg",
   tscKhz: 2445404,
-  initPath: "/usr/sbin/pyro-agent",
   runDir: "/run/x",
   agentSocketPath: "/run/x/agent.sock",
   consoleLogPath: "/run/x/console.log",
@@ -29,6 +30,19 @@ describe("qemuArgs", () => {
     expect(valueAfter(args, "-smp")).toBe("2");
     expect(args).toContain("-no-reboot");
     expect(args).toContain("-nodefaults");
+  });
+
+  it("describes devices in ACPI for kernels without command-line virtio-mmio devices", () => {
+    expect(valueAfter(qemuArgs({ ...base, deviceDiscovery: "acpi" }), "-M")).toBe("microvm");
+  });
+
+  it("boots the kernel with pyro's initramfs, which mounts root= itself", () => {
+    const args = qemuArgs(base);
+    expect(valueAfter(args, "-kernel")).toBe("/k/vmlinux");
+    expect(valueAfter(args, "-initrd")).toBe("/state/images/initrd-0123-4567.cpio");
+    const cmdline = kernelCommandLine(base);
+    expect(cmdline).toContain("root=/dev/vda");
+    expect(cmdline).not.toContain("init=");
   });
 
   it("uses a throw-away overlay for ephemeral disks only", () => {
@@ -71,9 +85,8 @@ describe("kernelCommandLine", () => {
     expect(kernelCommandLine(base)).toContain("tsc_early_khz=2445404 tsc=reliable");
     expect(kernelCommandLine({ ...base, accel: "kvm" })).not.toContain("tsc_early_khz");
   });
-  it("starts the agent as init and panics into a VMM exit", () => {
+  it("names the root disk for the initramfs agent and panics into a VMM exit", () => {
     const cmdline = kernelCommandLine(base);
-    expect(cmdline).toContain("init=/usr/sbin/pyro-agent");
     expect(cmdline).toContain("panic=-1");
     expect(cmdline).toContain("root=/dev/vda");
   });

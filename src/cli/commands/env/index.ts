@@ -14,7 +14,11 @@ function renderEnvironment(e: Environment): string {
     `Install dir: ${e.installDir}`,
   ];
   if (e.installedAt)
-    lines.push(`Installed at: ${e.installedAt}`, `Source: ${e.source}`, `Kernel: ${e.kernelRelease}`);
+    lines.push(
+      `Installed at: ${e.installedAt}`,
+      `Source: ${e.source}`,
+      `Kernel: ${e.kernelRelease}${e.kernel ? ` (${e.kernel.package} ${e.kernel.version}, ${e.kernel.flavor})` : ""}`,
+    );
   for (const a of e.artifacts)
     lines.push(`Artifact ${a.role}: ${a.path} sha256=${a.sha256} size_bytes=${a.sizeBytes}`);
   return `${lines.join("\n")}\n`;

@@ -1,0 +1,88 @@
+/**
+ * The boot initramfs of every guest: the environment kernel's modules (a newc cpio from the
+ * environment cache; empty for the custom kernel) followed by a newc cpio that holds pyro's
+ * agent as `/init`. The kernel unpacks concatenated archives in order. The agent runs from
+ * RAM, loads the modules, mounts the root disk and switches to it, so every boot runs the
+ * host's current agent whatever a guest did to its own disk, and environments never need a
+ * rebuild when the agent changes. One file per (modules, agent build), shared read-only.
+ */
+import { spawn } from "node:child_process";
+import { createReadStream, createWriteStream, existsSync } from "node:fs";
+import { copyFile, mkdir, mkdtemp, rename, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { pipeline } from "node:stream/promises";
+import { PyroError } from "../errors.js";
+import { sha256File } from "./fs-atomic.js";
+import { withLock } from "./lock.js";
+import { statePaths } from "./paths.js";
+
+/** Resolves the agent binary or explains how to build it. */
+export function requireAgentBinary(path: string): string {
+  if (!existsSync(path)) {
+    throw new PyroError("host_dependency_missing", `guest agent binary "${path}" not found`, {
+      hint: "build it with `npm run build:agent` (needs Go)",
+    });
+  }
+  return path;
+}
+
+/** Writes a newc cpio holding `agentPath` as `init` (root-owned, 0755) to `out`. */
+async function writeAgentCpio(agentPath: string, workDir: string, out: string): Promise<void> {
+  const stage = join(workDir, "stage");
+  await mkdir(stage, { mode: 0o700 });
+  await copyFile(agentPath, join(stage, "init"));
+  const target = createWriteStream(out, { flags: "a", mode: 0o644 });
+  await new Promise<void>((resolve, reject) => target.once("open", () => resolve()).once("error", reject));
+  const child = spawn("cpio", ["-o", "-H", "newc", "-R", "0:0", "--quiet"], {
+    cwd: stage,
+    stdio: ["pipe", target, "pipe"],
+  });
+  let stderr = "";
+  child.stderr?.on("data", (d: Buffer) => {
+    stderr += d.toString();
+  });
+  child.stdin?.end("init\n");
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once("error", (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === "ENOENT"
+          ? new PyroError("host_dependency_missing", '"cpio" is not installed', {
+              hint: "run scripts/setup.sh (apt-get install cpio)",
+            })
+          : err,
+      ),
+    );
+    child.once("close", resolve);
+  }).finally(() => target.close());
+  if (code !== 0) throw new PyroError("internal", `cpio failed (${code}): ${stderr.trim()}`);
+}
+
+/**
+ * Returns the path of the boot initramfs for `modulesPath` plus the agent at `agentPath`,
+ * building it first when missing (about 20 ms). Concurrent callers share one build.
+ * @throws PyroError host_dependency_missing when `cpio` or the agent binary is missing
+ */
+export async function ensureBootInitrd(
+  stateDir: string,
+  modulesPath: string,
+  modulesSha256: string,
+  agentPath: string,
+): Promise<string> {
+  const agentSha = await sha256File(requireAgentBinary(agentPath));
+  const initrd = statePaths.bootInitrd(stateDir, modulesSha256, agentSha);
+  if (existsSync(initrd)) return initrd;
+  await mkdir(statePaths.imagesDir(stateDir), { recursive: true, mode: 0o700 });
+  return withLock(initrd, async () => {
+    if (existsSync(initrd)) return initrd;
+    const work = await mkdtemp(`${initrd}.work-`);
+    const tmp = join(work, "initrd.cpio");
+    try {
+      await pipeline(createReadStream(modulesPath), createWriteStream(tmp, { mode: 0o644 }));
+      await writeAgentCpio(agentPath, work, tmp);
+      await rename(tmp, initrd);
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+    return initrd;
+  });
+}

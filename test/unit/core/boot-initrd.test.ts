@@ -1,0 +1,33 @@
+import { execFileSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { ensureBootInitrd } from "../../../src/core/boot-initrd.js";
+
+describe("boot initramfs", () => {
+  const dir = mkdtempSync("/tmp/pyro-initrd-");
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("is the kernel's modules archive followed by an archive holding the agent as /init", async () => {
+    const modules = join(dir, "modules.cpio");
+    writeFileSync(modules, Buffer.alloc(512, 7)); // stands in for the modules archive
+    const agent = join(dir, "agent");
+    writeFileSync(agent, "#!/bin/false\nagent build 1\n");
+    chmodSync(agent, 0o700);
+    const state = join(dir, "state");
+    const initrd = await ensureBootInitrd(state, modules, "ab".repeat(32), agent);
+    expect(initrd).toMatch(/images\/initrd-abababababab-[0-9a-f]{12}\.cpio$/);
+    const bytes = readFileSync(initrd);
+    expect(bytes.subarray(0, 512)).toEqual(Buffer.alloc(512, 7));
+    const listing = execFileSync("cpio", ["-itv", "--quiet"], { input: bytes.subarray(512) }).toString();
+    expect(listing).toMatch(/^-rwx------ +1 root +root .* init$/m);
+    const content = execFileSync("cpio", ["-i", "--to-stdout", "--quiet", "init"], {
+      input: bytes.subarray(512),
+    });
+    expect(content.toString()).toBe("#!/bin/false\nagent build 1\n");
+    // Same inputs, same file; a new agent build gets a new one.
+    expect(await ensureBootInitrd(state, modules, "ab".repeat(32), agent)).toBe(initrd);
+    writeFileSync(agent, "#!/bin/false\nagent build 2\n");
+    expect(await ensureBootInitrd(state, modules, "ab".repeat(32), agent)).not.toBe(initrd);
+  });
+});
