@@ -2,14 +2,27 @@
 /**
  * The `pyro` CLI. Commands parse flags, make one SDK call and render; this file owns the one
  * catch that prints `error[CODE]: message` and sets the exit status (usage errors 2).
+ *
+ * Start-up is paid on every agent's shell call, so this file imports only version.ts up
+ * front: `--version` is answered from package.json alone, the command tree (commander plus flag
+ * declarations) is loaded next, and each action loads the SDK and whatever else it needs when
+ * it runs.
  */
-import { CommanderError } from "commander";
-import { PyroError } from "../sdk/index.js";
-import { createContext } from "./context.js";
-import { printError } from "./output.js";
-import { buildProgram, splitArgv } from "./program.js";
+import { cliVersion } from "./version.js";
 
 export async function main(argv: string[]): Promise<number> {
+  // The same line commander prints for it, without loading commander and the tree.
+  if (argv.length === 1 && argv[0] === "--version") {
+    process.stdout.write(`${cliVersion()}\n`);
+    return 0;
+  }
+  const [{ CommanderError }, { buildProgram, splitArgv }, { createContext }, { printError, UsageError }] =
+    await Promise.all([
+      import("commander"),
+      import("./program.js"),
+      import("./context.js"),
+      import("./errors.js"),
+    ]);
   // Everything after the first `--` is the guest command, untouched by option parsing.
   const { cliArgv, guestArgv } = splitArgv(argv);
   const abort = new AbortController();
@@ -49,9 +62,9 @@ export async function main(argv: string[]): Promise<number> {
         err.code === "commander.excessArguments"
           ? "put the guest command after --, e.g. `pyro workspace exec WS -- echo hi`"
           : "see `pyro --help`";
-      return printError(new PyroError("usage", message, { hint }), json, verbose);
+      return await printError(new UsageError(message, hint), json, verbose);
     }
-    return printError(err, json, verbose);
+    return await printError(err, json, verbose);
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);

@@ -1,8 +1,9 @@
 /**
  * The `pyro` commander tree, built without running anything: `main.ts` parses argv with it,
  * and tests walk it (the contract doc check) or parse documented command lines against it.
+ * Building it loads commander and the flag declarations only; each action imports its
+ * implementation (`actions/`), and with it the SDK, when it runs.
  */
-import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { doctorCommand } from "./commands/doctor.js";
 import { envCommand } from "./commands/env/index.js";
@@ -10,10 +11,7 @@ import { mcpCommand } from "./commands/mcp.js";
 import { demoCommand, runCommand } from "./commands/run.js";
 import { workspaceCommand } from "./commands/workspace/index.js";
 import type { CliContext } from "./context.js";
-
-const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
-  version: string;
-};
+import { cliVersion } from "./version.js";
 
 /**
  * The whole command tree bound to `ctx`. Every command throws a `CommanderError` instead of
@@ -23,7 +21,7 @@ const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.ur
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command("pyro")
     .description("disposable Linux microVMs for coding agents")
-    .version(pkg.version, "--version")
+    .version(cliVersion(), "--version")
     .option("--verbose", "print error details and stacks")
     .showHelpAfterError(false);
   for (const cmd of [

@@ -1,44 +1,10 @@
 /** `pyro doctor`: what this host can do, and why. Exit 1 when the runtime cannot boot guests. */
 import { Command } from "commander";
-import type { DoctorReport } from "../../sdk/index.js";
 import type { CliContext } from "../context.js";
-import { printJson } from "../output.js";
-
-const yes = (b: boolean | null) => (b === null ? "unknown" : b ? "yes" : "no");
-
-export function renderDoctor(r: DoctorReport): string {
-  const vmm = r.vmms
-    .map((v) => (v.path ? `${v.name} ${v.version ?? "?"} (${v.path})` : `${v.name} not found`))
-    .join("; ");
-  const lines = [
-    `Platform: ${r.platform}`,
-    `Runtime: ${r.runtimeOk ? "PASS" : "FAIL"}`,
-    `KVM: exists=${yes(r.kvm.exists)} readable=${yes(r.kvm.readable)} writable=${yes(r.kvm.writable)} guest_boots=${yes(r.kvm.guestBoots)}`,
-    `Acceleration: ${r.acceleration ?? "none"} (${r.accelerationReason})`,
-    `VMMs: ${vmm}`,
-    `Guest agent: ${r.agentBinary.present ? "built" : "missing"} (${r.agentBinary.path})`,
-    `Environment cache: ${r.environmentCacheDir}`,
-    `Installed environments: ${r.installedEnvironments.join(", ") || "none"}`,
-    ...r.environmentKernels.map(
-      (k) =>
-        `Kernel: ${k.environment} boots ${k.package} ${k.version} (${k.flavor === "debian" ? "Debian prebuilt" : "custom build"}, release ${k.release})`,
-    ),
-    `State dir: ${r.stateDir}`,
-    `Capabilities: vm_boot=${yes(r.capabilities.vmBoot)} guest_exec=${yes(r.capabilities.guestExec)} guest_network=${yes(r.capabilities.guestNetwork)}`,
-    `Networking: tun=${yes(r.networking.tun)} ip_forward=${yes(r.networking.ipForward)} nft=${r.networking.nft ?? "missing"} iptables=${r.networking.iptables ?? "missing"} firewall=${r.networking.firewall ?? "none"} available=${yes(r.networking.available)}${r.networking.reason ? ` (${r.networking.reason})` : ""}`,
-    ...r.problems.map((p) => `Problem: ${p}`),
-  ];
-  return `${lines.join("\n")}\n`;
-}
 
 export function doctorCommand(ctx: CliContext): Command {
   return new Command("doctor")
     .description("check KVM, the VMMs, acceleration (kvm or tcg) and installed environments")
     .option("--json", "print one JSON document", false)
-    .action(async (flags: { json: boolean }) => {
-      const report = await ctx.pyro().doctor();
-      if (flags.json) printJson(report);
-      else process.stdout.write(renderDoctor(report));
-      ctx.exitCode = report.runtimeOk ? 0 : 1;
-    });
+    .action(async (flags: { json: boolean }) => (await import("../actions/doctor.js")).doctor(ctx, flags));
 }

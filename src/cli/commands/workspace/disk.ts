@@ -1,27 +1,18 @@
 /** `pyro workspace stop|start` and `pyro workspace disk list|read|export` (offline, stopped only). */
 import { Command } from "commander";
-import type { StopStartResult } from "../../../sdk/index.js";
-import { type CliContext, intOption } from "../../context.js";
-import { phaseLine, printJson, safeName, withJson } from "../../output.js";
-import { renderWorkspace } from "../../render/workspace.js";
+import type { DiskListFlags, DiskReadFlags } from "../../actions/workspace/disk.js";
+import type { CliContext } from "../../context.js";
+import { intOption, withJson } from "../../flags.js";
 
-function report(tag: string, r: StopStartResult, json: boolean, note: string): void {
-  if (json) {
-    printJson(r);
-    return;
-  }
-  if (!r.changed) phaseLine(tag, { workspace_id: r.workspace.workspaceId, note });
-  process.stdout.write(renderWorkspace(r.workspace));
-}
+type Flags = { json: boolean };
+const actions = () => import("../../actions/workspace/disk.js");
 
 export function stopCommand(ctx: CliContext): Command {
   return withJson(
     new Command("stop")
       .description("flush the guest file system and stop the VM; /workspace is kept")
       .argument("<workspace>"),
-  ).action(async (workspace: string, f) => {
-    report("workspace-stop", await ctx.pyro().stopWorkspace(workspace), f.json, "already_stopped");
-  });
+  ).action(async (workspace: string, f: Flags) => (await actions()).stopWorkspace(ctx, workspace, f));
 }
 
 export function startCommand(ctx: CliContext): Command {
@@ -29,9 +20,7 @@ export function startCommand(ctx: CliContext): Command {
     new Command("start")
       .description("boot a stopped workspace again, /workspace untouched")
       .argument("<workspace>"),
-  ).action(async (workspace: string, f) => {
-    report("workspace-start", await ctx.pyro().startWorkspace(workspace), f.json, "already_running");
-  });
+  ).action(async (workspace: string, f: Flags) => (await actions()).startWorkspace(ctx, workspace, f));
 }
 
 export function diskCommand(ctx: CliContext): Command {
@@ -45,15 +34,9 @@ export function diskCommand(ctx: CliContext): Command {
         .argument("<workspace>")
         .argument("[path]", "inside /workspace", "/workspace")
         .option("--recursive", "descend into directories", false),
-    ).action(async (workspace: string, path: string, f) => {
-      const r = await ctx.pyro().listWorkspaceDisk({ workspaceId: workspace, path, recursive: f.recursive });
-      if (f.json) return printJson(r);
-      for (const e of r.entries) {
-        process.stdout.write(
-          `${e.type.padEnd(7)} ${e.mode} ${String(e.size).padStart(10)} ${e.mtime} ${safeName(e.path)}\n`,
-        );
-      }
-    }),
+    ).action(async (workspace: string, path: string, f: DiskListFlags) =>
+      (await actions()).listWorkspaceDisk(ctx, workspace, path, f),
+    ),
   );
   disk.addCommand(
     withJson(
@@ -63,13 +46,9 @@ export function diskCommand(ctx: CliContext): Command {
         .argument("<path>")
         .option("--max-bytes <n>", "bytes to read at most", intOption("--max-bytes"), 65536)
         .option("--content-only", "print only the content", false),
-    ).action(async (workspace: string, path: string, f) => {
-      const r = await ctx.pyro().readWorkspaceDisk({ workspaceId: workspace, path, maxBytes: f.maxBytes });
-      if (f.json) return printJson(r);
-      process.stdout.write(r.encoding === "base64" ? Buffer.from(r.content, "base64") : r.content);
-      if (!f.contentOnly)
-        phaseLine("workspace-disk-read", { path: r.path, size: r.size, truncated: r.truncated });
-    }),
+    ).action(async (workspace: string, path: string, f: DiskReadFlags) =>
+      (await actions()).readWorkspaceDisk(ctx, workspace, path, f),
+    ),
   );
   disk.addCommand(
     withJson(
@@ -77,16 +56,9 @@ export function diskCommand(ctx: CliContext): Command {
         .description("copy the raw ext4 image (sparse) to a new host path")
         .argument("<workspace>")
         .requiredOption("--output <host-path>", "where to write the image (must not exist)"),
-    ).action(async (workspace: string, f) => {
-      const r = await ctx.pyro().exportWorkspaceDisk({ workspaceId: workspace, outputPath: f.output });
-      if (f.json) return printJson(r);
-      phaseLine("workspace-disk-export", {
-        workspace_id: r.workspaceId,
-        output_path: r.outputPath,
-        disk_format: r.diskFormat,
-        bytes_written: r.bytesWritten,
-      });
-    }),
+    ).action(async (workspace: string, f: Flags & { output: string }) =>
+      (await actions()).exportWorkspaceDisk(ctx, workspace, f),
+    ),
   );
   return disk;
 }

@@ -1,8 +1,10 @@
 /** `pyro workspace file list|read|write`. */
 import { Command } from "commander";
-import { PyroError } from "../../../sdk/index.js";
-import { type CliContext, intOption, readFlagFile } from "../../context.js";
-import { phaseLine, printJson, safeName, withJson } from "../../output.js";
+import type { ListFlags, ReadFlags, WriteFlags } from "../../actions/workspace/file.js";
+import type { CliContext } from "../../context.js";
+import { intOption, withJson } from "../../flags.js";
+
+const actions = () => import("../../actions/workspace/file.js");
 
 export function fileCommand(ctx: CliContext): Command {
   const file = new Command("file").description("list, read and write files in /workspace");
@@ -13,16 +15,9 @@ export function fileCommand(ctx: CliContext): Command {
         .argument("<workspace>")
         .argument("[path]", "inside /workspace", "/workspace")
         .option("--recursive", "descend into directories", false),
-    ).action(async (workspace: string, path: string, f) => {
-      const r = await ctx.pyro().listWorkspaceFiles({ workspaceId: workspace, path, recursive: f.recursive });
-      if (f.json) return printJson(r);
-      for (const e of r.entries) {
-        const link = e.linkTarget ? ` -> ${safeName(e.linkTarget)}` : "";
-        process.stdout.write(
-          `${e.type.padEnd(7)} ${e.mode} ${String(e.size).padStart(10)} ${safeName(e.path)}${link}\n`,
-        );
-      }
-    }),
+    ).action(async (workspace: string, path: string, f: ListFlags) =>
+      (await actions()).listWorkspaceFiles(ctx, workspace, path, f),
+    ),
   );
   file.addCommand(
     withJson(
@@ -32,19 +27,9 @@ export function fileCommand(ctx: CliContext): Command {
         .argument("<path>")
         .option("--max-bytes <n>", "bytes to read at most", intOption("--max-bytes"), 65536)
         .option("--content-only", "print only the content, no summary line", false),
-    ).action(async (workspace: string, path: string, f) => {
-      const r = await ctx.pyro().readWorkspaceFile({ workspaceId: workspace, path, maxBytes: f.maxBytes });
-      if (f.json) return printJson(r);
-      process.stdout.write(r.encoding === "base64" ? Buffer.from(r.content, "base64") : r.content);
-      if (!f.contentOnly) {
-        phaseLine("workspace-file-read", {
-          path: r.path,
-          size: r.size,
-          truncated: r.truncated,
-          encoding: r.encoding,
-        });
-      }
-    }),
+    ).action(async (workspace: string, path: string, f: ReadFlags) =>
+      (await actions()).readWorkspaceFile(ctx, workspace, path, f),
+    ),
   );
   file.addCommand(
     withJson(
@@ -54,15 +39,9 @@ export function fileCommand(ctx: CliContext): Command {
         .argument("<path>")
         .option("--text <text>", "the new content")
         .option("--text-file <path>", "a host file holding the new content"),
-    ).action(async (workspace: string, path: string, f) => {
-      if ((f.text === undefined) === (f.textFile === undefined)) {
-        throw new PyroError("usage", "give exactly one of --text TEXT or --text-file FILE");
-      }
-      const text = f.text ?? (await readFlagFile("--text-file", f.textFile));
-      const r = await ctx.pyro().writeWorkspaceFile({ workspaceId: workspace, path, text });
-      if (f.json) printJson(r);
-      else phaseLine("workspace-file-write", { workspace_id: r.workspaceId, path: r.path, bytes: r.bytes });
-    }),
+    ).action(async (workspace: string, path: string, f: WriteFlags) =>
+      (await actions()).writeWorkspaceFile(ctx, workspace, path, f),
+    ),
   );
   return file;
 }

@@ -2,6 +2,7 @@
 import { Command } from "commander";
 import type { CliContext } from "../../context.js";
 import { diskCommand, startCommand, stopCommand } from "./disk.js";
+import { execCommand } from "./exec.js";
 import { fileCommand } from "./file.js";
 import {
   createCommand,
@@ -14,7 +15,7 @@ import {
 import { serviceCommand } from "./service.js";
 import { shellCommand } from "./shell.js";
 import { resetCommand, snapshotCommand } from "./snapshot.js";
-import { diffCommand, execCommand, exportCommand, patchCommand, syncCommand } from "./work.js";
+import { diffCommand, exportCommand, patchCommand, syncCommand } from "./work.js";
 
 export function workspaceCommand(ctx: CliContext): Command {
   const ws = new Command("workspace").description(

@@ -1,10 +1,10 @@
-/** Flag parsers shared by the workspace commands. */
-import { PyroError } from "../../../sdk/index.js";
+/** Flag parsers shared by the workspace commands (declaration side: no SDK import). */
+import { UsageError } from "../../errors.js";
 
 /** Collects repeatable `--label K=V` flags into an object. */
 export function collectLabel(value: string, previous: Record<string, string> = {}): Record<string, string> {
   const eq = value.indexOf("=");
-  if (eq <= 0) throw new PyroError("usage", `--label expects KEY=VALUE, got "${value}"`);
+  if (eq <= 0) throw new UsageError(`--label expects KEY=VALUE, got "${value}"`);
   return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
 }
 
@@ -24,7 +24,7 @@ export function secretCollector(flag: "--secret" | "--secret-file") {
   ) => {
     const eq = value.indexOf("=");
     if (eq <= 0 || eq === value.length - 1) {
-      throw new PyroError("usage", `${flag} expects ${flag === "--secret" ? "NAME=VALUE" : "NAME=PATH"}`);
+      throw new UsageError(`${flag} expects ${flag === "--secret" ? "NAME=VALUE" : "NAME=PATH"}`);
     }
     const name = value.slice(0, eq);
     const rest = value.slice(eq + 1);

@@ -1,0 +1,71 @@
+/** `pyro env list|pull|inspect|prune`: one SDK call each, rendered as text or JSON. */
+import type { Environment } from "../../sdk/index.js";
+import type { CliContext } from "../context.js";
+import { phaseLine, printJson } from "../output.js";
+import { pullProgressRenderer } from "../render/pull-progress.js";
+
+type Flags = { json: boolean };
+
+function renderEnvironment(e: Environment): string {
+  const lines = [
+    `Environment: ${e.name}`,
+    `Version: ${e.version}`,
+    `Description: ${e.description}`,
+    `Installed: ${e.installed ? "yes" : "no"}${e.problem ? ` (${e.problem})` : ""}`,
+    `Install dir: ${e.installDir}`,
+  ];
+  if (e.installedAt)
+    lines.push(
+      `Installed at: ${e.installedAt}`,
+      `Source: ${e.source}`,
+      `Kernel: ${e.kernelRelease}${e.kernel ? ` (${e.kernel.package} ${e.kernel.version}, ${e.kernel.flavor})` : ""}`,
+    );
+  for (const a of e.artifacts)
+    lines.push(`Artifact ${a.role}: ${a.path} sha256=${a.sha256} size_bytes=${a.sizeBytes}`);
+  return `${lines.join("\n")}\n`;
+}
+
+export async function listEnvironments(ctx: CliContext, f: Flags): Promise<void> {
+  const list = await (await ctx.pyro()).listEnvironments();
+  if (f.json) return printJson(list);
+  const out = [`Catalog version: ${list.catalogVersion}`];
+  for (const e of list.environments) {
+    out.push(`${e.name} [${e.installed ? "installed" : "not installed"}] ${e.description}`);
+  }
+  process.stdout.write(`${out.join("\n")}\n`);
+}
+
+export async function pullEnvironment(ctx: CliContext, name: string, f: Flags): Promise<void> {
+  const pyro = await ctx.pyro();
+  const progress = pullProgressRenderer();
+  try {
+    const result = await pyro.pullEnvironment(name, {
+      onProgress: (e) => progress.onProgress(e),
+      signal: ctx.signal,
+    });
+    progress.stop();
+    if (f.json) return printJson(result);
+    phaseLine("pull", {
+      environment: result.environment.name,
+      status: result.status,
+      reason: result.repairReason ? JSON.stringify(result.repairReason) : undefined,
+      duration_ms: result.durationMs,
+    });
+    process.stdout.write(renderEnvironment(result.environment));
+  } finally {
+    progress.stop();
+  }
+}
+
+export async function inspectEnvironment(ctx: CliContext, name: string, f: Flags): Promise<void> {
+  const e = await (await ctx.pyro()).inspectEnvironment(name);
+  if (f.json) printJson(e);
+  else process.stdout.write(renderEnvironment(e));
+}
+
+export async function pruneEnvironments(ctx: CliContext, f: Flags): Promise<void> {
+  const r = await (await ctx.pyro()).pruneEnvironments();
+  if (f.json) return printJson(r);
+  for (const p of r.removed) process.stdout.write(`removed ${p}\n`);
+  process.stdout.write(`Freed ${r.bytesFreed} bytes (${r.removed.length} entries)\n`);
+}
