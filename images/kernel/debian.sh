@@ -6,7 +6,7 @@
 #   env PYRO_KERNEL_PACKAGE  linux-image package to use (default: what linux-image-cloud-amd64 depends on)
 # outputs (renamed into place only once complete):
 #   OUT_DIR/vmlinux            the uncompressed ELF with the PVH (Xen 0x12) entry note
-#   OUT_DIR/modules.cpio       newc archive: lib/modules/pyro/NN-<name>.ko in load order
+#   OUT_DIR/modules.cpio       newc archive: lib/modules/pyro/[GROUP/]NN-<name>.ko in load order
 #   OUT_DIR/kernel-build.json  provenance: package, version, .deb sha256, release, sha256s
 #   OUT_DIR/build.log          apt/dpkg output (its tail is printed to stderr on failure)
 # The virtio drivers are modules in this kernel and it has no command-line virtio-mmio devices,
@@ -85,22 +85,28 @@ phase modules
 MODDIR=$WORK/pkg/lib/modules/$RELEASE/kernel
 STAGE=$WORK/initrd/lib/modules/pyro
 mkdir -p "$STAGE"
-declare -A loaded=()
+declare -A group_of=()   # module name -> its group ("" for always loaded)
 n=0
-while IFS= read -r rel; do
-  rel=${rel%%#*}; rel=${rel//[[:space:]]/}
+while read -r rel group extra; do
+  rel=${rel%%#*}
   [ -n "$rel" ] || continue
+  [ -z "${extra:-}" ] && [[ ${group:-} =~ ^[a-z0-9]*$ ]] || {
+    echo "[kernel] error: debian-modules.list: bad line '$rel ${group:-} ${extra:-}'" >&2; exit 1; }
   ko=$MODDIR/$rel.ko
   [ -f "$ko" ] || { echo "[kernel] error: module $rel.ko is not in $PKG" >&2; exit 1; }
   name=$(basename "$rel")
   deps=$(objcopy -O binary -j .modinfo "$ko" /dev/stdout | tr '\0' '\n' | sed -n 's/^depends=//p')
   for dep in ${deps//,/ }; do
-    [ -n "${loaded[$dep]:-}" ] || {
-      echo "[kernel] error: $name needs $dep, which debian-modules.list does not load before it" >&2; exit 1; }
+    dep=${dep//-/_}
+    [ -n "${group_of[$dep]+set}" ] && { [ -z "${group_of[$dep]}" ] || [ "${group_of[$dep]}" = "${group:-}" ]; } || {
+      echo "[kernel] error: $name needs $dep, which debian-modules.list does not load before it (in its group)" >&2
+      exit 1
+    }
   done
-  loaded[${name//-/_}]=1
-  loaded[$name]=1
-  cp "$ko" "$STAGE/$(printf '%02d' $n)-$name.ko"
+  group_of[${name//-/_}]=${group:-}
+  dir=$STAGE${group:+/$group}
+  mkdir -p "$dir"
+  cp "$ko" "$dir/$(printf '%02d' $n)-$name.ko"
   n=$((n + 1))
 done < "$MODULE_LIST"
 (cd "$WORK/initrd" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) > "$OUT_DIR/.modules.cpio.tmp"

@@ -62,7 +62,6 @@ install -d -m 0755 "$ROOT/workspace"
 echo pyro > "$ROOT/etc/hostname"
 printf '127.0.0.1\tlocalhost pyro\n::1\tlocalhost ip6-localhost ip6-loopback\n' > "$ROOT/etc/hosts"
 : > "$ROOT/etc/resolv.conf"   # filled in by the agent when a network is attached
-# The agent is injected per workspace with debugfs, which needs the parent dir to exist.
 install -d -m 0755 "$ROOT/usr/local/sbin"
 # apt lists/caches are ~40 MB and stale by the time anyone uses them; `apt-get update` restores them.
 rm -rf "$ROOT"/var/lib/apt/lists/* "$ROOT"/var/cache/apt/*.bin "$ROOT"/var/cache/apt/archives/*.deb

@@ -12,17 +12,21 @@ import (
 )
 
 // ModulesDir holds the initramfs's modules, named NN-name.ko and loaded in
-// lexical order (the host's build sorts them by dependency).
+// lexical order (the host's build sorts them by dependency). Modules in a
+// subdirectory form an optional group (net, vsock) loaded only when the
+// kernel command line names it in pyro.modules=.
 const ModulesDir = "/lib/modules/pyro"
 
 // newRoot is where the root disk is mounted before it becomes "/".
 const newRoot = "/newroot"
 
-// RootSpec says which disk becomes "/" (from the kernel command line).
+// RootSpec says which disk becomes "/" and which optional module groups to
+// load (from the kernel command line).
 type RootSpec struct {
-	Device   string // root=, default /dev/vda
-	FSType   string // rootfstype=, default ext4
-	ReadOnly bool   // "ro" present (default read-write)
+	Device   string   // root=, default /dev/vda
+	FSType   string   // rootfstype=, default ext4
+	ReadOnly bool     // "ro" present (default read-write)
+	Groups   []string // pyro.modules=net,vsock
 }
 
 // ParseCmdline reads root=, rootfstype= and ro/rw from a kernel command line.
@@ -36,6 +40,12 @@ func ParseCmdline(cmdline string) RootSpec {
 			}
 		case strings.HasPrefix(word, "rootfstype="):
 			spec.FSType = strings.TrimPrefix(word, "rootfstype=")
+		case strings.HasPrefix(word, "pyro.modules="):
+			for _, g := range strings.Split(strings.TrimPrefix(word, "pyro.modules="), ",") {
+				if g != "" && !strings.ContainsAny(g, "/.") {
+					spec.Groups = append(spec.Groups, g)
+				}
+			}
 		case word == "ro":
 			spec.ReadOnly = true
 		case word == "rw":

@@ -47,15 +47,21 @@ func EarlyMounts() error {
 	return nil
 }
 
-// LoadModules loads every module in ModulesDir in lexical order. A module
-// already present (EEXIST) is fine; other failures are returned together
-// after trying the rest.
+// LoadModules loads the modules in ModulesDir, then those of each group the
+// kernel command line asks for (pyro.modules=), each set in lexical order. A
+// module already present (EEXIST) is fine; other failures are returned
+// together after trying the rest.
 func LoadModules() error {
-	names, err := filepath.Glob(filepath.Join(ModulesDir, "*.ko"))
+	cmdline, err := os.ReadFile("/proc/cmdline")
 	if err != nil {
-		return err
+		return fmt.Errorf("read /proc/cmdline: %w", err)
 	}
-	sort.Strings(names)
+	var names []string
+	for _, dir := range append([]string{ModulesDir}, groupDirs(ParseCmdline(string(cmdline)).Groups)...) {
+		found, _ := filepath.Glob(filepath.Join(dir, "*.ko"))
+		sort.Strings(found)
+		names = append(names, found...)
+	}
 	var errs []error
 	for _, name := range names {
 		if err := loadModule(name); err != nil {
@@ -63,6 +69,14 @@ func LoadModules() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+func groupDirs(groups []string) []string {
+	dirs := make([]string, 0, len(groups))
+	for _, g := range groups {
+		dirs = append(dirs, filepath.Join(ModulesDir, g))
+	}
+	return dirs
 }
 
 func loadModule(path string) error {

@@ -18,8 +18,9 @@ export function kernelCommandLine(config: Pick<VmConfig, "accel" | "tscKhz" | "n
   const args = ["console=ttyS0", "quiet", "root=/dev/vda", "rootfstype=ext4", "rw", "reboot=t", "panic=-1"];
   // Under TCG the TSC cannot be calibrated against the PIT reliably: boots hang without these.
   if (config.accel === "tcg" && config.tscKhz) args.push(`tsc_early_khz=${config.tscKhz}`, "tsc=reliable");
-  // The agent (PID 1) configures the NIC from this; absent = no NIC (policy off).
-  if (config.network) args.push(config.network.kernelParam);
+  // The agent (PID 1) configures the NIC from this; absent = no NIC (policy off). Only then does
+  // its initramfs load the NIC driver modules (Debian's kernel; the custom one has them built in).
+  if (config.network) args.push(config.network.kernelParam, "pyro.modules=net");
   return args.join(" ");
 }
 

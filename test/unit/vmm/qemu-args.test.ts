@@ -59,6 +59,7 @@ describe("qemuArgs", () => {
   it("has no NIC at all unless a network is given (policy off)", () => {
     expect(qemuArgs(base)).not.toContain("-netdev");
     expect(kernelCommandLine(base)).not.toContain("pyro.net=");
+    expect(kernelCommandLine(base)).not.toContain("pyro.modules=");
   });
 
   it("attaches a virtio-net NIC to the workspace TAP and tells the agent its address", () => {
@@ -71,6 +72,7 @@ describe("qemuArgs", () => {
     expect(valueAfter(args, "-netdev")).toBe("tap,id=net0,ifname=pyro0123456789a,script=no,downscript=no");
     expect(args).toContain("virtio-net-device,netdev=net0,mac=52:54:00:12:34:56");
     expect(kernelCommandLine({ ...base, network })).toContain("pyro.net=172.29.0.2/30,172.29.0.1");
+    expect(kernelCommandLine({ ...base, network })).toContain("pyro.modules=net");
   });
 
   it("uses KVM with the MSR workaround when accelerated", () => {
