@@ -1,9 +1,11 @@
 /** Stopped workspaces and offline disk tools (issue 5 acceptance), against real guests. */
 import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { packagePaths } from "../../src/core/paths.js";
 import { repoRoot, requireGuest, runCli, usePyroHome } from "./fixtures.js";
 
 requireGuest();
@@ -55,6 +57,32 @@ describe("stopped workspaces", () => {
     expect((await cli("workspace", "disk", "read", id, "/etc/passwd")).stderr).toMatch(
       /^error\[path_outside_workspace\]/,
     );
+    expect((await cli("workspace", "delete", id)).code).toBe(0);
+  });
+
+  it("boots pyro's current agent from the initramfs, whatever the guest put on its own disk", async () => {
+    const id = (await cli("workspace", "create", "debian:12", "--id-only")).stdout.trim();
+    const hostAgent = createHash("sha256").update(readFileSync(packagePaths.agentBinary)).digest("hex");
+    const agentSha = async () =>
+      (await cli("workspace", "exec", id, "--", "sha256sum", "/proc/1/exe")).stdout.split(" ")[0];
+    expect(await agentSha()).toBe(hostAgent);
+    // Stand-ins where an agent on the disk could be picked up: the old injected path, /init, /sbin/init.
+    const plant = await cli(
+      "workspace",
+      "exec",
+      id,
+      "--",
+      "sh",
+      "-c",
+      "printf '#!/bin/sh\\nexit 1\\n' > /tmp/fake && chmod 755 /tmp/fake && " +
+        "for p in /usr/sbin/pyro-agent /init /sbin/init; do cp /tmp/fake $p; done && sync",
+    );
+    expect(plant.code, plant.stderr).toBe(0);
+    expect((await cli("workspace", "stop", id)).code).toBe(0);
+    const started = await cli("workspace", "start", id);
+    expect(started.code, started.stderr).toBe(0);
+    expect(await agentSha()).toBe(hostAgent);
+    expect((await cli("workspace", "exec", id, "--", "cat", "/init")).stdout).toBe("#!/bin/sh\nexit 1\n");
     expect((await cli("workspace", "delete", id)).code).toBe(0);
   });
 });
