@@ -51,29 +51,39 @@ export interface DebianKernelPackage {
   version: string;
 }
 
-/** The versioned package a metapackage depends on, from `apt-cache depends` output. */
-export function parseAptKernelDepends(text: string): string | undefined {
-  return /Depends: (linux-image-\d\S*)/.exec(text)?.[1];
+/**
+ * The kernel package and version from `apt-cache show --no-all-versions` output: for the cloud
+ * metapackage, the `linux-image-<release>-cloud-amd64 (= VERSION)` it depends on; for a pinned
+ * package (`pinned`), its own `Version:`.
+ */
+export function parseAptKernelShow(text: string, pinned?: string): DebianKernelPackage | undefined {
+  if (pinned) {
+    const version = /^Version:\s*(\S+)/m.exec(text)?.[1];
+    return version ? { name: pinned, version } : undefined;
+  }
+  const m = /^Depends:.*?\b(linux-image-\d\S*) \(= ([^)\s]+)\)/m.exec(text);
+  return m?.[1] && m[2] ? { name: m[1], version: m[2] } : undefined;
 }
 
-/** The candidate version from `apt-cache policy` output; undefined for none. */
-export function parseAptCandidate(text: string): string | undefined {
-  const version = /Candidate:\s*(\S+)/.exec(text)?.[1];
-  return version === "(none)" ? undefined : version;
-}
-
-/** Asks apt which cloud kernel package and version it would install (no download). */
+/**
+ * Asks apt which cloud kernel package and version it would install (one `apt-cache` call, no
+ * download; about 1 s, most of it apt loading its cache).
+ * @throws PyroError environment_build_failed when apt offers none
+ */
 export async function resolveDebianKernelPackage(pinned?: string): Promise<DebianKernelPackage> {
-  const aptText = async (args: string[]) =>
-    (await runProgram(["apt-cache", ...args]).catch(() => undefined))?.stdout ?? "";
-  const name = pinned ?? parseAptKernelDepends(await aptText(["depends", "linux-image-cloud-amd64"]));
-  const version = name ? parseAptCandidate(await aptText(["policy", name])) : undefined;
-  if (!name || !version) {
+  const show = await runProgram([
+    "apt-cache",
+    "show",
+    "--no-all-versions",
+    pinned ?? "linux-image-cloud-amd64",
+  ]).catch(() => undefined);
+  const pkg = parseAptKernelShow(show?.stdout ?? "", pinned);
+  if (!pkg) {
     throw new PyroError("environment_build_failed", "apt does not offer Debian's cloud kernel package", {
       hint: "run `apt-get update` (Debian 12 host), or set PYRO_KERNEL=custom to compile one",
     });
   }
-  return { name, version };
+  return pkg;
 }
 
 async function recipeHash(files: string[]): Promise<string> {

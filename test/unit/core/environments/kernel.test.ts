@@ -1,23 +1,30 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import {
-  cachedKernelKeys,
-  kernelKey,
-  parseAptCandidate,
-  parseAptKernelDepends,
-} from "../../../../src/core/environments/kernel.js";
+import { cachedKernelKeys, kernelKey, parseAptKernelShow } from "../../../../src/core/environments/kernel.js";
 
 describe("Debian kernel resolution", () => {
-  it("reads the versioned package the cloud metapackage depends on", () => {
-    const text = "linux-image-cloud-amd64\n  Depends: linux-image-6.1.0-57-cloud-amd64\n";
-    expect(parseAptKernelDepends(text)).toBe("linux-image-6.1.0-57-cloud-amd64");
-    expect(parseAptKernelDepends("linux-image-cloud-amd64\n")).toBeUndefined();
+  it("reads the versioned package and version the cloud metapackage depends on", () => {
+    const text = [
+      "Package: linux-image-cloud-amd64",
+      "Version: 6.1.192-3",
+      "Depends: linux-image-6.1.0-57-cloud-amd64 (= 6.1.192-3)",
+      "",
+    ].join("\n");
+    expect(parseAptKernelShow(text)).toEqual({
+      name: "linux-image-6.1.0-57-cloud-amd64",
+      version: "6.1.192-3",
+    });
+    expect(parseAptKernelShow("Package: linux-image-cloud-amd64\n")).toBeUndefined();
   });
 
-  it("reads apt's candidate version, and none as undefined", () => {
-    expect(parseAptCandidate("  Installed: (none)\n  Candidate: 6.1.192-3\n")).toBe("6.1.192-3");
-    expect(parseAptCandidate("  Installed: (none)\n  Candidate: (none)\n")).toBeUndefined();
+  it("reads a pinned package's own version", () => {
+    const text = "Package: linux-image-6.1.0-56-cloud-amd64\nVersion: 6.1.180-1\n";
+    expect(parseAptKernelShow(text, "linux-image-6.1.0-56-cloud-amd64")).toEqual({
+      name: "linux-image-6.1.0-56-cloud-amd64",
+      version: "6.1.180-1",
+    });
+    expect(parseAptKernelShow("", "linux-image-6.1.0-56-cloud-amd64")).toBeUndefined();
   });
 });
 
