@@ -6,13 +6,12 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { mkdir, rename, rm } from "node:fs/promises";
-import lockfile from "proper-lockfile";
 import { PyroError } from "../../errors.js";
 import { requireAgentBinary } from "../boot-initrd.js";
 import type { PyroConfig } from "../config.js";
 import { type BootArtifacts, requireInstalled } from "../environments/registry.js";
 import { type ExecResult, execInVm } from "../exec.js";
-import { withLock } from "../lock.js";
+import { isLocked, withLock } from "../lock.js";
 import {
   type BootResult,
   bootMachine,
@@ -151,7 +150,7 @@ export class WorkspaceManager {
     let error = record.error;
     if (state === "started" && (await liveMachineState(paths))?.state !== "ready") state = "stopped";
     const creatorAlive = record.create_pid ? existsSync(`/proc/${record.create_pid}`) : false;
-    if (state === "creating" && (!creatorAlive || !(await lockfile.check(paths.dir, { realpath: false })))) {
+    if (state === "creating" && (!creatorAlive || !(await isLocked(paths.dir)))) {
       state = "failed";
       error = error ?? { code: "interrupted", message: "create was interrupted before it finished" };
     }
