@@ -21,7 +21,6 @@ import {
   prepareMachineDirs,
   stopMachine,
 } from "../machine.js";
-import { attachMachineNetwork, teardownWorkspaceNetwork } from "../network/index.js";
 import { packagePaths, type WorkspacePaths, workspacePaths } from "../paths.js";
 import { runProgram } from "../process-run.js";
 import { appendHistory, capOutput, type HistoryEntry, readHistory } from "./history.js";
@@ -42,6 +41,9 @@ import {
   secretEnv,
   storeSecrets,
 } from "./secrets.js";
+
+/** The network modules, loaded only for a workspace with a NIC: ~20 files no other operation needs. */
+const loadNetwork = () => import("../network/index.js");
 
 export interface CreateWorkspaceOptions {
   environment: string;
@@ -278,7 +280,7 @@ export class WorkspaceManager {
     const paths = this.paths(record.workspace_id);
     let network: MachineSpec["network"];
     if (record.network_policy !== "off") {
-      const attached = await attachMachineNetwork(record.workspace_id, paths.dir);
+      const attached = await (await loadNetwork()).attachMachineNetwork(record.workspace_id, paths.dir);
       record.network = attached.info;
       network = attached.nic;
     }
@@ -301,7 +303,8 @@ export class WorkspaceManager {
   private async releaseNetwork(
     record: Pick<WorkspaceRecord, "workspace_id" | "network_policy">,
   ): Promise<void> {
-    if (record.network_policy !== "off") await teardownWorkspaceNetwork(record.workspace_id);
+    if (record.network_policy !== "off")
+      await (await loadNetwork()).teardownWorkspaceNetwork(record.workspace_id);
   }
 
   /** Redacts the workspace's secret values from texts and errors (a no-op without secrets). */
