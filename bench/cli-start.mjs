@@ -6,7 +6,8 @@
  * Cases: `node -e 0` (the floor), `pyro --version`, `pyro workspace exec --help` (the command
  * tree, no SDK), `pyro workspace exec nosuch -- true` against an empty PYRO_HOME (the whole host
  * path of an exec up to its first state read, no VM: it ends in workspace_not_found), and a bare
- * `import()` of the SDK entry (the part of that exec path the CLI cannot shed).
+ * `import()` of the SDK entry (the part of that exec path the CLI cannot shed), which also
+ * reports the import's own in-process time (no process start-up in it).
  *
  * `--modules` lists, per case, the modules the process loaded (ESM through a load hook, CommonJS
  * from the require cache at exit; node: builtins left out), grouped by package; `--list` prints
@@ -46,7 +47,12 @@ const cases = [
   },
   {
     name: "import(sdk/index.js)",
-    argv: ["--input-type=module", "-e", `await import(${JSON.stringify(sdk)})`],
+    argv: [
+      "--input-type=module",
+      "-e",
+      `const t = performance.now(); await import(${JSON.stringify(sdk)}); console.log(performance.now() - t)`,
+    ],
+    inProcessMs: [], // its stdout: the import time measured inside the process
   },
 ];
 
@@ -64,6 +70,7 @@ function once(c, extraArgv = [], env = {}) {
       `${c.name}: exit ${r.status} (want ${status}), stdout ${JSON.stringify(r.stdout)}, stderr ${r.stderr}`,
     );
   }
+  c.inProcessMs?.push(Number(r.stdout));
   return ms;
 }
 
@@ -120,6 +127,7 @@ try {
     }
   } else {
     for (const c of cases) once(c); // warm the page cache; not counted
+    for (const c of cases) c.inProcessMs?.splice(0);
     const times = cases.map(() => []);
     for (let i = 0; i < runs; i++) {
       for (const [k, c] of cases.entries()) times[k].push(once(c));
@@ -132,6 +140,11 @@ try {
       const line = `${c.name.padEnd(36)} ${p50.toFixed(1).padStart(8)} ${pct(times[k], 95).toFixed(1).padStart(8)}`;
       console.log(`${line}  ${(p50 / floor).toFixed(2)}x (floor ${floor.toFixed(1)} ms)`);
     });
+    for (const c of cases.filter((c) => c.inProcessMs)) {
+      const xs = c.inProcessMs;
+      const line = `${`${c.name}, in-process`.padEnd(36)} ${pct(xs, 50).toFixed(1).padStart(8)} ${pct(xs, 95).toFixed(1).padStart(8)}`;
+      console.log(`${line}  (the import alone)`);
+    }
   }
 } finally {
   rmSync(home, { recursive: true, force: true });

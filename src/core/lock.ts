@@ -4,7 +4,6 @@
  */
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
-import lockfile from "proper-lockfile";
 import { PyroError } from "../errors.js";
 
 export interface LockOptions {
@@ -14,13 +13,26 @@ export interface LockOptions {
   staleMs?: number;
 }
 
+/**
+ * proper-lockfile, loaded on first use: ~20 ms (with graceful-fs, retry, signal-exit) that a
+ * command would otherwise pay before its first request; `workspace exec` locks only after it.
+ */
+async function loadLockfile(): Promise<typeof import("proper-lockfile")> {
+  return (await import("proper-lockfile")).default;
+}
+
+/** Whether a live holder has the lock named by `path`. */
+export async function isLocked(path: string): Promise<boolean> {
+  return (await loadLockfile()).check(path, { realpath: false });
+}
+
 /** Runs `fn` while holding the lock named by `path` (the lock lives at `${path}.lock`). */
 export async function withLock<T>(path: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
   const waitMs = options.waitMs ?? 30_000;
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   let release: () => Promise<void>;
   try {
-    release = await lockfile.lock(path, {
+    release = await (await loadLockfile()).lock(path, {
       realpath: false,
       stale: options.staleMs ?? 10_000,
       retries: {

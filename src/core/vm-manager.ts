@@ -20,7 +20,6 @@ import {
   recordedMachineState,
   stopMachine,
 } from "./machine.js";
-import { attachMachineNetwork, teardownWorkspaceNetwork } from "./network/index.js";
 import { packagePaths, vmPaths } from "./paths.js";
 import {
   listVmIds,
@@ -30,6 +29,9 @@ import {
   type VmRecord,
   writeVmRecord,
 } from "./vm-record.js";
+
+/** The network modules, loaded only for a VM with a NIC: ~20 files no other operation needs. */
+const loadNetwork = () => import("./network/index.js");
 
 export interface CreateVmOptions {
   environment: string;
@@ -95,7 +97,7 @@ export class VmManager {
         // `network`: outbound NAT (policy egress), the same per-machine TAP/30/firewall as workspaces.
         let network: MachineSpec["network"];
         if (record.network) {
-          const attached = await attachMachineNetwork(vmId, paths.dir);
+          const attached = await (await loadNetwork()).attachMachineNetwork(vmId, paths.dir);
           record.network_info = attached.info;
           network = attached.nic;
         }
@@ -164,7 +166,7 @@ export class VmManager {
     return this.lock(vmId, async () => {
       const record = await readVmRecord(this.config.stateDir, vmId);
       await stopMachine(vmPaths(this.config.stateDir, vmId), "poweroff");
-      if (record.network) await teardownWorkspaceNetwork(vmId);
+      if (record.network) await (await loadNetwork()).teardownWorkspaceNetwork(vmId);
       record.network_info = null;
       if (record.state === "started") record.state = "stopped";
       await writeVmRecord(this.config.stateDir, record);
@@ -187,7 +189,7 @@ export class VmManager {
     const paths = vmPaths(this.config.stateDir, vmId);
     await this.lock(vmId, async () => {
       await stopMachine(paths, "kill");
-      if (record?.network !== false) await teardownWorkspaceNetwork(vmId);
+      if (record?.network !== false) await (await loadNetwork()).teardownWorkspaceNetwork(vmId);
       await rm(paths.dir, { recursive: true, force: true });
     });
     await rm(`${paths.dir}.lock`, { recursive: true, force: true });

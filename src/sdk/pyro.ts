@@ -4,18 +4,15 @@
  */
 import type { Readable } from "node:stream";
 import { type ConfigOverrides, type PyroConfig, resolveConfig } from "../core/config.js";
-import { type DoctorReport, diagnose } from "../core/doctor.js";
+import type { DoctorReport } from "../core/doctor.js";
 import { CATALOG_VERSION, findCatalogEntry } from "../core/environments/catalog.js";
-import { installEnvironment } from "../core/environments/install.js";
 import type { PullProgressListener } from "../core/environments/progress.js";
 import { environmentStatus, listEnvironments, pruneEnvironmentCache } from "../core/environments/registry.js";
-import { type RunPhase, runOnce } from "../core/run.js";
+import type { RunPhase } from "../core/run.js";
 import { VmManager } from "../core/vm-manager.js";
 import { WorkspaceManager } from "../core/workspaces/manager.js";
 import { PyroError, TimeoutError } from "../errors.js";
-import * as diskOps from "./disk-ops.js";
 import { environmentRecord, vmRecord } from "./records.js";
-import * as rt from "./runtime-ops.js";
 import { EnvironmentName, VmId } from "./schemas/common.js";
 import type { Environment, EnvironmentList, PruneResult, PullResult } from "./schemas/environment.js";
 import { type RunInput, RunInputSchema, type RunResult } from "./schemas/run.js";
@@ -32,6 +29,11 @@ import {
 import type * as W from "./schemas/workspace.js";
 import { validate } from "./validate.js";
 import * as ops from "./workspace-ops.js";
+
+// Loaded when first called, with the modules only they use (exec, file and status calls never
+// do): shells and services, stop/start and disk tools; below, run, doctor and environment pull.
+const rt = () => import("./runtime-ops.js");
+const diskOps = () => import("./disk-ops.js");
 
 /** Options of {@link Pyro}. */
 export interface PyroOptions {
@@ -78,8 +80,8 @@ export class Pyro {
   }
 
   /** Host diagnosis: KVM (and whether a guest really boots with it), VMMs, acceleration, capabilities. */
-  doctor(): Promise<DoctorReport> {
-    return diagnose(this.config);
+  async doctor(): Promise<DoctorReport> {
+    return (await import("../core/doctor.js")).diagnose(this.config);
   }
 
   /** The catalog with install status (quick check; no hashing). */
@@ -98,6 +100,7 @@ export class Pyro {
     options: { onProgress?: PullProgressListener; signal?: AbortSignal } = {},
   ): Promise<PullResult> {
     const entry = findCatalogEntry(validate(EnvironmentName, name));
+    const { installEnvironment } = await import("../core/environments/install.js");
     const started = Date.now();
     const result = await installEnvironment(entry, {
       cacheDir: this.config.cacheDir,
@@ -134,7 +137,7 @@ export class Pyro {
    */
   async run(input: RunInput, hooks: RunHooks = {}): Promise<RunResult> {
     const args = validate(RunInputSchema, input);
-    const outcome = await runOnce(this.vms, { ...args, ...hooks });
+    const outcome = await (await import("../core/run.js")).runOnce(this.vms, { ...args, ...hooks });
     const result: RunResult = {
       environment: args.environment,
       command: args.command,
@@ -372,52 +375,56 @@ export class Pyro {
   // ---- Shells: persistent PTYs in a workspace ----
 
   /** Opens a PTY shell (bash) in /workspace (or `cwd` inside it). @throws PyroError workspace_not_running */
-  openShell(input: R.OpenShellInput): Promise<R.Shell> {
-    return rt.openShell(this.ws, input);
+  async openShell(input: R.OpenShellInput): Promise<R.Shell> {
+    return (await rt()).openShell(this.ws, input);
   }
 
   /**
    * Reads shell output from `cursor` (bytes); `plain` renders it through a terminal emulator,
    * `waitForIdleMs` waits for the shell to go quiet first. @throws PyroError shell_not_found
    */
-  readShell(input: R.ReadShellInput): Promise<R.ShellRead> {
-    return rt.readShell(this.ws, input);
+  async readShell(input: R.ReadShellInput): Promise<R.ShellRead> {
+    return (await rt()).readShell(this.ws, input);
   }
 
   /** Types `input` (plus Enter unless `newline: false`). @throws PyroError shell_not_running */
-  writeShell(input: R.WriteShellInput): Promise<{ workspaceId: string; shellId: string; bytes: number }> {
-    return rt.writeShell(this.ws, input);
+  async writeShell(
+    input: R.WriteShellInput,
+  ): Promise<{ workspaceId: string; shellId: string; bytes: number }> {
+    return (await rt()).writeShell(this.ws, input);
   }
 
   /** Signals the shell's foreground process group (default INT, like Ctrl-C). */
-  signalShell(input: R.SignalShellInput): Promise<{ workspaceId: string; shellId: string; signal: string }> {
-    return rt.signalShell(this.ws, input);
+  async signalShell(
+    input: R.SignalShellInput,
+  ): Promise<{ workspaceId: string; shellId: string; signal: string }> {
+    return (await rt()).signalShell(this.ws, input);
   }
 
   /**
    * Attaches to a shell live: `io.input` is typed into the PTY, output arrives through
    * `io.onOutput` from now on, until the shell exits or `io.signal` aborts (detach).
    */
-  attachShell(
+  async attachShell(
     input: R.ShellRefInput,
     io: { input: Readable; onOutput: (chunk: Buffer) => void; signal?: AbortSignal },
   ): Promise<R.Shell> {
-    return rt.attachShell(this.ws, input, io);
+    return (await rt()).attachShell(this.ws, input, io);
   }
 
   /** Resizes a shell's terminal (columns and rows). */
-  resizeShell(input: R.ResizeShellInput): Promise<R.Shell> {
-    return rt.resizeShell(this.ws, input);
+  async resizeShell(input: R.ResizeShellInput): Promise<R.Shell> {
+    return (await rt()).resizeShell(this.ws, input);
   }
 
   /** Ends the shell and everything it started. */
-  closeShell(input: R.ShellRefInput): Promise<R.Shell> {
-    return rt.closeShell(this.ws, input);
+  async closeShell(input: R.ShellRefInput): Promise<R.Shell> {
+    return (await rt()).closeShell(this.ws, input);
   }
 
   /** The workspace's shells. */
-  listShells(workspaceId: string): Promise<{ workspaceId: string; shells: R.Shell[] }> {
-    return rt.listShells(this.ws, workspaceId);
+  async listShells(workspaceId: string): Promise<{ workspaceId: string; shells: R.Shell[] }> {
+    return (await rt()).listShells(this.ws, workspaceId);
   }
 
   // ---- Services: long-running processes with readiness probes ----
@@ -427,28 +434,28 @@ export class Pyro {
    * in time, or exited first: returned with `state: "failed"` and `stopReason`.
    * @throws PyroError service_exists (a running service has that name), invalid_argument
    */
-  startService(input: R.StartServiceInput): Promise<R.Service> {
-    return rt.startService(this.ws, input);
+  async startService(input: R.StartServiceInput): Promise<R.Service> {
+    return (await rt()).startService(this.ws, input);
   }
 
   /** Services of a workspace with counts. */
-  listServices(workspaceId: string): Promise<R.ServiceList> {
-    return rt.listServices(this.ws, workspaceId);
+  async listServices(workspaceId: string): Promise<R.ServiceList> {
+    return (await rt()).listServices(this.ws, workspaceId);
   }
 
   /** One service's record. @throws PyroError service_not_found */
-  statusService(input: R.ServiceRefInput): Promise<R.Service> {
-    return rt.statusService(this.ws, input);
+  async statusService(input: R.ServiceRefInput): Promise<R.Service> {
+    return (await rt()).statusService(this.ws, input);
   }
 
   /** Tail (default 100 lines) or all kept stdout/stderr of a service; kept outside /workspace. */
-  logsService(input: R.LogsServiceInput): Promise<R.ServiceLogs> {
-    return rt.logsService(this.ws, input);
+  async logsService(input: R.LogsServiceInput): Promise<R.ServiceLogs> {
+    return (await rt()).logsService(this.ws, input);
   }
 
   /** Stops a service: TERM to its process group, KILL after 5 s. */
-  stopService(input: R.ServiceRefInput): Promise<R.Service> {
-    return rt.stopService(this.ws, input);
+  async stopService(input: R.ServiceRefInput): Promise<R.Service> {
+    return (await rt()).stopService(this.ws, input);
   }
 
   // ---- Stopped workspaces and offline disk tools ----
@@ -458,30 +465,30 @@ export class Pyro {
    * the VM powers off. /workspace, snapshots and history are kept. Stopping a stopped
    * workspace is a no-op (`changed: false`).
    */
-  stopWorkspace(workspaceId: string): Promise<W.StopStartResult> {
-    return diskOps.stopWorkspace(this.ws, workspaceId);
+  async stopWorkspace(workspaceId: string): Promise<W.StopStartResult> {
+    return (await diskOps()).stopWorkspace(this.ws, workspaceId);
   }
 
   /** Boots a stopped workspace from its own disk (stale sockets removed first). @throws PyroError boot_failed */
-  startWorkspace(workspaceId: string): Promise<W.StopStartResult> {
-    return diskOps.startWorkspace(this.ws, workspaceId);
+  async startWorkspace(workspaceId: string): Promise<W.StopStartResult> {
+    return (await diskOps()).startWorkspace(this.ws, workspaceId);
   }
 
   /**
    * Lists /workspace on the raw disk of a stopped workspace (debugfs, read-only, no boot).
    * @throws PyroError workspace_not_stopped, path_outside_workspace, file_not_found
    */
-  listWorkspaceDisk(input: W.DiskListInput): Promise<W.DiskList> {
-    return diskOps.listWorkspaceDisk(this.ws, input);
+  async listWorkspaceDisk(input: W.DiskListInput): Promise<W.DiskList> {
+    return (await diskOps()).listWorkspaceDisk(this.ws, input);
   }
 
   /** Reads a regular file from the disk of a stopped workspace. @throws PyroError workspace_not_stopped */
-  readWorkspaceDisk(input: W.DiskReadInput): Promise<W.FileRead> {
-    return diskOps.readWorkspaceDisk(this.ws, input);
+  async readWorkspaceDisk(input: W.DiskReadInput): Promise<W.FileRead> {
+    return (await diskOps()).readWorkspaceDisk(this.ws, input);
   }
 
   /** Copies the raw ext4 image of a stopped workspace (sparse) to a new host path. */
-  exportWorkspaceDisk(input: W.DiskExportInput): Promise<W.DiskExport> {
-    return diskOps.exportWorkspaceDisk(this.ws, input);
+  async exportWorkspaceDisk(input: W.DiskExportInput): Promise<W.DiskExport> {
+    return (await diskOps()).exportWorkspaceDisk(this.ws, input);
   }
 }

@@ -5,21 +5,11 @@
 
 import { resolve } from "node:path";
 import { machineClient } from "../core/machine.js";
-import { seedKind } from "../core/workspaces/archive.js";
-import { diffWorkspace } from "../core/workspaces/diff.js";
-import { guestPath, absoluteGuestPath as shown } from "../core/workspaces/guest-files.js";
+import { GuestFiles, guestPath, absoluteGuestPath as shown } from "../core/workspaces/guest-files.js";
 import { GuestServices } from "../core/workspaces/guest-services.js";
 import type { WorkspaceManager, WorkspaceView } from "../core/workspaces/manager.js";
-import { applyWorkspacePatch } from "../core/workspaces/patch.js";
 import { resolveSecrets } from "../core/workspaces/secrets.js";
-import * as snaps from "../core/workspaces/snapshots.js";
-import {
-  captureBaseline,
-  exportTree,
-  guestFiles,
-  pushTree,
-  validateSeed,
-} from "../core/workspaces/transfer.js";
+import type { SnapshotInfo } from "../core/workspaces/snapshots.js";
 import { isText } from "../core/workspaces/tree.js";
 import { PyroError, TimeoutError } from "../errors.js";
 import type { RunHooks } from "./pyro.js";
@@ -61,6 +51,14 @@ import {
   WriteWorkspaceFileInputSchema,
 } from "./schemas/workspace.js";
 import { validate } from "./validate.js";
+
+// Seed, sync, export, diff, patch and snapshot code (with tar and diff) loads when one of them
+// runs: start-up that exec, file, status and shell calls never need.
+const transfer = () => import("../core/workspaces/transfer.js");
+const snapshots = () => import("../core/workspaces/snapshots.js");
+
+/** Files of a running workspace, through its agent. */
+const guestFiles = (ws: WorkspaceManager, id: string) => new GuestFiles(machineClient(ws.paths(id)));
 
 /** Service counts of a running workspace (0/0 when it is not running or does not answer). */
 async function serviceCounts(ws: WorkspaceManager, v: WorkspaceView): Promise<[number, number]> {
@@ -115,11 +113,11 @@ export async function createWorkspace(
 ): Promise<Workspace> {
   const args = validate(CreateWorkspaceInputSchema, input);
   await ws.reapExpired();
+  const { captureBaseline, pushTree, validateSeed } = await transfer();
   // Absolute, so the record still names the seed when read from another directory.
   const seedPath = args.seedPath ? resolve(args.seedPath) : undefined;
-  const seed = seedPath ? { mode: await seedKind(seedPath), path: seedPath } : undefined;
   // A bad seed is refused before any VM boots (pushTree checks it again when sending).
-  if (seed) await validateSeed(seed.path);
+  const seed = seedPath ? { mode: await validateSeed(seedPath), path: seedPath } : undefined;
   const secrets = await resolveSecrets(args.secrets);
   const view = await ws.create(
     { ...args, seed, secrets },
@@ -224,7 +222,7 @@ export async function pushWorkspaceSync(
 ): Promise<SyncResult> {
   const args = validate(PushWorkspaceSyncInputSchema, input);
   return mutating(ws, args.workspaceId, async (id) => {
-    const r = await pushTree(ws, id, args.sourcePath, args.dest);
+    const r = await (await transfer()).pushTree(ws, id, args.sourcePath, args.dest);
     return {
       workspaceId: id,
       sourcePath: args.sourcePath,
@@ -243,14 +241,14 @@ export async function exportWorkspace(
   const args = validate(ExportWorkspaceInputSchema, input);
   const id = await ws.resolve(args.workspaceId);
   await ws.requireRunning(id);
-  const r = await exportTree(ws, id, args.path, args.outputPath);
+  const r = await (await transfer()).exportTree(ws, id, args.path, args.outputPath);
   return { workspaceId: id, ...r };
 }
 
 export async function diffWorkspaceOp(ws: WorkspaceManager, ref: string): Promise<WorkspaceDiffResult> {
   const id = await resolveRef(ws, ref);
   await ws.requireRunning(id);
-  const d = await diffWorkspace(ws, id);
+  const d = await (await import("../core/workspaces/diff.js")).diffWorkspace(ws, id);
   return {
     workspaceId: id,
     changed: d.changed,
@@ -345,7 +343,7 @@ export async function applyPatch(
 ): Promise<PatchResult> {
   const args = validate(ApplyWorkspacePatchInputSchema, input);
   return mutating(ws, args.workspaceId, async (id) => {
-    const r = await applyWorkspacePatch(ws, id, args.patch);
+    const r = await (await import("../core/workspaces/patch.js")).applyWorkspacePatch(ws, id, args.patch);
     return {
       workspaceId: id,
       applied: r.applied,
@@ -354,7 +352,7 @@ export async function applyPatch(
   });
 }
 
-const snapshotRecord = (s: snaps.SnapshotInfo): Snapshot => ({
+const snapshotRecord = (s: SnapshotInfo): Snapshot => ({
   name: s.name,
   createdAt: s.created_at,
   sizeBytes: s.size_bytes,
@@ -364,24 +362,24 @@ const snapshotRecord = (s: snaps.SnapshotInfo): Snapshot => ({
 export async function createSnapshot(ws: WorkspaceManager, input: SnapshotInput): Promise<Snapshot> {
   const args = validate(SnapshotInputSchema, input);
   const id = await ws.resolve(args.workspaceId);
-  return snapshotRecord(await snaps.createSnapshot(ws, id, args.name));
+  return snapshotRecord(await (await snapshots()).createSnapshot(ws, id, args.name));
 }
 
 export async function listSnapshots(ws: WorkspaceManager, ref: string): Promise<SnapshotList> {
   const id = await resolveRef(ws, ref);
-  const list = (await snaps.listSnapshots(ws, id)).map(snapshotRecord);
+  const list = (await (await snapshots()).listSnapshots(ws, id)).map(snapshotRecord);
   return { workspaceId: id, count: list.length, snapshots: list };
 }
 
 export async function deleteSnapshot(ws: WorkspaceManager, input: SnapshotInput) {
   const args = validate(SnapshotInputSchema, input);
   const id = await ws.resolve(args.workspaceId);
-  await snaps.deleteSnapshot(ws, id, args.name);
+  await (await snapshots()).deleteSnapshot(ws, id, args.name);
   return { workspaceId: id, name: args.name, deleted: true };
 }
 
 export async function resetWorkspace(ws: WorkspaceManager, input: ResetWorkspaceInput): Promise<Workspace> {
   const args = validate(ResetWorkspaceInputSchema, input);
   const id = await ws.resolve(args.workspaceId);
-  return workspaceRecord(await snaps.resetWorkspace(ws, id, args.snapshot));
+  return workspaceRecord(await (await snapshots()).resetWorkspace(ws, id, args.snapshot));
 }

@@ -8,7 +8,6 @@ import { stat } from "node:fs/promises";
 import { posix } from "node:path";
 import type { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
-import * as tar from "tar";
 import { PyroError } from "../../errors.js";
 
 export type SeedKind = "directory" | "tar_archive";
@@ -84,6 +83,15 @@ export function openArchive(path: string): Readable {
 
 /** Parses a whole tar stream, checking every entry. Resolves with the entry count. */
 export async function validateTarStream(stream: Readable): Promise<number> {
+  // Listening before the await below: a read error while tar loads must not go unhandled.
+  const readFailed = new Promise<never>((_, reject) =>
+    stream.on("error", (err) =>
+      reject(new PyroError("invalid_argument", `cannot read archive: ${err.message}`, { cause: err })),
+    ),
+  );
+  readFailed.catch(() => undefined); // observed by the race below
+  // Loaded on first use: ~25 ms of start-up that every command without a tar would pay.
+  const tar = await import("tar");
   const seen = new Set<string>();
   let count = 0;
   let failure: unknown;
@@ -100,22 +108,23 @@ export async function validateTarStream(stream: Readable): Promise<number> {
       entry.resume();
     },
   });
-  await new Promise<void>((resolve, reject) => {
-    parser.on("error", (err: Error) =>
-      reject(new PyroError("invalid_argument", `not a valid tar archive: ${err.message}`, { cause: err })),
-    );
-    parser.on("end", resolve);
-    stream.on("error", (err) =>
-      reject(new PyroError("invalid_argument", `cannot read archive: ${err.message}`, { cause: err })),
-    );
-    stream.pipe(parser);
-  });
+  await Promise.race([
+    readFailed,
+    new Promise<void>((resolve, reject) => {
+      parser.on("error", (err: Error) =>
+        reject(new PyroError("invalid_argument", `not a valid tar archive: ${err.message}`, { cause: err })),
+      );
+      parser.on("end", resolve);
+      stream.pipe(parser);
+    }),
+  ]);
   if (failure) throw failure;
   return count;
 }
 
 /** Packs a host directory as a tar stream, entries relative to it (`./...`), symlinks not followed. */
-export function packDirectory(dir: string): Readable {
+export async function packDirectory(dir: string): Promise<Readable> {
+  const tar = await import("tar"); // on first use, as in validateTarStream
   // Not `portable`: that mode drops directory mtimes. Owners are ignored by the agent anyway.
   return tar.create({ cwd: dir, follow: false }, ["."]) as unknown as Readable;
 }

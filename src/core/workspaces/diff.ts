@@ -4,7 +4,7 @@
  * type and mode changes are summary entries.
  */
 import { createReadStream } from "node:fs";
-import { createTwoFilesPatch, FILE_HEADERS_ONLY } from "diff";
+import type * as DiffLib from "diff";
 import type { WorkspaceManager } from "./manager.js";
 import { guestFiles } from "./transfer.js";
 import { isText, readTree, type TreeEntry } from "./tree.js";
@@ -42,7 +42,12 @@ function sameContent(a: TreeEntry, b: TreeEntry): boolean {
   return true;
 }
 
-function textPatch(path: string, before: TreeEntry | undefined, after: TreeEntry | undefined): string {
+function textPatch(
+  { createTwoFilesPatch, FILE_HEADERS_ONLY }: typeof DiffLib,
+  path: string,
+  before: TreeEntry | undefined,
+  after: TreeEntry | undefined,
+): string {
   const oldText = before?.content?.toString("utf8") ?? "";
   const newText = after?.content?.toString("utf8") ?? "";
   return createTwoFilesPatch(
@@ -57,7 +62,12 @@ function textPatch(path: string, before: TreeEntry | undefined, after: TreeEntry
 }
 
 /** Compares two trees (pure; exported for unit tests). */
-export function compareTrees(base: Map<string, TreeEntry>, now: Map<string, TreeEntry>): WorkspaceDiff {
+export async function compareTrees(
+  base: Map<string, TreeEntry>,
+  now: Map<string, TreeEntry>,
+): Promise<WorkspaceDiff> {
+  // Loaded on first use: ~25 ms of start-up that every command but diff would pay.
+  const lib = await import("diff");
   const entries: DiffEntry[] = [];
   const patches: string[] = [];
   const paths = [...new Set([...base.keys(), ...now.keys()])].sort();
@@ -68,16 +78,16 @@ export function compareTrees(base: Map<string, TreeEntry>, now: Map<string, Tree
       entries.push({ path, status, kind, old_mode: octal(before?.mode), new_mode: octal(after?.mode) });
     if (!before && after) {
       entry("added", kindOf(after));
-      if (kindOf(after) === "text") patches.push(textPatch(path, undefined, after));
+      if (kindOf(after) === "text") patches.push(textPatch(lib, path, undefined, after));
     } else if (before && !after) {
       entry("deleted", kindOf(before));
-      if (kindOf(before) === "text") patches.push(textPatch(path, before, undefined));
+      if (kindOf(before) === "text") patches.push(textPatch(lib, path, before, undefined));
     } else if (before && after) {
       if (before.type !== after.type) entry("type_changed", kindOf(after));
       else if (!sameContent(before, after)) {
         const kind = kindOf(before) === "text" && kindOf(after) === "text" ? "text" : kindOf(after);
         entry("modified", kind);
-        if (kind === "text") patches.push(textPatch(path, before, after));
+        if (kind === "text") patches.push(textPatch(lib, path, before, after));
       } else if (before.mode !== after.mode) entry("mode_changed", kindOf(after));
     }
   }

@@ -6,13 +6,12 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { mkdir, rename, rm } from "node:fs/promises";
-import lockfile from "proper-lockfile";
 import { PyroError } from "../../errors.js";
 import { requireAgentBinary } from "../boot-initrd.js";
 import type { PyroConfig } from "../config.js";
 import { type BootArtifacts, requireInstalled } from "../environments/registry.js";
 import { type ExecResult, execInVm } from "../exec.js";
-import { withLock } from "../lock.js";
+import { isLocked, withLock } from "../lock.js";
 import {
   type BootResult,
   bootMachine,
@@ -22,7 +21,6 @@ import {
   prepareMachineDirs,
   stopMachine,
 } from "../machine.js";
-import { attachMachineNetwork, teardownWorkspaceNetwork } from "../network/index.js";
 import { packagePaths, type WorkspacePaths, workspacePaths } from "../paths.js";
 import { runProgram } from "../process-run.js";
 import { appendHistory, capOutput, type HistoryEntry, readHistory } from "./history.js";
@@ -43,6 +41,9 @@ import {
   secretEnv,
   storeSecrets,
 } from "./secrets.js";
+
+/** The network modules, loaded only for a workspace with a NIC: ~20 files no other operation needs. */
+const loadNetwork = () => import("../network/index.js");
 
 export interface CreateWorkspaceOptions {
   environment: string;
@@ -151,7 +152,7 @@ export class WorkspaceManager {
     let error = record.error;
     if (state === "started" && (await liveMachineState(paths))?.state !== "ready") state = "stopped";
     const creatorAlive = record.create_pid ? existsSync(`/proc/${record.create_pid}`) : false;
-    if (state === "creating" && (!creatorAlive || !(await lockfile.check(paths.dir, { realpath: false })))) {
+    if (state === "creating" && (!creatorAlive || !(await isLocked(paths.dir)))) {
       state = "failed";
       error = error ?? { code: "interrupted", message: "create was interrupted before it finished" };
     }
@@ -279,7 +280,7 @@ export class WorkspaceManager {
     const paths = this.paths(record.workspace_id);
     let network: MachineSpec["network"];
     if (record.network_policy !== "off") {
-      const attached = await attachMachineNetwork(record.workspace_id, paths.dir);
+      const attached = await (await loadNetwork()).attachMachineNetwork(record.workspace_id, paths.dir);
       record.network = attached.info;
       network = attached.nic;
     }
@@ -302,7 +303,8 @@ export class WorkspaceManager {
   private async releaseNetwork(
     record: Pick<WorkspaceRecord, "workspace_id" | "network_policy">,
   ): Promise<void> {
-    if (record.network_policy !== "off") await teardownWorkspaceNetwork(record.workspace_id);
+    if (record.network_policy !== "off")
+      await (await loadNetwork()).teardownWorkspaceNetwork(record.workspace_id);
   }
 
   /** Redacts the workspace's secret values from texts and errors (a no-op without secrets). */

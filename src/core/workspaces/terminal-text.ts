@@ -3,10 +3,11 @@
  * `--plain` reads show what a user would see: no escape sequences, carriage returns and
  * cursor movement applied, colours dropped.
  */
-import xterm from "@xterm/headless";
 
 /** Plain text of `raw` as rendered on a `cols`-wide terminal; trailing blank lines removed. */
-export function renderPlain(raw: string, cols: number): Promise<string> {
+export async function renderPlain(raw: string, cols: number): Promise<string> {
+  // Loaded on first use: 80-100 ms of start-up that every other command would pay.
+  const { default: xterm } = await import("@xterm/headless");
   const term = new xterm.Terminal({ cols, rows: 24, scrollback: 100_000, allowProposedApi: true });
   return new Promise((resolve) => {
     term.write(raw, () => {

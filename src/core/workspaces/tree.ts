@@ -1,6 +1,5 @@
 /** Reads a tar stream of /workspace into an in-memory tree, for diff and snapshot comparison. */
 import type { Readable } from "node:stream";
-import * as tar from "tar";
 
 /** Files larger than this are compared by size and content hash only, never as text. */
 export const TEXT_DIFF_MAX_BYTES = 1024 * 1024;
@@ -27,6 +26,11 @@ function entryType(type: string): TreeEntry["type"] {
 }
 
 export async function readTree(stream: Readable): Promise<Map<string, TreeEntry>> {
+  // Listening before the await below: an error of `stream` while tar loads must not go unhandled.
+  const streamFailed = new Promise<never>((_, reject) => stream.on("error", reject));
+  streamFailed.catch(() => undefined); // observed by the race below
+  // Loaded on first use: ~25 ms of start-up that every command without a tar would pay.
+  const tar = await import("tar");
   const tree = new Map<string, TreeEntry>();
   const parser = new tar.Parser({
     onReadEntry: (entry) => {
@@ -50,12 +54,14 @@ export async function readTree(stream: Readable): Promise<Map<string, TreeEntry>
       });
     },
   });
-  await new Promise<void>((resolve, reject) => {
-    parser.on("end", resolve);
-    parser.on("error", reject);
-    stream.on("error", reject);
-    stream.pipe(parser);
-  });
+  await Promise.race([
+    streamFailed,
+    new Promise<void>((resolve, reject) => {
+      parser.on("end", resolve);
+      parser.on("error", reject);
+      stream.pipe(parser);
+    }),
+  ]);
   return tree;
 }
 

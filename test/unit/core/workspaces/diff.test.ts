@@ -8,12 +8,12 @@ const file = (text: string | Buffer, mode = 0o644): TreeEntry => {
 };
 
 describe("compareTrees", () => {
-  it("reports no change for identical trees", () => {
+  it("reports no change for identical trees", async () => {
     const t = new Map([["a.txt", file("x\n")]]);
-    expect(compareTrees(t, new Map(t))).toMatchObject({ changed: false, entries: [], patch: "" });
+    expect(await compareTrees(t, new Map(t))).toMatchObject({ changed: false, entries: [], patch: "" });
   });
 
-  it("gives a unified patch for text and entries for the rest", () => {
+  it("gives a unified patch for text and entries for the rest", async () => {
     const base = new Map<string, TreeEntry>([
       ["a.txt", file("one\ntwo\n")],
       ["gone.txt", file("bye\n")],
@@ -28,7 +28,7 @@ describe("compareTrees", () => {
       ["run.sh", file("#!/bin/sh\n", 0o700)],
       ["thing", { type: "dir", mode: 0o755, size: 0 }],
     ]);
-    const d = compareTrees(base, now);
+    const d = await compareTrees(base, now);
     expect(d.entries).toEqual([
       { path: "a.txt", status: "modified", kind: "text", old_mode: "0644", new_mode: "0644" },
       { path: "bin", status: "modified", kind: "binary", old_mode: "0644", new_mode: "0644" },

@@ -1,0 +1,57 @@
+/**
+ * The SDK's import graph holds only what every call needs: `import("pyro")` and the CLI's
+ * `workspace exec` action load zod (input validation) and pyro's own modules, never the
+ * packages that one operation alone uses (the terminal emulator of `shell read --plain`,
+ * `diff` of diff/patch, `tar` of sync/export/seed/snapshots, proper-lockfile, which exec needs
+ * only after its request), and exec reaches no other operation's modules (host network,
+ * doctor, pull, shells, services, disk tools, transfer, diff, patch, snapshots). Those are
+ * loaded by `await import()` where they are used; this reads static imports only.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { reachable, staticImports } from "../../support/static-imports.js";
+
+const src = fileURLToPath(new URL("../../../src/", import.meta.url));
+const sources = readdirSync(src, { recursive: true, encoding: "utf8" })
+  .filter((f) => f.endsWith(".ts"))
+  .map((f) => join(src, f));
+
+/** Packages loaded on first use, each measured at 20-100 ms of start-up on its own. */
+const ON_DEMAND = ["@xterm/headless", "diff", "tar", "proper-lockfile"];
+
+describe("static imports of the SDK", () => {
+  it("sees packages where they are imported statically", () => {
+    // A positive control: the walker does report packages (the MCP server keeps its SDK static).
+    expect(reachable("mcp/server.ts").packages).toContain("@modelcontextprotocol/sdk");
+  });
+
+  it.each(["sdk/index.ts", "cli/actions/workspace/exec.ts"])(
+    "%s reaches zod and no other package",
+    (entry) => {
+      expect(reachable(entry).packages).toEqual(["zod"]);
+    },
+  );
+
+  it("workspace exec reaches none of the modules of other operations", () => {
+    const { files } = reachable("cli/actions/workspace/exec.ts");
+    expect(files).toContain("core/workspaces/manager.ts");
+    const others = [
+      ...["core/doctor.ts", "core/environments/install.ts", "core/run.ts"],
+      ...["sdk/runtime-ops.ts", "sdk/disk-ops.ts", "core/workspaces/terminal-text.ts"],
+      ...["transfer", "archive", "diff", "patch", "snapshots"].map((m) => `core/workspaces/${m}.ts`),
+    ];
+    const loaded = files.filter(
+      (f) => f.startsWith("core/network/") || f.startsWith("mcp/") || others.includes(f),
+    );
+    expect(loaded).toEqual([]);
+  });
+
+  it.each(ON_DEMAND)("%s is imported with import() only, where it is used", (pkg) => {
+    const importers = sources.filter((f) => staticImports(f).includes(pkg));
+    expect(importers).toEqual([]);
+    const users = sources.filter((f) => readFileSync(f, "utf8").includes(`import("${pkg}")`));
+    expect(users.length).toBeGreaterThan(0);
+  });
+});
