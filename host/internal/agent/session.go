@@ -1,0 +1,154 @@
+// Package agent is the supervisor's client of the guest agent: HTTP/2
+// without TLS (prior knowledge) over the one byte stream the VMM offers (the
+// virtio-serial port's host socket under QEMU). One session carries every
+// request for the VM's life; docs/agent-protocol.md is the contract.
+package agent
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+
+	"github.com/pyro-mcp/pyro/host/internal/protocol"
+)
+
+// ProtocolVersion is the agent protocol this supervisor speaks.
+const ProtocolVersion = 1
+
+// authority is the :authority of every request (the agent ignores it).
+const authority = "pyro-agent"
+
+// ErrClosed: the session was closed by Close.
+var ErrClosed = errors.New("agent session closed")
+
+// Dialer opens the host end of the agent channel.
+type Dialer func(ctx context.Context) (net.Conn, error)
+
+// Session is the one HTTP/2 connection to the agent, shared by all callers.
+// If the connection breaks while the VM lives (the agent reopens its port),
+// the next request dials again.
+type Session struct {
+	tr *http.Transport
+
+	mu     sync.Mutex
+	cc     *http.ClientConn
+	closed bool
+}
+
+// New returns a session that connects through dial on first use.
+func New(dial Dialer) *Session {
+	var protocols http.Protocols
+	protocols.SetUnencryptedHTTP2(true)
+	return &Session{tr: &http.Transport{
+		DialContext:        func(ctx context.Context, _, _ string) (net.Conn, error) { return dial(ctx) },
+		Protocols:          &protocols,
+		DisableCompression: true, // bytes are proxied as they are
+	}}
+}
+
+// conn returns the live connection, dialling a new one when there is none
+// or the last one failed. Callers queue here while the first dial waits for
+// the guest to open its port.
+func (s *Session) conn(ctx context.Context) (*http.ClientConn, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, ErrClosed
+	}
+	if s.cc != nil && s.cc.Err() == nil {
+		return s.cc, nil
+	}
+	if s.cc != nil {
+		s.cc.Close()
+		s.cc = nil
+	}
+	cc, err := s.tr.NewClientConn(ctx, "http", authority+":80")
+	if err != nil {
+		return nil, err
+	}
+	s.cc = cc
+	return cc, nil
+}
+
+// RoundTrip sends req (its URL path and query are used; scheme and host are
+// set here) and returns the agent's response with its body streaming.
+// Errors wrap protocol.ErrGuestUnreachable (the cause is kept too).
+func (s *Session) RoundTrip(req *http.Request) (*http.Response, error) {
+	cc, err := s.conn(req.Context())
+	if err != nil {
+		return nil, protocol.Errorf(protocol.ErrGuestUnreachable, "agent channel: %w", err)
+	}
+	req.URL.Scheme, req.URL.Host, req.Host = "http", authority, authority
+	res, err := cc.RoundTrip(req)
+	if err != nil {
+		return nil, protocol.Errorf(protocol.ErrGuestUnreachable, "agent request %s %s: %w", req.Method, req.URL.Path, err)
+	}
+	return res, nil
+}
+
+// JSON sends a body-less request and decodes a 2xx JSON answer into out
+// (nil to discard it). Returns the status; a non-2xx answer is not an error
+// here, its body is discarded. Errors wrap protocol.ErrGuestUnreachable.
+func (s *Session) JSON(ctx context.Context, method, path string, out any) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, method, "http://"+authority+path, nil)
+	if err != nil {
+		return 0, protocol.Errorf(protocol.ErrInvalidArgument, "%w", err)
+	}
+	res, err := s.RoundTrip(req)
+	if err != nil {
+		return 0, err
+	}
+	defer res.Body.Close()
+	if res.StatusCode/100 != 2 || out == nil {
+		_, _ = io.Copy(io.Discard, res.Body)
+		return res.StatusCode, nil
+	}
+	if err := json.NewDecoder(res.Body).Decode(out); err != nil {
+		return res.StatusCode, protocol.Errorf(protocol.ErrGuestUnreachable, "agent answer to %s: %w", path, err)
+	}
+	return res.StatusCode, nil
+}
+
+// Info is the answer of GET /v1/info.
+type Info struct {
+	AgentVersion    string   `json:"agent_version"`
+	ProtocolVersion int      `json:"protocol_version"`
+	Capabilities    []string `json:"capabilities"`
+	BootMs          int64    `json:"boot_ms"` // guest uptime when the agent started, in ms
+	Kernel          string   `json:"kernel"`
+}
+
+// Info waits for the agent to answer GET /v1/info (requests queue in the
+// channel until the guest opens its port) and checks its protocol version.
+// Errors: a *protocol.CodedError guest_protocol_mismatch, or errors wrapping
+// protocol.ErrGuestUnreachable.
+func (s *Session) Info(ctx context.Context) (Info, error) {
+	var info Info
+	status, err := s.JSON(ctx, http.MethodGet, "/v1/info", &info)
+	if err != nil {
+		return info, err
+	}
+	if status != http.StatusOK || info.AgentVersion == "" {
+		return info, protocol.Errorf(protocol.ErrGuestUnreachable, "GET /v1/info answered %d without agent info", status)
+	}
+	if info.ProtocolVersion != ProtocolVersion {
+		return info, protocol.Codef(protocol.CodeProtocolMismatch,
+			"guest agent %s speaks protocol %d, host expects %d (rebuild the agent: npm run build:agent)",
+			info.AgentVersion, info.ProtocolVersion, ProtocolVersion)
+	}
+	return info, nil
+}
+
+// Close ends the session; in-flight requests fail.
+func (s *Session) Close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+	if s.cc != nil {
+		s.cc.Close()
+	}
+}

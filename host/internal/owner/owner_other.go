@@ -1,0 +1,5 @@
+//go:build !linux
+
+package owner
+
+func waitExit(pid int, done <-chan struct{}) bool { return pollExit(pid, done) }

@@ -1,0 +1,26 @@
+//go:build !linux
+
+package qemu
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+
+	"github.com/pyro-mcp/pyro/host/internal/vmm"
+)
+
+var errNotLinux = errors.New("qemu: the supervisor runs VMs on Linux only")
+
+func startProcess(*exec.Cmd) (<-chan error, error) { return nil, errNotLinux }
+
+func killProcess(int) error { return errNotLinux }
+
+func exitOf(ps *os.ProcessState) vmm.Exit {
+	if ps == nil {
+		return vmm.Exit{}
+	}
+	return vmm.Exit{Code: vmm.ExitCode(ps.ExitCode())}
+}
+
+func kvmAccess(path string) (bool, string) { return false, path + " needs Linux" }
