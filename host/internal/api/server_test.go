@@ -8,6 +8,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -260,5 +262,31 @@ func TestProxyFailures(t *testing.T) {
 				t.Errorf("end called %d times", b.ended)
 			}
 		})
+	}
+}
+
+// The error answers match the golden files core's client is tested against.
+func TestErrorBodiesMatchGolden(t *testing.T) {
+	tests := []struct {
+		file string
+		err  error
+	}{
+		{"error_vm_not_running.json", protocol.Errorf(protocol.ErrVMNotRunning, `VM "ws_0123456789ab" is booting`)},
+		{"error_port_in_use.json", protocol.Errorf(protocol.ErrPortInUse, "host port 127.0.0.1:8080 is not available (address already in use)")},
+		{"error_guest_unreachable.json", protocol.Errorf(protocol.ErrGuestUnreachable, `VM "ws_0123456789ab" stopped answering: its VMM was killed by SIGKILL (vmm_crashed)`)},
+	}
+	for _, tt := range tests {
+		raw, err := os.ReadFile("../../testdata/api/" + tt.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, body := errorBody(tt.err)
+		got, _ := json.Marshal(body)
+		var want, have any
+		_ = json.Unmarshal(raw, &want)
+		_ = json.Unmarshal(got, &have)
+		if !reflect.DeepEqual(want, have) {
+			t.Errorf("%s: got %s", tt.file, got)
+		}
 	}
 }

@@ -24,6 +24,9 @@ const (
 	watchInterval = time.Second
 	// drainTimeout bounds the wait for in-flight answers once the VM ended.
 	drainTimeout = 800 * time.Millisecond
+	// tellTimeout bounds the wait, after a boot failure, for the launcher's
+	// /v1/ready to collect the reason before the socket goes away.
+	tellTimeout = time.Second
 	// consoleTailLines and consoleTailChars bound the console excerpt in errors.
 	consoleTailLines = 5
 	consoleTailChars = 600
@@ -193,6 +196,12 @@ func (s *Supervisor) finish() {
 	s.persist()
 	_ = os.Remove(s.cfg.PidPath)
 	close(s.final) // shutdown requests answer now
+	if st := s.phase(); st == protocol.PhaseFailed && crash == nil {
+		select { // a boot failure: let the launcher's /v1/ready read why
+		case <-s.told:
+		case <-time.After(tellTimeout):
+		}
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), drainTimeout)
 	_ = s.server.Shutdown(ctx) // in-flight answers drain, but a stuck client never holds us
 	cancel()

@@ -48,6 +48,8 @@ type Supervisor struct {
 	dirty   chan struct{} // persistSoon's requests (capacity 1)
 
 	settled  chan struct{} // closed once boot is decided (ready, failed or stopped)
+	told     chan struct{} // closed once a /v1/ready caller has seen the settled state
+	tellOnce sync.Once
 	final    chan struct{} // closed once the final state is recorded
 	stopReq  chan struct{} // closed by the first stop request
 	stopOnce sync.Once
@@ -61,6 +63,7 @@ func New(cfg *protocol.Config, driver vmm.Driver, log *slog.Logger) *Supervisor 
 		log:     log,
 		driver:  driver,
 		settled: make(chan struct{}),
+		told:    make(chan struct{}),
 		final:   make(chan struct{}),
 		stopReq: make(chan struct{}),
 		dirty:   make(chan struct{}, 1),
@@ -160,6 +163,7 @@ func (s *Supervisor) Status() protocol.State { return s.snapshot() }
 func (s *Supervisor) Ready(ctx context.Context) (protocol.State, bool) {
 	select {
 	case <-s.settled:
+		defer s.tellOnce.Do(func() { close(s.told) })
 	case <-ctx.Done():
 	}
 	st := s.snapshot()
