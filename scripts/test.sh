@@ -9,5 +9,6 @@ npm run --silent lint
 npm run --silent typecheck
 npm run --silent build
 (cd guest && go vet ./... && go test ./...)
+(cd host && go vet ./... && go test ./...)
 npx vitest run --project unit
 npx vitest run --project integration

@@ -7,6 +7,7 @@ import { type ExecExit, eventBytes, readExecEvents } from "../agent/exec-events.
 import type { ExecSpec } from "../agent/protocol.js";
 import { PyroError } from "../errors.js";
 import { expectOk, type SupervisorClient } from "../supervisor/client.js";
+import { EXEC_ERROR_TRAILER, type SupervisorErrorBody } from "../supervisor/protocol.js";
 
 /** Output kept in memory per stream; the rest is still streamed to the callbacks. */
 export const MAX_CAPTURED_BYTES = 16 * 1024 * 1024;
@@ -100,11 +101,18 @@ export async function execInVm(client: SupervisorClient, options: ExecOptions): 
         (event.type === "stdout" ? options.onStdout : options.onStderr)?.(bytes);
       } else if (event.type === "exit") exit = event;
     }
-    if (!exit)
+    if (!exit) {
+      // The supervisor ends a broken exec stream cleanly and says why in a trailer.
+      const broke = parseTrailer(res.body.trailers[EXEC_ERROR_TRAILER]);
       throw new PyroError(
         "guest_unreachable",
-        "the guest agent closed the exec stream without an exit status",
+        broke?.message ?? "the guest agent closed the exec stream without an exit status",
+        {
+          details: broke ? { upstream_code: broke.code } : {},
+          hint: "see `workspace status` for the VM's state",
+        },
       );
+    }
     return {
       exitCode: exit.exit_code,
       stdout: out.text(),
@@ -122,8 +130,30 @@ export async function execInVm(client: SupervisorClient, options: ExecOptions): 
       );
     }
     if (options.signal?.aborted) throw new PyroError("interrupted", "command interrupted");
+    if (isConnectionCut(e)) {
+      throw new PyroError("guest_unreachable", "the VM's supervisor went away while the command ran", {
+        cause: e,
+        hint: "see `workspace status` for the VM's state",
+      });
+    }
     throw e;
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The trailer's `{code, message}`, when present and well-formed. */
+function parseTrailer(value: string | undefined): SupervisorErrorBody | undefined {
+  try {
+    const body = value ? (JSON.parse(value) as SupervisorErrorBody) : undefined;
+    return typeof body?.message === "string" ? body : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A reset socket or an answer cut mid-body: the supervisor process died. */
+function isConnectionCut(err: unknown): boolean {
+  const e = err as NodeJS.ErrnoException | undefined;
+  return e?.code === "ECONNRESET" || e?.code === "EPIPE" || e?.message === "aborted";
 }

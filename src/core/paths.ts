@@ -7,7 +7,7 @@
  *   host/accel-probe.json            cached verdict of the KVM probe boot, per host kernel
  *   images/initrd-<modules12>-<agent12>.cpio  boot initramfs: kernel modules + the agent as /init
  *   vms/<vm_id>/vm.json              VM record (layout_version)
- *   vms/<vm_id>/run/sv.sock|sv.pid|sv.json|agent.sock|tmp/
+ *   vms/<vm_id>/run/sv.sock|sv.pid|sv.json|agent.sock|qmp.sock|tmp/
  *   vms/<vm_id>/logs/sv.log|console.log
  *   workspaces/<workspace_id>/workspace.json, rootfs.ext4, baseline/workspace.tar,
  *     snapshots/, secrets/, scratch/, run/ (as for VMs), logs/history.jsonl|sv.log|console.log
@@ -34,7 +34,8 @@ export const packagePaths = {
   kernelConfigFragment: join(packageRoot, "images", "kernel", "pyro-guest.config"),
   rootfsBuildScript: join(packageRoot, "images", "rootfs", "build.sh"),
   rootfsPackageList: (slug: string) => join(packageRoot, "images", "rootfs", `${slug}.packages`),
-  supervisorEntry: join(packageRoot, "dist", "supervisor", "main.js"),
+  /** The per-VM supervisor, a static Go binary built from host/ (npm run build:host). */
+  supervisorEntry: join(packageRoot, "dist", "host", "pyro-supervisor"),
 };
 
 /** Runtime files of any machine directory (a one-shot VM or a workspace). */
@@ -46,6 +47,8 @@ export interface MachinePaths {
   supervisorPid: string;
   supervisorState: string;
   agentSocket: string;
+  /** QEMU's QMP socket; the supervisor derives it from `runDir` (host/internal/vmm/qemu). */
+  qmpSocket: string;
   tmpDir: string;
   logsDir: string;
   supervisorLog: string;
@@ -63,6 +66,7 @@ export function machinePaths(dir: string): MachinePaths {
     supervisorPid: join(runDir, "sv.pid"),
     supervisorState: join(runDir, "sv.json"),
     agentSocket: join(runDir, "agent.sock"),
+    qmpSocket: join(runDir, "qmp.sock"),
     tmpDir: join(runDir, "tmp"),
     logsDir,
     supervisorLog: join(logsDir, "sv.log"),

@@ -1,6 +1,6 @@
 /**
- * Client side of the supervisor: launching one (detached, so it outlives the CLI) and
- * calling its Unix socket API. Used by core; never imported by the supervisor itself.
+ * Client side of the supervisor (the Go binary built from host/): launching one (detached, so
+ * it outlives the CLI) and calling its Unix socket API (host/internal/api). Used by core.
  */
 import { spawn } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
@@ -10,22 +10,22 @@ import type { Readable } from "node:stream";
 import { type ErrorCode, PyroError } from "../errors.js";
 import type { ShutdownRequest, SupervisorState } from "./protocol.js";
 
+/** Codes the supervisor's launch line may carry, as pyro error codes. */
+const LAUNCH_CODES: Record<string, ErrorCode> = {
+  vmm_unavailable: "vmm_not_found", // the VMM binary is missing, or the driver does not exist yet
+  invalid_argument: "invalid_argument",
+};
+
 /**
- * Starts `node <entry> <configPath>` detached, with stderr to `logPath`, and resolves once it
- * printed `ok <pid>` (its socket is listening).
- * @throws PyroError with the supervisor's own code when it could not start.
+ * Starts the supervisor binary (`dist/host/pyro-supervisor <configPath>`) detached, with
+ * stderr to `logPath`, and resolves with its pid once it printed `ok <pid>` (its socket is
+ * listening).
+ * @throws PyroError vmm_not_found (VMM unavailable), invalid_argument (config refused),
+ *   host_dependency_missing (the binary is not built), vmm_failed (anything else).
  */
-export async function launchSupervisor(entry: string, configPath: string, logPath: string): Promise<number> {
+export async function launchSupervisor(binary: string, configPath: string, logPath: string): Promise<number> {
   const logFd = openSync(logPath, "a", 0o600);
-  // Small heap limits keep the per-VM supervisor's RSS low; it only shuttles bytes.
-  const child = spawn(
-    process.execPath,
-    ["--max-old-space-size=48", "--max-semi-space-size=1", entry, configPath],
-    {
-      detached: true,
-      stdio: ["ignore", "pipe", logFd],
-    },
-  );
+  const child = spawn(binary, [configPath], { detached: true, stdio: ["ignore", "pipe", logFd] });
   closeSync(logFd);
   const first = await new Promise<string>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout as Readable });
@@ -33,18 +33,33 @@ export async function launchSupervisor(entry: string, configPath: string, logPat
       lines.close();
       resolve(line);
     });
-    child.once("error", reject);
-    child.once("exit", (code) =>
-      resolve(`error {"code":"internal","message":"supervisor exited with ${code}"}`),
+    child.once("error", (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === "ENOENT" || err.code === "EACCES"
+          ? new PyroError("host_dependency_missing", `the supervisor binary "${binary}" cannot run`, {
+              cause: err,
+              hint: "build it: npm run build:host (Go 1.26)",
+            })
+          : err,
+      ),
+    );
+    // `close`, not `exit`: a supervisor that prints its error line and exits at once must
+    // have that line read first.
+    child.once("close", (code, signal) =>
+      resolve(`error {"code":"vmm_failed","message":"supervisor exited with ${code ?? signal}"}`),
     );
   });
   child.stdout?.destroy();
   child.unref();
   if (first.startsWith("ok ")) return Number(first.slice(3));
   const parsed = JSON.parse(first.replace(/^error /, "")) as { code: string; message: string };
-  throw new PyroError("vmm_failed", `supervisor failed to start: ${parsed.message}`, {
-    details: { log: logPath },
-  });
+  throw new PyroError(
+    LAUNCH_CODES[parsed.code] ?? "vmm_failed",
+    `supervisor failed to start: ${parsed.message}`,
+    {
+      details: { log: logPath, supervisor_code: parsed.code },
+    },
+  );
 }
 
 export interface RawResponse {
@@ -85,6 +100,13 @@ export class SupervisorClient {
       req.once("error", (err: NodeJS.ErrnoException) => {
         if (err.code === "ENOENT" || err.code === "ECONNREFUSED") {
           reject(new PyroError("vm_not_running", "the VM's supervisor is not running", { cause: err }));
+        } else if (err.code === "ECONNRESET" || err.code === "EPIPE") {
+          reject(
+            new PyroError("guest_unreachable", `the VM's supervisor went away during ${path}`, {
+              cause: err,
+              hint: "see `workspace status` for how the VM ended",
+            }),
+          );
         } else if (timeout?.aborted) {
           reject(
             new PyroError(

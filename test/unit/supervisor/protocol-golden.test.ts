@@ -1,0 +1,240 @@
+/**
+ * The supervisor API is written once: Go types in host/internal/protocol, TS types in
+ * src/supervisor/protocol.ts, and the golden files in host/testdata/api that both sides' tests
+ * read. Here every golden file is checked key by key against a shape whose keys and value
+ * kinds the TypeScript compiler derives from the client's types, so a field renamed on either
+ * side fails a test (Go: host/internal/protocol/golden_test.go).
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { errorFromBody } from "../../../src/supervisor/client.js";
+import type {
+  ClosedResponse,
+  PortsResponse,
+  PublishedPort,
+  PublishRequest,
+  ReadyFailure,
+  ShutdownRequest,
+  SupervisorConfig,
+  SupervisorErrorBody,
+  SupervisorErrorResponse,
+  SupervisorPhase,
+  SupervisorState,
+} from "../../../src/supervisor/protocol.js";
+import { EXEC_ERROR_TRAILER } from "../../../src/supervisor/protocol.js";
+import type { VmConfig, VmNetwork } from "../../../src/vmm/driver.js";
+
+const goldenDir = resolve(import.meta.dirname, "..", "..", "..", "host", "testdata", "api");
+const golden = (file: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(join(goldenDir, file), "utf8")) as Record<string, unknown>;
+
+type Kind = "string" | "number" | "boolean" | "null" | "array" | "object";
+/** The JSON kinds a TS type allows (distributes over unions; `undefined` allows none). */
+type KindOf<V> = V extends string
+  ? "string"
+  : V extends number
+    ? "number"
+    : V extends boolean
+      ? "boolean"
+      : V extends null
+        ? "null"
+        : V extends readonly unknown[]
+          ? "array"
+          : V extends object
+            ? "object"
+            : never;
+/**
+ * Every key of T (optional ones too), each with the kinds its golden value may have, and for
+ * object or array values the shape of what they hold. The compiler refuses a missing or extra
+ * key and a kind T does not allow.
+ */
+type Shape<T> = {
+  [K in keyof Required<T>]: {
+    kinds: KindOf<T[K]>[];
+    optional?: undefined extends T[K] ? true : never;
+    of?: AnyShape;
+  };
+};
+// biome-ignore lint/suspicious/noExplicitAny: a shape of any record, for nesting
+type AnyShape = Shape<any>;
+
+function kindOf(v: unknown): Kind {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "array";
+  return typeof v as Kind;
+}
+
+/** Checks `value` against `shape`: the same keys (optional ones may be absent), allowed kinds. */
+function check(value: unknown, shape: AnyShape, path: string): void {
+  expect(kindOf(value), path).toBe("object");
+  const record = value as Record<string, unknown>;
+  const fields = shape as Record<string, { kinds: Kind[]; optional?: true; of?: AnyShape }>;
+  for (const key of Object.keys(record)) expect(Object.keys(fields), `${path}: unknown key`).toContain(key);
+  for (const [key, field] of Object.entries(fields)) {
+    if (!(key in record)) {
+      expect(field.optional, `${path}.${key} is missing`).toBe(true);
+      continue;
+    }
+    const v = record[key];
+    expect(field.kinds, `${path}.${key} is ${kindOf(v)}`).toContain(kindOf(v));
+    if (field.of && kindOf(v) === "array") {
+      for (const [i, x] of (v as unknown[]).entries()) check(x, field.of, `${path}.${key}[${i}]`);
+    } else if (field.of && kindOf(v) === "object") check(v, field.of, `${path}.${key}`);
+  }
+}
+
+const errorBody: Shape<SupervisorErrorBody> = { code: { kinds: ["string"] }, message: { kinds: ["string"] } };
+const publishedPort: Shape<PublishedPort> = {
+  service: { kinds: ["string"] },
+  host: { kinds: ["string"] },
+  host_port: { kinds: ["number"] },
+  guest_port: { kinds: ["number"] },
+};
+const exitShape: Shape<NonNullable<SupervisorState["exit"]>> = {
+  code: { kinds: ["number", "null"] },
+  signal: { kinds: ["string", "null"] },
+  at: { kinds: ["string"] },
+};
+const state: Shape<SupervisorState> = {
+  vm_id: { kinds: ["string"] },
+  state: { kinds: ["string"] },
+  supervisor_pid: { kinds: ["number"] },
+  vmm_pid: { kinds: ["number", "null"] },
+  acceleration: { kinds: ["string"] },
+  execution_mode: { kinds: ["string"] },
+  started_at: { kinds: ["string"] },
+  ready_at: { kinds: ["string", "null"] },
+  boot_ms: { kinds: ["number", "null"] },
+  last_activity_at: { kinds: ["string"] },
+  expires_at: { kinds: ["string", "null"] },
+  in_flight: { kinds: ["number"] },
+  published_ports: { kinds: ["array"], of: publishedPort },
+  agent_version: { kinds: ["string", "null"] },
+  exit: { kinds: ["object", "null"], of: exitShape },
+  error: { kinds: ["object", "null"], of: errorBody },
+};
+const network: Shape<VmNetwork> = {
+  tapName: { kinds: ["string"] },
+  mac: { kinds: ["string"] },
+  kernelParam: { kinds: ["string"] },
+};
+const vm: Shape<VmConfig> = {
+  vmId: { kinds: ["string"] },
+  kernelPath: { kinds: ["string"] },
+  initrdPath: { kinds: ["string"] },
+  deviceDiscovery: { kinds: ["string"] },
+  rootfsPath: { kinds: ["string"] },
+  diskMode: { kinds: ["string"] },
+  vcpuCount: { kinds: ["number"] },
+  memMib: { kinds: ["number"] },
+  accel: { kinds: ["string"] },
+  tscKhz: { kinds: ["number"], optional: true },
+  runDir: { kinds: ["string"] },
+  agentSocketPath: { kinds: ["string"] },
+  consoleLogPath: { kinds: ["string"] },
+  tmpDir: { kinds: ["string"] },
+  network: { kinds: ["object"], optional: true, of: network },
+};
+const config: Shape<SupervisorConfig> = {
+  vm: { kinds: ["object"], of: vm },
+  vmm: { kinds: ["string"], optional: true },
+  qemuBinary: { kinds: ["string"] },
+  ttlSeconds: { kinds: ["number"] },
+  ownerPid: { kinds: ["number", "null"] },
+  bootTimeoutMs: { kinds: ["number"] },
+  socketPath: { kinds: ["string"] },
+  pidPath: { kinds: ["string"] },
+  statePath: { kinds: ["string"] },
+  logPath: { kinds: ["string"] },
+};
+
+const shapes: Record<string, AnyShape> = {
+  "state_ready.json": state,
+  "state_booting.json": state,
+  "state_crashed.json": state,
+  "state_exited.json": state,
+  "shutdown_request.json": {
+    mode: { kinds: ["string"] },
+    timeout_ms: { kinds: ["number"], optional: true },
+  } satisfies Shape<ShutdownRequest>,
+  "shutdown_request_kill.json": {
+    mode: { kinds: ["string"] },
+    timeout_ms: { kinds: ["number"], optional: true },
+  } satisfies Shape<ShutdownRequest>,
+  "publish_request.json": {
+    service: { kinds: ["string"] },
+    guest_port: { kinds: ["number"] },
+    host_port: { kinds: ["number"] },
+  } satisfies Shape<PublishRequest>,
+  "published_port.json": publishedPort,
+  "ports_response.json": {
+    published_ports: { kinds: ["array"], of: publishedPort },
+  } satisfies Shape<PortsResponse>,
+  "closed_response.json": { closed: { kinds: ["array"], of: publishedPort } } satisfies Shape<ClosedResponse>,
+  "error_vm_not_running.json": {
+    error: { kinds: ["object"], of: errorBody },
+  } satisfies Shape<SupervisorErrorResponse>,
+  "error_guest_unreachable.json": {
+    error: { kinds: ["object"], of: errorBody },
+  } satisfies Shape<SupervisorErrorResponse>,
+  "error_port_in_use.json": {
+    error: { kinds: ["object"], of: errorBody },
+  } satisfies Shape<SupervisorErrorResponse>,
+  "ready_failure.json": {
+    error: { kinds: ["object"], of: errorBody },
+    state: { kinds: ["object"], of: state },
+  } satisfies Shape<ReadyFailure>,
+  "exec_error_trailer.json": errorBody,
+  "sv_config.json": config,
+  "sv_config_oneshot.json": config,
+};
+
+/** Every phase, as the compiler knows them: a phase added on one side only fails here. */
+const PHASES: Record<SupervisorPhase, true> = {
+  booting: true,
+  ready: true,
+  failed: true,
+  stopping: true,
+  exited: true,
+  expired: true,
+};
+
+describe("supervisor protocol golden files", () => {
+  it("has a shape for every golden file (and a golden file for every shape)", () => {
+    const files = readdirSync(goldenDir).filter((f) => f.endsWith(".json"));
+    expect(files.sort()).toEqual(Object.keys(shapes).sort());
+  });
+
+  it.each(Object.entries(shapes))("%s matches the client's types", (file, shape) => {
+    check(golden(file), shape, file);
+  });
+
+  it("uses known phases, modes and discovery values", () => {
+    for (const file of [
+      "state_ready.json",
+      "state_booting.json",
+      "state_crashed.json",
+      "state_exited.json",
+    ]) {
+      expect(Object.keys(PHASES)).toContain(golden(file).state);
+    }
+    expect(["kill", "poweroff"]).toContain(golden("shutdown_request.json").mode);
+    const vmConfig = golden("sv_config.json").vm as VmConfig;
+    expect(["acpi", "cmdline"]).toContain(vmConfig.deviceDiscovery);
+  });
+
+  it("turns the error bodies into the PyroErrors core branches on", () => {
+    const code = (file: string, status: number) => errorFromBody(golden(file), status).code;
+    expect(code("error_vm_not_running.json", 409)).toBe("vm_not_running");
+    expect(code("error_guest_unreachable.json", 502)).toBe("guest_unreachable");
+    expect(code("error_port_in_use.json", 409)).toBe("port_in_use");
+    expect(code("ready_failure.json", 503)).toBe("boot_failed");
+    const crashed = golden("state_crashed.json") as unknown as SupervisorState;
+    expect(crashed).toMatchObject({ state: "failed", error: { code: "vmm_crashed" } });
+  });
+
+  it("names the exec error trailer in lower case, as Node reads trailers", () => {
+    expect(EXEC_ERROR_TRAILER).toBe("pyro-error");
+  });
+});
