@@ -45,17 +45,34 @@ func Cap(path string, maxBytes int64, now time.Time) (bool, error) {
 	return true, err
 }
 
-// Tail returns the last n non-empty lines of the log at path joined with
-// " | ", at most maxChars characters from the end; "" when unreadable.
-func Tail(path string, n, maxChars int) string {
+// Size returns the log's size in bytes (0 when it does not exist yet), to
+// pass to Tail as the start of this boot's output.
+func Size(path string) int64 {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
+}
+
+// Tail returns the last n non-empty lines written at or after byte offset
+// from (the log outlives a boot; earlier boots' lines are not quoted) joined
+// with " | ", at most maxChars characters from the end; "" when unreadable.
+// A log cut back by Cap since is read from its start.
+func Tail(path string, from int64, n, maxChars int) string {
 	f, err := os.Open(path)
 	if err != nil {
 		return ""
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err == nil && fi.Size() > tailReadBytes {
-		_, _ = f.Seek(-tailReadBytes, io.SeekEnd)
+	start := from
+	if fi, err := f.Stat(); err == nil {
+		if fi.Size() < from {
+			start = 0
+		}
+		start = max(start, fi.Size()-tailReadBytes)
 	}
+	_, _ = f.Seek(start, io.SeekStart)
 	raw, _ := io.ReadAll(io.LimitReader(f, tailReadBytes))
 	var lines []string
 	for _, l := range strings.Split(strings.ReplaceAll(string(raw), "\r", ""), "\n") {

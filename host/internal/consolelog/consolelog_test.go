@@ -64,22 +64,28 @@ func TestCapKeepsAppendingWriterAtTheEnd(t *testing.T) {
 func TestTail(t *testing.T) {
 	tests := []struct {
 		name, content string
+		from          int64
 		n, max        int
 		want          string
 	}{
-		{"last lines joined", "a\nb\n\nc\nd\n", 3, 600, "b | c | d"},
-		{"carriage returns dropped", "boot\r\nKernel panic\r\n", 5, 600, "boot | Kernel panic"},
-		{"capped from the end", "0123456789\n", 5, 4, "6789"},
-		{"empty", "", 5, 600, ""},
+		{"last lines joined", "a\nb\n\nc\nd\n", 0, 3, 600, "b | c | d"},
+		{"carriage returns dropped", "boot\r\nKernel panic\r\n", 0, 5, 600, "boot | Kernel panic"},
+		{"capped from the end", "0123456789\n", 0, 5, 4, "6789"},
+		{"only this boot's lines", "old boot\nnew boot\n", 9, 5, 600, "new boot"},
+		{"a log cut since is read from its start", "marker\n", 100, 5, 600, "marker"},
+		{"empty", "", 0, 5, 600, ""},
 	}
 	for _, tt := range tests {
 		path := filepath.Join(t.TempDir(), "console.log")
 		_ = os.WriteFile(path, []byte(tt.content), 0o600)
-		if got := Tail(path, tt.n, tt.max); got != tt.want {
+		if got := Tail(path, tt.from, tt.n, tt.max); got != tt.want {
 			t.Errorf("%s: Tail = %q, want %q", tt.name, got, tt.want)
 		}
 	}
-	if got := Tail("/nonexistent/console.log", 5, 600); got != "" {
+	if got := Size(filepath.Join(t.TempDir(), "none")); got != 0 {
+		t.Errorf("Size of a missing log = %d", got)
+	}
+	if got := Tail("/nonexistent/console.log", 0, 5, 600); got != "" {
 		t.Errorf("missing file: %q", got)
 	}
 }

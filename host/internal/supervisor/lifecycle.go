@@ -40,6 +40,7 @@ func (s *Supervisor) Start(ctx context.Context) error {
 		return fmt.Errorf("prepare VM %s: %w", s.cfg.VM.VMID, err)
 	}
 	s.vmmSpawn = time.Now()
+	s.consoleAt = consolelog.Size(s.cfg.VM.ConsoleLogPath)
 	m, err := s.driver.Start(ctx)
 	if err != nil {
 		return fmt.Errorf("start VMM: %w", err)
@@ -223,7 +224,7 @@ func (s *Supervisor) crashMessage() string {
 
 // consolePart is "; console: <last lines>", or "" when the log is empty.
 func (s *Supervisor) consolePart() string {
-	if tail := consolelog.Tail(s.cfg.VM.ConsoleLogPath, consoleTailLines, consoleTailChars); tail != "" {
+	if tail := consolelog.Tail(s.cfg.VM.ConsoleLogPath, s.consoleAt, consoleTailLines, consoleTailChars); tail != "" {
 		return "; console: " + tail
 	}
 	return ""

@@ -34,6 +34,7 @@ type Supervisor struct {
 
 	machine   vmm.Machine    // set by Start
 	vmmSpawn  time.Time      // when the VMM was spawned
+	consoleAt int64          // console log size at spawn: where this boot's output starts
 	agent     *agent.Session // set by Start
 	ports     *ports.Publisher
 	idle      *idle.Tracker

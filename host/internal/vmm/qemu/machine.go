@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -70,6 +71,9 @@ func (m *machine) reap(wait <-chan error, cmd *exec.Cmd) {
 	}
 	m.mu.Unlock()
 	m.exit = exit
+	for _, sock := range []string{m.vm.AgentSocketPath, QMPSocketPath(m.vm)} {
+		_ = os.Remove(sock) // a killed QEMU leaves its sockets behind
+	}
 	close(m.done)
 }
 
