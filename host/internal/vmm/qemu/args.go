@@ -36,9 +36,10 @@ func KernelCommandLine(vm protocol.VM) string {
 	if vm.Accel == "tcg" && vm.TSCKhz > 0 {
 		args = append(args, "tsc_early_khz="+strconv.FormatInt(vm.TSCKhz, 10), "tsc=reliable")
 	}
-	// The agent configures the NIC from this; absent = no NIC (policy off).
+	// The agent configures the NIC from this; absent = no NIC (policy off). Only then does its
+	// initramfs load the NIC driver modules (Debian's kernel; the custom one has them built in).
 	if vm.Network != nil {
-		args = append(args, vm.Network.KernelParam)
+		args = append(args, vm.Network.KernelParam, "pyro.modules=net")
 	}
 	return strings.Join(args, " ")
 }

@@ -112,8 +112,8 @@ func TestKernelCommandLine(t *testing.T) {
 		{name: "no TSC parameters when unknown", edit: func(v *protocol.VM) { v.TSCKhz = 0 }, hasNot: []string{"tsc_early_khz"}},
 		{name: "network parameter", edit: func(v *protocol.VM) {
 			v.Network = &protocol.Network{TapName: "t", MAC: "m", KernelParam: "pyro.net=172.29.0.2/30,172.29.0.1"}
-		}, has: []string{"pyro.net=172.29.0.2/30,172.29.0.1"}},
-		{name: "no network parameter without a NIC", hasNot: []string{"pyro.net="}},
+		}, has: []string{"pyro.net=172.29.0.2/30,172.29.0.1 pyro.modules=net"}},
+		{name: "no network parameter and no NIC modules without a NIC", hasNot: []string{"pyro.net=", "pyro.modules="}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
