@@ -85,6 +85,9 @@ export async function diagnose(config: PyroConfig): Promise<DoctorReport> {
   const agentPresent = existsSync(agentPath);
   if (!qemuPath) problems.push(`QEMU (${config.qemuBinary}) not found: install qemu-system-x86`);
   if (!agentPresent) problems.push(`guest agent not built (${agentPath}): run npm run build:agent`);
+  const supervisorPresent = existsSync(packagePaths.supervisorEntry);
+  if (!supervisorPresent)
+    problems.push(`supervisor not built (${packagePaths.supervisorEntry}): run npm run build:host`);
   if (installed.length === 0) problems.push("no environment installed: run `pyro env pull debian:12`");
   if (!(await which("setpriv"))) problems.push("setpriv (util-linux) not found");
   if (!(await which("debugfs"))) problems.push("debugfs (e2fsprogs) not found");
@@ -106,7 +109,7 @@ export async function diagnose(config: PyroConfig): Promise<DoctorReport> {
     acceleration = qemuPath ? "tcg" : null;
   }
   const net = await networkReport();
-  const vmBoot = qemuPath !== null && installed.length > 0 && agentPresent;
+  const vmBoot = qemuPath !== null && installed.length > 0 && agentPresent && supervisorPresent;
   return {
     platform: `${platform()}-${arch() === "x64" ? "x86_64" : arch()}`,
     runtimeOk: problems.length === 0,

@@ -17,6 +17,7 @@ export const cliPath = join(repoRoot, "dist", "cli", "main.js");
 export function guestUnavailableReason(environment = "debian:12"): string | undefined {
   if (!existsSync(cliPath)) return "dist/ is not built (npm run build)";
   if (!existsSync(packagePaths.agentBinary)) return "guest agent not built (npm run build:agent)";
+  if (!existsSync(packagePaths.supervisorEntry)) return "supervisor not built (npm run build:host)";
   const { cacheDir } = resolveConfig();
   const dir = cachePaths.environmentDir(cacheDir, environment, "1.0.0");
   if (!existsSync(cachePaths.manifest(dir)))
