@@ -20,6 +20,7 @@ import {
   recordedMachineState,
   stopMachine,
 } from "./machine.js";
+import { machineCrash } from "./machine-outcome.js";
 import { packagePaths, vmPaths } from "./paths.js";
 import {
   listVmIds,
@@ -148,9 +149,13 @@ export class VmManager {
     const expires =
       supervisor?.expires_at ??
       new Date(Date.parse(record.last_activity_at) + record.ttl_seconds * 1000).toISOString();
-    // A started VM whose supervisor no longer answers has stopped (crash, TTL or host reboot).
-    const state = record.state === "started" && live?.state !== "ready" ? "stopped" : record.state;
-    return { ...record, state, supervisor, expires_at: record.ttl_seconds > 0 ? expires : null };
+    // A started VM that is not running stopped on request or at its TTL, or it crashed (its
+    // VMM or supervisor died unasked): then it is failed, with the reason.
+    const down = record.state === "started" && live?.state !== "ready";
+    const crash = down ? machineCrash(live, recordedMachineState(paths)) : undefined;
+    const state = down ? (crash ? "failed" : "stopped") : record.state;
+    const error = crash ?? record.error;
+    return { ...record, state, error, supervisor, expires_at: record.ttl_seconds > 0 ? expires : null };
   }
 
   async list(): Promise<VmStatus[]> {

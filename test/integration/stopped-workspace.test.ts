@@ -22,7 +22,7 @@ describe("stopped workspaces", () => {
     expect(stdout).toContain("stopped-workspace example: OK");
   });
 
-  it("refuses disk tools while running, stops idempotently, and starts after the VMM was killed", async () => {
+  it("refuses disk tools while running, stops idempotently, and starts after the VMM crashed", async () => {
     const id = (await cli("workspace", "create", "debian:12", "--id-only")).stdout.trim();
     // sync: a VMM killed with -9 loses what the guest had not written back yet, like any crash.
     await cli("workspace", "exec", id, "--", "sh", "-c", "echo kept > kept.txt; sync");
@@ -32,12 +32,14 @@ describe("stopped workspaces", () => {
 
     const sv = JSON.parse(readFileSync(join(pyro.home(), "workspaces", id, "run", "sv.json"), "utf8"));
     process.kill(sv.vmm_pid, "SIGKILL");
-    // The supervisor records the VMM's death and exits; the workspace reads as stopped.
-    for (let i = 0; i < 50; i++) {
-      const s = JSON.parse((await cli("workspace", "status", id, "--json")).stdout);
-      if (s.state === "stopped") break;
-      await new Promise((r) => setTimeout(r, 100));
+    // The supervisor records the VMM's death as a crash and exits; the workspace reads as failed.
+    let status: { state?: string; error?: { code: string; message: string } } = {};
+    for (let i = 0; i < 50 && status.state !== "failed"; i++) {
+      status = JSON.parse((await cli("workspace", "status", id, "--json")).stdout);
+      if (status.state !== "failed") await new Promise((r) => setTimeout(r, 100));
     }
+    expect(status).toMatchObject({ state: "failed", error: { code: "vmm_crashed" } });
+    expect(status.error?.message).toMatch(/killed by SIGKILL without a stop request/);
     const started = await cli("workspace", "start", id, "--json");
     expect(started.code, started.stderr).toBe(0);
     expect(JSON.parse(started.stdout)).toMatchObject({ changed: true, workspace: { state: "started" } });

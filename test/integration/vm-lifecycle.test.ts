@@ -62,7 +62,10 @@ describe("VM lifecycle (SDK)", () => {
     expect(alive(sv.vmm_pid)).toBe(true);
     process.kill(sv.supervisor_pid, "SIGKILL");
     await until("QEMU to die with its supervisor", async () => (alive(sv.vmm_pid) ? undefined : true));
-    expect((await p.statusVm(vm.vmId)).state).toBe("stopped");
+    // Not silently stopped: the supervisor died without a stop request.
+    const status = await p.statusVm(vm.vmId);
+    expect(status).toMatchObject({ state: "failed", error: { code: "vmm_crashed" } });
+    expect(status.error?.message).toMatch(/supervisor \(pid \d+\) died while the VM was ready/);
     await p.deleteVm(vm.vmId);
     expect(processesMentioning(join(home.home(), "vms", vm.vmId))).toEqual([]);
   });

@@ -19,8 +19,10 @@ import {
   type MachineSpec,
   machineClient,
   prepareMachineDirs,
+  recordedMachineState,
   stopMachine,
 } from "../machine.js";
+import { CRASH_CODE, machineCrash } from "../machine-outcome.js";
 import { packagePaths, type WorkspacePaths, workspacePaths } from "../paths.js";
 import { runProgram } from "../process-run.js";
 import { appendHistory, capOutput, type HistoryEntry, readHistory } from "./history.js";
@@ -150,7 +152,15 @@ export class WorkspaceManager {
     const paths = this.paths(id);
     let state = record.state;
     let error = record.error;
-    if (state === "started" && (await liveMachineState(paths))?.state !== "ready") state = "stopped";
+    if (state === "started") {
+      const live = await liveMachineState(paths);
+      if (live?.state !== "ready") {
+        // Not running: a crash (VMM or supervisor died unasked) shows as failed with its reason.
+        const crash = machineCrash(live, recordedMachineState(paths));
+        state = crash ? "failed" : "stopped";
+        error = crash ?? error;
+      }
+    }
     const creatorAlive = record.create_pid ? existsSync(`/proc/${record.create_pid}`) : false;
     if (state === "creating" && (!creatorAlive || !(await isLocked(paths.dir)))) {
       state = "failed";
@@ -343,7 +353,12 @@ export class WorkspaceManager {
     if (view.state !== "started") {
       throw new PyroError("workspace_not_running", `workspace "${id}" is ${view.state}`, {
         details: { workspace_id: id, state: view.state },
-        hint: view.state === "failed" ? `delete it: pyro workspace delete ${id}` : undefined,
+        hint:
+          view.state !== "failed"
+            ? undefined
+            : view.error?.code === CRASH_CODE
+              ? `start it again: pyro workspace start ${id}`
+              : `delete it: pyro workspace delete ${id}`,
       });
     }
     return view;
@@ -455,7 +470,7 @@ export class WorkspaceManager {
       }
       wasStopped = true;
       await stopMachine(paths, "kill");
-      for (const stale of [paths.supervisorSocket, paths.agentSocket, paths.supervisorPid]) {
+      for (const stale of [paths.supervisorSocket, paths.agentSocket, paths.qmpSocket, paths.supervisorPid]) {
         await rm(stale, { force: true });
       }
       const boot = await requireInstalled(this.config.cacheDir, record.environment);
