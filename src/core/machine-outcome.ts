@@ -3,7 +3,7 @@
  * (`run/sv.json`) and whether it still answers. A VM whose VMM or supervisor died without a
  * stop request is a crash: `failed`, never silently `stopped` (issue 12, crash visibility).
  */
-import { existsSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import type { SupervisorState } from "../supervisor/protocol.js";
 
 /** The error code of a machine whose VMM (or supervisor, and the VMM with it) died unasked. */
@@ -23,12 +23,12 @@ export interface MachineCrash {
  * - It does not answer, its last record says `failed`: that error.
  * - It does not answer, its last record says it was running (`booting`, `ready`, `stopping`)
  *   and its process is gone: the supervisor itself died (`kill -9`, host reboot).
- * `alive` tells whether a pid runs (tests pass their own).
+ * `alive` tells whether the supervisor pid still runs (tests pass their own).
  */
 export function machineCrash(
   live: SupervisorState | null,
   recorded: SupervisorState | null,
-  alive: (pid: number) => boolean = (pid) => existsSync(`/proc/${pid}`),
+  alive: (pid: number) => boolean,
 ): MachineCrash | undefined {
   const last = live ?? recorded;
   if (!last) return undefined;
@@ -42,4 +42,18 @@ export function machineCrash(
     code: CRASH_CODE,
     message: `the VM's supervisor (pid ${last.supervisor_pid}) died while the VM was ${last.state}; its VMM died with it`,
   };
+}
+
+/**
+ * Whether `pid` is still this machine's supervisor: it runs (a zombie waiting to be reaped has
+ * ended) and its command line names the machine's launch config, so a reused pid is not taken
+ * for it.
+ */
+export function supervisorRuns(pid: number, configPath: string): boolean {
+  try {
+    if (/^\S+ \(.*\) [ZX] /s.test(readFileSync(`/proc/${pid}/stat`, "utf8"))) return false;
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(configPath);
+  } catch {
+    return false;
+  }
 }

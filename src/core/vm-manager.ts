@@ -20,7 +20,7 @@ import {
   recordedMachineState,
   stopMachine,
 } from "./machine.js";
-import { machineCrash } from "./machine-outcome.js";
+import { machineCrash, supervisorRuns } from "./machine-outcome.js";
 import { packagePaths, vmPaths } from "./paths.js";
 import {
   listVmIds,
@@ -152,7 +152,8 @@ export class VmManager {
     // A started VM that is not running stopped on request or at its TTL, or it crashed (its
     // VMM or supervisor died unasked): then it is failed, with the reason.
     const down = record.state === "started" && live?.state !== "ready";
-    const crash = down ? machineCrash(live, recordedMachineState(paths)) : undefined;
+    const running = (pid: number) => supervisorRuns(pid, paths.supervisorConfig);
+    const crash = down ? machineCrash(live, recordedMachineState(paths), running) : undefined;
     const state = down ? (crash ? "failed" : "stopped") : record.state;
     const error = crash ?? record.error;
     return { ...record, state, error, supervisor, expires_at: record.ttl_seconds > 0 ? expires : null };

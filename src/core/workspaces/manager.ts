@@ -22,7 +22,7 @@ import {
   recordedMachineState,
   stopMachine,
 } from "../machine.js";
-import { CRASH_CODE, machineCrash } from "../machine-outcome.js";
+import { CRASH_CODE, machineCrash, supervisorRuns } from "../machine-outcome.js";
 import { packagePaths, type WorkspacePaths, workspacePaths } from "../paths.js";
 import { runProgram } from "../process-run.js";
 import { appendHistory, capOutput, type HistoryEntry, readHistory } from "./history.js";
@@ -156,7 +156,9 @@ export class WorkspaceManager {
       const live = await liveMachineState(paths);
       if (live?.state !== "ready") {
         // Not running: a crash (VMM or supervisor died unasked) shows as failed with its reason.
-        const crash = machineCrash(live, recordedMachineState(paths));
+        const crash = machineCrash(live, recordedMachineState(paths), (pid) =>
+          supervisorRuns(pid, paths.supervisorConfig),
+        );
         state = crash ? "failed" : "stopped";
         error = crash ?? error;
       }

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { machineCrash } from "../../../src/core/machine-outcome.js";
+import { machineCrash, supervisorRuns } from "../../../src/core/machine-outcome.js";
 import type { SupervisorState } from "../../../src/supervisor/protocol.js";
 
 // The supervisor's own golden records (host/testdata/api), as core reads them from sv.json.
@@ -35,5 +35,16 @@ describe("machineCrash", () => {
     expect(machineCrash(null, ready, dead)?.message).toMatch(
       /supervisor \(pid 4100\) died while the VM was ready/,
     );
+  });
+});
+
+describe("supervisorRuns", () => {
+  it("is false for a pid that runs something else, and for no process at all", () => {
+    expect(supervisorRuns(process.pid, "/nonexistent/run/sv-config.json")).toBe(false);
+    expect(supervisorRuns(2 ** 22 + 1, "/x")).toBe(false);
+  });
+  it("is true for a process whose command line names the config", () => {
+    const ownArgv0 = readFileSync(`/proc/${process.pid}/cmdline`, "utf8").split("\0")[0] ?? "";
+    expect(supervisorRuns(process.pid, ownArgv0)).toBe(true);
   });
 });
