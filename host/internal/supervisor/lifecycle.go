@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -70,7 +72,8 @@ func (s *Supervisor) Listen() error {
 		return fmt.Errorf("chmod %s: %w", path, err)
 	}
 	s.listener = ln
-	s.server = &http.Server{Handler: api.New(s, s.log), ErrorLog: nil}
+	// net/http's own complaints go to sv.log as JSON lines too, never as bare text.
+	s.server = &http.Server{Handler: api.New(s, s.log), ErrorLog: log.New(logWriter{s.log}, "", 0)}
 	if err := statefile.Write(s.cfg.PidPath, fmt.Appendf(nil, "%d\n", os.Getpid())); err != nil {
 		ln.Close()
 		return err
@@ -240,4 +243,12 @@ func stderrPart(stderr string) string {
 		stderr = stderr[len(stderr)-consoleTailChars:]
 	}
 	return "; stderr: " + stderr
+}
+
+// logWriter turns net/http's text log lines into "http_server" events.
+type logWriter struct{ log *slog.Logger }
+
+func (w logWriter) Write(p []byte) (int, error) {
+	w.log.Error("http_server", "text", strings.TrimSpace(string(p)))
+	return len(p), nil
 }
