@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/pyro-mcp/pyro/host/internal/protocol"
 )
@@ -21,6 +22,9 @@ const ErrorTrailer = "Pyro-Error"
 
 // copyBufferBytes is the read size of streamed answers; each read is flushed.
 const copyBufferBytes = 32 * 1024
+
+// copyBuffers recycles the copy buffers of streamed answers (one per proxied request).
+var copyBuffers = sync.Pool{New: func() any { return new([copyBufferBytes]byte) }}
 
 // proxy forwards the request to the agent's /v1/<route> (query kept) and
 // streams the answer back, flushing as bytes arrive. Request and answer
@@ -90,7 +94,9 @@ func (h *Handler) proxy(w http.ResponseWriter, r *http.Request, route string) {
 // error other than EOF (the upstream broke); write errors mean the client
 // left and are returned too.
 func stream(w io.Writer, rc *http.ResponseController, body io.Reader) error {
-	buf := make([]byte, copyBufferBytes)
+	pooled := copyBuffers.Get().(*[copyBufferBytes]byte)
+	defer copyBuffers.Put(pooled)
+	buf := pooled[:]
 	for {
 		n, err := body.Read(buf)
 		if n > 0 {
