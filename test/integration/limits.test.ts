@@ -149,6 +149,10 @@ describe("a memory hog", () => {
     expect(next.stdout).toBe("alive\n");
     expect(next.durationMs).toBeLessThan(ANSWER_MS);
     expect((await limits()).user_process_count).toBe(0);
+    // The user cgroups' limit decided, not a guest-wide OOM (which may pick any process).
+    const log = await cli("workspace", "exec", ws, "--", "sh", "-c", "dmesg | grep -i 'out of memory'");
+    expect(log.stdout).toMatch(/Memory cgroup out of memory: Killed process \d+ \(python3\)/);
+    expect(log.stdout).not.toMatch(/^(?!.*Memory cgroup).*Out of memory/m);
   }, 180_000);
 });
 
