@@ -81,7 +81,13 @@ describe("a fork bomb", () => {
       (l) => (l.user_process_count ?? 0) >= cap * 0.9,
       180_000,
     );
-    expect(grown.user_process_count).toBeLessThanOrEqual(cap);
+    // Held at its cap: an uncapped bomb passes it within seconds (about 150 forks a second
+    // under TCG) and then takes the whole guest down.
+    let most = grown.user_process_count as number;
+    for (const until = Date.now() + 10_000; Date.now() < until; ) {
+      most = Math.max(most, (await limits()).user_process_count ?? 0);
+    }
+    expect(most).toBeLessThanOrEqual(cap);
 
     const next = await cli("workspace", "exec", ws, "--", "sh", "-c", "echo alive");
     expect(next.code, next.stderr).toBe(0);
@@ -93,7 +99,7 @@ describe("a fork bomb", () => {
     expect(after.user_process_count).toBeGreaterThanOrEqual(cap * 0.5);
     expect(after.user_process_count).toBeLessThanOrEqual(cap);
     console.log(
-      `[limits] next exec answered in ${next.durationMs} ms with the bomb at ${grown.user_process_count}/${cap} processes`,
+      `[limits] next exec answered in ${next.durationMs} ms with the bomb at ${after.user_process_count}/${cap} processes (most seen ${most})`,
     );
     await killLeftovers();
   }, 300_000);
