@@ -8,15 +8,24 @@ import type { McpProfile } from "./tool.js";
 
 /**
  * Fields `workspace-core` hides, by tool. Everyday coding work needs none of them: sizing
- * (`vcpu_count`, `mem_mib`: 1 vCPU, 1024 MiB), lifetime (`ttl_seconds`: 600 s idle), guest
- * network (`network`, `network_policy`: off) and bookkeeping labels. Secrets and network
+ * (`vcpu_count`, `mem_mib`: 1 vCPU, 1024 MiB; `max_pids`: derived from memory), lifetime
+ * (`ttl_seconds`: 600 s idle), guest network (`network`, `network_policy`: off) and
+ * bookkeeping labels. Secrets and network
  * options belong here too (full profile only); `secret_env` of `workspace_exec` stays in core.
  * `vm-run` keeps `vm_run` whole (it is that profile's only tool); `workspace-full` hides nothing.
  */
 export const CORE_HIDDEN_FIELDS: Readonly<Record<string, readonly string[]>> = {
   vm_run: ["vcpu_count", "mem_mib", "ttl_seconds", "network"],
   vm_create: ["vcpu_count", "mem_mib", "ttl_seconds", "network"],
-  workspace_create: ["vcpu_count", "mem_mib", "ttl_seconds", "network_policy", "labels", "secrets"],
+  workspace_create: [
+    "vcpu_count",
+    "mem_mib",
+    "max_pids",
+    "ttl_seconds",
+    "network_policy",
+    "labels",
+    "secrets",
+  ],
   workspace_update: ["labels", "clear_labels"],
 };
 

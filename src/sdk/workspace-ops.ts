@@ -6,6 +6,7 @@
 import { resolve } from "node:path";
 import { machineClient } from "../core/machine.js";
 import { GuestFiles, guestPath, absoluteGuestPath as shown } from "../core/workspaces/guest-files.js";
+import { readGuestLimits } from "../core/workspaces/guest-limits.js";
 import { GuestServices } from "../core/workspaces/guest-services.js";
 import type { WorkspaceManager, WorkspaceView } from "../core/workspaces/manager.js";
 import { resolveSecrets } from "../core/workspaces/secrets.js";
@@ -72,8 +73,16 @@ async function serviceCounts(ws: WorkspaceManager, v: WorkspaceView): Promise<[n
 }
 
 export async function liveRecord(ws: WorkspaceManager, v: WorkspaceView): Promise<Workspace> {
-  const [count, running] = await serviceCounts(ws, v);
-  return { ...workspaceRecord(v), serviceCount: count, runningServiceCount: running };
+  // The process cap and count, when the guest runs and answers (like the service counts).
+  const limits =
+    v.state === "started" ? readGuestLimits(machineClient(ws.paths(v.workspace_id)), 3_000) : undefined;
+  const [[count, running], live] = await Promise.all([serviceCounts(ws, v), limits?.catch(() => undefined)]);
+  return {
+    ...workspaceRecord(v),
+    serviceCount: count,
+    runningServiceCount: running,
+    ...(live?.enabled ? { maxPids: live.max_pids, userProcessCount: live.user_process_count } : {}),
+  };
 }
 
 export function workspaceRecord(v: WorkspaceView): Workspace {
@@ -100,6 +109,8 @@ export function workspaceRecord(v: WorkspaceView): Workspace {
     commandCount: v.command_count,
     serviceCount: 0,
     runningServiceCount: 0,
+    maxPids: v.max_pids,
+    userProcessCount: null,
     error: v.error,
   };
 }

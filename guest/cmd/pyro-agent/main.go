@@ -20,6 +20,7 @@ import (
 	"golang.org/x/net/http2"
 
 	"github.com/pyro-mcp/pyro/guest/internal/api"
+	"github.com/pyro-mcp/pyro/guest/internal/cgroups"
 	"github.com/pyro-mcp/pyro/guest/internal/channel"
 	"github.com/pyro-mcp/pyro/guest/internal/network"
 	"github.com/pyro-mcp/pyro/guest/internal/power"
@@ -63,7 +64,11 @@ func main() {
 		phase("mounts", mounts)
 	}
 	phase("reaper", reaper.Init)
+	// User work runs in cgroups under caps, the agent outside them; before
+	// anything is spawned. Without cgroup v2 nothing is limited (cg nil).
+	var cg *cgroups.Manager
 	if pid1 {
+		phase("cgroups", func() (err error) { cg, err = cgroups.Setup(); return err })
 		phase("network", network.Setup) // lo, and pyro.net when the host gave one
 	}
 
@@ -85,7 +90,9 @@ func main() {
 		Shells:   shells.NewManager(secretStore.Values),
 		Services: services.NewManager(services.DefaultDir, secretStore.Values),
 		Secrets:  secretStore,
+		Cgroups:  cg,
 	}
+	srv.Shells.Cgroups, srv.Services.Cgroups = cg, cg
 	serve(srv)
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pyro-mcp/pyro/guest/internal/cgroups"
 	"github.com/pyro-mcp/pyro/guest/internal/execproc"
 )
 
@@ -34,10 +35,21 @@ func (s *Server) exec(w http.ResponseWriter, r *http.Request) error {
 	if req.Stdin {
 		spec.Stdin = r.Body
 	}
+	// Every exec gets its own leaf; one that cannot is refused rather than
+	// run without limits.
+	leaf, err := s.Cgroups.ExecLeaf()
+	if err != nil {
+		return fmt.Errorf("exec %q: %w", req.Argv[0], err)
+	}
+	defer leaf.Release()
+	spec.Cgroup = leaf
 	ev := newEventWriter(w, s.secretValues)
 	res, err := execproc.Run(r.Context(), spec, ev)
 	if err != nil {
 		return fmt.Errorf("exec %q: %w", req.Argv[0], err)
+	}
+	if n := leaf.OOMKills(); n > 0 {
+		_ = ev.Output(execproc.Stderr, []byte(oomNote(n, s.Cgroups.Limits())))
 	}
 	ev.flush()
 	_ = ev.write(ExitEvent{
@@ -45,6 +57,13 @@ func (s *Server) exec(w http.ResponseWriter, r *http.Request) error {
 		TimedOut: res.TimedOut, DurationMs: res.Duration.Milliseconds(),
 	})
 	return nil
+}
+
+// oomNote tells the caller why processes of its command died: the kernel
+// gives them SIGKILL (exit 137) and says nothing on their stderr.
+func oomNote(n int64, l cgroups.Limits) string {
+	return fmt.Sprintf("pyro-agent: out of memory: the kernel killed %d process(es) of this command "+
+		"(memory.max %d MiB for user processes)\n", n, l.UserMemoryMax>>20)
 }
 
 // maxTimeoutMs keeps the timeout within time.Duration (about 292 years).

@@ -47,6 +47,8 @@ func TestGolden(t *testing.T) {
 		{"service_stop_request.json", &ServiceStopRequest{}},
 		{"secrets_request.json", &SecretsRequest{}},
 		{"secrets_result.json", &SecretsResult{}},
+		{"limits_request.json", &LimitsRequest{}},
+		{"limits_record.json", &LimitsRecord{}},
 	}
 	files, _ := filepath.Glob("testdata/golden/*.json")
 	if len(files) != len(tests) {

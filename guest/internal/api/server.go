@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pyro-mcp/pyro/guest/internal/cgroups"
 	"github.com/pyro-mcp/pyro/guest/internal/redact"
 	"github.com/pyro-mcp/pyro/guest/internal/secrets"
 	"github.com/pyro-mcp/pyro/guest/internal/services"
@@ -25,6 +26,7 @@ type Server struct {
 	Shells   *shells.Manager      // PTY sessions
 	Services *services.Manager    // long-running processes
 	Secrets  *secrets.Store       // secret values: secret_env and redaction
+	Cgroups  *cgroups.Manager     // confines each exec; nil = no cgroup v2 (nothing limited)
 }
 
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
@@ -65,6 +67,9 @@ func (s *Server) Handler() http.Handler {
 		"POST /v1/services/{name}/stop": s.serviceStop,
 
 		"PUT /v1/secrets": s.secretsPut,
+
+		"GET /v1/limits": s.limitsGet,
+		"PUT /v1/limits": s.limitsPut,
 
 		"POST /v1/ports/{port}/stream": s.portStream,
 	})

@@ -24,7 +24,7 @@ func TestRoutes(t *testing.T) {
 		wantBody           string
 	}{
 		{"info", "GET", "/v1/info", 200,
-			`{"agent_version":"0.1.0","protocol_version":1,"capabilities":["exec","files","network","ports","poweroff","secrets","services","shells","sync"],"boot_ms":1234,"kernel":"6.1.0-test"}`},
+			`{"agent_version":"0.1.0","protocol_version":1,"capabilities":["exec","files","limits","network","ports","poweroff","secrets","services","shells","sync"],"boot_ms":1234,"kernel":"6.1.0-test"}`},
 		{"health", "GET", "/v1/health", 200, `{"ok":true,"uptime_ms":5000}`},
 		{"sync", "POST", "/v1/sync", 200, `{"ok":true}`},
 		{"unknown path", "GET", "/v1/nope", 404,

@@ -12,7 +12,7 @@ const (
 )
 
 // Capabilities lists the features this agent implements.
-var Capabilities = []string{"exec", "files", "network", "ports", "poweroff", "secrets", "services", "shells", "sync"}
+var Capabilities = []string{"exec", "files", "limits", "network", "ports", "poweroff", "secrets", "services", "shells", "sync"}
 
 type InfoResponse struct {
 	AgentVersion    string   `json:"agent_version"`
@@ -216,4 +216,21 @@ type SecretEntry struct {
 
 type SecretsResult struct {
 	Names []string `json:"names"` // sorted
+}
+
+// Limits (cgroup v2, see docs/agent-protocol.md "Limits").
+
+type LimitsRequest struct {
+	MaxPids *int `json:"max_pids"` // pids.max of each exec, shell and service; 0 = the default
+}
+
+type LimitsRecord struct {
+	Enabled                bool  `json:"enabled"`                   // false: no cgroup v2 in this guest, nothing is limited
+	MaxPids                int   `json:"max_pids"`                  // pids.max of each exec, shell and service cgroup
+	UserPidsMax            int   `json:"user_pids_max"`             // pids.max of all user work together
+	UserMemoryMaxBytes     int64 `json:"user_memory_max_bytes"`     // memory.max of all user work, and of each leaf
+	AgentMemoryMinBytes    int64 `json:"agent_memory_min_bytes"`    // memory.min protecting the agent
+	UserProcessCount       int   `json:"user_process_count"`        // processes of user work running now
+	UserPidsCurrent        int64 `json:"user_pids_current"`         // tasks (threads included) counted against pids.max; -1 unknown
+	UserMemoryCurrentBytes int64 `json:"user_memory_current_bytes"` // memory charged to user work; -1 unknown
 }

@@ -17,6 +17,11 @@ import (
 // background child that inherited the pipes must not hold the call open.
 const DrainTimeout = 100 * time.Millisecond
 
+// KillWait bounds how long a killed command's cgroup is given to empty
+// before Run returns: a fork bomb of thousands of processes takes a moment
+// to die, and the exit reported after it should mean they are gone.
+const KillWait = 5 * time.Second
+
 const readSize = 32 << 10
 
 type chunk struct {
@@ -28,7 +33,9 @@ type chunk struct {
 // has been drained. A spawn failure is reported like a shell does (stderr
 // line, exit 127 or 126), not as an error; the returned error means nothing
 // was started because the agent itself failed (e.g. out of descriptors).
-// Cancelling ctx kills the process group.
+// Cancelling ctx, a failing sink or the timeout kills the process group
+// and everything in spec.Cgroup, and waits (at most KillWait) for the
+// cgroup to empty.
 func Run(ctx context.Context, spec Spec, sink Sink) (Result, error) {
 	path, err := LookPath(spec.Argv[0], spec.Env)
 	if err != nil {
@@ -51,10 +58,12 @@ func Run(ctx context.Context, spec Spec, sink Sink) (Result, error) {
 	defer closeAll(outR, errR, stdinW)
 	// *os.File streams are handed to the child as is: exec starts no copy
 	// goroutines, and nothing here calls cmd.Wait (the reaper owns wait4).
+	attr := sysProcAttr()
+	spec.Cgroup.Apply(attr) // born in its cgroup: no fork escapes the limits
 	cmd := &exec.Cmd{
 		Path: path, Args: spec.Argv, Env: spec.Env, Dir: spec.Dir,
 		Stdin: stdin, Stdout: outW, Stderr: errW,
-		SysProcAttr: sysProcAttr(),
+		SysProcAttr: attr,
 	}
 	started := time.Now()
 	status, err := reaper.Start(cmd)
@@ -67,9 +76,15 @@ func Run(ctx context.Context, spec Spec, sink Sink) (Result, error) {
 	if stdinW != nil {
 		go feedStdin(stdinW, spec.Stdin)
 	}
+	killed := false
+	kill := func() {
+		killed = true
+		killGroup(pid)
+		_ = spec.Cgroup.Kill()
+	}
 	alive := sink.Started(pid) == nil
 	if !alive {
-		killGroup(pid)
+		kill()
 	}
 
 	chunks := make(chan chunk)
@@ -90,10 +105,12 @@ func Run(ctx context.Context, spec Spec, sink Sink) (Result, error) {
 				open--
 			} else if alive && sink.Output(c.stream, c.data) != nil {
 				alive = false
-				killGroup(pid)
+				kill()
 			}
 		case st := <-status:
-			exited, status = true, nil
+			// The command is done: the timeout no longer applies (it must not
+			// kill what the command left running in the background).
+			exited, status, timeout = true, nil, nil
 			res.Duration = time.Since(started)
 			res.ExitCode, res.Signal = exitCode(st)
 			deadline := time.Now().Add(DrainTimeout)
@@ -101,11 +118,14 @@ func Run(ctx context.Context, spec Spec, sink Sink) (Result, error) {
 			_ = errR.SetReadDeadline(deadline)
 		case <-timeout:
 			timeout, res.TimedOut = nil, true
-			killGroup(pid)
+			kill()
 		case <-done:
 			done, alive = nil, false
-			killGroup(pid)
+			kill()
 		}
+	}
+	if killed {
+		spec.Cgroup.WaitEmpty(KillWait)
 	}
 	return res, nil
 }

@@ -7,6 +7,8 @@ import (
 	"io"
 	"sort"
 	"time"
+
+	"github.com/pyro-mcp/pyro/guest/internal/cgroups"
 )
 
 // BaseEnv is the environment every command starts from (protocol v1).
@@ -24,6 +26,9 @@ type Spec struct {
 	Dir     string        // working directory
 	Timeout time.Duration // 0 = none
 	Stdin   io.Reader     // nil = /dev/null; EOF closes the process's stdin
+	// Cgroup is the leaf the process starts in (nil = none). A timeout or a
+	// cancel kills everything in it, also what left the process group.
+	Cgroup *cgroups.Leaf
 }
 
 // Stream names an output pipe.

@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/pyro-mcp/pyro/guest/internal/cgroups"
 	"github.com/pyro-mcp/pyro/guest/internal/execproc"
 	"github.com/pyro-mcp/pyro/guest/internal/procgroup"
 	"github.com/pyro-mcp/pyro/guest/internal/reaper"
@@ -25,6 +26,10 @@ const killGrace = 2 * time.Second
 
 // Manager is the table of services by name.
 type Manager struct {
+	// Cgroups gives each service name its own leaf, service-<name>, for the
+	// service, its readiness command and all they start (nil: no cgroups).
+	Cgroups *cgroups.Manager
+
 	dir      string
 	secrets  redact.Source // redacted from the logs
 	mu       sync.Mutex
@@ -55,7 +60,8 @@ func (m *Manager) Start(ctx context.Context, spec Spec) (Info, error) {
 	m.services[spec.Name] = s // reserved before the slow part
 	m.mu.Unlock()
 	if old != nil {
-		old.logs.close() // leftover children of the old one write nowhere
+		old.logs.close()    // leftover children of the old one write nowhere
+		old.leaf.Release() // they stay in service-<name>, which the new one takes over
 	}
 	logs, err := openLogs(filepath.Join(m.dir, spec.Name), m.secrets)
 	if err != nil {
@@ -83,12 +89,15 @@ func (m *Manager) launch(s *Service) {
 	spec := s.spec
 	env := execproc.MergeEnv(execproc.BaseEnv, spec.Env)
 	path, err := execproc.LookPath(spec.Argv[0], env)
+	if err == nil {
+		s.leaf, err = m.Cgroups.Leaf("service-" + spec.Name)
+	}
 	var status <-chan reaper.Status
 	if err == nil {
 		cmd := &exec.Cmd{
 			Path: path, Args: spec.Argv, Env: env, Dir: spec.Cwd,
 			Stdout: s.logs.stdout.pipeW, Stderr: s.logs.stderr.pipeW,
-			SysProcAttr: &syscall.SysProcAttr{Setsid: true},
+			SysProcAttr: s.procAttr(),
 		}
 		status, err = reaper.Start(cmd)
 		if err == nil {
@@ -153,6 +162,11 @@ func (m *Manager) Stop(name string, grace time.Duration) (Info, error) {
 	s.mu.Unlock()
 	if pid > 0 {
 		procgroup.Group(pid).Stop(syscall.SIGTERM, grace, s.done)
+	}
+	// What left the group (setsid daemons) is still in the service's cgroup.
+	if s.leaf.Populated() {
+		_ = s.leaf.Kill()
+		s.leaf.WaitEmpty(killGrace)
 	}
 	if wasRunning {
 		<-s.done // killed above, so the reaper reports it promptly

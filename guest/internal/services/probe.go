@@ -122,7 +122,7 @@ func (s *Service) probeCommand(deadline time.Time) bool {
 	cmd := &exec.Cmd{
 		Path: "/bin/sh", Args: []string{"sh", "-c", s.spec.Readiness.Target},
 		Env: execproc.MergeEnv(execproc.BaseEnv, s.spec.Env), Dir: s.spec.Cwd,
-		SysProcAttr: &syscall.SysProcAttr{Setsid: true}, // nil streams are /dev/null
+		SysProcAttr: s.procAttr(), // nil streams are /dev/null
 	}
 	status, err := reaper.Start(cmd)
 	if err != nil {

@@ -2,8 +2,10 @@ package services
 
 import (
 	"sync"
+	"syscall"
 	"time"
 
+	"github.com/pyro-mcp/pyro/guest/internal/cgroups"
 	"github.com/pyro-mcp/pyro/guest/internal/reaper"
 )
 
@@ -26,6 +28,7 @@ const (
 type Service struct {
 	spec     Spec
 	logs     *logSet
+	leaf     *cgroups.Leaf // service-<name>, set before launched is closed (nil: none)
 	launched chan struct{} // closed once the spawn has succeeded or failed
 	done     chan struct{} // closed once the leader has been reaped
 	settled  chan struct{} // closed once the start is decided (POST answers)
@@ -79,6 +82,14 @@ func (s *Service) Info() Info {
 		in.Ended, in.ExitCode = &t, &code
 	}
 	return in
+}
+
+// procAttr starts a process of the service (its leader or a readiness
+// command) in a session of its own, inside the service's cgroup.
+func (s *Service) procAttr() *syscall.SysProcAttr {
+	attr := &syscall.SysProcAttr{Setsid: true}
+	s.leaf.Apply(attr)
+	return attr
 }
 
 // running reports whether the leader has not been reaped yet.

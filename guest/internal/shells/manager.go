@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/pyro-mcp/pyro/guest/internal/cgroups"
 	"github.com/pyro-mcp/pyro/guest/internal/execproc"
 	"github.com/pyro-mcp/pyro/guest/internal/procgroup"
 	"github.com/pyro-mcp/pyro/guest/internal/redact"
@@ -48,6 +49,10 @@ type Options struct {
 
 // Manager is the table of open shells.
 type Manager struct {
+	// Cgroups gives each shell its own leaf, shell-<id>, held until Close
+	// (nil: shells run without cgroups).
+	Cgroups *cgroups.Manager
+
 	secrets redact.Source // redacted from every shell's output
 	mu      sync.Mutex
 	shells  map[string]*Shell
@@ -84,8 +89,12 @@ func (m *Manager) Open(o Options) (*Shell, error) {
 		out: newBuffer(BufferSize), exited: make(chan struct{}), drained: make(chan struct{}),
 	}
 	s.red = redact.NewWriter(s.out, m.secrets, redactIdle)
-	p, err := startPTY([]string{prog, "-i"}, execproc.MergeEnv(execproc.BaseEnv, env), o.Cwd, o.Cols, o.Rows)
+	if s.leaf, err = m.Cgroups.Leaf("shell-" + id); err != nil {
+		return nil, fmt.Errorf("start %s: %w", prog, err)
+	}
+	p, err := startPTY([]string{prog, "-i"}, execproc.MergeEnv(execproc.BaseEnv, env), o.Cwd, o.Cols, o.Rows, s.leaf)
 	if err != nil {
+		s.leaf.Release()
 		return nil, fmt.Errorf("start %s: %w", prog, err)
 	}
 	s.Pid, s.master = p.pid, p.master
@@ -161,6 +170,7 @@ func (m *Manager) Close(id string) (Info, error) {
 		procgroup.SessionOf(s.Pid).Stop(syscall.SIGHUP, closeGrace, s.exited)
 		<-s.exited // the session is gone, so the reaper has the shell's status
 		_ = s.master.Close()
+		s.leaf.Release() // removed now if empty, else by a later sweep
 	})
 	m.mu.Lock()
 	delete(m.shells, id)

@@ -9,14 +9,15 @@ import (
 	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
 
+	"github.com/pyro-mcp/pyro/guest/internal/cgroups"
 	"github.com/pyro-mcp/pyro/guest/internal/reaper"
 )
 
 // startPTY runs argv as a session leader whose controlling terminal is a
 // new PTY. pty.Start would call cmd.Start itself, racing the reaper for
 // wait4, so the pair is opened here and the process started through
-// reaper.Start.
-func startPTY(argv, env []string, dir string, cols, rows int) (started, error) {
+// reaper.Start. The shell starts in leaf (nil: no cgroup).
+func startPTY(argv, env []string, dir string, cols, rows int, leaf *cgroups.Leaf) (started, error) {
 	m, tty, err := pty.Open()
 	if err != nil {
 		return started{}, fmt.Errorf("open pty: %w", err)
@@ -30,11 +31,13 @@ func startPTY(argv, env []string, dir string, cols, rows int) (started, error) {
 		master.Close()
 		return started{}, fmt.Errorf("set pty size: %w", err)
 	}
+	// Ctty is a descriptor number in the child: 0 is the tty (stdin).
+	attr := &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	leaf.Apply(attr)
 	cmd := &exec.Cmd{
 		Path: argv[0], Args: argv, Env: env, Dir: dir,
 		Stdin: tty, Stdout: tty, Stderr: tty,
-		// Ctty is a descriptor number in the child: 0 is the tty (stdin).
-		SysProcAttr: &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0},
+		SysProcAttr: attr,
 	}
 	status, err := reaper.Start(cmd)
 	if err != nil {

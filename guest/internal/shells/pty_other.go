@@ -5,9 +5,11 @@ package shells
 import (
 	"os"
 	"syscall"
+
+	"github.com/pyro-mcp/pyro/guest/internal/cgroups"
 )
 
-func startPTY([]string, []string, string, int, int) (started, error) {
+func startPTY([]string, []string, string, int, int, *cgroups.Leaf) (started, error) {
 	return started{}, ErrUnsupported
 }
 

@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/pyro-mcp/pyro/guest/internal/cgroups"
 	"github.com/pyro-mcp/pyro/guest/internal/reaper"
 	"github.com/pyro-mcp/pyro/guest/internal/redact"
 )
@@ -42,6 +43,7 @@ type Shell struct {
 	out       *Buffer
 	red       *redact.Writer // in front of out: secrets never reach it
 	master    *os.File
+	leaf      *cgroups.Leaf // the shell's cgroup (nil: none)
 	writeMu   sync.Mutex    // keeps concurrent inputs from interleaving
 	drained   chan struct{} // closed when reading the PTY ends
 	exited    chan struct{} // closed once the exit status is recorded

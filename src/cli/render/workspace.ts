@@ -18,6 +18,7 @@ export function renderWorkspace(w: Workspace): string {
     `Labels: ${labelsText(w.labels) || "-"}`,
     `Secrets: ${w.secrets.map((s) => s.name).join(", ") || "-"}`,
     `Commands: ${w.commandCount}  Services: ${w.runningServiceCount}/${w.serviceCount} running`,
+    `Processes: ${w.userProcessCount ?? "-"} running  Max pids per command: ${w.maxPids ?? "default"}`,
     `Created: ${w.createdAt}  Last activity: ${w.lastActivityAt}  Expires: ${w.expiresAt ?? "never"}`,
   ];
   return `${lines.join("\n")}\n`;

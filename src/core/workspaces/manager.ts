@@ -25,6 +25,7 @@ import {
 import { CRASH_CODE, machineCrash, supervisorRuns } from "../machine-outcome.js";
 import { packagePaths, type WorkspacePaths, workspacePaths } from "../paths.js";
 import { runProgram } from "../process-run.js";
+import { setGuestMaxPids } from "./guest-limits.js";
 import { appendHistory, capOutput, type HistoryEntry, readHistory } from "./history.js";
 import {
   isWorkspaceId,
@@ -58,6 +59,8 @@ export interface CreateWorkspaceOptions {
   labels: Record<string, string>;
   /** Resolved secrets (values), stored host-side 0600 before the VM boots. */
   secrets: Secret[];
+  /** pids.max of each exec, shell and service cgroup in the guest; default: the agent's. */
+  maxPids?: number | undefined;
 }
 
 /** A record joined with what is true right now (liveness, expiry). */
@@ -136,6 +139,7 @@ export class WorkspaceManager {
         workspace_seed: { mode: "empty", seed_path: null },
         secrets: [],
         network: null,
+        max_pids: null,
         command_count: 0,
         snapshots: [],
         error: {
@@ -232,6 +236,7 @@ export class WorkspaceManager {
         },
         secrets: options.secrets.map((x) => ({ name: x.name, source_kind: x.source_kind })),
         network: null,
+        max_pids: options.maxPids ?? null,
         command_count: 0,
         snapshots: [],
         create_pid: process.pid,
@@ -286,7 +291,8 @@ export class WorkspaceManager {
 
   /**
    * Boots the workspace's own disk: its NIC first (policy egress*: TAP, /30, firewall), then
-   * the VM, then its secrets into the guest's /run/pyro-secrets (tmpfs, gone at every stop).
+   * the VM, its process cap (`max_pids`, when set), then its secrets into the guest's
+   * /run/pyro-secrets (tmpfs, gone at every stop).
    */
   private async boot(record: WorkspaceRecord, kernel: BootArtifacts): Promise<BootResult> {
     const paths = this.paths(record.workspace_id);
@@ -306,6 +312,7 @@ export class WorkspaceManager {
       ttlSeconds: 0,
       ...(network ? { network } : {}),
     });
+    if (record.max_pids !== null) await setGuestMaxPids(machineClient(paths), record.max_pids);
     const secrets = await loadSecrets(paths.secretsDir);
     if (secrets.length > 0) await materializeSecrets(machineClient(paths), secrets);
     return booted;

@@ -40,6 +40,11 @@ export const WorkspaceRecordSchema = z.object({
     .object({ interface: z.string(), host_ip: z.string(), guest_ip: z.string() })
     .nullable()
     .default(null),
+  /**
+   * pids.max of each exec, shell and service cgroup in the guest, set at create (`--max-pids`)
+   * and sent to the agent at every boot; null: the agent's default, derived from memory.
+   */
+  max_pids: z.number().int().nullable().default(null),
   command_count: z.number().int(),
   /** Named snapshots of /workspace (archives under snapshots/); `baseline` is implicit. */
   snapshots: z

@@ -39,6 +39,19 @@ export const SecretEnv = z
     "Secrets to expose as environment variables for this call: NAME (as $NAME) or NAME=ENV_VAR. Output shows their values as [REDACTED].",
   );
 
+/** Bounds of `maxPids`: room for a shell pipeline, up to the kernel's PID_MAX_LIMIT. */
+export const MIN_MAX_PIDS = 16;
+export const MAX_MAX_PIDS = 4_194_304;
+
+export const MaxPids = z
+  .number()
+  .int()
+  .min(MIN_MAX_PIDS)
+  .max(MAX_MAX_PIDS)
+  .describe(
+    `Process cap per command: pids.max of each exec, shell and service cgroup in the guest (threads count too), ${MIN_MAX_PIDS}-${MAX_MAX_PIDS}. Default derived from memMib: min(4096, half of the guest's cap for all user work), 3570 at 1024 MiB.`,
+  );
+
 /** Default and cap of file reads, in bytes. */
 export const DEFAULT_READ_MAX_BYTES = 65_536;
 /** Cap of one text write, in bytes (1 MiB). */
@@ -65,6 +78,7 @@ export const CreateWorkspaceInputSchema = z
       .describe(
         "Secrets: {name, value} or {name, filePath}. Kept host-side (0600) and in the guest only under /run/pyro-secrets; redacted from all output.",
       ),
+    maxPids: MaxPids.optional(),
   })
   .strict();
 export type CreateWorkspaceInput = z.input<typeof CreateWorkspaceInputSchema>;
@@ -179,6 +193,18 @@ export const WorkspaceSchema = z.object({
   commandCount: z.number(),
   serviceCount: z.number(),
   runningServiceCount: z.number(),
+  maxPids: z
+    .number()
+    .nullable()
+    .describe(
+      "Process cap per command (pids.max of each exec, shell and service cgroup; threads count too): the guest's value while it runs, else the one set at create (null: the default derived from memMib)",
+    ),
+  userProcessCount: z
+    .number()
+    .nullable()
+    .describe(
+      "Processes of user work running in the guest now (every exec, shell and service, background ones included); null when the workspace is not running or did not answer",
+    ),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
 });
 export type Workspace = z.infer<typeof WorkspaceSchema>;

@@ -48,6 +48,7 @@ describe("profile-narrowed inputs", () => {
     expect(fields(full.workspace_create)).toEqual([
       "environment",
       "labels",
+      "max_pids",
       "mem_mib",
       "name",
       "network_policy",

@@ -17,6 +17,7 @@ export interface CreateFlags extends Flags {
   label?: Record<string, string>;
   secret?: Secret[];
   secretFile?: Secret[];
+  maxPids?: number;
   idOnly: boolean;
 }
 
@@ -41,6 +42,7 @@ export async function createWorkspace(ctx: CliContext, environment: string, f: C
       ...(f.name ? { name: f.name } : {}),
       labels: f.label ?? {},
       secrets: [...(f.secret ?? []), ...(f.secretFile ?? [])],
+      ...(f.maxPids !== undefined ? { maxPids: f.maxPids } : {}),
     },
     { signal: ctx.signal },
   );

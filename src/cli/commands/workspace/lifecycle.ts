@@ -36,6 +36,11 @@ export function createCommand(ctx: CliContext): Command {
         "a secret read from a host file (repeatable)",
         secretCollector("--secret-file"),
       )
+      .option(
+        "--max-pids <n>",
+        "process cap per command, threads included (default derived from --mem-mib)",
+        intOption("--max-pids"),
+      )
       .option("--id-only", "print only the workspace id", false),
   ).action(async (environment: string, f: CreateFlags) =>
     (await actions()).createWorkspace(ctx, environment, f),
