@@ -7,14 +7,16 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PyroError } from "../errors.js";
 import { withLock } from "./lock.js";
-import { machinePaths, statePaths } from "./paths.js";
+import { supervisorRuns } from "./machine-outcome.js";
+import { type MachinePaths, machinePaths, statePaths } from "./paths.js";
 
-function alive(pidPath: string): boolean {
+/** Whether the machine's own supervisor runs: a stale sv.pid (kill -9, host reboot) whose pid
+ * now belongs to another process does not count. */
+function alive(paths: MachinePaths): boolean {
   try {
-    const pid = Number(readFileSync(pidPath, "utf8").trim());
+    const pid = Number(readFileSync(paths.supervisorPid, "utf8").trim());
     if (!Number.isInteger(pid) || pid <= 1) return false;
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return !/^\S+ \(.*\) Z /.test(stat); // a zombie supervisor has exited
+    return supervisorRuns(pid, paths.supervisorConfig);
   } catch {
     return false;
   }
@@ -31,7 +33,7 @@ export function activeMachineIds(stateDir: string, exceptId?: string): string[] 
       continue;
     }
     for (const id of names) {
-      if (id !== exceptId && alive(machinePaths(join(root, id)).supervisorPid)) ids.push(id);
+      if (id !== exceptId && alive(machinePaths(join(root, id)))) ids.push(id);
     }
   }
   return ids;
@@ -55,10 +57,14 @@ export async function withMachineSlot<T>(
     async () => {
       const running = activeMachineIds(stateDir, id);
       if (running.length >= max) {
-        throw new PyroError("too_many_vms", `${running.length} VMs already run here (the limit is ${max})`, {
-          details: { max_active_vms: max, running },
-          hint: "stop or delete one (pyro workspace stop WS), or raise maxActiveVms / PYRO_MAX_ACTIVE_VMS",
-        });
+        throw new PyroError(
+          "too_many_vms",
+          `${running.length} of at most ${max} VMs already run here: ${running.join(", ")}`,
+          {
+            details: { max_active_vms: max, running },
+            hint: "stop or delete one (`pyro workspace stop WS`, or wait for a one-shot run to end), or raise maxActiveVms / PYRO_MAX_ACTIVE_VMS",
+          },
+        );
       }
       return launch();
     },

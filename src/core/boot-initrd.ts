@@ -7,9 +7,11 @@
  * rebuild when the agent changes. One file per (modules, agent build), shared read-only.
  */
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream, existsSync } from "node:fs";
 import { copyFile, mkdir, mkdtemp, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { PyroError } from "../errors.js";
 import { sha256File } from "./fs-atomic.js";
@@ -77,7 +79,25 @@ export async function ensureBootInitrd(
     const work = await mkdtemp(`${initrd}.work-`);
     const tmp = join(work, "initrd.cpio");
     try {
-      await pipeline(createReadStream(modulesPath), createWriteStream(tmp, { mode: 0o644 }));
+      // The file is named by the manifest's sha256 and reused for ever: hash what is really
+      // copied, so a corrupted modules.cpio (which `run` only size-checks) never gets cached
+      // under the good name.
+      const hash = createHash("sha256");
+      const tee = new Transform({
+        transform(chunk, _enc, cb) {
+          hash.update(chunk);
+          cb(null, chunk);
+        },
+      });
+      await pipeline(createReadStream(modulesPath), tee, createWriteStream(tmp, { mode: 0o644 }));
+      const actual = hash.digest("hex");
+      if (actual !== modulesSha256) {
+        throw new PyroError(
+          "environment_build_failed",
+          `"${modulesPath}" does not match its manifest (sha256 ${actual}, expected ${modulesSha256})`,
+          { hint: "the environment cache is corrupted: run `pyro env pull ENV` to repair it" },
+        );
+      }
       await writeAgentCpio(agentPath, work, tmp);
       await rename(tmp, initrd);
     } finally {

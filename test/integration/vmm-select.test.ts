@@ -34,7 +34,9 @@ describe("maxActiveVms", () => {
     try {
       const refused = await pyro.createWorkspace({ environment: "debian:12" }).catch((e: unknown) => e);
       expect(refused).toMatchObject({ code: "too_many_vms" });
-      expect(String((refused as Error).message)).toContain("1 VMs already run here");
+      expect(String((refused as Error).message)).toContain(
+        `1 of at most 1 VMs already run here: ${first.workspaceId}`,
+      );
       expect(readdirSync(join(home.home(), "workspaces")).filter((n) => n.startsWith("ws_"))).toEqual([
         first.workspaceId,
       ]); // the refused create rolled back

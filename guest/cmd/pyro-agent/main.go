@@ -57,6 +57,10 @@ func main() {
 		// Started from pyro's initramfs: without the root disk nothing else
 		// can work, so a failure here parks PID 1 with its reason on the console.
 		if !phase("initramfs", initramfs) {
+			// Power off so the VMM exits and the host reports this console line at
+			// once, instead of waiting out its boot timeout for an agent that never comes.
+			logf("pyro-agent: initramfs: the root disk could not be mounted; powering off")
+			report("power", power.Off())
 			fatal("initramfs", errors.New("the root disk could not be mounted"))
 		}
 	}

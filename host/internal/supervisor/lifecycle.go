@@ -131,6 +131,11 @@ func (s *Supervisor) boot() {
 		if body.Code == protocol.CodeInternal || errors.Is(err, protocol.ErrGuestUnreachable) {
 			body.Code = protocol.CodeBootFailed
 		}
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			// A guest that never answered usually said why on its console
+			// (e.g. "pyro-agent: initramfs: the root disk could not be mounted").
+			body.Message += s.consolePart()
+		}
 		s.update(func(st *protocol.State) { st.State, st.Error = protocol.PhaseFailed, &body })
 		s.log.Error("boot_failed", "code", body.Code, "message", body.Message)
 		s.machine.Kill()

@@ -171,6 +171,9 @@ export class WorkspaceManager {
     if (state === "creating" && (!creatorAlive || !(await isLocked(paths.dir)))) {
       state = "failed";
       error = error ?? { code: "interrupted", message: "create was interrupted before it finished" };
+      // Its creator died before the rollback could run: the VM it booted must not run on
+      // unseen (1 GiB and a core, and a maxActiveVms slot). Idempotent; the files stay for delete.
+      await stopMachine(paths, "kill").catch(() => undefined);
     }
     const expires =
       record.ttl_seconds > 0

@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ensureBootInitrd } from "../../../src/core/boot-initrd.js";
@@ -15,8 +16,9 @@ describe("boot initramfs", () => {
     writeFileSync(agent, "#!/bin/false\nagent build 1\n");
     chmodSync(agent, 0o700);
     const state = join(dir, "state");
-    const initrd = await ensureBootInitrd(state, modules, "ab".repeat(32), agent);
-    expect(initrd).toMatch(/images\/initrd-abababababab-[0-9a-f]{12}\.cpio$/);
+    const sha = createHash("sha256").update(Buffer.alloc(512, 7)).digest("hex");
+    const initrd = await ensureBootInitrd(state, modules, sha, agent);
+    expect(initrd).toMatch(new RegExp(`images/initrd-${sha.slice(0, 12)}-[0-9a-f]{12}\\.cpio$`));
     const bytes = readFileSync(initrd);
     expect(bytes.subarray(0, 512)).toEqual(Buffer.alloc(512, 7));
     const listing = execFileSync("cpio", ["-itv", "--quiet"], { input: bytes.subarray(512) }).toString();
@@ -26,8 +28,20 @@ describe("boot initramfs", () => {
     });
     expect(content.toString()).toBe("#!/bin/false\nagent build 1\n");
     // Same inputs, same file; a new agent build gets a new one.
-    expect(await ensureBootInitrd(state, modules, "ab".repeat(32), agent)).toBe(initrd);
+    expect(await ensureBootInitrd(state, modules, sha, agent)).toBe(initrd);
     writeFileSync(agent, "#!/bin/false\nagent build 2\n");
-    expect(await ensureBootInitrd(state, modules, "ab".repeat(32), agent)).not.toBe(initrd);
+    expect(await ensureBootInitrd(state, modules, sha, agent)).not.toBe(initrd);
+  });
+
+  it("refuses a modules archive that does not match its manifest, and caches nothing", async () => {
+    const modules = join(dir, "bad-modules.cpio");
+    writeFileSync(modules, Buffer.alloc(512, 8)); // same size, other bytes than the manifest says
+    const agent = join(dir, "agent");
+    const state = join(dir, "state-bad");
+    const sha = createHash("sha256").update(Buffer.alloc(512, 7)).digest("hex");
+    await expect(ensureBootInitrd(state, modules, sha, agent)).rejects.toMatchObject({
+      code: "environment_build_failed",
+    });
+    expect(readdirSync(join(state, "images")).filter((n) => n.endsWith(".cpio"))).toEqual([]);
   });
 });
