@@ -11,6 +11,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
   statSync,
   writeFileSync,
 } from "node:fs";
@@ -174,6 +175,31 @@ describe("workspace lifecycle", () => {
     expect((await cli("workspace", "export", id, "trap", "--output", out)).code).toBe(0);
     expect(readdirSync(target)).toEqual([]);
     expect(readFileSync(join(out, "file"), "utf8")).toBe("x\n");
+  });
+
+  it("exports absolute, relative, climbing and dangling symlinks with exactly the guest's targets", async () => {
+    const made = await cli(
+      "workspace",
+      "exec",
+      id,
+      "--",
+      "sh",
+      "-c",
+      "mkdir -p links/sub && ln -s /root links/abs && ln -s ../../../../root/x links/sub/climb && " +
+        "ln -s nowhere links/dangling && ln -s sub links/rel",
+    );
+    expect(made.code, made.stderr).toBe(0);
+    const out = join(host, "out", "links");
+    const r = await cli("workspace", "export", id, "links", "--output", out, "--json");
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).entries).toBe(6); // the dir, sub/ and four links
+    expect(readlinkSync(join(out, "abs"))).toBe("/root");
+    expect(readlinkSync(join(out, "sub", "climb"))).toBe("../../../../root/x");
+    expect(readlinkSync(join(out, "dangling"))).toBe("nowhere");
+    expect(readlinkSync(join(out, "rel"))).toBe("sub");
+    const one = join(host, "out", "one-link");
+    expect((await cli("workspace", "export", id, "links/abs", "--output", one)).code).toBe(0);
+    expect(readlinkSync(one)).toBe("/root");
   });
 
   it("lists, reads and writes files with the SPEC caps", async () => {

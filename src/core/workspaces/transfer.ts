@@ -12,6 +12,7 @@ import { pipeline } from "node:stream/promises";
 import { PyroError } from "../../errors.js";
 import { machineClient } from "../machine.js";
 import { openArchive, packDirectory, type SeedKind, seedKind, validateTarStream } from "./archive.js";
+import { createDeferredLinks, type DeferredLink } from "./export-links.js";
 import { absoluteGuestPath, GuestFiles, guestPath } from "./guest-files.js";
 import type { WorkspaceManager } from "./manager.js";
 
@@ -106,6 +107,8 @@ export async function exportTree(
   let entries = 0;
   let isDir = false; // a directory's tar names entries "./..."; a file's is its base name
   let rootMode: number | undefined;
+  const links: DeferredLink[] = []; // created last, exactly as in the guest (export-links.ts)
+  const refused: string[] = []; // entries a host export cannot hold (devices, FIFOs)
   try {
     const stream = await guestFiles(ws, id).getTar(rel);
     await pipeline(
@@ -118,12 +121,29 @@ export async function exportTree(
           if (p === "./" || p === "." || p.startsWith("./")) isDir = true;
           if ((p === "./" || p === ".") && "mode" in e && typeof e.mode === "number")
             rootMode = e.mode & 0o7777;
-          const ok = "type" in e && ["File", "Directory", "SymbolicLink", "Link"].includes(String(e.type));
-          if (ok) entries++;
-          return ok;
+          const type = "type" in e ? String(e.type) : "";
+          if (type === "SymbolicLink" && "linkpath" in e) {
+            links.push({ name: p, target: String(e.linkpath) });
+            entries++;
+            return false;
+          }
+          if (!["File", "OldFile", "ContiguousFile", "Directory", "Link"].includes(type)) {
+            refused.push(`${p} (${type || "unknown type"})`);
+            return false;
+          }
+          entries++;
+          return true;
         },
       }),
     );
+    if (refused.length > 0) {
+      throw new PyroError(
+        "invalid_argument",
+        `export of "${path}" holds entries a host directory cannot: ${refused.slice(0, 5).join(", ")}; nothing was exported`,
+        { details: { entries: refused } },
+      );
+    }
+    await createDeferredLinks(staging, links);
     if (isDir) {
       // The staging dir was made 0700; give the export the guest directory's own mode.
       if (rootMode !== undefined) await chmod(staging, rootMode);
