@@ -99,7 +99,12 @@ export async function execInVm(client: SupervisorClient, options: ExecOptions): 
         const bytes = eventBytes(event);
         (event.type === "stdout" ? out : err).add(bytes);
         (event.type === "stdout" ? options.onStdout : options.onStderr)?.(bytes);
-      } else if (event.type === "exit") exit = event;
+      } else if (event.type === "exit") {
+        // The last event. Stop here rather than wait for the stream's end: with stdin still
+        // streaming (`-i`) the supervisor only ends the answer once the request body ends.
+        exit = event;
+        break;
+      }
     }
     if (!exit) {
       // The supervisor ends a broken exec stream cleanly and says why in a trailer.

@@ -2,6 +2,7 @@
  * One-shot run: create a VM, start it, exec one command, delete it, whatever happens
  * (error, timeout, abort). Progress phases are reported for `[run] phase=...` lines.
  */
+import type { Readable } from "node:stream";
 import { PyroError } from "../errors.js";
 import { findCatalogEntry } from "./environments/catalog.js";
 import type { ExecResult } from "./exec.js";
@@ -21,6 +22,8 @@ export interface RunOptions {
   onStdout?: (chunk: Buffer) => void;
   onStderr?: (chunk: Buffer) => void;
   signal?: AbortSignal;
+  /** Streamed to the command's stdin (the CLI's `-i`); absent = empty stdin. */
+  stdin?: Readable;
 }
 
 export interface RunOutcome {
@@ -62,6 +65,7 @@ export async function runOnce(vms: VmManager, options: RunOptions): Promise<RunO
       onStdout: options.onStdout,
       onStderr: options.onStderr,
       signal: options.signal,
+      ...(options.stdin ? { stdin: options.stdin } : {}),
     });
     if (result.timedOut) cleanupReason = "timeout";
     const cleanup = await vms.delete(record.vm_id, cleanupReason);

@@ -64,6 +64,11 @@ export interface RunHooks {
   onStderr?: (chunk: Buffer) => void;
   /** Aborting deletes the VM and rejects with `interrupted`. */
   signal?: AbortSignal;
+  /**
+   * Bytes for the command's stdin, streamed to the guest as they arrive (the CLI's `-i`);
+   * the command's timeout runs meanwhile. @default none: the command reads EOF at once
+   */
+  stdin?: Readable;
 }
 
 export class Pyro {

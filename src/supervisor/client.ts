@@ -127,7 +127,12 @@ export class SupervisorClient {
       });
       if (options.body === undefined) req.end();
       else if (typeof options.body === "string" || Buffer.isBuffer(options.body)) req.end(options.body);
-      else options.body.pipe(req);
+      else {
+        // Node holds the request head back until the first body byte; a stdin that sends nothing
+        // yet (`exec -i` with an idle writer) must not keep the command from starting.
+        req.flushHeaders();
+        options.body.pipe(req);
+      }
     });
   }
 

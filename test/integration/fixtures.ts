@@ -81,17 +81,27 @@ export interface CliResult {
 export function runCli(
   args: string[],
   env: NodeJS.ProcessEnv,
-  options: { onSpawn?: (pid: number) => void; onStderr?: (text: string, pid: number) => void } = {},
+  options: {
+    onSpawn?: (pid: number) => void;
+    onStderr?: (text: string, pid: number) => void;
+    /** Written to the CLI's stdin, which is then closed; `"open"` keeps an empty stdin open. */
+    stdin?: string | "open";
+  } = {},
 ): Promise<CliResult> {
   const started = Date.now();
   return new Promise((resolveResult, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [cliPath, ...args], {
+      env,
+      stdio: [options.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+    });
+    if (typeof options.stdin === "string" && options.stdin !== "open") child.stdin?.end(options.stdin);
+    child.on("close", () => child.stdin?.destroy()); // an "open" stdin lives until the CLI exits
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
+    child.stdout?.on("data", (d: Buffer) => {
       stdout += d.toString();
     });
-    child.stderr.on("data", (d: Buffer) => {
+    child.stderr?.on("data", (d: Buffer) => {
       stderr += d.toString();
       options.onStderr?.(stderr, child.pid as number);
     });

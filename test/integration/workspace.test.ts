@@ -202,6 +202,26 @@ describe("workspace lifecycle", () => {
     expect(readlinkSync(one)).toBe("/root");
   });
 
+  it("passes stdin only with -i, streamed, and a stdin left open cannot outlast the timeout", async () => {
+    const lines = await runCli(["workspace", "exec", id, "-i", "--", "wc", "-l"], pyro.env(), {
+      stdin: "a\nb\n",
+    });
+    expect(lines.code, lines.stderr).toBe(0);
+    expect(lines.stdout.trim()).toBe("2");
+    const none = await runCli(["workspace", "exec", id, "--", "wc", "-l"], pyro.env(), { stdin: "a\nb\n" });
+    expect(none.stdout.trim()).toBe("0"); // without -i the command reads EOF at once
+    const held = await runCli(
+      ["workspace", "exec", id, "-i", "--timeout-seconds", "3", "--", "cat"],
+      pyro.env(),
+      {
+        stdin: "open",
+      },
+    );
+    expect(held.code).toBe(1);
+    expect(held.stderr).toMatch(/^error\[timeout\]/m);
+    expect(held.durationMs).toBeLessThan(5000 + 1500); // 5 s, plus Node's start-up on a loaded host
+  });
+
   it("lists, reads and writes files with the SPEC caps", async () => {
     const list = JSON.parse(
       (await cli("workspace", "file", "list", id, "src", "--recursive", "--json")).stdout,

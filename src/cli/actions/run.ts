@@ -2,6 +2,7 @@
 import type { RunHooks } from "../../sdk/index.js";
 import type { CliContext } from "../context.js";
 import { phaseLine, printJson } from "../output.js";
+import { interactiveStdin, releaseStdin } from "../stdin.js";
 
 export interface RunFlags {
   vcpuCount: number;
@@ -9,29 +10,33 @@ export interface RunFlags {
   timeoutSeconds: number;
   ttlSeconds: number;
   network: boolean;
+  interactive?: boolean;
   json: boolean;
 }
 
 /** Runs `command` in a fresh VM and reports it (phase lines and output, or one JSON document). */
 export async function run(ctx: CliContext, environment: string, command: string[], flags: RunFlags) {
-  const hooks: RunHooks = { signal: ctx.signal };
+  const stdin = interactiveStdin(flags.interactive);
+  const hooks: RunHooks = { signal: ctx.signal, ...(stdin ? { stdin } : {}) };
   if (!flags.json) {
     hooks.onPhase = (phase, fields) => phaseLine("run", { phase, ...fields });
     hooks.onStdout = (chunk) => process.stdout.write(chunk);
     hooks.onStderr = (chunk) => process.stderr.write(chunk);
   }
-  const result = await (await ctx.pyro()).run(
-    {
-      environment,
-      command,
-      vcpuCount: flags.vcpuCount,
-      memMib: flags.memMib,
-      timeoutSeconds: flags.timeoutSeconds,
-      ttlSeconds: flags.ttlSeconds,
-      network: flags.network,
-    },
-    hooks,
-  );
+  const result = await (await ctx.pyro())
+    .run(
+      {
+        environment,
+        command,
+        vcpuCount: flags.vcpuCount,
+        memMib: flags.memMib,
+        timeoutSeconds: flags.timeoutSeconds,
+        ttlSeconds: flags.ttlSeconds,
+        network: flags.network,
+      },
+      hooks,
+    )
+    .finally(() => releaseStdin(stdin));
   if (flags.json) printJson(result);
   else {
     phaseLine("run", {

@@ -31,9 +31,14 @@ export function vmFlags(cmd: Command): Command {
     .option("--json", "print one JSON document", false);
 }
 
+/** `-i`: pyro's stdin to the command (run only; demo has no command of yours). */
+export function interactiveFlag(cmd: Command): Command {
+  return cmd.option("-i, --interactive", "pass pyro's stdin to the command, streamed (default: none)", false);
+}
+
 export function runCommand(ctx: CliContext): Command {
   return vmFlags(
-    new Command("run")
+    interactiveFlag(new Command("run"))
       .description("boot a fresh microVM, run one command in it, delete it")
       .argument("<environment>", 'environment name, e.g. "debian:12"')
       .usage("ENV [options] -- CMD...")

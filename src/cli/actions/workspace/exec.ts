@@ -1,24 +1,32 @@
 /** `pyro workspace exec`: output streams through; the guest command's exit code becomes pyro's. */
 import type { CliContext } from "../../context.js";
 import { phaseLine, printJson } from "../../output.js";
+import { interactiveStdin, releaseStdin } from "../../stdin.js";
 
 export interface ExecFlags {
   timeoutSeconds: number;
   secretEnv?: string[];
+  interactive?: boolean;
   json: boolean;
 }
 
 export async function execWorkspace(ctx: CliContext, workspace: string, command: string[], f: ExecFlags) {
-  const r = await (await ctx.pyro()).execWorkspace(
-    { workspaceId: workspace, command, timeoutSeconds: f.timeoutSeconds, secretEnv: f.secretEnv ?? [] },
-    f.json
-      ? { signal: ctx.signal }
-      : {
-          signal: ctx.signal,
-          onStdout: (c) => process.stdout.write(c),
-          onStderr: (c) => process.stderr.write(c),
-        },
-  );
+  const stdin = interactiveStdin(f.interactive);
+  const r = await (await ctx.pyro())
+    .execWorkspace(
+      { workspaceId: workspace, command, timeoutSeconds: f.timeoutSeconds, secretEnv: f.secretEnv ?? [] },
+      {
+        signal: ctx.signal,
+        ...(stdin ? { stdin } : {}),
+        ...(f.json
+          ? {}
+          : {
+              onStdout: (c: Buffer) => process.stdout.write(c),
+              onStderr: (c: Buffer) => process.stderr.write(c),
+            }),
+      },
+    )
+    .finally(() => releaseStdin(stdin));
   if (f.json) printJson(r);
   else {
     phaseLine("workspace-exec", {

@@ -18,6 +18,7 @@ export function execCommand(ctx: CliContext): Command {
         intOption("--timeout-seconds"),
         DEFAULT_TIMEOUT_SECONDS,
       )
+      .option("-i, --interactive", "pass pyro's stdin to the command, streamed (default: none)", false)
       .option(
         "--secret-env <name[=env_var]>",
         "expose a workspace secret as an environment variable (repeatable)",
