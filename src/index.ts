@@ -12,7 +12,7 @@ export { createMcpServer, MCP_PROFILES, type McpProfile, type McpServerOptions }
 // Every SDK export; the local `Pyro` below takes precedence over the SDK's.
 export * from "./sdk/index.js";
 
-/** The SDK facade (`src/sdk/pyro.ts`) plus {@link Pyro.createServer}, SPEC section 4. */
+/** The SDK facade (`src/sdk/pyro.ts`) plus {@link Pyro.createServer}, docs/public-contract.md. */
 export class Pyro extends SdkPyro {
   /**
    * An MCP server (the one `pyro mcp serve` runs) whose tools call this `Pyro`. Connect it to

@@ -1,5 +1,5 @@
 /**
- * What each MCP profile leaves out of tool inputs (SPEC section 5: `workspace-core` "narrows
+ * What each MCP profile leaves out of tool inputs (docs/integrations.md: `workspace-core` "narrows
  * schemas"). The full schemas come from the SDK; a profile only removes fields, declared here
  * in one place as snake_case names (what clients see), and a removed field takes its SDK default.
  */

@@ -15,7 +15,7 @@ export { MCP_PROFILES, type McpProfile };
 
 /** Options of {@link createMcpServer}. */
 export interface McpServerOptions {
-  /** Which tools to expose (SPEC section 5). @default "workspace-core" */
+  /** Which tools to expose (docs/integrations.md). @default "workspace-core" */
   profile?: McpProfile;
   /** Host directories tools may read seeds from and export into. @default [process.cwd()] */
   allowedRoots?: readonly string[];

@@ -9,7 +9,7 @@ import { profileInput } from "./profiles.js";
 import { toolError, toolResult } from "./respond.js";
 import { advertisedInput, parseToolInput, snakeSchema } from "./schema.js";
 
-/** Tool sets served by `pyro mcp serve --profile` (SPEC section 5). */
+/** Tool sets served by `pyro mcp serve --profile` (docs/integrations.md). */
 export const MCP_PROFILES = ["vm-run", "workspace-core", "workspace-full"] as const;
 
 /** One of {@link MCP_PROFILES}. @default "workspace-core" */

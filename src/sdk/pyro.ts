@@ -3,25 +3,23 @@
  * validates its input with the operation's zod schema and delegates to src/core.
  */
 import type { Readable } from "node:stream";
-import { type ConfigOverrides, type PyroConfig, resolveConfig } from "../core/config.js";
+import { type PyroConfig, resolveConfig } from "../core/config.js";
 import type { DoctorReport } from "../core/doctor.js";
 import { CATALOG_VERSION, findCatalogEntry } from "../core/environments/catalog.js";
 import type { PullProgressListener } from "../core/environments/progress.js";
 import { environmentStatus, listEnvironments, pruneEnvironmentCache } from "../core/environments/registry.js";
-import type { RunPhase } from "../core/run.js";
 import { VmManager } from "../core/vm-manager.js";
 import { WorkspaceManager } from "../core/workspaces/manager.js";
-import { PyroError, TimeoutError } from "../errors.js";
+import { configOverrides, type PyroOptions, type RunHooks } from "./options.js";
 import { environmentRecord, vmRecord } from "./records.js";
 import { EnvironmentName, VmId } from "./schemas/common.js";
 import type { Environment, EnvironmentList, PruneResult, PullResult } from "./schemas/environment.js";
-import { type RunInput, RunInputSchema, type RunResult } from "./schemas/run.js";
+import type { RunInput, RunResult } from "./schemas/run.js";
 import type * as R from "./schemas/runtime.js";
 import {
   type CreateVmInput,
   CreateVmInputSchema,
   type ExecVmInput,
-  ExecVmInputSchema,
   type Vm,
   type VmExecResult,
   type VmNetworkInfo,
@@ -34,42 +32,9 @@ import * as ops from "./workspace-ops.js";
 // do): shells and services, stop/start and disk tools; below, run, doctor and environment pull.
 const rt = () => import("./runtime-ops.js");
 const diskOps = () => import("./disk-ops.js");
+const vmOps = () => import("./vm-ops.js");
 
-/** Options of {@link Pyro}. */
-export interface PyroOptions {
-  /** State root. @default $PYRO_HOME, else ~/.local/share/pyro */
-  stateDir?: string;
-  /** Environment cache. @default $PYRO_ENVIRONMENT_CACHE_DIR, else ~/.cache/pyro-mcp/environments */
-  cacheDir?: string;
-  /**
-   * VMM driver of the VMs this instance boots. `auto` prefers Firecracker when its binary and
-   * working KVM exist, else QEMU; `firecracker` fails at boot with `vmm_unavailable` until its
-   * driver exists. @default "auto" (environment: `PYRO_VMM`)
-   */
-  vmm?: "auto" | "firecracker" | "qemu";
-  /**
-   * At most this many VMs (one-shot VMs and workspaces) of this state dir run at once; a boot
-   * past it throws `too_many_vms`. @default no limit (environment: `PYRO_MAX_ACTIVE_VMS`)
-   */
-  maxActiveVms?: number;
-}
-
-/** Streaming hooks and cancellation for long operations. */
-export interface RunHooks {
-  /** `[run] phase=...` events: create, start, execute. */
-  onPhase?: (phase: RunPhase, fields: Record<string, string | number>) => void;
-  /** Guest stdout bytes as they arrive. */
-  onStdout?: (chunk: Buffer) => void;
-  /** Guest stderr bytes as they arrive. */
-  onStderr?: (chunk: Buffer) => void;
-  /** Aborting deletes the VM and rejects with `interrupted`. */
-  signal?: AbortSignal;
-  /**
-   * Bytes for the command's stdin, streamed to the guest as they arrive (the CLI's `-i`);
-   * the command's timeout runs meanwhile. @default none: the command reads EOF at once
-   */
-  stdin?: Readable;
-}
+export type { PyroOptions, RunHooks };
 
 export class Pyro {
   readonly config: PyroConfig;
@@ -78,23 +43,7 @@ export class Pyro {
 
   /** @throws PyroError invalid_argument for a malformed PYRO_* variable, `vmm` or `maxActiveVms`. */
   constructor(options: PyroOptions = {}) {
-    const overrides: ConfigOverrides = {};
-    if (options.stateDir) overrides.stateDir = options.stateDir;
-    if (options.cacheDir) overrides.cacheDir = options.cacheDir;
-    if (options.vmm !== undefined) {
-      if (!["auto", "qemu", "firecracker"].includes(options.vmm))
-        throw new PyroError(
-          "invalid_argument",
-          `vmm must be auto, qemu or firecracker (got "${options.vmm}")`,
-        );
-      overrides.vmm = options.vmm;
-    }
-    if (options.maxActiveVms !== undefined) {
-      if (!Number.isInteger(options.maxActiveVms) || options.maxActiveVms < 1)
-        throw new PyroError("invalid_argument", "maxActiveVms must be a positive integer");
-      overrides.maxActiveVms = options.maxActiveVms;
-    }
-    this.config = resolveConfig(overrides);
+    this.config = resolveConfig(configOverrides(options));
     this.vms = new VmManager(this.config);
     this.ws = new WorkspaceManager(this.config);
   }
@@ -119,24 +68,7 @@ export class Pyro {
     name: string,
     options: { onProgress?: PullProgressListener; signal?: AbortSignal } = {},
   ): Promise<PullResult> {
-    const entry = findCatalogEntry(validate(EnvironmentName, name));
-    const { installEnvironment } = await import("../core/environments/install.js");
-    const started = Date.now();
-    const result = await installEnvironment(entry, {
-      cacheDir: this.config.cacheDir,
-      debianMirror: this.config.debianMirror,
-      kernelFlavor: this.config.kernelFlavor,
-      kernelPackage: this.config.kernelPackage,
-      kernelSourceVersion: this.config.kernelSourceVersion,
-      onProgress: options.onProgress,
-      signal: options.signal,
-    });
-    return {
-      environment: environmentRecord(await environmentStatus(this.config.cacheDir, entry, "quick")),
-      status: result.status,
-      repairReason: result.status === "repaired" ? (result.repairReason ?? null) : null,
-      durationMs: Date.now() - started,
-    };
+    return (await import("./environment-pull.js")).pullEnvironment(this.config, name, options);
   }
 
   /** One environment with its manifest, every artifact re-hashed. @throws PyroError environment_not_found */
@@ -156,38 +88,7 @@ export class Pyro {
    * @throws PyroError invalid_argument, environment_not_installed, boot_failed, timeout, interrupted
    */
   async run(input: RunInput, hooks: RunHooks = {}): Promise<RunResult> {
-    const args = validate(RunInputSchema, input);
-    const outcome = await (await import("../core/run.js")).runOnce(this.vms, { ...args, ...hooks });
-    const result: RunResult = {
-      environment: args.environment,
-      command: args.command,
-      exitCode: outcome.result.exitCode,
-      stdout: outcome.result.stdout,
-      stderr: outcome.result.stderr,
-      durationMs: outcome.durationMs,
-      executionMode: outcome.executionMode,
-      acceleration: outcome.acceleration === "kvm" ? "kvm" : "tcg",
-      vmId: outcome.vmId,
-      cleanup: {
-        deleted: outcome.cleanup.deleted,
-        reason: outcome.cleanup.reason,
-        vmId: outcome.cleanup.vm_id,
-      },
-    };
-    if (outcome.result.timedOut) {
-      throw new TimeoutError(
-        `command timed out after ${args.timeoutSeconds} s; VM "${outcome.vmId}" deleted`,
-        {
-          details: {
-            timeout_seconds: args.timeoutSeconds,
-            vm_id: outcome.vmId,
-            stdout: result.stdout,
-            stderr: result.stderr,
-          },
-        },
-      );
-    }
-    return result;
+    return (await vmOps()).run(this.vms, input, hooks);
   }
 
   /** Same as {@link Pyro.run} (the 1.x name). */
@@ -213,29 +114,7 @@ export class Pyro {
    * @throws PyroError vm_not_found, vm_not_running, timeout
    */
   async execVm(input: ExecVmInput, hooks: Omit<RunHooks, "onPhase"> = {}): Promise<VmExecResult> {
-    const args = validate(ExecVmInputSchema, input);
-    let result: Awaited<ReturnType<VmManager["exec"]>>;
-    try {
-      result = await this.vms.exec(args.vmId, { ...args, ...hooks });
-    } catch (err) {
-      await this.vms.delete(args.vmId, "error").catch(() => undefined);
-      throw err;
-    }
-    const cleanup = await this.vms.delete(args.vmId, result.timedOut ? "timeout" : "completed");
-    if (result.timedOut) {
-      throw new TimeoutError(`command timed out after ${args.timeoutSeconds} s; VM "${args.vmId}" deleted`, {
-        details: { timeout_seconds: args.timeoutSeconds, vm_id: args.vmId },
-      });
-    }
-    return {
-      vmId: args.vmId,
-      exitCode: result.exitCode,
-      stdout: result.stdout,
-      stderr: result.stderr,
-      durationMs: result.durationMs,
-      timedOut: result.timedOut,
-      cleanup: { deleted: cleanup.deleted, reason: cleanup.reason, vmId: cleanup.vm_id },
-    };
+    return (await vmOps()).execVm(this.vms, input, hooks);
   }
 
   /** Powers a VM off (guest flushes, VMM exits). @throws PyroError vm_not_found */
@@ -281,7 +160,7 @@ export class Pyro {
     return { reaped: [...(await this.vms.reapExpired()), ...(await this.ws.reapExpired())] };
   }
 
-  // ---- Workspaces (SPEC section 3). `workspaceId` accepts an id or a unique name. ----
+  // ---- Workspaces (docs/workspaces.md). `workspaceId` accepts an id or a unique name. ----
 
   /**
    * Creates and boots a workspace: its own rootfs (sparse copy), the seed imported into

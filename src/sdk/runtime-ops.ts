@@ -61,7 +61,7 @@ function shellRecord(id: string, s: GuestShell): R.Shell {
   };
 }
 
-/** Agent stop reasons, in the SPEC's words. */
+/** Agent stop reasons, in the public contract's words (docs/public-contract.md). */
 const STOP_REASONS: Record<string, string> = {
   readiness_timeout: "timeout",
   exited_before_ready: "exited_early",

@@ -13,7 +13,7 @@ import { resolveSecrets } from "../core/workspaces/secrets.js";
 import type { SnapshotInfo } from "../core/workspaces/snapshots.js";
 import { isText } from "../core/workspaces/tree.js";
 import { PyroError, TimeoutError } from "../errors.js";
-import type { RunHooks } from "./pyro.js";
+import type { RunHooks } from "./options.js";
 import {
   type ApplyWorkspacePatchInput,
   ApplyWorkspacePatchInputSchema,

@@ -30,7 +30,7 @@ describe("pyro run", () => {
     expect(r.code).toBe(7);
   });
 
-  it("keeps argv boundaries and reports the SPEC fields with --json", async () => {
+  it("keeps argv boundaries and reports the contract fields with --json", async () => {
     const r = await runCli(
       [
         "run",

@@ -222,7 +222,7 @@ describe("workspace lifecycle", () => {
     expect(held.durationMs).toBeLessThan(5000 + 1500); // 5 s, plus Node's start-up on a loaded host
   });
 
-  it("lists, reads and writes files with the SPEC caps", async () => {
+  it("lists, reads and writes files with the contract caps", async () => {
     const list = JSON.parse(
       (await cli("workspace", "file", "list", id, "src", "--recursive", "--json")).stdout,
     );

@@ -1,17 +1,16 @@
 /**
  * Workspaces: persistent microVMs with a `/workspace` an agent works in over many calls,
  * from any number of processes. Each mutation takes the workspace lock and writes its record
- * atomically; reads take no lock. This module owns lifecycle and records; file transfer,
- * diff and patch live beside it.
+ * atomically; reads take no lock. This module owns lifecycle and records; views
+ * (workspace-view.ts), exec (workspace-exec.ts), file transfer, diff and patch live beside it.
  */
-import { existsSync, statSync } from "node:fs";
 import { mkdir, rename, rm } from "node:fs/promises";
 import { PyroError } from "../../errors.js";
 import { requireAgentBinary } from "../boot-initrd.js";
 import type { PyroConfig } from "../config.js";
 import { type BootArtifacts, requireInstalled } from "../environments/registry.js";
-import { type ExecResult, execInVm } from "../exec.js";
-import { isLocked, withLock } from "../lock.js";
+import type { ExecResult } from "../exec.js";
+import { withLock } from "../lock.js";
 import {
   type BootResult,
   bootMachine,
@@ -19,14 +18,12 @@ import {
   type MachineSpec,
   machineClient,
   prepareMachineDirs,
-  recordedMachineState,
   stopMachine,
 } from "../machine.js";
-import { CRASH_CODE, machineCrash, supervisorRuns } from "../machine-outcome.js";
 import { packagePaths, type WorkspacePaths, workspacePaths } from "../paths.js";
 import { runProgram } from "../process-run.js";
 import { setGuestMaxPids } from "./guest-limits.js";
-import { appendHistory, capOutput, type HistoryEntry, readHistory } from "./history.js";
+import { type HistoryEntry, readHistory } from "./history.js";
 import {
   isWorkspaceId,
   listWorkspaceIds,
@@ -36,14 +33,16 @@ import {
   type WorkspaceRecord,
   writeWorkspaceRecord,
 } from "./record.js";
+import { loadSecrets, materializeSecrets, Redactor, type Secret, storeSecrets } from "./secrets.js";
+
+import { execInWorkspace, type WorkspaceExecOptions } from "./workspace-exec.js";
 import {
-  loadSecrets,
-  materializeSecrets,
-  Redactor,
-  type Secret,
-  secretEnv,
-  storeSecrets,
-} from "./secrets.js";
+  readRecordOrStub,
+  requireRunning,
+  requireStopped,
+  viewWorkspace,
+  type WorkspaceView,
+} from "./workspace-view.js";
 
 /** The network modules, loaded only for a workspace with a NIC: ~20 files no other operation needs. */
 const loadNetwork = () => import("../network/index.js");
@@ -63,20 +62,7 @@ export interface CreateWorkspaceOptions {
   maxPids?: number | undefined;
 }
 
-/** A record joined with what is true right now (liveness, expiry). */
-export interface WorkspaceView extends WorkspaceRecord {
-  expires_at: string | null;
-}
-
-export interface WorkspaceExecOptions {
-  command: string[];
-  timeoutSeconds: number;
-  onStdout?: (chunk: Buffer) => void;
-  onStderr?: (chunk: Buffer) => void;
-  signal?: AbortSignal;
-  /** `NAME[=ENV_VAR]`: secrets exposed to this command as environment variables. */
-  secretEnv?: string[];
-}
+export type { WorkspaceExecOptions, WorkspaceView };
 
 export class WorkspaceManager {
   constructor(readonly config: PyroConfig) {}
@@ -109,77 +95,9 @@ export class WorkspaceManager {
     });
   }
 
-  /**
-   * The record, or a `failed` stand-in when the directory exists without one (a create
-   * killed before its first write): such a workspace stays visible and deletable.
-   */
-  private async recordOrStub(id: string): Promise<WorkspaceRecord> {
-    try {
-      return await readWorkspaceRecord(this.config.stateDir, id);
-    } catch (err) {
-      if (!(err instanceof PyroError) || err.code === "state_corrupt" || !existsSync(this.paths(id).dir))
-        throw err;
-      const at = new Date(statSync(this.paths(id).dir).mtimeMs).toISOString();
-      return {
-        layout_version: WORKSPACE_LAYOUT_VERSION,
-        workspace_id: id,
-        name: null,
-        labels: {},
-        environment: "unknown",
-        state: "failed",
-        vcpu_count: 0,
-        mem_mib: 0,
-        ttl_seconds: 0,
-        network_policy: "off",
-        execution_mode: "guest_virtio_serial",
-        acceleration: null,
-        kernel_path: "",
-        created_at: at,
-        last_activity_at: at,
-        workspace_seed: { mode: "empty", seed_path: null },
-        secrets: [],
-        network: null,
-        max_pids: null,
-        command_count: 0,
-        snapshots: [],
-        error: {
-          code: "state_corrupt",
-          message: "create was interrupted before the workspace record was written",
-        },
-      };
-    }
-  }
-
   /** Record plus live facts; never throws for a damaged-but-present workspace. */
-  async view(id: string): Promise<WorkspaceView> {
-    const record = await this.recordOrStub(id);
-    const paths = this.paths(id);
-    let state = record.state;
-    let error = record.error;
-    if (state === "started") {
-      const live = await liveMachineState(paths);
-      if (live?.state !== "ready") {
-        // Not running: a crash (VMM or supervisor died unasked) shows as failed with its reason.
-        const crash = machineCrash(live, recordedMachineState(paths), (pid) =>
-          supervisorRuns(pid, paths.supervisorConfig),
-        );
-        state = crash ? "failed" : "stopped";
-        error = crash ?? error;
-      }
-    }
-    const creatorAlive = record.create_pid ? existsSync(`/proc/${record.create_pid}`) : false;
-    if (state === "creating" && (!creatorAlive || !(await isLocked(paths.dir)))) {
-      state = "failed";
-      error = error ?? { code: "interrupted", message: "create was interrupted before it finished" };
-      // Its creator died before the rollback could run: the VM it booted must not run on
-      // unseen (1 GiB and a core, and a maxActiveVms slot). Idempotent; the files stay for delete.
-      await stopMachine(paths, "kill").catch(() => undefined);
-    }
-    const expires =
-      record.ttl_seconds > 0
-        ? new Date(Date.parse(record.last_activity_at) + record.ttl_seconds * 1000).toISOString()
-        : null;
-    return { ...record, state, error, expires_at: expires };
+  view(id: string): Promise<WorkspaceView> {
+    return viewWorkspace(this.config.stateDir, id);
   }
 
   async list(): Promise<WorkspaceView[]> {
@@ -360,81 +278,19 @@ export class WorkspaceManager {
   }
 
   /** @throws PyroError workspace_not_running unless the VM answers */
-  async requireRunning(id: string): Promise<WorkspaceView> {
-    const view = await this.view(id);
-    if (view.state !== "started") {
-      throw new PyroError("workspace_not_running", `workspace "${id}" is ${view.state}`, {
-        details: { workspace_id: id, state: view.state },
-        hint:
-          view.state !== "failed"
-            ? undefined
-            : view.error?.code === CRASH_CODE
-              ? `start it again: pyro workspace start ${id}`
-              : `delete it: pyro workspace delete ${id}`,
-      });
-    }
-    return view;
+  requireRunning(id: string): Promise<WorkspaceView> {
+    return requireRunning(this.config.stateDir, id);
   }
 
   /**
-   * Runs a command in /workspace and appends it to the history. Two execs may run at once;
-   * only the history append is serialised. `command` is the argv as recorded (secrets redacted).
+   * Runs a command in /workspace and appends it to the history (workspace-exec.ts).
+   * `command` is the argv as recorded (secrets redacted).
    */
-  async exec(
+  exec(
     id: string,
     options: WorkspaceExecOptions,
   ): Promise<{ result: ExecResult; sequence: number; command: string[] }> {
-    // Hot path: no liveness round trip first; a VM that is down fails the exec request itself.
-    const record = await readWorkspaceRecord(this.config.stateDir, id);
-    if (record.state !== "started") await this.requireRunning(id);
-    const startedAt = new Date().toISOString();
-    const { secretEnv: specs, ...rest } = options;
-    const env = specs?.length
-      ? secretEnv(
-          specs,
-          record.secrets.map((x) => x.name),
-        )
-      : undefined;
-    let result: ExecResult;
-    try {
-      result = await execInVm(machineClient(this.paths(id)), {
-        ...rest,
-        cwd: "/workspace",
-        ...(env ? { secretEnv: env } : {}),
-      });
-    } catch (err) {
-      if (err instanceof PyroError && err.code === "vm_not_running") await this.requireRunning(id);
-      throw err;
-    }
-    // The agent redacted output as it streamed; the host pass also covers argv. Without
-    // secrets (the common case) the hot path reads no secrets file.
-    let command = options.command;
-    if (record.secrets.length > 0) {
-      const redact = await this.redactor(id);
-      result = redact.deep(result);
-      command = redact.deep(command);
-    }
-    let sequence = 0;
-    await this.mutateRecord(id, async (r) => {
-      r.command_count += 1;
-      sequence = r.command_count;
-      const out = capOutput(result.stdout);
-      const err = capOutput(result.stderr);
-      const entry: HistoryEntry = {
-        sequence,
-        command,
-        cwd: "/workspace",
-        exit_code: result.exitCode,
-        timed_out: result.timedOut,
-        duration_ms: result.durationMs,
-        started_at: startedAt,
-        stdout: out.text,
-        stderr: err.text,
-        output_truncated: out.truncated || err.truncated || result.truncated,
-      };
-      await appendHistory(this.paths(id).history, entry);
-    });
-    return { result, sequence, command };
+    return execInWorkspace(this, id, options);
   }
 
   async history(id: string): Promise<HistoryEntry[]> {
@@ -495,23 +351,13 @@ export class WorkspaceManager {
   }
 
   /** @throws PyroError workspace_not_stopped while its VM runs */
-  async requireStopped(id: string): Promise<WorkspaceView> {
-    const view = await this.view(id);
-    if (view.state !== "stopped") {
-      throw new PyroError(
-        "workspace_not_stopped",
-        `workspace "${id}" is ${view.state}; disk tools need it stopped`,
-        {
-          hint: `pyro workspace stop ${id}`,
-        },
-      );
-    }
-    return view;
+  requireStopped(id: string): Promise<WorkspaceView> {
+    return requireStopped(this.config.stateDir, id);
   }
 
   /** Kills the VM and removes every file of the workspace. Works on failed and half-created ones. */
   async delete(id: string): Promise<{ deleted: boolean; workspace_id: string }> {
-    const record = await this.recordOrStub(id).catch((err: PyroError) => {
+    const record = await readRecordOrStub(this.config.stateDir, id).catch((err: PyroError) => {
       if (err.code !== "state_corrupt") throw err;
       return undefined;
     });

@@ -1,5 +1,5 @@
 /**
- * Workspace secrets (SPEC section 3): values live host-side in `secrets/secrets.json` (0600,
+ * Workspace secrets (docs/workspaces.md): values live host-side in `secrets/secrets.json` (0600,
  * in a 0700 directory; never in workspace.json, logs or errors) and in the guest only under
  * `/run/pyro-secrets` (tmpfs, written by the agent after every boot). The record keeps
  * names and source kinds only.

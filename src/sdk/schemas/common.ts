@@ -1,4 +1,4 @@
-/** Shared zod fragments. Each `.describe()` gives the unit and default (SPEC section 0). */
+/** Shared zod fragments. Each `.describe()` gives the unit and default (docs/public-contract.md). */
 import { z } from "zod";
 
 export const DEFAULT_VCPU_COUNT = 1;

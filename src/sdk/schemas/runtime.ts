@@ -1,4 +1,4 @@
-/** Shells and services of a workspace (SPEC section 3, shell/service rows and records). */
+/** Shells and services of a workspace (docs/workspaces.md and docs/public-contract.md). */
 import { z } from "zod";
 import { Command } from "./common.js";
 import { NAME_RE, SecretEnv, WorkspaceRef } from "./workspace.js";

@@ -1,8 +1,8 @@
-/** Workspace operations (SPEC section 3): inputs and records. */
+/** Workspace operations (docs/workspaces.md): inputs and records. */
 import { z } from "zod";
 import { Command, EnvironmentName, MemMib, TimeoutSeconds, TtlSeconds, VcpuCount } from "./common.js";
 
-/** SPEC names rule: workspace names, label keys (and later snapshot/service names). */
+/** The names rule: workspace names, label keys (and later snapshot/service names). */
 export const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export const WorkspaceRef = z
@@ -20,7 +20,7 @@ export const NetworkPolicy = z
   .default("off")
   .describe("Guest network: off (no NIC), egress (outbound NAT), egress+published-ports. Default off.");
 
-/** SPEC secret names: `^[A-Za-z_][A-Za-z0-9_]{0,63}$`. */
+/** Secret names: `^[A-Za-z_][A-Za-z0-9_]{0,63}$`. */
 export const SecretName = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, "secret names match ^[A-Za-z_][A-Za-z0-9_]{0,63}$");

@@ -3,7 +3,7 @@ import { RunInputSchema } from "../../../src/sdk/schemas/run.js";
 import { validate } from "../../../src/sdk/validate.js";
 
 describe("run input validation", () => {
-  it("fills SPEC defaults", () => {
+  it("fills the contract defaults", () => {
     const v = validate(RunInputSchema, { environment: "debian:12", command: ["true"] });
     expect(v).toMatchObject({
       vcpuCount: 1,

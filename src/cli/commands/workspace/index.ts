@@ -1,4 +1,4 @@
-/** `pyro workspace ...`: persistent microVMs with a /workspace (SPEC section 3). */
+/** `pyro workspace ...`: persistent microVMs with a /workspace (docs/workspaces.md). */
 import { Command } from "commander";
 import type { CliContext } from "../../context.js";
 import { diskCommand, startCommand, stopCommand } from "./disk.js";

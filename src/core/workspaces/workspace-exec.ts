@@ -1,0 +1,88 @@
+/**
+ * `workspace exec`, the hot path of an agent's loop: run one command in /workspace through the
+ * supervisor, then append it to the history. Two execs may run at once; only the history
+ * append is serialised (under the workspace lock).
+ */
+import type { Readable } from "node:stream";
+import { PyroError } from "../../errors.js";
+import { type ExecResult, execInVm } from "../exec.js";
+import { machineClient } from "../machine.js";
+import { appendHistory, capOutput, type HistoryEntry } from "./history.js";
+import type { WorkspaceManager } from "./manager.js";
+import { readWorkspaceRecord } from "./record.js";
+import { secretEnv } from "./secrets.js";
+
+export interface WorkspaceExecOptions {
+  command: string[];
+  timeoutSeconds: number;
+  onStdout?: (chunk: Buffer) => void;
+  onStderr?: (chunk: Buffer) => void;
+  signal?: AbortSignal;
+  /** Streamed to the command's stdin (the CLI's `-i`); absent = empty stdin. */
+  stdin?: Readable;
+  /** `NAME[=ENV_VAR]`: secrets exposed to this command as environment variables. */
+  secretEnv?: string[];
+}
+
+/**
+ * Runs `options.command` in workspace `id` and records it; `command` in the answer is the argv
+ * as recorded (secrets redacted).
+ * @throws PyroError workspace_not_running, guest_unreachable, timeout, secret_not_found
+ */
+export async function execInWorkspace(
+  ws: WorkspaceManager,
+  id: string,
+  options: WorkspaceExecOptions,
+): Promise<{ result: ExecResult; sequence: number; command: string[] }> {
+  // Hot path: no liveness round trip first; a VM that is down fails the exec request itself.
+  const record = await readWorkspaceRecord(ws.config.stateDir, id);
+  if (record.state !== "started") await ws.requireRunning(id);
+  const startedAt = new Date().toISOString();
+  const { secretEnv: specs, ...rest } = options;
+  const env = specs?.length
+    ? secretEnv(
+        specs,
+        record.secrets.map((x) => x.name),
+      )
+    : undefined;
+  let result: ExecResult;
+  try {
+    result = await execInVm(machineClient(ws.paths(id)), {
+      ...rest,
+      cwd: "/workspace",
+      ...(env ? { secretEnv: env } : {}),
+    });
+  } catch (err) {
+    if (err instanceof PyroError && err.code === "vm_not_running") await ws.requireRunning(id);
+    throw err;
+  }
+  // The agent redacted output as it streamed; the host pass also covers argv. Without
+  // secrets (the common case) the hot path reads no secrets file.
+  let command = options.command;
+  if (record.secrets.length > 0) {
+    const redact = await ws.redactor(id);
+    result = redact.deep(result);
+    command = redact.deep(command);
+  }
+  let sequence = 0;
+  await ws.mutateRecord(id, async (r) => {
+    r.command_count += 1;
+    sequence = r.command_count;
+    const out = capOutput(result.stdout);
+    const err = capOutput(result.stderr);
+    const entry: HistoryEntry = {
+      sequence,
+      command,
+      cwd: "/workspace",
+      exit_code: result.exitCode,
+      timed_out: result.timedOut,
+      duration_ms: result.durationMs,
+      started_at: startedAt,
+      stdout: out.text,
+      stderr: err.text,
+      output_truncated: out.truncated || err.truncated || result.truncated,
+    };
+    await appendHistory(ws.paths(id).history, entry);
+  });
+  return { result, sequence, command };
+}
