@@ -53,12 +53,9 @@ async function artifactRecord(dir: string, name: string) {
 }
 
 /** A verified install counts only if it was made with the kernel this host would use now. */
-async function currentCheck(dir: string, options: InstallOptions) {
+async function currentCheck(dir: string, key: string) {
   const check = await checkInstall(dir, "signature");
-  if (
-    check.ok &&
-    check.manifest.kernel_key !== (await kernelKey(options.kernelFlavor, options.kernelPackage))
-  ) {
+  if (check.ok && check.manifest.kernel_key !== key) {
     return {
       ok: false as const,
       reason: "kernel changed (new package version, recipe or flavor)",
@@ -88,13 +85,15 @@ export async function installEnvironment(
   const report = (phase: PullPhase, detail?: string) =>
     options.onProgress?.({ phase, environment: entry.name, fraction: phaseFraction(phase), detail });
   report("verify");
-  const first = await currentCheck(dir, options);
+  // One apt query per pull: the key is computed once and shared by both checks and the fetch.
+  const key = await kernelKey(options.kernelFlavor, options.kernelPackage);
+  const first = await currentCheck(dir, key);
   if (first.ok) return { manifest: first.manifest, installDir: dir, status: "already_installed" };
 
   return withLock(
     dir,
     async () => {
-      const check = await currentCheck(dir, options);
+      const check = await currentCheck(dir, key);
       if (check.ok)
         return { manifest: check.manifest, installDir: dir, status: "already_installed" as const };
       const previousRootfs = await previousRootfsSha256(dir);
@@ -110,6 +109,7 @@ export async function installEnvironment(
 
       report("kernel");
       const kernel = await ensureKernel(options.cacheDir, {
+        key,
         flavor: options.kernelFlavor,
         sourceVersion: options.kernelSourceVersion,
         debianPackage: options.kernelPackage,

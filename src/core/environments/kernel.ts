@@ -145,6 +145,8 @@ async function readVerified(dir: string, key: string): Promise<KernelArtifact | 
 
 export interface EnsureKernelOptions {
   flavor: KernelFlavor;
+  /** The cache key when the caller already has it ({@link kernelKey}); computed otherwise. */
+  key?: string;
   /** `custom`: Debian version of linux-source-6.1 to pin (PYRO_KERNEL_SOURCE_VERSION). */
   sourceVersion?: string;
   /** `debian`: the linux-image package to use instead of the cloud metapackage's (PYRO_KERNEL_PACKAGE). */
@@ -159,7 +161,7 @@ export interface EnsureKernelOptions {
  * @throws PyroError environment_build_failed when the script fails or its output does not verify
  */
 export async function ensureKernel(cacheDir: string, options: EnsureKernelOptions): Promise<KernelArtifact> {
-  const key = await kernelKey(options.flavor, options.debianPackage);
+  const key = options.key ?? (await kernelKey(options.flavor, options.debianPackage));
   const dir = cachePaths.kernelDir(cacheDir, key);
   const cached = await readVerified(dir, key);
   if (cached) return cached;
