@@ -16,6 +16,7 @@ import type { BootArtifacts } from "./environments/registry.js";
 import { writeJsonAtomic } from "./fs-atomic.js";
 import { hostTscKhz, resolveAcceleration } from "./host.js";
 import { MAX_SOCKET_PATH_BYTES, type MachinePaths, packagePaths } from "./paths.js";
+import { traceMark } from "./trace.js";
 
 /** Time allowed from VMM start until the guest agent answers, in ms (TCG boots take 1-3 s). */
 export const BOOT_TIMEOUT_MS = 90_000;
@@ -108,11 +109,14 @@ export async function bootMachine(
     logPath: paths.supervisorLog,
   };
   await writeJsonAtomic(paths.supervisorConfig, svConfig);
-  await withMachineSlot(config.stateDir, config.maxActiveVms, spec.id, () =>
-    launchSupervisor(packagePaths.supervisorEntry, paths.supervisorConfig, paths.supervisorLog),
-  );
+  await withMachineSlot(config.stateDir, config.maxActiveVms, spec.id, () => {
+    traceMark("supervisor_spawn");
+    return launchSupervisor(packagePaths.supervisorEntry, paths.supervisorConfig, paths.supervisorLog);
+  });
+  traceMark("supervisor_ok");
   try {
     const state = await new SupervisorClient(paths.supervisorSocket).ready();
+    traceMark("ready_seen");
     return { acceleration: accel.accel, accelerationReason: accel.reason, state };
   } catch (err) {
     const e = err instanceof PyroError ? err : new PyroError("boot_failed", String(err));

@@ -6,6 +6,7 @@ import type { Readable } from "node:stream";
 import { PyroError } from "../errors.js";
 import { findCatalogEntry } from "./environments/catalog.js";
 import type { ExecResult } from "./exec.js";
+import { traceMark } from "./trace.js";
 import type { VmManager } from "./vm-manager.js";
 
 export type RunPhase = "create" | "start" | "execute" | "cleanup";
@@ -38,6 +39,7 @@ export interface RunOutcome {
 
 export async function runOnce(vms: VmManager, options: RunOptions): Promise<RunOutcome> {
   const started = Date.now();
+  traceMark("run_start");
   const checkAbort = () => {
     if (options.signal?.aborted) throw new PyroError("interrupted", "run interrupted");
   };
@@ -59,6 +61,7 @@ export async function runOnce(vms: VmManager, options: RunOptions): Promise<RunO
     }
     checkAbort();
     options.onPhase?.("execute", { vm_id: record.vm_id, acceleration: startedRecord.acceleration ?? "" });
+    traceMark("exec_request");
     const result = await vms.exec(record.vm_id, {
       command: options.command,
       timeoutSeconds: options.timeoutSeconds,
@@ -67,8 +70,10 @@ export async function runOnce(vms: VmManager, options: RunOptions): Promise<RunO
       signal: options.signal,
       ...(options.stdin ? { stdin: options.stdin } : {}),
     });
+    traceMark("exec_done", { duration_ms: result.durationMs });
     if (result.timedOut) cleanupReason = "timeout";
     const cleanup = await vms.delete(record.vm_id, cleanupReason);
+    traceMark("teardown_done");
     return {
       vmId: record.vm_id,
       result,

@@ -41,18 +41,24 @@ func (s *Server) exec(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fmt.Errorf("exec %q: %w", req.Argv[0], err)
 	}
-	defer leaf.Release()
+	// Removing the leaf (rmdir) is not the caller's business: it happens
+	// while the answer's last frame is on its way.
+	defer func() { go leaf.Release() }()
 	spec.Cgroup = leaf
 	ev := newEventWriter(w, s.secretValues)
 	res, err := execproc.Run(r.Context(), spec, ev)
 	if err != nil {
 		return fmt.Errorf("exec %q: %w", req.Argv[0], err)
 	}
-	if n := leaf.OOMKills(); n > 0 {
-		_ = ev.Output(execproc.Stderr, []byte(oomNote(n, s.Cgroups.Limits())))
+	// Only a failed command needs the explanation; a success skips reading
+	// memory.events (milliseconds under emulation).
+	if res.ExitCode != 0 {
+		if n := leaf.OOMKills(); n > 0 {
+			_ = ev.Output(execproc.Stderr, []byte(oomNote(n, s.Cgroups.Limits())))
+		}
 	}
 	ev.flush()
-	_ = ev.write(ExitEvent{
+	_ = ev.writeBuffered(ExitEvent{ // sent with the end of the stream
 		Type: "exit", ExitCode: res.ExitCode, Signal: res.Signal,
 		TimedOut: res.TimedOut, DurationMs: res.Duration.Milliseconds(),
 	})

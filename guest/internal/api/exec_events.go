@@ -11,9 +11,12 @@ import (
 	"github.com/pyro-mcp/pyro/guest/internal/redact"
 )
 
-// eventWriter streams NDJSON events, flushing each one so the host sees
-// output as it happens. The 200 goes out with the first event, so a failure
-// before anything started can still be an error response.
+// eventWriter streams NDJSON events, flushing each output event so the host
+// sees output as it happens. The 200 goes out with the first flushed event,
+// so a failure before anything started can still be an error response.
+// The started and exit events are not flushed on their own: each flush is
+// one more write to the host channel (costly under emulation), and the exit
+// event then leaves in the stream's last frame, the one that ends it.
 type eventWriter struct {
 	w       http.ResponseWriter
 	secrets redact.Source
@@ -35,7 +38,7 @@ func newEventWriter(w http.ResponseWriter, secrets redact.Source) *eventWriter {
 }
 
 func (e *eventWriter) Started(pid int) error {
-	return e.write(StartedEvent{Type: "started", Pid: pid})
+	return e.writeBuffered(StartedEvent{Type: "started", Pid: pid})
 }
 
 func (e *eventWriter) Output(s execproc.Stream, chunk []byte) error {
@@ -76,7 +79,20 @@ func (e *eventWriter) emit(s execproc.Stream, o *outputStream, b []byte, final b
 	return e.write(ev)
 }
 
+// write sends v now.
 func (e *eventWriter) write(v any) error {
+	if err := e.writeBuffered(v); err != nil {
+		return err
+	}
+	if err := http.NewResponseController(e.w).Flush(); err != nil {
+		e.err = err
+	}
+	return e.err
+}
+
+// writeBuffered queues v; it leaves with the next flush or when the
+// handler returns.
+func (e *eventWriter) writeBuffered(v any) error {
 	if e.err != nil {
 		return e.err
 	}
@@ -93,10 +109,6 @@ func (e *eventWriter) write(v any) error {
 		return err
 	}
 	if _, err := e.w.Write(buf.Bytes()); err != nil {
-		e.err = err
-		return err
-	}
-	if err := http.NewResponseController(e.w).Flush(); err != nil {
 		e.err = err
 	}
 	return e.err

@@ -55,6 +55,12 @@ type Manager struct {
 	limits Limits
 	active map[string]int // leaf name -> holders; Sweep leaves these alone
 	seq    int
+	// spare is the next exec's leaf, made ahead by refill (held, so no
+	// Sweep removes it; SetMaxPids updates it like any other leaf).
+	spare     *Leaf
+	refilling bool
+	// background runs refill; tests replace it to decide when it happens.
+	background func(func())
 }
 
 // New builds the layout under root (a mounted cgroup2 hierarchy), moves
@@ -70,6 +76,7 @@ func newManager(root string, m Machine, self int, dirs dirOps) (*Manager, error)
 	mg := &Manager{
 		root: root, user: filepath.Join(root, UserGroup), dirs: dirs, machine: m,
 		limits: Defaults(m, 0), active: map[string]int{},
+		background: func(f func()) { go f() },
 	}
 	var errs []error
 	report := func(err error) {

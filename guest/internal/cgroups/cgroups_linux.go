@@ -19,7 +19,12 @@ func Setup() (*Manager, error) {
 	if err != nil {
 		return nil, err
 	}
-	return New(Root, m, os.Getpid())
+	mg, err := New(Root, m, os.Getpid())
+	if mg != nil {
+		// The first exec's leaf is made while the host is still connecting.
+		mg.background(mg.refill)
+	}
+	return mg, err
 }
 
 func mount() error {

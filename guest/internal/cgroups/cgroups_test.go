@@ -130,6 +130,36 @@ func TestLeafLifecycle(t *testing.T) {
 	}
 }
 
+// The spare leaf made after an exec is the next exec's, with the limits in
+// force when it is taken (SetMaxPids reaches it too), and the refill sweeps
+// what earlier execs left empty.
+func TestSpareExecLeaf(t *testing.T) {
+	f := newFake(t, "memory pids", false)
+	m := f.manager(t)
+	m.background = func(run func()) { run() }
+
+	e1, err := m.ExecLeaf() // no spare yet: made now, then exec-2 as the spare
+	must(t, err)
+	if e1.Name() != "exec-1" || !f.exists("pyro-user/exec-2") {
+		t.Fatalf("first leaf %q, spare made: %v", e1.Name(), f.exists("pyro-user/exec-2"))
+	}
+	e1.Release()
+	if _, err := m.SetMaxPids(64); err != nil {
+		t.Fatal(err)
+	}
+	e2, err := m.ExecLeaf()
+	must(t, err)
+	if e2.Name() != "exec-2" || f.read("pyro-user/exec-2/pids.max") != "64" {
+		t.Errorf("second leaf %q pids.max %s, want the spare exec-2 with 64",
+			e2.Name(), f.read("pyro-user/exec-2/pids.max"))
+	}
+	if !f.exists("pyro-user/exec-3") || f.exists("pyro-user/exec-1") {
+		t.Errorf("after the second exec: spare exec-3 %v, released exec-1 still there %v",
+			f.exists("pyro-user/exec-3"), f.exists("pyro-user/exec-1"))
+	}
+	e2.Release()
+}
+
 // A held leaf is never swept, even when empty; a service leaf is reused.
 func TestHeldLeavesSurviveSweeps(t *testing.T) {
 	f := newFake(t, "memory pids", false)

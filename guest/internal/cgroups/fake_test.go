@@ -114,5 +114,6 @@ func (f *fakeFS) manager(t *testing.T) *Manager {
 	if m == nil {
 		t.Fatal(err)
 	}
+	m.background = func(func()) {} // no spare leaf unless a test makes one
 	return m
 }

@@ -31,13 +31,56 @@ type Leaf struct {
 	release sync.Once
 }
 
-// ExecLeaf first removes the empty leaves nobody holds (what earlier execs
-// left once their background processes ended), then creates exec-<n>.
+// ExecLeaf hands out the spare exec-<n> leaf made ahead of time, or makes
+// one now, and starts making the next spare in the background: creating a
+// leaf (mkdir and two limit writes) takes milliseconds under emulation, and
+// an exec should not wait for it.
 func (m *Manager) ExecLeaf() (*Leaf, error) {
 	if m == nil {
 		return nil, nil
 	}
+	m.mu.Lock()
+	l := m.spare
+	m.spare = nil
+	m.mu.Unlock()
+	if l == nil {
+		m.Sweep()
+		var err error
+		if l, err = m.newExecLeaf(); err != nil {
+			return nil, err
+		}
+	}
+	m.background(m.refill)
+	return l, nil
+}
+
+// refill first removes the empty leaves nobody holds (what earlier execs
+// left once their background processes ended), then makes the spare exec
+// leaf when there is none. One refill runs at a time.
+func (m *Manager) refill() {
+	m.mu.Lock()
+	if m.refilling || m.spare != nil {
+		m.mu.Unlock()
+		return
+	}
+	m.refilling = true
+	m.mu.Unlock()
 	m.Sweep()
+	l, err := m.newExecLeaf()
+	m.mu.Lock()
+	m.refilling = false
+	keep := err == nil && m.spare == nil
+	if keep {
+		m.spare = l
+	}
+	m.mu.Unlock()
+	if err == nil && !keep {
+		l.Release()
+	}
+}
+
+// newExecLeaf creates the next exec-<n>.
+func (m *Manager) newExecLeaf() (*Leaf, error) {
 	m.mu.Lock()
 	m.seq++
 	name := fmt.Sprintf("exec-%d", m.seq)

@@ -1,7 +1,7 @@
 // Package reaper collects the exit status of every child of this process.
 //
 // As PID 1 the agent inherits every orphan in the guest, so one goroutine
-// loops wait4(-1, WNOHANG) on SIGCHLD. Processes the agent starts itself are
+// loops wait4(-1, WNOHANG) whenever a child exits. Processes the agent starts itself are
 // registered before the reaper can see them exit, so their status is
 // delivered instead of lost; statuses of anything else are dropped.
 // exec.Cmd.Wait must never be used on processes started here: it would race
@@ -63,6 +63,7 @@ func Start(cmd *exec.Cmd) (<-chan Status, error) {
 	}
 	ch := make(chan Status, 1)
 	waiters[cmd.Process.Pid] = ch
+	childStarted()
 	return ch, nil
 }
 

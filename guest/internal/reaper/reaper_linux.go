@@ -1,6 +1,7 @@
 package reaper
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -19,17 +20,39 @@ func start() error {
 		}
 	}
 	go loop(sigs)
-	sigs <- unix.SIGCHLD // sweep zombies that predate us (e.g. from an initramfs)
 	return nil
 }
 
-// loop sweeps on every SIGCHLD. Signals coalesce, so each sweep reaps until
-// wait4 reports nothing left; a child exiting after that raises a new one.
+// kick wakes a loop that found no child at all: Start has just made one.
+var kick = make(chan struct{}, 1)
+
+func childStarted() {
+	select {
+	case kick <- struct{}{}:
+	default:
+	}
+}
+
+// loop sweeps whenever a child can be waited for. It blocks in
+// waitid(WNOWAIT), which the kernel ends the moment a child exits: under
+// emulation SIGCHLD's way through the runtime's signal goroutine to ours
+// takes milliseconds more, and an exec's answer waits for its status.
+// WNOWAIT leaves the reaping to sweep, under mu. With no child at all
+// waitid fails at once (ECHILD); loop then waits for Start or for SIGCHLD
+// (an orphan reparented to PID 1).
 func loop(sigs <-chan os.Signal) {
-	for range sigs {
+	for {
 		mu.Lock()
-		sweep()
+		sweep() // also the zombies that predate us (e.g. from an initramfs)
 		mu.Unlock()
+		var info unix.Siginfo
+		err := unix.Waitid(unix.P_ALL, 0, &info, unix.WEXITED|unix.WNOWAIT, nil)
+		if errors.Is(err, unix.ECHILD) {
+			select {
+			case <-sigs:
+			case <-kick:
+			}
+		}
 	}
 }
 

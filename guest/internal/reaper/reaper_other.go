@@ -3,3 +3,4 @@
 package reaper
 
 func start() error { return ErrUnsupported }
+func childStarted() {}

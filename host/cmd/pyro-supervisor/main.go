@@ -22,6 +22,7 @@ import (
 	"github.com/pyro-mcp/pyro/host/internal/logging"
 	"github.com/pyro-mcp/pyro/host/internal/protocol"
 	"github.com/pyro-mcp/pyro/host/internal/supervisor"
+	"github.com/pyro-mcp/pyro/host/internal/trace"
 	"github.com/pyro-mcp/pyro/host/internal/vmm"
 	"github.com/pyro-mcp/pyro/host/internal/vmm/drivers"
 )
@@ -34,6 +35,7 @@ func main() {
 		report(protocol.Errorf(protocol.ErrInvalidArgument, "usage: pyro-supervisor <sv-config.json> | probe [flags]"))
 		os.Exit(2)
 	}
+	trace.Mark("supervisor_start")
 	sv, err := launch(os.Args[1])
 	if err != nil {
 		report(err)

@@ -19,6 +19,7 @@ import (
 	"github.com/pyro-mcp/pyro/host/internal/owner"
 	"github.com/pyro-mcp/pyro/host/internal/protocol"
 	"github.com/pyro-mcp/pyro/host/internal/statefile"
+	"github.com/pyro-mcp/pyro/host/internal/trace"
 )
 
 const (
@@ -42,6 +43,7 @@ func (s *Supervisor) Start(ctx context.Context) error {
 		return fmt.Errorf("prepare VM %s: %w", s.cfg.VM.VMID, err)
 	}
 	s.vmmSpawn = time.Now()
+	trace.Mark("vmm_spawn")
 	s.consoleAt = consolelog.Size(s.cfg.VM.ConsoleLogPath)
 	m, err := s.driver.Start(ctx)
 	if err != nil {
@@ -52,6 +54,7 @@ func (s *Supervisor) Start(ctx context.Context) error {
 	pid := m.PID()
 	s.update(func(st *protocol.State) { st.VMMPID = &pid })
 	s.log.Info("vmm_started", "vmm_pid", pid, "accel", s.cfg.VM.Accel, "driver", s.driver.Name())
+	trace.Mark("vmm_started", "vmm_pid", pid)
 	return nil
 }
 
@@ -79,6 +82,7 @@ func (s *Supervisor) Listen() error {
 		return err
 	}
 	s.persist()
+	trace.Mark("listening")
 	return nil
 }
 
@@ -151,6 +155,7 @@ func (s *Supervisor) boot() {
 	}
 	s.mu.Unlock()
 	s.log.Info("ready", "boot_ms", bootMs, "agent_version", info.AgentVersion)
+	trace.Mark("agent_ready", "boot_ms", bootMs)
 	s.idle.Touch()
 	s.persist()
 }
@@ -202,6 +207,7 @@ func (s *Supervisor) finish() {
 		s.log.Error("vmm_crashed", "message", crash.Message)
 	}
 	s.log.Info("vmm_exited", "code", exit.Code, "signal", exit.Signal, "reason", exit.Reason)
+	trace.Mark("vmm_exited")
 	s.persist()
 	_ = os.Remove(s.cfg.PidPath)
 	close(s.final) // shutdown requests answer now

@@ -7,6 +7,7 @@ import type { Readable } from "node:stream";
 import { PyroError } from "../../errors.js";
 import { type ExecResult, execInVm } from "../exec.js";
 import { machineClient } from "../machine.js";
+import { traceMark } from "../trace.js";
 import { appendHistory, capOutput, type HistoryEntry } from "./history.js";
 import type { WorkspaceManager } from "./manager.js";
 import { readWorkspaceRecord } from "./record.js";
@@ -34,6 +35,7 @@ export async function execInWorkspace(
   id: string,
   options: WorkspaceExecOptions,
 ): Promise<{ result: ExecResult; sequence: number; command: string[] }> {
+  traceMark("exec_start");
   // Hot path: no liveness round trip first; a VM that is down fails the exec request itself.
   const record = await readWorkspaceRecord(ws.config.stateDir, id);
   if (record.state !== "started") await ws.requireRunning(id);
@@ -46,6 +48,7 @@ export async function execInWorkspace(
       )
     : undefined;
   let result: ExecResult;
+  traceMark("exec_request");
   try {
     result = await execInVm(machineClient(ws.paths(id)), {
       ...rest,
@@ -56,6 +59,7 @@ export async function execInWorkspace(
     if (err instanceof PyroError && err.code === "vm_not_running") await ws.requireRunning(id);
     throw err;
   }
+  traceMark("exec_done", { duration_ms: result.durationMs });
   // The agent redacted output as it streamed; the host pass also covers argv. Without
   // secrets (the common case) the hot path reads no secrets file.
   let command = options.command;
@@ -84,5 +88,6 @@ export async function execInWorkspace(
     };
     await appendHistory(ws.paths(id).history, entry);
   });
+  traceMark("exec_recorded");
   return { result, sequence, command };
 }
