@@ -35,7 +35,9 @@ const pct = (xs, p) => {
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
 };
 const row = (label, xs, floor) => {
-  const ratio = floor ? `  ${(pct(xs, 50) / floor.p50).toFixed(2)}x ${floor.name} (${floor.p50.toFixed(1)} ms)` : "";
+  const ratio = floor
+    ? `  ${(pct(xs, 50) / floor.p50).toFixed(2)}x ${floor.name} (${floor.p50.toFixed(1)} ms)`
+    : "";
   return `  ${label.padEnd(44)} p50 ${pct(xs, 50).toFixed(1).padStart(7)} ms  p95 ${pct(xs, 95).toFixed(1).padStart(7)} ms${ratio}`;
 };
 
@@ -72,7 +74,10 @@ function readMarks(file) {
 }
 
 function collect(into, phases) {
-  for (const [name, value] of Object.entries(phases)) (into[name] ??= []).push(value);
+  for (const [name, value] of Object.entries(phases)) {
+    into[name] ??= [];
+    into[name].push(value);
+  }
 }
 
 /** One agent round trip through the supervisor socket, in ms. */
@@ -81,7 +86,9 @@ function healthRoundTrip(socketPath) {
     const t = performance.now();
     const req = http.request({ socketPath, method: "GET", path: "/v1/agent/health", agent: false }, (res) => {
       res.resume();
-      res.on("end", () => (res.statusCode === 200 ? done(performance.now() - t) : fail(new Error(`health ${res.statusCode}`))));
+      res.on("end", () =>
+        res.statusCode === 200 ? done(performance.now() - t) : fail(new Error(`health ${res.statusCode}`)),
+      );
     });
     req.on("error", fail);
     req.end();
@@ -148,7 +155,10 @@ try {
     const n = await timed(["-e", "0"], env);
     node2.push(n.exitedAt - n.spawnedAt);
     const file = join(home, `trace-exec-${i}.jsonl`);
-    const r = await timed([cli, "workspace", "exec", id, "--json", "--", "true"], { ...env, PYRO_TRACE: file });
+    const r = await timed([cli, "workspace", "exec", id, "--json", "--", "true"], {
+      ...env,
+      PYRO_TRACE: file,
+    });
     const guestMs = JSON.parse(r.out).duration_ms;
     const m = readMarks(file);
     collect(cliExec, {
@@ -164,12 +174,19 @@ try {
   console.log(`\nworkspace (${environment}):`);
   console.log(row("agent health round trip (floor)", health));
   console.log(row("SDK exec `true` minus in-guest time", sdk, healthFloor));
-  console.log(row("`pyro workspace exec WS -- true` minus guest", cliExec.wall, { name: "node -e 0", p50: pct(node2, 50) }));
+  console.log(
+    row("`pyro workspace exec WS -- true` minus guest", cliExec.wall, {
+      name: "node -e 0",
+      p50: pct(node2, 50),
+    }),
+  );
   console.log(row("  CLI start (spawn -> exec starts)", cliExec.cli));
   console.log(row("  exec round trip minus in-guest time", cliExec.exec, healthFloor));
   console.log(row("  history and record (under the lock)", cliExec.record));
   console.log(row("  output and process exit", cliExec.exit));
-  console.log(`  supervisor RSS ${rssMib(sv.supervisor_pid).toFixed(1)} MiB (target <= 12 MiB); QEMU RSS ${rssMib(sv.vmm_pid).toFixed(1)} MiB`);
+  console.log(
+    `  supervisor RSS ${rssMib(sv.supervisor_pid).toFixed(1)} MiB (target <= 12 MiB); QEMU RSS ${rssMib(sv.vmm_pid).toFixed(1)} MiB`,
+  );
 } finally {
   for (const w of (await pyro.listWorkspaces()).workspaces) await pyro.deleteWorkspace(w.workspaceId);
   rmSync(home, { recursive: true, force: true });
