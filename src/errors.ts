@@ -17,6 +17,7 @@ export const ERROR_CODES = [
   "workspace_not_running",
   "workspace_not_stopped",
   "path_outside_workspace",
+  "disk_full",
   "host_path_not_allowed",
   "file_not_found",
   "snapshot_not_found",

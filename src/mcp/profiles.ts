@@ -8,7 +8,8 @@ import type { McpProfile } from "./tool.js";
 
 /**
  * Fields `workspace-core` hides, by tool. Everyday coding work needs none of them: sizing
- * (`vcpu_count`, `mem_mib`: 1 vCPU, 1024 MiB; `max_pids`: derived from memory), lifetime
+ * (`vcpu_count`, `mem_mib`: 1 vCPU, 1024 MiB; `max_pids`: derived from memory;
+ * `disk_mib`: 8192 MiB, sparse), lifetime
  * (`ttl_seconds`: 600 s idle), guest network (`network`, `network_policy`: off) and
  * bookkeeping labels. Secrets and network
  * options belong here too (full profile only); `secret_env` of `workspace_exec` stays in core.
@@ -21,6 +22,7 @@ export const CORE_HIDDEN_FIELDS: Readonly<Record<string, readonly string[]>> = {
     "vcpu_count",
     "mem_mib",
     "max_pids",
+    "disk_mib",
     "ttl_seconds",
     "network_policy",
     "labels",

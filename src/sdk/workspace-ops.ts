@@ -110,6 +110,8 @@ export function workspaceRecord(v: WorkspaceView): Workspace {
     serviceCount: 0,
     runningServiceCount: 0,
     maxPids: v.max_pids,
+    diskMib: v.disk?.size_mib ?? null,
+    diskAllocatedMib: v.disk?.allocated_mib ?? null,
     userProcessCount: null,
     error: v.error,
   };

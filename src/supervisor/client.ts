@@ -198,6 +198,7 @@ export function errorFromBody(
     "invalid_argument",
     "timeout",
     "path_outside_workspace",
+    "disk_full",
     "shell_not_running",
     "service_exists",
     "secret_not_found",

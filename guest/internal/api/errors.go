@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"syscall"
 
 	"github.com/pyro-mcp/pyro/guest/internal/files"
 	"github.com/pyro-mcp/pyro/guest/internal/ports"
@@ -30,6 +31,8 @@ func errorCode(err error) (status int, code string) {
 	switch {
 	case errors.Is(err, files.ErrOutside): // first: the most specific verdict
 		return http.StatusBadRequest, "path_outside_workspace"
+	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
+		return http.StatusInsufficientStorage, "disk_full"
 	case errors.Is(err, shells.ErrNotRunning):
 		return http.StatusConflict, "shell_not_running"
 	case errors.Is(err, services.ErrExists):

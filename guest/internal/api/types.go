@@ -36,7 +36,7 @@ type ErrorResponse struct {
 }
 
 type ErrorBody struct {
-	Code    string `json:"code"` // invalid_argument | path_outside_workspace | not_found | secret_not_found | shell_not_running | service_exists | connection_refused | internal
+	Code    string `json:"code"` // invalid_argument | path_outside_workspace | disk_full | not_found | secret_not_found | shell_not_running | service_exists | connection_refused | internal
 	Message string `json:"message"`
 }
 

@@ -2,6 +2,8 @@ package files
 
 import (
 	"archive/tar"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -128,8 +130,10 @@ func (x *extractor) entry(hdr *tar.Header, tr *tar.Reader) error {
 	if link == name {
 		return nil // a file hardlinked to itself is already in place
 	}
-	if err := clearLeaf(dir, leaf); err != nil {
-		return err
+	if hdr.Typeflag != tar.TypeReg && hdr.Typeflag != tar.TypeCont && hdr.Typeflag != tar.TypeGNUSparse {
+		if err := clearLeaf(dir, leaf); err != nil { // a regular file replaces by rename
+			return err
+		}
 	}
 	x.regular[name] = hdr.Typeflag != tar.TypeSymlink
 	switch hdr.Typeflag {
@@ -163,13 +167,16 @@ func clearLeaf(dir int, leaf string) error {
 	return nil
 }
 
+// file writes a regular file's content under a temporary name in the same
+// directory and renames it over leaf only once complete: a push cut short
+// (a full disk, a broken stream) leaves the file that was there intact.
+// rename replaces a file or symlink at leaf itself, never its target.
 func (x *extractor) file(dir int, leaf string, hdr *tar.Header, tr *tar.Reader) error {
-	// O_EXCL after clearLeaf: a symlink or file raced in is refused, not reused.
-	fd, err := unix.Openat(dir, leaf, unix.O_CREAT|unix.O_EXCL|unix.O_WRONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
+	tmp, fd, err := createTemp(dir)
 	if err != nil {
 		return err
 	}
-	f := os.NewFile(uintptr(fd), leaf)
+	f := os.NewFile(uintptr(fd), tmp)
 	n, err := io.Copy(f, tr)
 	x.stats.Bytes += n
 	if err == nil {
@@ -178,13 +185,38 @@ func (x *extractor) file(dir int, leaf string, hdr *tar.Header, tr *tar.Reader) 
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
+	if err == nil {
+		err = setMtime(dir, tmp, hdr.ModTime)
+	}
+	if err == nil {
+		err = unix.Renameat(dir, tmp, dir, leaf)
+		if errors.Is(err, unix.EISDIR) {
+			err = invalid("%q is an existing directory", leaf)
+		}
+	}
+	if err != nil {
+		_ = unix.Unlinkat(dir, tmp, 0)
+	}
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, tar.ErrHeader) {
 		return invalid("tar: %v", err)
 	}
-	if err != nil {
-		return err
+	return err
+}
+
+// createTemp creates a new, empty file with a random hidden name in dir.
+// O_EXCL and O_NOFOLLOW: a name raced in is never reused or followed.
+func createTemp(dir int) (string, int, error) {
+	for {
+		var b [6]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return "", -1, err
+		}
+		name := ".pyro-tmp-" + hex.EncodeToString(b[:])
+		fd, err := unix.Openat(dir, name, unix.O_CREAT|unix.O_EXCL|unix.O_WRONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
+		if !errors.Is(err, unix.EEXIST) {
+			return name, fd, err
+		}
 	}
-	return setMtime(dir, leaf, hdr.ModTime)
 }
 
 // hardlink links an earlier entry; linkat gets a confined parent and a

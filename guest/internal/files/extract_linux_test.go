@@ -4,8 +4,10 @@ import (
 	"archive/tar"
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -241,5 +243,33 @@ func TestExtractBadRoot(t *testing.T) {
 		if !errors.Is(err, tt.want) {
 			t.Errorf("Extract(%q, %q) = %v, want %v", tt.root, tt.rel, err, tt.want)
 		}
+	}
+}
+
+// TestExtractCutShortKeepsOldFile: a file whose content never arrives whole
+// (here the stream ends inside it; a full disk ends the same way) leaves the
+// file that was there unchanged, and no temporary file behind.
+func TestExtractCutShortKeepsOldFile(t *testing.T) {
+	root := t.TempDir()
+	mustWrite(t, filepath.Join(root, "a"), "old", 0o644)
+	whole, err := io.ReadAll(tarball(t, file("a", 0, strings.Repeat("new", 4000))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Extract(root, "", bytes.NewReader(whole[:3000])) // header and part of the body
+	wantErr(t, err, ErrInvalid)
+	if got := readString(t, filepath.Join(root, "a")); got != "old" {
+		t.Errorf("a = %q, want the old content", got)
+	}
+	entries, _ := os.ReadDir(root)
+	if len(entries) != 1 {
+		t.Errorf("left behind: %v", entries)
+	}
+	// A directory where a file entry lands is refused, and stays a directory.
+	mustWrite(t, filepath.Join(root, "d", "keep"), "x", 0o644)
+	_, err = Extract(root, "", tarball(t, file("d", 0, "file")))
+	wantErr(t, err, ErrInvalid)
+	if fi, _ := os.Stat(filepath.Join(root, "d")); fi == nil || !fi.IsDir() {
+		t.Error("d is no longer a directory")
 	}
 }

@@ -2,5 +2,5 @@
 
 package reaper
 
-func start() error { return ErrUnsupported }
+func start() error  { return ErrUnsupported }
 func childStarted() {}

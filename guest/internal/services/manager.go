@@ -60,7 +60,7 @@ func (m *Manager) Start(ctx context.Context, spec Spec) (Info, error) {
 	m.services[spec.Name] = s // reserved before the slow part
 	m.mu.Unlock()
 	if old != nil {
-		old.logs.close()    // leftover children of the old one write nowhere
+		old.logs.close()   // leftover children of the old one write nowhere
 		old.leaf.Release() // they stay in service-<name>, which the new one takes over
 	}
 	logs, err := openLogs(filepath.Join(m.dir, spec.Name), m.secrets)

@@ -19,6 +19,7 @@ export function renderWorkspace(w: Workspace): string {
     `Secrets: ${w.secrets.map((s) => s.name).join(", ") || "-"}`,
     `Commands: ${w.commandCount}  Services: ${w.runningServiceCount}/${w.serviceCount} running`,
     `Processes: ${w.userProcessCount ?? "-"} running  Max pids per command: ${w.maxPids ?? "default"}`,
+    `Disk: ${w.diskMib === null ? "-" : `${w.diskMib} MiB (${w.diskAllocatedMib} MiB stored on the host)`}`,
     `Created: ${w.createdAt}  Last activity: ${w.lastActivityAt}  Expires: ${w.expiresAt ?? "never"}`,
   ];
   return `${lines.join("\n")}\n`;

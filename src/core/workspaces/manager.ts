@@ -22,6 +22,7 @@ import {
 } from "../machine.js";
 import { packagePaths, type WorkspacePaths, workspacePaths } from "../paths.js";
 import { runProgram } from "../process-run.js";
+import { checkDiskSize, growDisk } from "./disk-size.js";
 import { setGuestMaxPids } from "./guest-limits.js";
 import { type HistoryEntry, readHistory } from "./history.js";
 import {
@@ -60,6 +61,8 @@ export interface CreateWorkspaceOptions {
   secrets: Secret[];
   /** pids.max of each exec, shell and service cgroup in the guest; default: the agent's. */
   maxPids?: number | undefined;
+  /** Size of the workspace disk in MiB (sparse), at least the environment image's size. */
+  diskMib: number;
 }
 
 export type { WorkspaceExecOptions, WorkspaceView };
@@ -127,6 +130,7 @@ export class WorkspaceManager {
     checkAbort();
     const boot = await requireInstalled(this.config.cacheDir, options.environment);
     requireAgentBinary(this.config.agentPath ?? packagePaths.agentBinary);
+    checkDiskSize(boot.rootfsPath, options.diskMib); // before anything is written
     const id = newWorkspaceId();
     const paths = this.paths(id);
     // Lock first (it lives beside the directory), then directory and record at once: a create
@@ -158,6 +162,7 @@ export class WorkspaceManager {
         secrets: options.secrets.map((x) => ({ name: x.name, source_kind: x.source_kind })),
         network: null,
         max_pids: options.maxPids ?? null,
+        disk_mib: options.diskMib,
         command_count: 0,
         snapshots: [],
         create_pid: process.pid,
@@ -195,15 +200,16 @@ export class WorkspaceManager {
   }
 
   /**
-   * Gives the workspace a fresh disk (a sparse, reflink-where-possible copy of the shared
-   * agent image of its environment) and boots it. Used by create and reset; the caller holds
-   * the lock and the VM is not running.
+   * Gives the workspace a fresh disk (a sparse, reflink-where-possible copy of its
+   * environment's image, grown to `disk_mib`) and boots it. Used by create and reset; the
+   * caller holds the lock and the VM is not running.
    */
   async bootFreshDisk(record: WorkspaceRecord): Promise<"kvm" | "tcg"> {
     const boot = await requireInstalled(this.config.cacheDir, record.environment);
     const paths = this.paths(record.workspace_id);
     const tmp = `${paths.rootfs}.tmp`;
     await runProgram(["cp", "--sparse=always", "--reflink=auto", boot.rootfsPath, tmp]);
+    if (record.disk_mib !== null) await growDisk(tmp, record.disk_mib);
     await rename(tmp, paths.rootfs);
     const booted = await this.boot(record, boot);
     record.kernel_path = boot.kernelPath;

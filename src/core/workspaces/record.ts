@@ -45,6 +45,11 @@ export const WorkspaceRecordSchema = z.object({
    * and sent to the agent at every boot; null: the agent's default, derived from memory.
    */
   max_pids: z.number().int().nullable().default(null),
+  /**
+   * Size of the workspace disk in MiB, set at create (`--disk-mib`); null for workspaces made
+   * before it could be chosen (their disk is the environment image's size).
+   */
+  disk_mib: z.number().int().nullable().default(null),
   command_count: z.number().int(),
   /** Named snapshots of /workspace (archives under snapshots/); `baseline` is implicit. */
   snapshots: z

@@ -9,11 +9,14 @@ import { isLocked } from "../lock.js";
 import { liveMachineState, recordedMachineState, stopMachine } from "../machine.js";
 import { CRASH_CODE, machineCrash, supervisorRuns } from "../machine-outcome.js";
 import { workspacePaths } from "../paths.js";
+import { diskUsage } from "./disk-size.js";
 import { readWorkspaceRecord, WORKSPACE_LAYOUT_VERSION, type WorkspaceRecord } from "./record.js";
 
 /** A record joined with what is true right now (liveness, expiry). */
 export interface WorkspaceView extends WorkspaceRecord {
   expires_at: string | null;
+  /** The disk's size and what the host stores of it (sparse file), in MiB; null without a disk. */
+  disk: { size_mib: number; allocated_mib: number } | null;
 }
 
 /**
@@ -48,6 +51,7 @@ export async function readRecordOrStub(stateDir: string, id: string): Promise<Wo
       secrets: [],
       network: null,
       max_pids: null,
+      disk_mib: null,
       command_count: 0,
       snapshots: [],
       error: {
@@ -87,7 +91,9 @@ export async function viewWorkspace(stateDir: string, id: string): Promise<Works
     record.ttl_seconds > 0
       ? new Date(Date.parse(record.last_activity_at) + record.ttl_seconds * 1000).toISOString()
       : null;
-  return { ...record, state, error, expires_at: expires };
+  const usage = diskUsage(paths.rootfs);
+  const disk = usage ? { size_mib: usage.sizeMib, allocated_mib: usage.allocatedMib } : null;
+  return { ...record, state, error, expires_at: expires, disk };
 }
 
 /** @throws PyroError workspace_not_running unless the VM answers */

@@ -30,6 +30,19 @@ export const MemMib = z
   .default(DEFAULT_MEM_MIB)
   .describe(`Guest memory in MiB, 128-65536. Default ${DEFAULT_MEM_MIB}.`);
 
+/** Default workspace disk size in MiB (sparse: the host stores only what the guest writes). */
+export const DEFAULT_DISK_MIB = 8192;
+
+export const DiskMib = z
+  .number()
+  .int()
+  .min(1024)
+  .max(1_048_576)
+  .default(DEFAULT_DISK_MIB)
+  .describe(
+    `Workspace disk size in MiB, at least the environment image's size (2048 for the catalog) and at most 1048576. Default ${DEFAULT_DISK_MIB}. Sparse: the host stores only what the guest writes.`,
+  );
+
 export const TimeoutSeconds = z
   .number()
   .int()

@@ -1,6 +1,14 @@
 /** Workspace operations (docs/workspaces.md): inputs and records. */
 import { z } from "zod";
-import { Command, EnvironmentName, MemMib, TimeoutSeconds, TtlSeconds, VcpuCount } from "./common.js";
+import {
+  Command,
+  DiskMib,
+  EnvironmentName,
+  MemMib,
+  TimeoutSeconds,
+  TtlSeconds,
+  VcpuCount,
+} from "./common.js";
 
 /** The names rule: workspace names, label keys (and later snapshot/service names). */
 export const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -79,6 +87,7 @@ export const CreateWorkspaceInputSchema = z
         "Secrets: {name, value} or {name, filePath}. Kept host-side (0600) and in the guest only under /run/pyro-secrets; redacted from all output.",
       ),
     maxPids: MaxPids.optional(),
+    diskMib: DiskMib,
   })
   .strict();
 export type CreateWorkspaceInput = z.input<typeof CreateWorkspaceInputSchema>;
@@ -199,6 +208,14 @@ export const WorkspaceSchema = z.object({
     .describe(
       "Process cap per command (pids.max of each exec, shell and service cgroup; threads count too): the guest's value while it runs, else the one set at create (null: the default derived from memMib)",
     ),
+  diskMib: z
+    .number()
+    .nullable()
+    .describe("Disk size in MiB (apparent size of the sparse disk file); null when it has no disk"),
+  diskAllocatedMib: z
+    .number()
+    .nullable()
+    .describe("What the host stores of the disk in MiB (the sparse file's allocated blocks)"),
   userProcessCount: z
     .number()
     .nullable()

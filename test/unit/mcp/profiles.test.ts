@@ -46,6 +46,7 @@ describe("profile-narrowed inputs", () => {
     const full = await tools("workspace-full");
     expect(fields(core.workspace_create)).toEqual(["environment", "name", "seed_path"]);
     expect(fields(full.workspace_create)).toEqual([
+      "disk_mib",
       "environment",
       "labels",
       "max_pids",

@@ -18,6 +18,7 @@ export interface CreateFlags extends Flags {
   secret?: Secret[];
   secretFile?: Secret[];
   maxPids?: number;
+  diskMib?: number;
   idOnly: boolean;
 }
 
@@ -43,6 +44,7 @@ export async function createWorkspace(ctx: CliContext, environment: string, f: C
       labels: f.label ?? {},
       secrets: [...(f.secret ?? []), ...(f.secretFile ?? [])],
       ...(f.maxPids !== undefined ? { maxPids: f.maxPids } : {}),
+      ...(f.diskMib !== undefined ? { diskMib: f.diskMib } : {}),
     },
     { signal: ctx.signal },
   );

@@ -41,6 +41,11 @@ export function createCommand(ctx: CliContext): Command {
         "process cap per command, threads included (default derived from --mem-mib)",
         intOption("--max-pids"),
       )
+      .option(
+        "--disk-mib <n>",
+        "disk size in MiB, sparse: the host stores only what is written (default 8192)",
+        intOption("--disk-mib"),
+      )
       .option("--id-only", "print only the workspace id", false),
   ).action(async (environment: string, f: CreateFlags) =>
     (await actions()).createWorkspace(ctx, environment, f),

@@ -1,0 +1,87 @@
+/**
+ * Workspace disk size (`--disk-mib`) and a full disk, against real guests: the guest sees the
+ * size asked for, the host stores only what is written, a full disk says `No space left on
+ * device` in the guest and `disk_full` to pyro's own writes, and nothing written before is lost
+ * across stop, offline disk read and start.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { requireGuest, runCli, usePyroHome } from "./fixtures.js";
+
+requireGuest();
+const pyro = usePyroHome();
+const cli = (...args: string[]) => runCli(args, pyro.env());
+let ws = "";
+
+afterAll(async () => {
+  if (ws) expect((await cli("workspace", "delete", ws)).code).toBe(0);
+}, 60_000);
+
+async function sh(script: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return cli("workspace", "exec", ws, "--timeout-seconds", "120", "--", "bash", "-c", script);
+}
+
+describe("workspace disk size", () => {
+  it("refuses a disk smaller than the environment image before anything is written", async () => {
+    const r = await cli("workspace", "create", "debian:12", "--disk-mib", "1024");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /^error\[invalid_argument\]: disk_mib 1024 is smaller than the environment's image \(2048 MiB\)/m,
+    );
+    expect(JSON.parse((await cli("workspace", "list", "--json")).stdout).count).toBe(0);
+  });
+
+  it("gives the guest the size asked for; the host stores only what is written", {
+    timeout: 300_000,
+  }, async () => {
+    const created = await cli("workspace", "create", "debian:12", "--disk-mib", "8192", "--json");
+    expect(created.code, created.stderr).toBe(0);
+    ws = JSON.parse(created.stdout).workspaceId;
+    const status = JSON.parse((await cli("workspace", "status", ws, "--json")).stdout);
+    expect(status.diskMib).toBe(8192);
+    expect(status.diskAllocatedMib).toBeLessThan(1024); // sparse: the image's data, not 8 GiB
+
+    const df = await sh("df -BM --output=size /workspace | tail -1");
+    expect(Number.parseInt(df.stdout, 10)).toBeGreaterThan(7800);
+    // 4 GiB: fallocate takes the blocks as a write would (TCG would need minutes to copy 4 GiB
+    // of data), then real data is written and checked after every step below.
+    const big = await sh(
+      "fallocate -l 4G big && head -c 8M /dev/urandom > data.bin && sha256sum data.bin > data.sha && sync && stat -c %s big",
+    );
+    expect(big.code, big.stderr).toBe(0);
+    expect(big.stdout.trim()).toBe(String(4 * 1024 ** 3));
+  });
+
+  it("a full disk: ENOSPC in the guest, disk_full for pyro's writes, nothing lost", {
+    timeout: 300_000,
+  }, async () => {
+    // Fill what is left (as root, the reserved blocks too), then a small write must fail.
+    const fill = await sh(
+      "fallocate -l $(( $(df -B1 --output=avail /workspace | tail -1) )) fill; " +
+        "dd if=/dev/zero of=rest bs=1M 2>/dev/null; echo hi > new.txt",
+    );
+    expect(fill.code).not.toBe(0);
+    expect(fill.stderr).toMatch(/No space left on device/);
+
+    // pyro's own write into the full disk: a clear code, and the file it would replace is kept.
+    const src = join(pyro.home(), "push");
+    mkdirSync(src, { recursive: true });
+    writeFileSync(join(src, "data.sha"), "x".repeat(4 * 1024 * 1024));
+    const push = await cli("workspace", "sync", "push", ws, src);
+    expect(push.code).toBe(1);
+    expect(push.stderr).toMatch(/^error\[disk_full\]/m);
+    expect((await sh("sha256sum -c data.sha")).stdout).toContain("data.bin: OK");
+
+    expect((await cli("workspace", "stop", ws)).code).toBe(0);
+    const read = JSON.parse((await cli("workspace", "disk", "read", ws, "data.sha", "--json")).stdout);
+    expect(read.content).toMatch(/^[0-9a-f]{64} {2}data\.bin\n$/);
+    const start = await cli("workspace", "start", ws);
+    expect(start.code, start.stderr).toBe(0);
+    const check = await sh("sha256sum -c data.sha && stat -c %s big");
+    expect(check.code, check.stderr).toBe(0);
+    expect(check.stdout).toBe(`data.bin: OK\n${4 * 1024 ** 3}\n`);
+    // Room again once the guest deletes something.
+    expect((await sh("rm fill rest && echo hi > new.txt && cat new.txt")).stdout).toBe("hi\n");
+  });
+});
