@@ -1,10 +1,14 @@
 /** Shared zod fragments. Each `.describe()` gives the unit and default (docs/public-contract.md). */
 import { z } from "zod";
+import {
+  DEFAULT_MEM_MIB,
+  DEFAULT_TIMEOUT_SECONDS,
+  DEFAULT_TTL_SECONDS,
+  DEFAULT_VCPU_COUNT,
+  MAX_TIMEOUT_SECONDS,
+} from "../defaults.js";
 
-export const DEFAULT_VCPU_COUNT = 1;
-export const DEFAULT_MEM_MIB = 1024;
-export const DEFAULT_TIMEOUT_SECONDS = 30;
-export const DEFAULT_TTL_SECONDS = 600;
+export { DEFAULT_MEM_MIB, DEFAULT_TIMEOUT_SECONDS, DEFAULT_TTL_SECONDS, DEFAULT_VCPU_COUNT };
 
 /** Upper bound matches the guest kernel's CONFIG_NR_CPUS. */
 export const MAX_VCPU_COUNT = 8;
@@ -34,7 +38,7 @@ export const TimeoutSeconds = z
   .number()
   .int()
   .min(1)
-  .max(86_400)
+  .max(MAX_TIMEOUT_SECONDS)
   .default(DEFAULT_TIMEOUT_SECONDS)
   .describe(
     `Command time limit in seconds; the whole process group is killed after it. Default ${DEFAULT_TIMEOUT_SECONDS}.`,
