@@ -6,8 +6,9 @@
  * Cases: `node -e 0` (the floor), `pyro --version`, `pyro workspace exec --help` (the command
  * tree, no SDK), `pyro workspace exec nosuch -- true` against an empty PYRO_HOME (the whole host
  * path of an exec up to its first state read, no VM: it ends in workspace_not_found), and a bare
- * `import()` of the SDK entry (the part of that exec path the CLI cannot shed), which also
- * reports the import's own in-process time (no process start-up in it).
+ * `import()` of the SDK entry (what an SDK user pays; with the schemas and zod, which the CLI's
+ * bundle leaves off the exec path), which also reports the import's own in-process time (no
+ * process start-up in it). `bench/cli-exec.mjs` times an exec against a real guest.
  *
  * `--modules` lists, per case, the modules the process loaded (ESM through a load hook, CommonJS
  * from the require cache at exit; node: builtins left out), grouped by package; `--list` prints

@@ -1,5 +1,5 @@
 /** What every command gets: the SDK (loaded on first use), the argv after `--`, and the abort signal. */
-import type { Pyro } from "../sdk/index.js";
+import type { Pyro } from "../sdk/pyro.js";
 import { UsageError } from "./errors.js";
 
 export interface CliContext {
@@ -20,7 +20,8 @@ export function createContext(guestArgv: string[] | undefined, signal: AbortSign
   let pyro: Promise<Pyro> | undefined;
   return {
     pyro: () => {
-      pyro ??= import("../sdk/index.js").then((sdk) => new sdk.Pyro());
+      // The facade, not the package entry: that one also exports the zod schemas.
+      pyro ??= import("../sdk/pyro.js").then((sdk) => new sdk.Pyro());
       return pyro;
     },
     guestArgv,

@@ -37,7 +37,7 @@ export async function printError(err: unknown, json: boolean, verbose: boolean):
   if (err instanceof UsageError) e = err;
   else {
     // Loaded only here: a usage error should not cost the SDK's start-up.
-    const { PyroError, toPyroError } = await import("../sdk/index.js");
+    const { PyroError, toPyroError } = await import("../errors.js");
     e = err instanceof PyroError ? err : toPyroError(err);
   }
   if (json) {

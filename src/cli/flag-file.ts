@@ -1,6 +1,6 @@
 /** Host files named by flags (`--patch-file`, `--text-file`), read by the actions that take them. */
 import { readFile } from "node:fs/promises";
-import { PyroError } from "../sdk/index.js";
+import { PyroError } from "../errors.js";
 
 /** Reads a host file named by a flag; a missing or unreadable file is a usage error naming both. */
 export async function readFlagFile(flag: string, path: string): Promise<string> {

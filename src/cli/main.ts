@@ -16,6 +16,9 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${cliVersion()}\n`);
     return 0;
   }
+  // The bundle's source maps lead to src/ (scripts/bundle-cli.mjs). Reading them costs start-up,
+  // so only when stacks may be printed; modules loaded from here on are mapped.
+  if (argv.includes("--verbose")) process.setSourceMapsEnabled(true);
   const [{ CommanderError }, { buildProgram, splitArgv }, { createContext }, { printError, UsageError }] =
     await Promise.all([
       import("commander"),

@@ -1,5 +1,5 @@
 /** How actions print: JSON documents and `[tag] key=value` phase lines (errors: errors.ts). */
-import { toSnake } from "../sdk/index.js";
+import { toSnake } from "../sdk/case.js";
 
 /** Prints one JSON document (snake_case keys, 2-space indent) on stdout. */
 export function printJson(value: unknown): void {

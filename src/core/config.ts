@@ -4,50 +4,86 @@
  */
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { z } from "zod";
 import { InvalidArgumentError } from "../errors.js";
 
-const EnvSchema = z.object({
-  PYRO_HOME: z.string().min(1).optional(),
-  PYRO_ENVIRONMENT_CACHE_DIR: z.string().min(1).optional(),
+/**
+ * How each `PYRO_*` variable is checked. Plain checks rather than zod: every pyro process reads
+ * the environment first, and zod would add its start-up to `workspace exec` (see
+ * docs/internals.md). Unknown `PYRO_*` names are ignored, as before.
+ */
+const ENV_RULES = {
+  PYRO_HOME: { kind: "path" },
+  PYRO_ENVIRONMENT_CACHE_DIR: { kind: "path" },
   /** Debian mirror URI for local environment builds; default: the host's own apt sources. */
-  PYRO_DEBIAN_MIRROR: z.string().url().optional(),
+  PYRO_DEBIAN_MIRROR: { kind: "url" },
   /** Force an accelerator instead of probing: `kvm` or `tcg`. */
-  PYRO_ACCEL: z.enum(["kvm", "tcg", "auto"]).optional(),
+  PYRO_ACCEL: { kind: "enum", values: ["kvm", "tcg", "auto"] },
   /** Path of the guest agent binary; default: dist/guest/pyro-agent of this package. */
-  PYRO_AGENT_PATH: z.string().min(1).optional(),
+  PYRO_AGENT_PATH: { kind: "path" },
   /** QEMU binary; default `qemu-system-x86_64` on PATH. */
-  PYRO_QEMU_BINARY: z.string().min(1).optional(),
+  PYRO_QEMU_BINARY: { kind: "path" },
   /**
    * Guest kernel flavor installed by `env pull`: `debian` (Debian's prebuilt cloud kernel,
    * default) or `custom` (compiled from Debian's linux-source-6.1, about 10 min).
    */
-  PYRO_KERNEL: z.enum(["debian", "custom"]).optional(),
+  PYRO_KERNEL: { kind: "enum", values: ["debian", "custom"] },
   /** `debian` flavor: the linux-image package to use instead of linux-image-cloud-amd64's. */
-  PYRO_KERNEL_PACKAGE: z
-    .string()
-    .regex(
-      /^linux-image-[0-9][A-Za-z0-9.+-]*$/,
-      "expected a package name such as linux-image-6.1.0-57-cloud-amd64",
-    )
-    .optional(),
+  PYRO_KERNEL_PACKAGE: {
+    kind: "regex",
+    re: /^linux-image-[0-9][A-Za-z0-9.+-]*$/,
+    message: "expected a package name such as linux-image-6.1.0-57-cloud-amd64",
+  },
   /** `custom` flavor: kernel source package version to pin (Debian `linux-source-6.1`). */
-  PYRO_KERNEL_SOURCE_VERSION: z.string().min(1).optional(),
+  PYRO_KERNEL_SOURCE_VERSION: { kind: "path" },
   /** VMM driver: `auto` (firecracker when its binary and working KVM exist, else qemu), `qemu`, `firecracker`. */
-  PYRO_VMM: z.enum(["auto", "qemu", "firecracker"]).optional(),
+  PYRO_VMM: { kind: "enum", values: ["auto", "qemu", "firecracker"] },
   /** At most this many VMs (one-shot VMs and workspaces) of one PYRO_HOME run at once; unset = no limit. */
-  PYRO_MAX_ACTIVE_VMS: z.coerce.number().int().min(1).max(10_000).optional(),
-  PYRO_LOG_LEVEL: z.enum(["silent", "error", "info", "debug"]).optional(),
+  PYRO_MAX_ACTIVE_VMS: { kind: "int", min: 1, max: 10_000 },
+  PYRO_LOG_LEVEL: { kind: "enum", values: ["silent", "error", "info", "debug"] },
   /** Host-global registry of workspace network leases; default `/run/pyro/net`. */
-  PYRO_NET_DIR: z.string().min(1).optional(),
+  PYRO_NET_DIR: { kind: "path" },
   /** IPv4 pool carved into one /30 per workspace; default `172.29.0.0/16`. */
-  PYRO_NET_POOL: z
-    .string()
-    .regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, "expected an IPv4 CIDR such as 172.29.0.0/16")
-    .optional(),
-});
+  PYRO_NET_POOL: {
+    kind: "regex",
+    re: /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/,
+    message: "expected an IPv4 CIDR such as 172.29.0.0/16",
+  },
+} as const;
 
-export type PyroEnv = z.infer<typeof EnvSchema>;
+type EnvRules = typeof ENV_RULES;
+type EnvValue<R> = R extends { kind: "enum"; values: readonly (infer V)[] }
+  ? V
+  : R extends { kind: "int" }
+    ? number
+    : string;
+
+/** The `PYRO_*` variables that are set, checked (`PYRO_MAX_ACTIVE_VMS` as a number). */
+export type PyroEnv = { [K in keyof EnvRules]?: EnvValue<EnvRules[K]> };
+
+/** `value` of variable `name` checked against its rule; the error message, or the parsed value. */
+function checkVar(
+  rule: EnvRules[keyof EnvRules],
+  value: string,
+): { value: string | number } | { error: string } {
+  switch (rule.kind) {
+    case "path":
+      return { value };
+    case "url":
+      return URL.canParse(value) ? { value } : { error: "expected a URL" };
+    case "enum":
+      return (rule.values as readonly string[]).includes(value)
+        ? { value }
+        : { error: `expected one of ${rule.values.map((v) => `"${v}"`).join("|")}` };
+    case "regex":
+      return rule.re.test(value) ? { value } : { error: rule.message };
+    case "int": {
+      const n = Number(value);
+      return Number.isInteger(n) && n >= rule.min && n <= rule.max
+        ? { value: n }
+        : { error: `expected an integer from ${rule.min} to ${rule.max}` };
+    }
+  }
+}
 
 /** Resolved configuration for one `Pyro` instance. */
 export interface PyroConfig {
@@ -77,17 +113,17 @@ export interface ConfigOverrides {
   maxActiveVms?: number;
 }
 
-/** Parses `PYRO_*` variables; a malformed value is an `invalid_argument` error naming it. */
+/** Parses `PYRO_*` variables (empty ones count as unset); a malformed value is an `invalid_argument` error naming it. */
 export function readEnv(env: NodeJS.ProcessEnv = process.env): PyroEnv {
-  const picked = Object.fromEntries(
-    Object.entries(env).filter(([k, v]) => k.startsWith("PYRO_") && v !== undefined && v !== ""),
-  );
-  const parsed = EnvSchema.safeParse(picked);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new InvalidArgumentError(`environment variable ${String(issue?.path[0])}: ${issue?.message}`);
+  const parsed: Record<string, string | number> = {};
+  for (const [name, rule] of Object.entries(ENV_RULES)) {
+    const raw = env[name];
+    if (raw === undefined || raw === "") continue;
+    const r = checkVar(rule, raw);
+    if ("error" in r) throw new InvalidArgumentError(`environment variable ${name}: ${r.error}`);
+    parsed[name] = r.value;
   }
-  return parsed.data;
+  return parsed as PyroEnv;
 }
 
 /** Builds the configuration: overrides, then `PYRO_*` variables, then defaults. */

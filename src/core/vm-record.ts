@@ -1,37 +1,14 @@
-/** The persisted record of one VM (`vms/<vm_id>/vm.json`, layout_version 1). */
+/** The persisted record of one VM (`vms/<vm_id>/vm.json`, layout_version 1, schema in vm-record-schema.ts). */
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
-import { z } from "zod";
+import type { z } from "zod";
 import { PyroError } from "../errors.js";
 import { writeJsonAtomic } from "./fs-atomic.js";
 import { statePaths, vmPaths } from "./paths.js";
+import type { VmRecordSchema } from "./vm-record-schema.js";
 
 export const VM_LAYOUT_VERSION = 1;
-
-export const VmRecordSchema = z.object({
-  layout_version: z.number().int(),
-  vm_id: z.string(),
-  environment: z.string(),
-  vcpu_count: z.number().int(),
-  mem_mib: z.number().int(),
-  ttl_seconds: z.number().int(),
-  network: z.boolean(),
-  /** The guest NIC while the VM runs with `network` (its TAP and /30), else null. */
-  network_info: z
-    .object({ interface: z.string(), host_ip: z.string(), guest_ip: z.string() })
-    .nullable()
-    .default(null),
-  state: z.enum(["created", "started", "stopped", "failed"]),
-  acceleration: z.enum(["kvm", "tcg"]).nullable(),
-  acceleration_reason: z.string().nullable(),
-  execution_mode: z.string(),
-  kernel_path: z.string(),
-  image_path: z.string(),
-  created_at: z.string(),
-  last_activity_at: z.string(),
-  error: z.object({ code: z.string(), message: z.string() }).nullable(),
-});
 
 export type VmRecord = z.infer<typeof VmRecordSchema>;
 
@@ -58,7 +35,9 @@ export async function readVmRecord(stateDir: string, vmId: string): Promise<VmRe
   if (typeof version === "number" && version > VM_LAYOUT_VERSION) {
     throw new PyroError("state_corrupt", `VM "${vmId}" was written by a newer pyro (layout ${version})`);
   }
-  return VmRecordSchema.parse(raw);
+  // The schema (and zod) loads here, not with this module: `workspace exec` imports this file
+  // through the VM manager but never reads a VM record.
+  return (await import("./vm-record-schema.js")).VmRecordSchema.parse(raw);
 }
 
 export async function writeVmRecord(stateDir: string, record: VmRecord): Promise<void> {

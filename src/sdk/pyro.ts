@@ -1,6 +1,7 @@
 /**
  * `Pyro`: the SDK facade. Every public face (CLI, MCP) goes through these methods; each one
- * validates its input with the operation's zod schema and delegates to src/core.
+ * validates its input with the operation's zod schema (loaded on first use, validate.ts) and
+ * delegates to src/core.
  */
 import type { Readable } from "node:stream";
 import { type PyroConfig, resolveConfig } from "../core/config.js";
@@ -12,20 +13,12 @@ import { VmManager } from "../core/vm-manager.js";
 import { WorkspaceManager } from "../core/workspaces/manager.js";
 import { configOverrides, type PyroOptions, type RunHooks } from "./options.js";
 import { environmentRecord, vmRecord } from "./records.js";
-import { EnvironmentName, VmId } from "./schemas/common.js";
 import type { Environment, EnvironmentList, PruneResult, PullResult } from "./schemas/environment.js";
 import type { RunInput, RunResult } from "./schemas/run.js";
 import type * as R from "./schemas/runtime.js";
-import {
-  type CreateVmInput,
-  CreateVmInputSchema,
-  type ExecVmInput,
-  type Vm,
-  type VmExecResult,
-  type VmNetworkInfo,
-} from "./schemas/vm.js";
+import type { CreateVmInput, ExecVmInput, Vm, VmExecResult, VmNetworkInfo } from "./schemas/vm.js";
 import type * as W from "./schemas/workspace.js";
-import { validate } from "./validate.js";
+import { validateAs } from "./validate.js";
 import * as ops from "./workspace-ops.js";
 
 // Loaded when first called, with the modules only they use (exec, file and status calls never
@@ -73,7 +66,7 @@ export class Pyro {
 
   /** One environment with its manifest, every artifact re-hashed. @throws PyroError environment_not_found */
   async inspectEnvironment(name: string): Promise<Environment> {
-    const entry = findCatalogEntry(validate(EnvironmentName, name));
+    const entry = findCatalogEntry(await validateAs("EnvironmentName", name));
     return environmentRecord(await environmentStatus(this.config.cacheDir, entry, "full"));
   }
 
@@ -98,14 +91,14 @@ export class Pyro {
 
   /** Creates a VM record (nothing boots until {@link Pyro.startVm}). @throws PyroError environment_not_installed */
   async createVm(input: CreateVmInput): Promise<Vm> {
-    const args = validate(CreateVmInputSchema, input);
+    const args = await validateAs("CreateVmInputSchema", input);
     const record = await this.vms.create(args);
     return vmRecord(await this.vms.status(record.vm_id));
   }
 
   /** Boots a created VM and waits for its guest agent. @throws PyroError vm_not_found, boot_failed */
   async startVm(vmId: string): Promise<Vm> {
-    await this.vms.start(validate(VmId, vmId));
+    await this.vms.start(await validateAs("VmId", vmId));
     return vmRecord(await this.vms.status(vmId));
   }
 
@@ -119,19 +112,19 @@ export class Pyro {
 
   /** Powers a VM off (guest flushes, VMM exits). @throws PyroError vm_not_found */
   async stopVm(vmId: string): Promise<Vm> {
-    await this.vms.stop(validate(VmId, vmId));
+    await this.vms.stop(await validateAs("VmId", vmId));
     return vmRecord(await this.vms.status(vmId));
   }
 
   /** Kills the VM if running and removes all its state. @throws PyroError vm_not_found */
   async deleteVm(vmId: string): Promise<{ deleted: boolean; reason: string; vmId: string }> {
-    const r = await this.vms.delete(validate(VmId, vmId));
+    const r = await this.vms.delete(await validateAs("VmId", vmId));
     return { deleted: r.deleted, reason: r.reason, vmId: r.vm_id };
   }
 
   /** Record plus live supervisor state. @throws PyroError vm_not_found */
   async statusVm(vmId: string): Promise<Vm> {
-    return vmRecord(await this.vms.status(validate(VmId, vmId)));
+    return vmRecord(await this.vms.status(await validateAs("VmId", vmId)));
   }
 
   /**
@@ -139,7 +132,7 @@ export class Pyro {
    * addresses (a private /30) and host TAP device; nulls otherwise. @throws PyroError vm_not_found
    */
   async networkInfoVm(vmId: string): Promise<VmNetworkInfo> {
-    const vm = await this.vms.status(validate(VmId, vmId));
+    const vm = await this.vms.status(await validateAs("VmId", vmId));
     const live = vm.state === "started" ? vm.network_info : null;
     return {
       vmId: vm.vm_id,

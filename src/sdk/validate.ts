@@ -1,7 +1,16 @@
-/** Turns zod failures into one `invalid_argument` PyroError naming the field. */
+/**
+ * Turns zod failures into one `invalid_argument` PyroError naming the field. The operation
+ * schemas, and zod with them, load on the first {@link validateAs}: ~60 ms of start-up that
+ * `workspace exec` (which has its own fast path, exec-input.ts) never pays.
+ */
 import type { z } from "zod";
 import { InvalidArgumentError } from "../errors.js";
 
+type Schemas = typeof import("./schemas/index.js");
+/** Names of the zod schemas exported by schemas/index.ts. */
+export type SchemaName = { [K in keyof Schemas]: Schemas[K] extends z.ZodType ? K : never }[keyof Schemas];
+
+/** `input` parsed by `schema` (defaults filled). @throws PyroError invalid_argument naming the first bad field */
 export function validate<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
@@ -13,4 +22,13 @@ export function validate<S extends z.ZodType>(schema: S, input: unknown): z.outp
       issues: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
     },
   });
+}
+
+/** {@link validate} against the operation schema exported as `name`, loading the schemas first. */
+export async function validateAs<K extends SchemaName>(
+  name: K,
+  input: unknown,
+): Promise<z.output<Schemas[K]>> {
+  const schemas: Schemas = await import("./schemas/index.js");
+  return validate(schemas[name] as z.ZodType, input) as z.output<Schemas[K]>;
 }

@@ -13,45 +13,34 @@ import { resolveSecrets } from "../core/workspaces/secrets.js";
 import type { SnapshotInfo } from "../core/workspaces/snapshots.js";
 import { isText } from "../core/workspaces/tree.js";
 import { PyroError, TimeoutError } from "../errors.js";
+import { quickExecInput } from "./exec-input.js";
 import type { RunHooks } from "./options.js";
-import {
-  type ApplyWorkspacePatchInput,
-  ApplyWorkspacePatchInputSchema,
-  type CreateWorkspaceInput,
-  CreateWorkspaceInputSchema,
-  type ExecWorkspaceInput,
-  ExecWorkspaceInputSchema,
-  type ExportResult,
-  type ExportWorkspaceInput,
-  ExportWorkspaceInputSchema,
-  type FileList,
-  type FileRead,
-  type FileWrite,
-  type ListWorkspaceFilesInput,
-  ListWorkspaceFilesInputSchema,
-  type PatchResult,
-  type PushWorkspaceSyncInput,
-  PushWorkspaceSyncInputSchema,
-  type ReadWorkspaceFileInput,
-  ReadWorkspaceFileInputSchema,
-  type ResetWorkspaceInput,
-  ResetWorkspaceInputSchema,
-  type Snapshot,
-  type SnapshotInput,
-  SnapshotInputSchema,
-  type SnapshotList,
-  type SyncResult,
-  type UpdateWorkspaceInput,
-  UpdateWorkspaceInputSchema,
-  type Workspace,
-  type WorkspaceDiffResult,
-  type WorkspaceExecResult,
-  type WorkspaceLogs,
-  WorkspaceRef,
-  type WriteWorkspaceFileInput,
-  WriteWorkspaceFileInputSchema,
+import type {
+  ApplyWorkspacePatchInput,
+  CreateWorkspaceInput,
+  ExecWorkspaceInput,
+  ExportResult,
+  ExportWorkspaceInput,
+  FileList,
+  FileRead,
+  FileWrite,
+  ListWorkspaceFilesInput,
+  PatchResult,
+  PushWorkspaceSyncInput,
+  ReadWorkspaceFileInput,
+  ResetWorkspaceInput,
+  Snapshot,
+  SnapshotInput,
+  SnapshotList,
+  SyncResult,
+  UpdateWorkspaceInput,
+  Workspace,
+  WorkspaceDiffResult,
+  WorkspaceExecResult,
+  WorkspaceLogs,
+  WriteWorkspaceFileInput,
 } from "./schemas/workspace.js";
-import { validate } from "./validate.js";
+import { validateAs } from "./validate.js";
 
 // Seed, sync, export, diff, patch and snapshot code (with tar and diff) loads when one of them
 // runs: start-up that exec, file, status and shell calls never need.
@@ -117,14 +106,15 @@ export function workspaceRecord(v: WorkspaceView): Workspace {
   };
 }
 
-export const resolveRef = (ws: WorkspaceManager, ref: string) => ws.resolve(validate(WorkspaceRef, ref));
+export const resolveRef = async (ws: WorkspaceManager, ref: string) =>
+  ws.resolve(await validateAs("WorkspaceRef", ref));
 
 export async function createWorkspace(
   ws: WorkspaceManager,
   input: CreateWorkspaceInput,
   signal?: AbortSignal,
 ): Promise<Workspace> {
-  const args = validate(CreateWorkspaceInputSchema, input);
+  const args = await validateAs("CreateWorkspaceInputSchema", input);
   await ws.reapExpired();
   const { captureBaseline, pushTree, validateSeed } = await transfer();
   // Absolute, so the record still names the seed when read from another directory.
@@ -152,7 +142,7 @@ export async function listWorkspaces(
 }
 
 export async function updateWorkspace(ws: WorkspaceManager, input: UpdateWorkspaceInput): Promise<Workspace> {
-  const args = validate(UpdateWorkspaceInputSchema, input);
+  const args = await validateAs("UpdateWorkspaceInputSchema", input);
   const id = await ws.resolve(args.workspaceId);
   const view = await ws.mutate(id, (r) => {
     if (args.name !== undefined) r.name = args.name;
@@ -193,7 +183,7 @@ export async function execWorkspace(
   input: ExecWorkspaceInput,
   hooks: Omit<RunHooks, "onPhase">,
 ): Promise<WorkspaceExecResult> {
-  const args = validate(ExecWorkspaceInputSchema, input);
+  const args = quickExecInput(input) ?? (await validateAs("ExecWorkspaceInputSchema", input));
   const id = await ws.resolve(args.workspaceId);
   const { result, sequence, command } = await ws
     .exec(id, { ...args, ...hooks })
@@ -233,7 +223,7 @@ export async function pushWorkspaceSync(
   ws: WorkspaceManager,
   input: PushWorkspaceSyncInput,
 ): Promise<SyncResult> {
-  const args = validate(PushWorkspaceSyncInputSchema, input);
+  const args = await validateAs("PushWorkspaceSyncInputSchema", input);
   return mutating(ws, args.workspaceId, async (id) => {
     const r = await (await transfer()).pushTree(ws, id, args.sourcePath, args.dest);
     return {
@@ -251,7 +241,7 @@ export async function exportWorkspace(
   ws: WorkspaceManager,
   input: ExportWorkspaceInput,
 ): Promise<ExportResult> {
-  const args = validate(ExportWorkspaceInputSchema, input);
+  const args = await validateAs("ExportWorkspaceInputSchema", input);
   const id = await ws.resolve(args.workspaceId);
   await ws.requireRunning(id);
   const r = await (await transfer()).exportTree(ws, id, args.path, args.outputPath);
@@ -288,7 +278,7 @@ export async function listWorkspaceFiles(
   ws: WorkspaceManager,
   input: ListWorkspaceFilesInput,
 ): Promise<FileList> {
-  const args = validate(ListWorkspaceFilesInputSchema, input);
+  const args = await validateAs("ListWorkspaceFilesInputSchema", input);
   const id = await ws.resolve(args.workspaceId);
   await ws.requireRunning(id);
   const rel = guestPath(args.path);
@@ -329,7 +319,7 @@ export async function readWorkspaceFile(
   ws: WorkspaceManager,
   input: ReadWorkspaceFileInput,
 ): Promise<FileRead> {
-  const args = validate(ReadWorkspaceFileInputSchema, input);
+  const args = await validateAs("ReadWorkspaceFileInputSchema", input);
   const id = await ws.resolve(args.workspaceId);
   await ws.requireRunning(id);
   const rel = guestPath(args.path);
@@ -341,7 +331,7 @@ export async function writeWorkspaceFile(
   ws: WorkspaceManager,
   input: WriteWorkspaceFileInput,
 ): Promise<FileWrite> {
-  const args = validate(WriteWorkspaceFileInputSchema, input);
+  const args = await validateAs("WriteWorkspaceFileInputSchema", input);
   const rel = guestPath(args.path);
   if (rel === ".") throw new PyroError("invalid_argument", "cannot write over /workspace itself");
   return mutating(ws, args.workspaceId, async (id) => {
@@ -354,7 +344,7 @@ export async function applyPatch(
   ws: WorkspaceManager,
   input: ApplyWorkspacePatchInput,
 ): Promise<PatchResult> {
-  const args = validate(ApplyWorkspacePatchInputSchema, input);
+  const args = await validateAs("ApplyWorkspacePatchInputSchema", input);
   return mutating(ws, args.workspaceId, async (id) => {
     const r = await (await import("../core/workspaces/patch.js")).applyWorkspacePatch(ws, id, args.patch);
     return {
@@ -373,7 +363,7 @@ const snapshotRecord = (s: SnapshotInfo): Snapshot => ({
 });
 
 export async function createSnapshot(ws: WorkspaceManager, input: SnapshotInput): Promise<Snapshot> {
-  const args = validate(SnapshotInputSchema, input);
+  const args = await validateAs("SnapshotInputSchema", input);
   const id = await ws.resolve(args.workspaceId);
   return snapshotRecord(await (await snapshots()).createSnapshot(ws, id, args.name));
 }
@@ -385,14 +375,14 @@ export async function listSnapshots(ws: WorkspaceManager, ref: string): Promise<
 }
 
 export async function deleteSnapshot(ws: WorkspaceManager, input: SnapshotInput) {
-  const args = validate(SnapshotInputSchema, input);
+  const args = await validateAs("SnapshotInputSchema", input);
   const id = await ws.resolve(args.workspaceId);
   await (await snapshots()).deleteSnapshot(ws, id, args.name);
   return { workspaceId: id, name: args.name, deleted: true };
 }
 
 export async function resetWorkspace(ws: WorkspaceManager, input: ResetWorkspaceInput): Promise<Workspace> {
-  const args = validate(ResetWorkspaceInputSchema, input);
+  const args = await validateAs("ResetWorkspaceInputSchema", input);
   const id = await ws.resolve(args.workspaceId);
   return workspaceRecord(await (await snapshots()).resetWorkspace(ws, id, args.snapshot));
 }

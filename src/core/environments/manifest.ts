@@ -2,40 +2,13 @@
 import { existsSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { z } from "zod";
+import type { z } from "zod";
 import { sha256File } from "../fs-atomic.js";
 import { cachePaths } from "../paths.js";
-
-const ArtifactSchema = z.object({
-  path: z.string(),
-  sha256: z.string().length(64),
-  size_bytes: z.number(),
-  /** mtime when hashed, in ms since the epoch: unchanged mtime and size skip re-hashing on pull. */
-  mtime_ms: z.number().optional(),
-});
+import type { ManifestSchema } from "./manifest-schema.js";
 
 /** Layout 2: a kernel flavor and a `modules` artifact (the initramfs's kernel modules). */
 export const MANIFEST_LAYOUT_VERSION = 2;
-
-export const ManifestSchema = z.object({
-  layout_version: z.literal(MANIFEST_LAYOUT_VERSION),
-  name: z.string(),
-  version: z.string(),
-  catalog_version: z.string(),
-  installed_at: z.string(),
-  source: z.enum(["local-build", "prebuilt"]),
-  debian_mirror: z.string().optional(),
-  kernel_key: z.string(),
-  /** `debian` (Debian's prebuilt cloud kernel) or `custom` (compiled here). */
-  kernel_flavor: z.enum(["debian", "custom"]),
-  kernel_release: z.string(),
-  /** How the guest finds its virtio-mmio devices: `acpi` (QEMU microvm with ACPI) or `cmdline`. */
-  kernel_device_discovery: z.enum(["acpi", "cmdline"]),
-  /** Provenance: source package, version, .deb sha256 (images/kernel/*.sh). */
-  kernel_build: z.record(z.string(), z.unknown()),
-  packages: z.array(z.string()),
-  artifacts: z.object({ kernel: ArtifactSchema, modules: ArtifactSchema, rootfs: ArtifactSchema }),
-});
 
 export type Manifest = z.infer<typeof ManifestSchema>;
 
@@ -48,6 +21,9 @@ export async function readManifest(envDir: string): Promise<Manifest | undefined
   const path = cachePaths.manifest(envDir);
   if (!existsSync(path)) return undefined;
   try {
+    // The schema (and zod) loads here, not with this module: start-up of every command
+    // imports this file, and only boots and `env` commands read a manifest.
+    const { ManifestSchema } = await import("./manifest-schema.js");
     return ManifestSchema.parse(JSON.parse(await readFile(path, "utf8")));
   } catch {
     return undefined;

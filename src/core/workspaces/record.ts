@@ -1,64 +1,18 @@
 /**
- * The persisted workspace record (`workspaces/<id>/workspace.json`, layout_version 1) and
- * its store: atomic writes, refusal of unknown newer layouts, listing.
+ * The persisted workspace record (`workspaces/<id>/workspace.json`, layout_version 1, schema in
+ * record-schema.ts) and its store: atomic writes, refusal of unknown newer layouts, listing.
  */
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
-import { z } from "zod";
+import type { z } from "zod";
 import { PyroError } from "../../errors.js";
 import { writeJsonAtomic } from "../fs-atomic.js";
 import { statePaths, workspacePaths } from "../paths.js";
+import { quickWorkspaceRecord } from "./record-check.js";
+import type { WorkspaceRecordSchema } from "./record-schema.js";
 
 export const WORKSPACE_LAYOUT_VERSION = 1;
-
-export const WorkspaceStateSchema = z.enum(["creating", "started", "stopped", "failed"]);
-
-export const WorkspaceRecordSchema = z.object({
-  layout_version: z.number().int(),
-  workspace_id: z.string(),
-  name: z.string().nullable(),
-  labels: z.record(z.string(), z.string()),
-  environment: z.string(),
-  state: WorkspaceStateSchema,
-  vcpu_count: z.number().int(),
-  mem_mib: z.number().int(),
-  ttl_seconds: z.number().int(),
-  network_policy: z.enum(["off", "egress", "egress+published-ports"]),
-  execution_mode: z.string(),
-  acceleration: z.enum(["kvm", "tcg"]).nullable(),
-  kernel_path: z.string(),
-  created_at: z.string(),
-  last_activity_at: z.string(),
-  workspace_seed: z.object({
-    mode: z.enum(["empty", "directory", "tar_archive"]),
-    seed_path: z.string().nullable(),
-  }),
-  secrets: z.array(z.object({ name: z.string(), source_kind: z.string() })),
-  /** The guest NIC of an egress workspace (its TAP and /30), null under policy `off`. */
-  network: z
-    .object({ interface: z.string(), host_ip: z.string(), guest_ip: z.string() })
-    .nullable()
-    .default(null),
-  /**
-   * pids.max of each exec, shell and service cgroup in the guest, set at create (`--max-pids`)
-   * and sent to the agent at every boot; null: the agent's default, derived from memory.
-   */
-  max_pids: z.number().int().nullable().default(null),
-  /**
-   * Size of the workspace disk in MiB, set at create (`--disk-mib`); null for workspaces made
-   * before it could be chosen (their disk is the environment image's size).
-   */
-  disk_mib: z.number().int().nullable().default(null),
-  command_count: z.number().int(),
-  /** Named snapshots of /workspace (archives under snapshots/); `baseline` is implicit. */
-  snapshots: z
-    .array(z.object({ name: z.string(), created_at: z.string(), size_bytes: z.number() }))
-    .default([]),
-  /** Pid of the process running `create`, while state is `creating`; a dead pid means it crashed. */
-  create_pid: z.number().int().nullable().optional(),
-  error: z.object({ code: z.string(), message: z.string() }).nullable(),
-});
 
 export type WorkspaceRecord = z.infer<typeof WorkspaceRecordSchema>;
 
@@ -94,6 +48,10 @@ export async function readWorkspaceRecord(stateDir: string, id: string): Promise
   if (typeof version === "number" && version > WORKSPACE_LAYOUT_VERSION) {
     throw new PyroError("state_corrupt", `workspace "${id}" was written by a newer pyro (layout ${version})`);
   }
+  // zod only when the plain check passes on it (an older layout needing defaults, or damage).
+  const quick = quickWorkspaceRecord(raw);
+  if (quick) return quick;
+  const { WorkspaceRecordSchema } = await import("./record-schema.js");
   const parsed = WorkspaceRecordSchema.safeParse(raw);
   if (!parsed.success) throw new PyroError("state_corrupt", `workspace record "${path}" is invalid`);
   return parsed.data;

@@ -1,10 +1,21 @@
 /** Shared zod fragments. Each `.describe()` gives the unit and default (docs/public-contract.md). */
 import { z } from "zod";
+import {
+  DEFAULT_DISK_MIB,
+  DEFAULT_MEM_MIB,
+  DEFAULT_TIMEOUT_SECONDS,
+  DEFAULT_TTL_SECONDS,
+  DEFAULT_VCPU_COUNT,
+  MAX_TIMEOUT_SECONDS,
+} from "../defaults.js";
 
-export const DEFAULT_VCPU_COUNT = 1;
-export const DEFAULT_MEM_MIB = 1024;
-export const DEFAULT_TIMEOUT_SECONDS = 30;
-export const DEFAULT_TTL_SECONDS = 600;
+export {
+  DEFAULT_DISK_MIB,
+  DEFAULT_MEM_MIB,
+  DEFAULT_TIMEOUT_SECONDS,
+  DEFAULT_TTL_SECONDS,
+  DEFAULT_VCPU_COUNT,
+};
 
 /** Upper bound matches the guest kernel's CONFIG_NR_CPUS. */
 export const MAX_VCPU_COUNT = 8;
@@ -30,9 +41,6 @@ export const MemMib = z
   .default(DEFAULT_MEM_MIB)
   .describe(`Guest memory in MiB, 128-65536. Default ${DEFAULT_MEM_MIB}.`);
 
-/** Default workspace disk size in MiB (sparse: the host stores only what the guest writes). */
-export const DEFAULT_DISK_MIB = 8192;
-
 export const DiskMib = z
   .number()
   .int()
@@ -47,7 +55,7 @@ export const TimeoutSeconds = z
   .number()
   .int()
   .min(1)
-  .max(86_400)
+  .max(MAX_TIMEOUT_SECONDS)
   .default(DEFAULT_TIMEOUT_SECONDS)
   .describe(
     `Command time limit in seconds; the whole process group is killed after it. Default ${DEFAULT_TIMEOUT_SECONDS}.`,

@@ -1,5 +1,6 @@
 /** Workspace operations (docs/workspaces.md): inputs and records. */
 import { z } from "zod";
+import { SECRET_ENV_RE } from "../exec-input.js";
 import {
   Command,
   DiskMib,
@@ -41,7 +42,7 @@ export const SecretSourceSchema = z.union([
 ]);
 
 export const SecretEnv = z
-  .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}(=[A-Za-z_][A-Za-z0-9_]*)?$/, "NAME or NAME=ENV_VAR"))
+  .array(z.string().regex(SECRET_ENV_RE, "NAME or NAME=ENV_VAR"))
   .default([])
   .describe(
     "Secrets to expose as environment variables for this call: NAME (as $NAME) or NAME=ENV_VAR. Output shows their values as [REDACTED].",

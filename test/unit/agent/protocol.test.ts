@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { eventBytes, readExecEvents } from "../../../src/agent/exec-events.js";
+import { eventBytes, parseExecEvent, readExecEvents } from "../../../src/agent/exec-events.js";
 
 async function* chunks(parts: string[]) {
   for (const p of parts) yield Buffer.from(p);
@@ -33,6 +33,14 @@ describe("exec event stream", () => {
       events.push(e);
     }
     expect(events[0]).toMatchObject({ data: "é" });
+  });
+  it("refuses a malformed event naming the field, and drops unknown fields", () => {
+    expect(() => parseExecEvent({ type: "exit", exit_code: "0", timed_out: false, duration_ms: 1 })).toThrow(
+      /exit_code/,
+    );
+    expect(() => parseExecEvent({ type: "bogus" })).toThrow(/type/);
+    expect(() => parseExecEvent(null)).toThrow(/type/);
+    expect(parseExecEvent({ type: "stdout", data: "x", extra: 1 })).toEqual({ type: "stdout", data: "x" });
   });
   it("decodes text and base64 payloads", () => {
     expect(eventBytes({ data: "é" })).toEqual(Buffer.from("é"));

@@ -12,7 +12,7 @@ describe("static imports on the CLI's start path", () => {
   it("finds imports the way tsc keeps them", () => {
     // Sanity check of the parser on files whose imports are known.
     expect(reachable("cli/flags.ts").files).toEqual(["cli/errors.ts", "cli/flags.ts"]);
-    expect(reachable("cli/output.ts").files).toContain("sdk/index.ts");
+    expect(reachable("cli/output.ts").files).toContain("sdk/case.ts");
   });
 
   it("`pyro --version` loads main.ts and version.ts only", () => {
@@ -39,7 +39,7 @@ describe("static imports on the CLI's start path", () => {
       const { files, packages } = reachable(entry);
       expect(files.filter((f) => f.startsWith("mcp/"))).toEqual([]);
       expect(files.filter((f) => f.startsWith("cli/actions/") && f !== entry)).toEqual([]);
-      expect(files).toContain("sdk/index.ts");
+      expect(files).toContain("sdk/case.ts");
       expect(packages.filter((p) => p.startsWith("@modelcontextprotocol/"))).toEqual([]);
     },
   );

@@ -1,0 +1,31 @@
+/** The zod schema of an environment install manifest (`manifest.json`, layout 2). */
+import { z } from "zod";
+import { MANIFEST_LAYOUT_VERSION } from "./manifest.js";
+
+const ArtifactSchema = z.object({
+  path: z.string(),
+  sha256: z.string().length(64),
+  size_bytes: z.number(),
+  /** mtime when hashed, in ms since the epoch: unchanged mtime and size skip re-hashing on pull. */
+  mtime_ms: z.number().optional(),
+});
+
+export const ManifestSchema = z.object({
+  layout_version: z.literal(MANIFEST_LAYOUT_VERSION),
+  name: z.string(),
+  version: z.string(),
+  catalog_version: z.string(),
+  installed_at: z.string(),
+  source: z.enum(["local-build", "prebuilt"]),
+  debian_mirror: z.string().optional(),
+  kernel_key: z.string(),
+  /** `debian` (Debian's prebuilt cloud kernel) or `custom` (compiled here). */
+  kernel_flavor: z.enum(["debian", "custom"]),
+  kernel_release: z.string(),
+  /** How the guest finds its virtio-mmio devices: `acpi` (QEMU microvm with ACPI) or `cmdline`. */
+  kernel_device_discovery: z.enum(["acpi", "cmdline"]),
+  /** Provenance: source package, version, .deb sha256 (images/kernel/*.sh). */
+  kernel_build: z.record(z.string(), z.unknown()),
+  packages: z.array(z.string()),
+  artifacts: z.object({ kernel: ArtifactSchema, modules: ArtifactSchema, rootfs: ArtifactSchema }),
+});

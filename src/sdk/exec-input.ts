@@ -1,0 +1,46 @@
+/**
+ * The fast path of `execWorkspace`'s input check, without zod: `workspace exec` is the call an
+ * agent makes most, each in a new CLI process, and loading zod with the operation schemas costs
+ * more than the rest of its start-up. It accepts only what `ExecWorkspaceInputSchema` accepts
+ * and returns what the schema returns (test/unit/sdk/exec-input.test.ts checks both against
+ * the schema); for anything else it answers undefined and the caller validates with the
+ * schema, which gives the usual `invalid_argument` error.
+ */
+import { DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS } from "./defaults.js";
+
+/** `NAME` or `NAME=ENV_VAR` of `secretEnv` (shared with the schema). */
+export const SECRET_ENV_RE = /^[A-Za-z_][A-Za-z0-9_]{0,63}(=[A-Za-z_][A-Za-z0-9_]*)?$/;
+
+/** The parsed exec input, defaults filled (the output type of ExecWorkspaceInputSchema). */
+export interface ExecInput {
+  workspaceId: string;
+  command: string[];
+  timeoutSeconds: number;
+  secretEnv: string[];
+}
+
+const KEYS = new Set(["workspaceId", "command", "timeoutSeconds", "secretEnv"]);
+
+const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === "string");
+
+/** `input` parsed when it is plainly valid; undefined sends it to the zod schema. */
+export function quickExecInput(input: unknown): ExecInput | undefined {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) return undefined;
+  const o = input as Record<string, unknown>;
+  for (const key of Object.keys(o)) if (!KEYS.has(key)) return undefined;
+  const { workspaceId, command } = o;
+  // Only undefined takes the default, as in zod (null is refused there).
+  const timeoutSeconds = o.timeoutSeconds === undefined ? DEFAULT_TIMEOUT_SECONDS : o.timeoutSeconds;
+  const secretEnv = o.secretEnv === undefined ? [] : o.secretEnv;
+  if (typeof workspaceId !== "string" || workspaceId.length === 0) return undefined;
+  if (!isStrings(command) || command.length === 0) return undefined;
+  if (!Number.isInteger(timeoutSeconds)) return undefined;
+  if ((timeoutSeconds as number) < 1 || (timeoutSeconds as number) > MAX_TIMEOUT_SECONDS) return undefined;
+  if (!isStrings(secretEnv) || !secretEnv.every((s) => SECRET_ENV_RE.test(s))) return undefined;
+  return {
+    workspaceId,
+    command: [...command],
+    timeoutSeconds: timeoutSeconds as number,
+    secretEnv: [...secretEnv],
+  };
+}

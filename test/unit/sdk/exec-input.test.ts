@@ -1,0 +1,46 @@
+/** The zod-free exec input check (src/sdk/exec-input.ts) against ExecWorkspaceInputSchema. */
+import { describe, expect, it } from "vitest";
+import { quickExecInput } from "../../../src/sdk/exec-input.js";
+import { ExecWorkspaceInputSchema } from "../../../src/sdk/schemas/workspace.js";
+import { expectSound, mutations } from "../../support/fast-path.js";
+
+const samples = [
+  { workspaceId: "ws_0123456789ab", command: ["true"] },
+  {
+    workspaceId: "dev",
+    command: ["sh", "-lc", "echo hi"],
+    timeoutSeconds: 86_400,
+    secretEnv: ["TOKEN", "A=B"],
+  },
+  { workspaceId: "dev", command: ["true"], timeoutSeconds: 1, secretEnv: [] },
+];
+
+describe("quickExecInput", () => {
+  it("takes what the CLI sends, with the schema's defaults", () => {
+    for (const s of samples) expect(quickExecInput(s)).toEqual(ExecWorkspaceInputSchema.parse(s));
+  });
+
+  it("never disagrees with the schema", () => {
+    const inputs = samples.flatMap(mutations);
+    const extra = [
+      ...[0, 86_401, 2.5, Number.NaN, "30"].map((t) => ({ ...samples[0], timeoutSeconds: t })),
+      ...[["1BAD"], ["A=1"], [""], ["a".repeat(65)], [7]].map((e) => ({ ...samples[0], secretEnv: e })),
+      { ...samples[0], command: [] },
+      { ...samples[0], command: ["ok", 1] },
+      null,
+      [],
+      "ws",
+    ];
+    expect(expectSound(ExecWorkspaceInputSchema, quickExecInput, [...inputs, ...extra])).toBeGreaterThan(3);
+  });
+
+  it("declines every invalid input, so the schema reports it", () => {
+    for (const bad of [
+      { command: ["true"] },
+      { workspaceId: "", command: ["true"] },
+      { ...samples[0], x: 1 },
+    ]) {
+      expect(quickExecInput(bad)).toBeUndefined();
+    }
+  });
+});
