@@ -25,7 +25,7 @@ async function sh(script: string): Promise<{ code: number | null; stdout: string
 describe("workspace disk size", () => {
   it("refuses a disk smaller than the environment image before anything is written", async () => {
     const r = await cli("workspace", "create", "debian:12", "--disk-mib", "1024");
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2); // invalid_argument exits 2, as usage errors do
     expect(r.stderr).toMatch(
       /^error\[invalid_argument\]: disk_mib 1024 is smaller than the environment's image \(2048 MiB\)/m,
     );
@@ -37,10 +37,10 @@ describe("workspace disk size", () => {
   }, async () => {
     const created = await cli("workspace", "create", "debian:12", "--disk-mib", "8192", "--json");
     expect(created.code, created.stderr).toBe(0);
-    ws = JSON.parse(created.stdout).workspaceId;
+    ws = JSON.parse(created.stdout).workspace_id;
     const status = JSON.parse((await cli("workspace", "status", ws, "--json")).stdout);
-    expect(status.diskMib).toBe(8192);
-    expect(status.diskAllocatedMib).toBeLessThan(1024); // sparse: the image's data, not 8 GiB
+    expect(status.disk_mib).toBe(8192);
+    expect(status.disk_allocated_mib).toBeLessThan(1024); // sparse: the image's data, not 8 GiB
 
     const df = await sh("df -BM --output=size /workspace | tail -1");
     expect(Number.parseInt(df.stdout, 10)).toBeGreaterThan(7800);
