@@ -25,7 +25,7 @@ func probe(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	name := fs.String("vmm", "auto", "driver to select: auto, qemu or firecracker")
 	qemu := fs.String("qemu", "", "QEMU binary, a path or a name on PATH (default qemu-system-x86_64)")
-	kernel := fs.String("kernel", "", "guest kernel to boot under KVM to check it works ('' = no boot test)")
+	kernel := fs.String("kernel", "", "guest kernel the selected driver boots under KVM to check it works ('' = no boot test)")
 	cache := fs.String("cache", "", "probe cache file: a verdict there for this host kernel and QEMU is reused, a new one written ('' = none)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	if err := fs.Parse(args); err != nil {
@@ -42,7 +42,11 @@ func probe(args []string, stdout, stderr io.Writer) int {
 	status := 1
 	for _, n := range drivers.Names {
 		d, _ := drivers.New(n, *qemu, nil)
-		p := d.Probe(ctx, vmm.ProbeOptions{KernelPath: *kernel, CachePath: *cache})
+		opts := vmm.ProbeOptions{KernelPath: *kernel, CachePath: *cache}
+		if n != report.Selected {
+			opts.KernelPath = "" // only the selected driver may boot a guest: cached verdicts still show
+		}
+		p := d.Probe(ctx, opts)
 		report.Drivers = append(report.Drivers, p)
 		if n == report.Selected && p.Available {
 			status = 0
