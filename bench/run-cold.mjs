@@ -4,10 +4,11 @@
  * Debian's prebuilt cloud kernel (the default) and, when it is built, pyro's custom kernel
  * (`PYRO_KERNEL=custom`), so the trade-off between them is visible.
  *
- * Floor: the same kernel, initramfs modules and rootfs, booted by QEMU with the same argv pyro
- * uses, but PID 1 is dist/guest/ready-init: it loads the modules, mounts the root disk (the
- * boot work every guest needs), prints READY and reboots; no pyro agent or host side involved.
- * It is timed from spawning QEMU to READY on the serial console.
+ * Floor: the same kernel, initramfs modules and rootfs, booted by QEMU with exactly the command
+ * the supervisor runs (`pyro-supervisor argv`, the Go driver's one argv builder; only the serial
+ * console goes to stdout instead of console.log), but PID 1 is dist/guest/ready-init: it loads
+ * the modules, mounts the root disk (the boot work every guest needs), prints READY and reboots;
+ * no pyro agent or host side involved. It is timed from spawning QEMU to READY on the console.
  * Cold run: wall time of the whole CLI process `pyro run ENV -- true`, fresh VM each time
  * (after one warm-up that builds the boot initramfs, reported separately).
  *
@@ -31,7 +32,7 @@ import { resolveConfig } from "../dist/core/config.js";
 import { requireInstalled } from "../dist/core/environments/registry.js";
 import { hostTscKhz, resolveAcceleration } from "../dist/core/host.js";
 import { cachePaths, packagePaths } from "../dist/core/paths.js";
-import { qemuArgs } from "../dist/vmm/qemu/args.js";
+import { vmmCommand } from "../dist/supervisor/vmm.js";
 
 const { values } = parseArgs({
   options: { runs: { type: "string", default: "7" }, env: { type: "string", default: "debian:12" } },
@@ -46,28 +47,51 @@ const pct = (xs, p) => {
 };
 const fmt = (ms) => `${(ms / 1000).toFixed(3)} s`;
 
-async function bootFloorOnce(config, boot, initrdPath, accel, work) {
-  const args = qemuArgs({
-    vmId: "bench",
-    kernelPath: boot.kernelPath,
-    initrdPath,
-    deviceDiscovery: boot.deviceDiscovery,
-    rootfsPath: boot.rootfsPath,
-    diskMode: "ephemeral",
-    vcpuCount: 1,
-    memMib: 1024,
-    accel,
-    tscKhz: hostTscKhz(),
-    runDir: work,
-    agentSocketPath: join(work, "agent.sock"),
-    consoleLogPath: join(work, "unused.log"),
-    tmpDir: work,
-  }).map((a) => (a.startsWith("file,id=console,") ? "stdio,id=console,signal=off" : a));
+/**
+ * The supervisor's QEMU command for the floor's VM, with the console chardev (a file, which the
+ * supervisor caps) swapped for stdout, the one change, so READY can be timed as it arrives.
+ */
+async function floorCommand(config, boot, initrdPath, accel, work) {
+  const cmd = await vmmCommand(packagePaths.supervisorEntry, {
+    vm: {
+      vmId: "bench",
+      kernelPath: boot.kernelPath,
+      initrdPath,
+      deviceDiscovery: boot.deviceDiscovery,
+      rootfsPath: boot.rootfsPath,
+      diskMode: "ephemeral",
+      vcpuCount: 1,
+      memMib: 1024,
+      accel,
+      tscKhz: hostTscKhz(),
+      runDir: work,
+      agentSocketPath: join(work, "agent.sock"),
+      consoleLogPath: join(work, "unused.log"),
+      tmpDir: work,
+    },
+    vmm: "qemu",
+    qemuBinary: config.qemuBinary,
+    ttlSeconds: 0,
+    ownerPid: null,
+    bootTimeoutMs: 90_000,
+    socketPath: join(work, "sv.sock"),
+    pidPath: join(work, "sv.pid"),
+    statePath: join(work, "sv.json"),
+    logPath: join(work, "sv.log"),
+  });
+  const consoleArgs = cmd.args.filter((a) => a.startsWith("file,id=console,"));
+  if (consoleArgs.length !== 1) throw new Error(`expected one console chardev in ${cmd.args.join(" ")}`);
+  cmd.args = cmd.args.map((a) => (a === consoleArgs[0] ? "stdio,id=console,signal=off" : a));
+  return cmd;
+}
+
+async function bootFloorOnce(cmd) {
   const started = performance.now();
   return new Promise((resolveBoot, reject) => {
-    const child = spawn(config.qemuBinary, args, {
+    const child = spawn(cmd.binary, cmd.args, {
+      cwd: cmd.dir,
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, TMPDIR: work },
+      env: { ...process.env, ...cmd.env },
     });
     let out = "";
     let readyAt;
@@ -137,16 +161,16 @@ function requireInstalledDir(cacheDir) {
 async function measure(label, cacheDir, work) {
   const config = resolveConfig({ cacheDir });
   const boot = await requireInstalled(cacheDir, environment);
-  const accel = await resolveAcceleration(cacheDir, config.qemuBinary, boot.kernelPath, config.accel);
+  const accel = await resolveAcceleration(config, boot.kernelPath);
   const floorInitrd = await ensureBootInitrd(
     work,
     boot.modulesPath,
     boot.modulesSha256,
     packagePaths.readyInitBinary,
   );
+  const cmd = await floorCommand(config, boot, floorInitrd, accel.accel, work);
   const floor = [];
-  for (let i = 0; i < runs; i++)
-    floor.push(await bootFloorOnce(config, boot, floorInitrd, accel.accel, work));
+  for (let i = 0; i < runs; i++) floor.push(await bootFloorOnce(cmd));
   const home = mkdtempSync("/tmp/pyro-bh-");
   try {
     const env = { ...process.env, PYRO_HOME: home, PYRO_ENVIRONMENT_CACHE_DIR: cacheDir };

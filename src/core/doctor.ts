@@ -3,24 +3,16 @@ import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { arch, platform } from "node:os";
 import { promisify } from "node:util";
-import { kvmDeviceAccess } from "../vmm/qemu/accel-probe.js";
+import { PyroError } from "../errors.js";
+import type { ProbeReport } from "../supervisor/protocol.js";
 import type { PyroConfig } from "./config.js";
 import { listEnvironments } from "./environments/registry.js";
-import { cachedAccel, resolveAcceleration } from "./host.js";
+import { probeHost, selectedDriver } from "./host.js";
 import type { FirewallKind } from "./network/firewall.js";
 import { networkReport } from "./network/report.js";
 import { packagePaths } from "./paths.js";
 
 const run = promisify(execFile);
-
-async function versionOf(binary: string, args: string[]): Promise<string | null> {
-  try {
-    const { stdout } = await run(binary, args, { timeout: 5000 });
-    return stdout.split("\n")[0]?.trim() ?? null;
-  } catch {
-    return null;
-  }
-}
 
 async function which(binary: string): Promise<string | null> {
   try {
@@ -34,8 +26,29 @@ async function which(binary: string): Promise<string | null> {
 export interface DoctorReport {
   platform: string;
   runtimeOk: boolean;
-  kvm: { exists: boolean; readable: boolean; writable: boolean; guestBoots: boolean | null; reason: string };
-  vmms: { name: string; path: string | null; version: string | null }[];
+  /**
+   * `/dev/kvm` as the calling user sees it (null: unknown, the supervisor binary could not
+   * run), and whether a guest kernel really boots under KVM (null: not tested yet).
+   */
+  kvm: {
+    exists: boolean | null;
+    readable: boolean | null;
+    writable: boolean | null;
+    guestBoots: boolean | null;
+    reason: string;
+  };
+  /**
+   * Every VMM driver as its own probe sees it: binary path and version (null: not found or
+   * unknown), whether it can run here (`reason` when not) and its `execution_mode`.
+   */
+  vmms: {
+    name: string;
+    path: string | null;
+    version: string | null;
+    available: boolean;
+    reason?: string;
+    executionMode: string;
+  }[];
   acceleration: "kvm" | "tcg" | null;
   accelerationReason: string;
   environmentCacheDir: string;
@@ -72,56 +85,69 @@ export interface DoctorReport {
   problems: string[];
 }
 
-/** Builds the report. Runs the KVM probe boot when no verdict is cached and a kernel exists. */
+/**
+ * Builds the report. The VMM facts come from the drivers' probe (`pyro-supervisor probe`),
+ * which boots the first installed environment's kernel under KVM when no verdict is cached.
+ */
 export async function diagnose(config: PyroConfig): Promise<DoctorReport> {
   const problems: string[] = [];
-  const kvm = await kvmDeviceAccess();
-  const qemuPath = await which(config.qemuBinary);
-  const qemuVersion = qemuPath ? await versionOf(config.qemuBinary, ["--version"]) : null;
-  const fcPath = await which("firecracker");
   const envs = await listEnvironments(config.cacheDir);
   const installed = envs.filter((e) => e.installed);
   const agentPath = config.agentPath ?? packagePaths.agentBinary;
   const agentPresent = existsSync(agentPath);
-  if (!qemuPath) problems.push(`QEMU (${config.qemuBinary}) not found: install qemu-system-x86`);
   if (!agentPresent) problems.push(`guest agent not built (${agentPath}): run npm run build:agent`);
   const supervisorPresent = existsSync(packagePaths.supervisorEntry);
   if (!supervisorPresent)
     problems.push(`supervisor not built (${packagePaths.supervisorEntry}): run npm run build:host`);
   if (installed.length === 0) problems.push("no environment installed: run `pyro env pull debian:12`");
-  if (!(await which("setpriv"))) problems.push("setpriv (util-linux) not found");
   if (!(await which("debugfs"))) problems.push("debugfs (e2fsprogs) not found");
   if (!(await which("cpio")))
     problems.push("cpio not found (builds the guest initramfs): apt-get install cpio");
 
-  let acceleration: "kvm" | "tcg" | null = null;
-  let reason = "no guest kernel installed yet to probe KVM with";
-  let guestBoots: boolean | null = null;
-  const kernel = installed[0]?.manifest ? `${installed[0].installDir}/vmlinux` : undefined;
-  if (qemuPath && kernel) {
-    const decision = await resolveAcceleration(config.cacheDir, config.qemuBinary, kernel, config.accel);
-    acceleration = decision.accel;
-    reason = decision.reason;
-    const cached = await cachedAccel(config.cacheDir, config.qemuBinary);
-    guestBoots = cached ? cached.kvm_usable : null;
-  } else if (!kvm.exists) {
-    reason = "/dev/kvm not present; using TCG";
-    acceleration = qemuPath ? "tcg" : null;
+  // PYRO_ACCEL=kvm|tcg skips the probe boot (a cached verdict is still shown).
+  const kernel =
+    config.accel === "auto" && installed[0]?.manifest ? `${installed[0].installDir}/vmlinux` : undefined;
+  const probe = supervisorPresent ? await probeOrProblem(config, kernel, problems) : undefined;
+  const selected = probe ? selectedDriver(probe) : undefined;
+  if (selected && !selected.available) {
+    problems.push(
+      `VMM ${selected.driver} unavailable: ${selected.reason}${selected.hint ? ` (${selected.hint})` : ""}`,
+    );
+  }
+  if (selected?.cache_error) {
+    problems.push(`KVM probe verdict not cached (${selected.cache_error}): every boot probes again`);
+  }
+  let acceleration: "kvm" | "tcg" | null = selected?.available ? selected.acceleration || null : null;
+  let reason = selected?.available
+    ? selected.acceleration_reason
+    : (selected?.reason ?? "unknown: the VMM probe did not run");
+  if (acceleration === null && selected?.available && installed.length === 0) {
+    reason = `${reason}; no guest kernel installed yet to probe KVM with`;
+  }
+  if (config.accel !== "auto") {
+    acceleration = config.accel;
+    reason = `forced by PYRO_ACCEL=${config.accel}`;
   }
   const net = await networkReport();
-  const vmBoot = qemuPath !== null && installed.length > 0 && agentPresent && supervisorPresent;
+  const vmBoot = selected?.available === true && installed.length > 0 && agentPresent && supervisorPresent;
   return {
     platform: `${platform()}-${arch() === "x64" ? "x86_64" : arch()}`,
     runtimeOk: problems.length === 0,
-    kvm: { ...kvm, guestBoots, reason },
-    vmms: [
-      { name: "qemu", path: qemuPath, version: qemuVersion },
-      {
-        name: "firecracker",
-        path: fcPath,
-        version: fcPath ? await versionOf("firecracker", ["--version"]) : null,
-      },
-    ],
+    kvm: {
+      exists: probe?.kvm.exists ?? null,
+      readable: probe?.kvm.readable ?? null,
+      writable: probe?.kvm.writable ?? null,
+      guestBoots: probe?.drivers.find((d) => d.driver === "qemu")?.kvm_guest_boots ?? null,
+      reason,
+    },
+    vmms: (probe?.drivers ?? []).map((d) => ({
+      name: d.driver,
+      path: d.binary || null,
+      version: d.version || null,
+      available: d.available,
+      ...(d.available ? {} : { reason: d.reason }),
+      executionMode: d.execution_mode,
+    })),
     acceleration,
     accelerationReason: reason,
     environmentCacheDir: config.cacheDir,
@@ -154,4 +180,18 @@ export async function diagnose(config: PyroConfig): Promise<DoctorReport> {
     },
     problems,
   };
+}
+
+/** The drivers' probe, or undefined with the reason in `problems` (the report goes on). */
+async function probeOrProblem(
+  config: PyroConfig,
+  kernel: string | undefined,
+  problems: string[],
+): Promise<ProbeReport | undefined> {
+  try {
+    return await probeHost(config, kernel);
+  } catch (err) {
+    problems.push(`VMM probe failed: ${err instanceof PyroError ? err.message : String(err)}`);
+    return undefined;
+  }
 }

@@ -1,15 +1,15 @@
 /**
- * Host facts: which accelerator to use (cached KVM probe verdict per host kernel and QEMU),
- * the TSC frequency for TCG guests, and the VMM binaries present.
+ * Host facts: which accelerator to use and why, as the VMM driver's own probe decides it
+ * (`pyro-supervisor probe`: the driver boots the guest kernel under KVM once per host kernel
+ * and QEMU build and caches the verdict in `cachePaths.accelProbe`), and the TSC frequency for
+ * TCG guests.
  */
 import { readFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
-import { release, version } from "node:os";
-import { join } from "node:path";
-import type { Acceleration } from "../vmm/driver.js";
-import { probeKvm } from "../vmm/qemu/accel-probe.js";
-import { writeJsonAtomic } from "./fs-atomic.js";
-import { withLock } from "./lock.js";
+import { PyroError } from "../errors.js";
+import type { Acceleration, DriverProbe, ProbeReport } from "../supervisor/protocol.js";
+import { probeVmms } from "../supervisor/vmm.js";
+import type { PyroConfig } from "./config.js";
+import { cachePaths, packagePaths } from "./paths.js";
 
 export interface AccelDecision {
   accel: Acceleration;
@@ -19,73 +19,57 @@ export interface AccelDecision {
   cached: boolean;
 }
 
-interface ProbeCache {
-  host_kernel: string;
-  qemu_binary: string;
-  kvm_usable: boolean;
-  reason: string;
-  probed_at: string;
-  duration_ms: number;
+/** The settings a probe depends on. */
+export type ProbeConfig = Pick<PyroConfig, "cacheDir" | "qemuBinary" | "vmm">;
+
+/**
+ * Every VMM driver's probe, `config.vmm` selected, with the verdict cache under `cacheDir`
+ * (per host, not per state dir). `kernelPath`, when given and no verdict is cached, is booted
+ * under KVM (at most 8 s). @throws PyroError host_dependency_missing (supervisor not built),
+ * vmm_failed
+ */
+export function probeHost(config: ProbeConfig, kernelPath?: string): Promise<ProbeReport> {
+  return probeVmms(packagePaths.supervisorEntry, {
+    vmm: config.vmm,
+    qemuBinary: config.qemuBinary,
+    cachePath: cachePaths.accelProbe(config.cacheDir),
+    ...(kernelPath ? { kernelPath } : {}),
+  });
 }
 
-/** The probe verdict lives beside the environment cache: it is per host, not per state dir. */
-export function accelProbeCachePath(cacheDir: string): string {
-  return join(cacheDir, "host", "accel-probe.json");
-}
-
-function hostKernelId(): string {
-  return `${release()} ${version()}`;
-}
-
-/** Reads the cached verdict for this host kernel and QEMU binary, if any. */
-export async function cachedAccel(cacheDir: string, qemuBinary: string): Promise<ProbeCache | undefined> {
-  try {
-    const c = JSON.parse(await readFile(accelProbeCachePath(cacheDir), "utf8")) as ProbeCache;
-    return c.host_kernel === hostKernelId() && c.qemu_binary === qemuBinary ? c : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function decision(kvmUsable: boolean, reason: string, cached: boolean): AccelDecision {
-  return kvmUsable
-    ? { accel: "kvm", reason: `${reason}; using KVM`, cached }
-    : { accel: "tcg", reason: `${reason}; using TCG`, cached };
+/** The report of the driver the probe selected. */
+export function selectedDriver(report: ProbeReport): DriverProbe | undefined {
+  return report.drivers.find((d) => d.driver === report.selected);
 }
 
 /**
- * Chooses kvm or tcg. `forced` (PYRO_ACCEL) wins; else the cached probe verdict; else one
- * probe boot of `kernelPath` under KVM (at most 8 s, once per host kernel).
+ * Chooses kvm or tcg. `config.accel` (PYRO_ACCEL) other than `auto` wins without a probe;
+ * else the selected driver's probe decides, booting `kernelPath` under KVM only when no
+ * verdict is cached for this host kernel and QEMU build.
+ * @throws PyroError vmm_unavailable (the selected driver cannot run here: its reason and hint),
+ *   host_dependency_missing, vmm_failed
  */
 export async function resolveAcceleration(
-  cacheDir: string,
-  qemuBinary: string,
+  config: ProbeConfig & Pick<PyroConfig, "accel">,
   kernelPath: string,
-  forced: "kvm" | "tcg" | "auto",
 ): Promise<AccelDecision> {
-  if (forced !== "auto") return { accel: forced, reason: `forced by PYRO_ACCEL=${forced}`, cached: false };
-  const hit = await cachedAccel(cacheDir, qemuBinary);
-  if (hit) return decision(hit.kvm_usable, hit.reason, true);
-  const path = accelProbeCachePath(cacheDir);
-  return withLock(
-    path,
-    async () => {
-      const again = await cachedAccel(cacheDir, qemuBinary);
-      if (again) return decision(again.kvm_usable, again.reason, true);
-      const probe = await probeKvm(qemuBinary, kernelPath);
-      const record: ProbeCache = {
-        host_kernel: hostKernelId(),
-        qemu_binary: qemuBinary,
-        kvm_usable: probe.kvmUsable,
-        reason: probe.reason,
-        probed_at: new Date().toISOString(),
-        duration_ms: probe.durationMs,
-      };
-      await writeJsonAtomic(path, record, 0o644);
-      return decision(probe.kvmUsable, probe.reason, false);
-    },
-    { waitMs: 60_000 },
-  );
+  if (config.accel !== "auto") {
+    return { accel: config.accel, reason: `forced by PYRO_ACCEL=${config.accel}`, cached: false };
+  }
+  const report = await probeHost(config, kernelPath);
+  const driver = selectedDriver(report);
+  if (!driver?.available) {
+    throw new PyroError(
+      "vmm_unavailable",
+      `VMM "${report.selected}" is unavailable: ${driver?.reason ?? "no probe report"}`,
+      { ...(driver?.hint ? { hint: driver.hint } : {}) },
+    );
+  }
+  if (driver.acceleration === "") {
+    // Only without a kernel to boot; every caller here has one.
+    throw new PyroError("vmm_failed", `no acceleration decided: ${driver.acceleration_reason}`);
+  }
+  return { accel: driver.acceleration, reason: driver.acceleration_reason, cached: driver.cached };
 }
 
 /** Host TSC frequency in kHz from /proc/cpuinfo (`cpu MHz`), or undefined. */

@@ -7,8 +7,7 @@ import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { PyroError } from "../errors.js";
 import { launchSupervisor, SupervisorClient } from "../supervisor/client.js";
-import type { SupervisorConfig, SupervisorState } from "../supervisor/protocol.js";
-import type { Acceleration, VmNetwork } from "../vmm/driver.js";
+import type { Acceleration, SupervisorConfig, SupervisorState, VmNetwork } from "../supervisor/protocol.js";
 import { withMachineSlot } from "./active-machines.js";
 import { ensureBootInitrd } from "./boot-initrd.js";
 import type { PyroConfig } from "./config.js";
@@ -61,19 +60,15 @@ export async function prepareMachineDirs(paths: MachinePaths): Promise<void> {
 
 /**
  * Launches the supervisor (which boots the VMM) and waits for the guest agent.
- * @throws PyroError boot_failed (console log named in the hint), vmm_failed
+ * @throws PyroError boot_failed (console log named in the hint), vmm_unavailable (the selected
+ *   driver cannot run here, from its probe), vmm_failed
  */
 export async function bootMachine(
   config: PyroConfig,
   paths: MachinePaths,
   spec: MachineSpec,
 ): Promise<BootResult> {
-  const accel = await resolveAcceleration(
-    config.cacheDir,
-    config.qemuBinary,
-    spec.kernel.kernelPath,
-    config.accel,
-  );
+  const accel = await resolveAcceleration(config, spec.kernel.kernelPath);
   const initrdPath = await ensureBootInitrd(
     config.stateDir,
     spec.kernel.modulesPath,

@@ -4,7 +4,7 @@
  *
  * ```
  * $PYRO_HOME/
- *   host/accel-probe.json            cached verdict of the KVM probe boot, per host kernel
+ *   host/machine-slots.lock          lock held while checking the running-VM limit (maxActiveVms)
  *   images/initrd-<modules12>-<agent12>.cpio  boot initramfs: kernel modules + the agent as /init
  *   vms/<vm_id>/vm.json              VM record (layout_version)
  *   vms/<vm_id>/run/sv.sock|sv.pid|sv.json|agent.sock|qmp.sock|tmp/
@@ -12,6 +12,8 @@
  *   workspaces/<workspace_id>/workspace.json, rootfs.ext4, baseline/workspace.tar,
  *     snapshots/, secrets/, scratch/, run/ (as for VMs), logs/history.jsonl|sv.log|console.log
  * $PYRO_ENVIRONMENT_CACHE_DIR/
+ *   host/accel-probe.json, accel-probe.lock   the VMM driver's probe verdict (KVM boot test),
+ *                                    per host kernel and QEMU build, and the lock of its probe
  *   kernels/<kernel_key>/vmlinux, modules.cpio, manifest.json, kernel-build.json
  *   <env-slug>/<version>/manifest.json, vmlinux, modules.cpio, rootfs.ext4
  * ```
@@ -118,7 +120,6 @@ export const statePaths = {
   imagesDir: (stateDir: string) => join(stateDir, "images"),
   bootInitrd: (stateDir: string, modulesSha256: string, agentSha256: string) =>
     join(stateDir, "images", `initrd-${modulesSha256.slice(0, 12)}-${agentSha256.slice(0, 12)}.cpio`),
-  accelProbe: (stateDir: string) => join(stateDir, "host", "accel-probe.json"),
   hostDir: (stateDir: string) => join(stateDir, "host"),
 };
 
@@ -128,6 +129,8 @@ export function environmentSlug(name: string): string {
 }
 
 export const cachePaths = {
+  /** Written and read by the supervisor binary's probe (`pyro-supervisor probe -cache`), 0644. */
+  accelProbe: (cacheDir: string) => join(cacheDir, "host", "accel-probe.json"),
   kernelDir: (cacheDir: string, kernelKey: string) => join(cacheDir, "kernels", kernelKey),
   environmentRoot: (cacheDir: string, name: string) => join(cacheDir, environmentSlug(name)),
   environmentDir: (cacheDir: string, name: string, version: string) =>

@@ -6,7 +6,49 @@
  * host/internal/protocol; the golden files in host/testdata/api pin the JSON for both sides
  * (test/unit/supervisor/protocol-golden.test.ts here).
  */
-import type { Acceleration, VmConfig } from "../vmm/driver.js";
+
+export type Acceleration = "kvm" | "tcg";
+
+/**
+ * Everything a driver needs to boot one microVM (`protocol.VM` in Go). Sizes in MiB, counts in
+ * vCPUs.
+ */
+export interface VmConfig {
+  vmId: string;
+  /** Uncompressed guest kernel with a PVH entry (boots under QEMU microvm and Firecracker). */
+  kernelPath: string;
+  /** Boot initramfs: the kernel's modules plus the agent as /init, which mounts the root disk. */
+  initrdPath: string;
+  /**
+   * How the guest finds its virtio-mmio devices: `acpi` (tables in the DSDT; Debian's kernel)
+   * or `cmdline` (`virtio_mmio.device=` arguments, no ACPI; the custom kernel, a little faster).
+   */
+  deviceDiscovery: "acpi" | "cmdline";
+  /** Raw ext4 root disk. */
+  rootfsPath: string;
+  /** `ephemeral`: writes go to a throw-away overlay (one-shot runs); `persistent`: to the image. */
+  diskMode: "ephemeral" | "persistent";
+  vcpuCount: number;
+  memMib: number;
+  accel: Acceleration;
+  /** Host TSC frequency in kHz; passed to the guest under TCG so boots cannot hang calibrating. */
+  tscKhz: number | undefined;
+  /** Directory for the VMM's sockets and temp files (0700). */
+  runDir: string;
+  agentSocketPath: string;
+  consoleLogPath: string;
+  tmpDir: string;
+  /** A virtio-net NIC on a host TAP device; absent = no NIC at all (network policy `off`). */
+  network?: VmNetwork;
+}
+
+/** The guest's one NIC: the host TAP it is attached to and what the guest configures on it. */
+export interface VmNetwork {
+  tapName: string;
+  mac: string;
+  /** Kernel command-line parameter the agent reads (`pyro.net=IP/PREFIX,GATEWAY[,DNS...]`). */
+  kernelParam: string;
+}
 
 /** Written by core to `run/sv-config.json`, read once by the supervisor at start. */
 export interface SupervisorConfig {
@@ -111,4 +153,69 @@ export interface ShutdownRequest {
   mode: "kill" | "poweroff";
   /** How long to wait for a guest power-off before killing, in ms. */
   timeout_ms?: number;
+}
+
+/** What the calling user may do with `/dev/kvm`, checked on every probe. */
+export interface KvmDevice {
+  path: string;
+  exists: boolean;
+  readable: boolean;
+  writable: boolean;
+}
+
+/** Optional features of a VMM driver. */
+export interface VmmCapabilities {
+  pause_resume: boolean;
+  save_restore: boolean;
+  /** The guest agent channel is AF_VSOCK (Firecracker) rather than virtio-serial (QEMU). */
+  vsock: boolean;
+  hotplug: boolean;
+}
+
+/** One driver's account of the host (`pyro-supervisor probe`). */
+export interface DriverProbe {
+  driver: "qemu" | "firecracker";
+  /** False when the driver cannot boot a VM here; `reason` says why, `hint` what to do. */
+  available: boolean;
+  reason: string;
+  hint: string;
+  /** Absolute path of the VMM binary, "" when not found; `version` e.g. "7.2.22", "" unknown. */
+  binary: string;
+  version: string;
+  /** "" while undecided: KVM usable but never boot-tested (no guest kernel given, none cached). */
+  acceleration: Acceleration | "";
+  /** E.g. "KVM present but guest probe failed: emulation failure; using TCG". */
+  acceleration_reason: string;
+  /** Verdict of the KVM boot test; null when none has run on this host. */
+  kvm_guest_boots: boolean | null;
+  /** The verdict and version came from the probe cache. */
+  cached: boolean;
+  /** Why the verdict could not be cached ("" = fine): every boot would probe again. */
+  cache_error: string;
+  /** E.g. `guest_virtio_serial`; recorded for VMs and workspaces. */
+  execution_mode: string;
+  capabilities: VmmCapabilities;
+  /** How long this probe took, in ms. */
+  duration_ms: number;
+}
+
+/** `pyro-supervisor probe --json`: every driver, and which one `--vmm` selected. */
+export interface ProbeReport {
+  selected: "qemu" | "firecracker";
+  kvm: KvmDevice;
+  drivers: DriverProbe[];
+}
+
+/** `pyro-supervisor argv --json`: the exact process the driver spawns for a launch config. */
+export interface VmmCommand {
+  driver: "qemu" | "firecracker";
+  /** Absolute path of the VMM; `args` is its argv without it. */
+  binary: string;
+  args: string[];
+  /** Set on top of the caller's environment (QEMU: TMPDIR, where a snapshot=on overlay lives). */
+  env: Record<string, string>;
+  /** Working directory. */
+  dir: string;
+  /** The guest kernel command line inside `args`. */
+  kernel_cmdline: string;
 }

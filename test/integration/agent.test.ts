@@ -2,7 +2,10 @@
  * The guest agent in a real guest: process-group kill on timeout, stdin streaming, binary
  * output, and no busy-spinning while no host is connected to its virtio-serial port.
  */
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { connect, type Socket } from "node:net";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,7 +16,8 @@ import { requireInstalled } from "../../src/core/environments/registry.js";
 import { hostTscKhz } from "../../src/core/host.js";
 import { packagePaths } from "../../src/core/paths.js";
 import { VmManager } from "../../src/core/vm-manager.js";
-import { QemuDriver } from "../../src/vmm/qemu/driver.js";
+import type { VmConfig } from "../../src/supervisor/protocol.js";
+import { vmmCommand } from "../../src/supervisor/vmm.js";
 import { requireGuest, usePyroHome } from "./fixtures.js";
 
 requireGuest();
@@ -36,6 +40,54 @@ beforeAll(async () => {
 afterAll(async () => {
   if (vmId) await vms.delete(vmId);
 });
+
+/**
+ * Starts QEMU alone, no supervisor, with exactly the command the supervisor would run for `vm`
+ * (`pyro-supervisor argv`); setpriv makes it die with this test process.
+ */
+async function startBareQemu(vm: VmConfig, qemuBinary: string) {
+  const cmd = await vmmCommand(packagePaths.supervisorEntry, {
+    vm,
+    vmm: "qemu",
+    qemuBinary,
+    ttlSeconds: 0,
+    ownerPid: null,
+    bootTimeoutMs: 90_000,
+    socketPath: join(vm.runDir, "sv.sock"),
+    pidPath: join(vm.runDir, "sv.pid"),
+    statePath: join(vm.runDir, "sv.json"),
+    logPath: join(vm.runDir, "sv.log"),
+  });
+  const child = spawn("setpriv", ["--pdeathsig", "SIGKILL", "--", cmd.binary, ...cmd.args], {
+    cwd: cmd.dir,
+    env: { ...process.env, ...cmd.env },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const exited = once(child, "exit");
+  await once(child, "spawn");
+  return {
+    pid: child.pid as number,
+    /** The host end of the agent port (QEMU's chardev socket), once QEMU has created it. */
+    async connectAgent(): Promise<Socket> {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await new Promise<Socket>((resolve, reject) => {
+            const sock = connect(vm.agentSocketPath);
+            sock.once("connect", () => resolve(sock.removeAllListeners("error")));
+            sock.once("error", reject);
+          });
+        } catch (err) {
+          if (attempt > 100 || child.exitCode !== null) throw err;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+    },
+    async kill(): Promise<void> {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      await exited;
+    },
+  };
+}
 
 /** CPU time (user+system) of a process in clock ticks, from /proc/<pid>/stat. */
 function cpuTicks(pid: number): number {
@@ -112,22 +164,25 @@ describe("guest agent", () => {
       packagePaths.agentBinary,
     );
     const run = mkdtempSync(join(home.home(), "raw-"));
-    const vmm = await new QemuDriver({ binary: config.qemuBinary }).start({
-      vmId: "raw",
-      kernelPath: boot.kernelPath,
-      initrdPath,
-      deviceDiscovery: boot.deviceDiscovery,
-      rootfsPath: boot.rootfsPath,
-      diskMode: "ephemeral",
-      vcpuCount: 1,
-      memMib: 512,
-      accel: "tcg",
-      tscKhz: hostTscKhz(),
-      runDir: run,
-      agentSocketPath: join(run, "agent.sock"),
-      consoleLogPath: join(run, "console.log"),
-      tmpDir: run,
-    });
+    const vmm = await startBareQemu(
+      {
+        vmId: "raw",
+        kernelPath: boot.kernelPath,
+        initrdPath,
+        deviceDiscovery: boot.deviceDiscovery,
+        rootfsPath: boot.rootfsPath,
+        diskMode: "ephemeral",
+        vcpuCount: 1,
+        memMib: 512,
+        accel: "tcg",
+        tscKhz: hostTscKhz(),
+        runDir: run,
+        agentSocketPath: join(run, "agent.sock"),
+        consoleLogPath: join(run, "console.log"),
+        tmpDir: run,
+      },
+      config.qemuBinary,
+    );
     const consoleText = () => {
       try {
         return readFileSync(join(run, "console.log"), "utf8");

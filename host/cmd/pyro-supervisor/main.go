@@ -5,8 +5,17 @@
 // after that it only logs. It exits once the VM has ended and its final
 // state is recorded.
 //
-// `pyro-supervisor probe [-vmm qemu] [-qemu BIN] [-kernel PATH]` prints the
-// driver's probe (binary, version, kvm or tcg and why) as JSON.
+// Two tool subcommands print what the VMM drivers would do, as text or, with
+// -json, one JSON object (protocol.ProbeReport, protocol.VMMCommand) that
+// core reads:
+//
+//	pyro-supervisor probe [-vmm auto|qemu|firecracker] [-qemu BIN] [-kernel PATH] [-cache FILE] [-json]
+//	pyro-supervisor argv [-json] <sv-config.json | ->
+//
+// probe: every driver's binary, version, availability and why, kvm or tcg
+// and why (a KVM boot test of -kernel, cached in -cache), capabilities and
+// execution mode. argv: the exact VMM command line the driver would run for
+// a launch config (the same file the supervisor is started with).
 package main
 
 import (
@@ -14,6 +23,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"strings"
@@ -28,11 +38,16 @@ import (
 )
 
 func main() {
-	if len(os.Args) >= 2 && os.Args[1] == "probe" {
-		os.Exit(probe(os.Args[2:]))
+	if len(os.Args) >= 2 {
+		switch os.Args[1] {
+		case "probe":
+			os.Exit(probe(os.Args[2:], os.Stdout, os.Stderr))
+		case "argv":
+			os.Exit(argv(os.Args[2:], os.Stdin, os.Stdout, os.Stderr))
+		}
 	}
 	if len(os.Args) != 2 {
-		report(protocol.Errorf(protocol.ErrInvalidArgument, "usage: pyro-supervisor <sv-config.json> | probe [flags]"))
+		report(protocol.Errorf(protocol.ErrInvalidArgument, "usage: pyro-supervisor <sv-config.json> | probe [flags] | argv [flags] <sv-config.json|->"))
 		os.Exit(2)
 	}
 	trace.Mark("supervisor_start")
@@ -84,20 +99,43 @@ func launch(configPath string) (*supervisor.Supervisor, error) {
 
 // report prints the launch failure line: `error {"code","message"}`.
 func report(err error) {
-	code := "vmm_failed"
+	var line strings.Builder
+	enc := json.NewEncoder(&line)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(protocol.ErrorBody{Code: errorCode(err), Message: err.Error()})
+	fmt.Printf("error %s", line.String()) // Encode ends the line
+}
+
+// errorCode is the protocol code of a launch or tool failure: vmm_unavailable,
+// invalid_argument, a CodedError's own code, else vmm_failed.
+func errorCode(err error) string {
 	var ce *protocol.CodedError
 	var ue *vmm.UnavailableError
 	switch {
 	case errors.As(err, &ue):
-		code = protocol.CodeVMMUnavailable
+		return protocol.CodeVMMUnavailable
 	case errors.Is(err, protocol.ErrBadConfig), errors.Is(err, protocol.ErrInvalidArgument):
-		code = "invalid_argument"
+		return "invalid_argument"
 	case errors.As(err, &ce):
-		code = ce.Code
+		return ce.Code
 	}
-	var line strings.Builder
-	enc := json.NewEncoder(&line)
+	return "vmm_failed"
+}
+
+// printError reports a tool subcommand's failure: `{"error":{code,message}}`
+// on stdout with -json (the caller parses stdout), else a line on stderr.
+func printError(stdout, stderr io.Writer, asJSON bool, err error) {
+	if asJSON {
+		writeJSON(stdout, protocol.ErrorResponse{Error: protocol.ErrorBody{Code: errorCode(err), Message: err.Error()}})
+		return
+	}
+	fmt.Fprintf(stderr, "pyro-supervisor: %s\n", err)
+}
+
+// writeJSON prints v as one line of JSON (HTML characters unescaped: paths
+// and argv may hold & or <).
+func writeJSON(w io.Writer, v any) {
+	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
-	_ = enc.Encode(protocol.ErrorBody{Code: code, Message: err.Error()})
-	fmt.Printf("error %s", line.String()) // Encode ends the line
+	_ = enc.Encode(v)
 }

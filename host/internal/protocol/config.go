@@ -33,7 +33,7 @@ type Config struct {
 }
 
 // VM is everything a driver needs to boot one microVM (VmConfig in
-// src/vmm/driver.ts). Sizes are in MiB, counts in vCPUs.
+// src/supervisor/protocol.ts). Sizes are in MiB, counts in vCPUs.
 type VM struct {
 	VMID string `json:"vmId"`
 	// KernelPath is the guest kernel; InitrdPath the initramfs that carries the agent as PID 1.

@@ -38,6 +38,8 @@ func TestGolden(t *testing.T) {
 		{"exec_error_trailer.json", &ErrorBody{}},
 		{"sv_config.json", &Config{}},
 		{"sv_config_oneshot.json", &Config{}},
+		{"probe_report.json", &ProbeReport{}},
+		{"vmm_command.json", &VMMCommand{}},
 	}
 	files, _ := filepath.Glob(filepath.Join(goldenDir, "*.json"))
 	if len(files) != len(tests) {

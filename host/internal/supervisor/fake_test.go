@@ -73,8 +73,11 @@ func (d *fakeDriver) Capabilities() vmm.Capabilities             { return vmm.Ca
 func (d *fakeDriver) ExecutionMode() string                      { return "guest_virtio_serial" }
 func (d *fakeDriver) Prepare(protocol.VM) error                  { return nil }
 func (d *fakeDriver) Start(context.Context) (vmm.Machine, error) { return d.m, nil }
-func (d *fakeDriver) Probe(context.Context, string) (vmm.Probe, error) {
-	return vmm.Probe{}, nil
+func (d *fakeDriver) Probe(context.Context, vmm.ProbeOptions) protocol.DriverProbe {
+	return protocol.DriverProbe{Driver: "fake", Available: true}
+}
+func (d *fakeDriver) Command(protocol.VM) (protocol.VMMCommand, error) {
+	return protocol.VMMCommand{Driver: "fake"}, nil
 }
 
 // fakeAgent serves the agent routes the supervisor uses. exec streams a

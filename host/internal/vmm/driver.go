@@ -14,13 +14,21 @@ import (
 	"github.com/pyro-mcp/pyro/host/internal/protocol"
 )
 
-// Capabilities are the optional features of a driver. A caller checks them
-// (or calls Require) before using one; a missing one is ErrUnsupported.
-type Capabilities struct {
-	PauseResume bool // stop and continue vCPUs in place
-	SaveRestore bool // save guest memory and device state to files, boot from them
-	Vsock       bool // the agent channel is AF_VSOCK rather than virtio-serial
-	Hotplug     bool // attach devices (disks, NICs) to a running VM
+// Capabilities are the optional features of a driver (the JSON the probe
+// prints, hence defined in protocol). A caller checks them (or calls
+// Require) before using one; a missing one is ErrUnsupported.
+type Capabilities = protocol.Capabilities
+
+// ProbeOptions tune Driver.Probe.
+type ProbeOptions struct {
+	// KernelPath is a guest kernel to boot under KVM, to check that KVM
+	// really works (at most 8 s); "" = no boot test (the verdict stays
+	// undecided unless the cache has one).
+	KernelPath string
+	// CachePath is the probe cache file (core: $PYRO_ENVIRONMENT_CACHE_DIR/
+	// host/accel-probe.json): a verdict found there for this host kernel and
+	// VMM binary is reused, a new one is written there. "" = no cache.
+	CachePath string
 }
 
 // Driver is one VMM implementation, bound to one VM (one supervisor runs one
@@ -32,11 +40,14 @@ type Driver interface {
 	Capabilities() Capabilities
 	// ExecutionMode is recorded in VM and workspace records, e.g. "guest_virtio_serial".
 	ExecutionMode() string
-	// Probe finds the VMM binary and its version and decides kvm or tcg.
-	// kernelPath, when set, is booted under KVM to check that KVM really
-	// works (at most a few seconds); "" only checks /dev/kvm.
-	// Errors: *UnavailableError when the VMM cannot run at all.
-	Probe(ctx context.Context, kernelPath string) (Probe, error)
+	// Probe finds the VMM binary and its version, says whether the driver
+	// can run here and why not, and decides kvm or tcg and why. It never
+	// fails: what went wrong is in the report (Available, Reason).
+	Probe(ctx context.Context, opts ProbeOptions) protocol.DriverProbe
+	// Command is the exact process Start spawns for vm (binary, argv,
+	// environment, working directory), built without touching the host
+	// beyond finding the binary. Errors: *UnavailableError.
+	Command(vm protocol.VM) (protocol.VMMCommand, error)
 	// Prepare checks vm and readies the run directory (tmp dir, stale
 	// sockets removed). Errors wrap protocol.ErrInvalidArgument or the os error.
 	Prepare(vm protocol.VM) error
@@ -78,19 +89,6 @@ type Exit struct {
 	Reason string // the VMM's shutdown reason, if any
 	At     time.Time
 	Stderr string // the tail of the VMM's stderr, at most a few KiB
-}
-
-// Probe is what a driver found out about the host.
-type Probe struct {
-	Driver  string `json:"driver"`
-	Binary  string `json:"binary"`  // absolute path
-	Version string `json:"version"` // e.g. "7.2.22"
-	// Acceleration is "kvm" or "tcg"; AccelerationReason says why.
-	Acceleration       string `json:"acceleration"`
-	AccelerationReason string `json:"acceleration_reason"`
-	ExecutionMode      string `json:"execution_mode"`
-	// DurationMs is how long the probe took, in ms.
-	DurationMs int64 `json:"duration_ms"`
 }
 
 // Require returns nil when caps has the capability named by has, else an

@@ -6,9 +6,14 @@ import { printJson } from "../output.js";
 const yes = (b: boolean | null) => (b === null ? "unknown" : b ? "yes" : "no");
 
 export function renderDoctor(r: DoctorReport): string {
-  const vmm = r.vmms
-    .map((v) => (v.path ? `${v.name} ${v.version ?? "?"} (${v.path})` : `${v.name} not found`))
-    .join("; ");
+  const vmm =
+    r.vmms
+      .map((v) =>
+        v.available
+          ? `${v.name} ${v.version ?? "?"} (${v.path}, ${v.executionMode})`
+          : `${v.name} unavailable: ${v.reason}${v.path ? ` (${v.path})` : ""}`,
+      )
+      .join("; ") || "unknown";
   const lines = [
     `Platform: ${r.platform}`,
     `Runtime: ${r.runtimeOk ? "PASS" : "FAIL"}`,

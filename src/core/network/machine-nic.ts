@@ -1,5 +1,5 @@
 /** A machine's NIC for an egress policy: its host network set up, in the shapes records and the VMM want. */
-import type { VmNetwork } from "../../vmm/driver.js";
+import type { VmNetwork } from "../../supervisor/protocol.js";
 import { guestNetworkCmdline } from "./guest-cmdline.js";
 import { setupWorkspaceNetwork } from "./setup.js";
 

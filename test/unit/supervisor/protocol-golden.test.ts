@@ -11,7 +11,10 @@ import { describe, expect, it } from "vitest";
 import { errorFromBody } from "../../../src/supervisor/client.js";
 import type {
   ClosedResponse,
+  DriverProbe,
+  KvmDevice,
   PortsResponse,
+  ProbeReport,
   PublishedPort,
   PublishRequest,
   ReadyFailure,
@@ -21,9 +24,12 @@ import type {
   SupervisorErrorResponse,
   SupervisorPhase,
   SupervisorState,
+  VmConfig,
+  VmmCapabilities,
+  VmmCommand,
+  VmNetwork,
 } from "../../../src/supervisor/protocol.js";
 import { EXEC_ERROR_TRAILER } from "../../../src/supervisor/protocol.js";
-import type { VmConfig, VmNetwork } from "../../../src/vmm/driver.js";
 
 const goldenDir = resolve(import.meta.dirname, "..", "..", "..", "host", "testdata", "api");
 const golden = (file: string): Record<string, unknown> =>
@@ -148,6 +154,34 @@ const config: Shape<SupervisorConfig> = {
   statePath: { kinds: ["string"] },
   logPath: { kinds: ["string"] },
 };
+const capabilities: Shape<VmmCapabilities> = {
+  pause_resume: { kinds: ["boolean"] },
+  save_restore: { kinds: ["boolean"] },
+  vsock: { kinds: ["boolean"] },
+  hotplug: { kinds: ["boolean"] },
+};
+const driverProbe: Shape<DriverProbe> = {
+  driver: { kinds: ["string"] },
+  available: { kinds: ["boolean"] },
+  reason: { kinds: ["string"] },
+  hint: { kinds: ["string"] },
+  binary: { kinds: ["string"] },
+  version: { kinds: ["string"] },
+  acceleration: { kinds: ["string"] },
+  acceleration_reason: { kinds: ["string"] },
+  kvm_guest_boots: { kinds: ["boolean", "null"] },
+  cached: { kinds: ["boolean"] },
+  cache_error: { kinds: ["string"] },
+  execution_mode: { kinds: ["string"] },
+  capabilities: { kinds: ["object"], of: capabilities },
+  duration_ms: { kinds: ["number"] },
+};
+const kvmDevice: Shape<KvmDevice> = {
+  path: { kinds: ["string"] },
+  exists: { kinds: ["boolean"] },
+  readable: { kinds: ["boolean"] },
+  writable: { kinds: ["boolean"] },
+};
 
 const shapes: Record<string, AnyShape> = {
   "state_ready.json": state,
@@ -188,6 +222,19 @@ const shapes: Record<string, AnyShape> = {
   "exec_error_trailer.json": errorBody,
   "sv_config.json": config,
   "sv_config_oneshot.json": config,
+  "probe_report.json": {
+    selected: { kinds: ["string"] },
+    kvm: { kinds: ["object"], of: kvmDevice },
+    drivers: { kinds: ["array"], of: driverProbe },
+  } satisfies Shape<ProbeReport>,
+  "vmm_command.json": {
+    driver: { kinds: ["string"] },
+    binary: { kinds: ["string"] },
+    args: { kinds: ["array"] },
+    env: { kinds: ["object"] },
+    dir: { kinds: ["string"] },
+    kernel_cmdline: { kinds: ["string"] },
+  } satisfies Shape<VmmCommand>,
 };
 
 /** Every phase, as the compiler knows them: a phase added on one side only fails here. */
@@ -222,6 +269,12 @@ describe("supervisor protocol golden files", () => {
     expect(["kill", "poweroff"]).toContain(golden("shutdown_request.json").mode);
     const vmConfig = golden("sv_config.json").vm as VmConfig;
     expect(["acpi", "cmdline"]).toContain(vmConfig.deviceDiscovery);
+    const probe = golden("probe_report.json") as unknown as ProbeReport;
+    expect(["qemu", "firecracker"]).toContain(probe.selected);
+    for (const d of probe.drivers) {
+      expect(["qemu", "firecracker"]).toContain(d.driver);
+      expect(["kvm", "tcg", ""]).toContain(d.acceleration);
+    }
   });
 
   it("turns the error bodies into the PyroErrors core branches on", () => {

@@ -10,6 +10,9 @@ import (
 	"github.com/pyro-mcp/pyro/host/internal/vmm/qemu"
 )
 
+// Names lists every driver, in the order a probe reports them.
+var Names = []string{"qemu", "firecracker"}
+
 // New returns the driver called name: "qemu", "firecracker", or "auto"/""
 // (QEMU until Firecracker exists; then Firecracker when its binary and a
 // working KVM are present). qemuBinary is QEMU's path or name.

@@ -5,6 +5,9 @@ package firecracker
 
 import (
 	"context"
+	"os/exec"
+	"regexp"
+	"time"
 
 	"github.com/pyro-mcp/pyro/host/internal/protocol"
 	"github.com/pyro-mcp/pyro/host/internal/vmm"
@@ -14,6 +17,9 @@ import (
 // is a vsock stream.
 const ExecutionMode = "guest_vsock"
 
+// Binary is the Firecracker binary looked up on PATH.
+const Binary = "firecracker"
+
 // Driver is the Firecracker stub.
 type Driver struct{}
 
@@ -22,7 +28,7 @@ var _ vmm.Driver = Driver{}
 // New returns the stub driver.
 func New() Driver { return Driver{} }
 
-func unavailable() error {
+func unavailable() *vmm.UnavailableError {
 	return &vmm.UnavailableError{Driver: "firecracker", Reason: "the Firecracker driver is not implemented yet", Hint: "use PYRO_VMM=qemu"}
 }
 
@@ -37,9 +43,32 @@ func (Driver) Capabilities() vmm.Capabilities {
 // ExecutionMode implements vmm.Driver.
 func (Driver) ExecutionMode() string { return ExecutionMode }
 
-// Probe implements vmm.Driver. Errors: always *vmm.UnavailableError.
-func (Driver) Probe(context.Context, string) (vmm.Probe, error) {
-	return vmm.Probe{Driver: "firecracker", ExecutionMode: ExecutionMode}, unavailable()
+var versionRE = regexp.MustCompile(`Firecracker v(\S+)`)
+
+// Probe implements vmm.Driver: never available, but it says whether a
+// firecracker binary is on PATH and its version (`firecracker --version`,
+// at most 5 s), so the report shows what a real driver would find.
+func (d Driver) Probe(ctx context.Context, _ vmm.ProbeOptions) protocol.DriverProbe {
+	started := time.Now()
+	ue := unavailable()
+	p := protocol.DriverProbe{Driver: d.Name(), Reason: ue.Reason, Hint: ue.Hint, ExecutionMode: ExecutionMode, Capabilities: d.Capabilities()}
+	if bin, err := exec.LookPath(Binary); err == nil {
+		p.Binary = bin
+		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		if out, err := exec.CommandContext(ctx, bin, "--version").Output(); err == nil {
+			if m := versionRE.FindSubmatch(out); m != nil {
+				p.Version = string(m[1])
+			}
+		}
+	}
+	p.DurationMs = time.Since(started).Milliseconds()
+	return p
+}
+
+// Command implements vmm.Driver. Errors: always *vmm.UnavailableError.
+func (Driver) Command(protocol.VM) (protocol.VMMCommand, error) {
+	return protocol.VMMCommand{}, unavailable()
 }
 
 // Prepare implements vmm.Driver. Errors: always *vmm.UnavailableError.

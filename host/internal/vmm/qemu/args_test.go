@@ -1,11 +1,17 @@
 package qemu
 
 import (
+	"encoding/json"
+	"errors"
+	"maps"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/pyro-mcp/pyro/host/internal/protocol"
+	"github.com/pyro-mcp/pyro/host/internal/vmm"
 )
 
 func baseVM() protocol.VM {
@@ -143,5 +149,63 @@ func TestArgsIsPure(t *testing.T) {
 	}
 	if vm != baseVM() {
 		t.Fatal("Args changed its input")
+	}
+}
+
+func TestCommandIsWhatStartRuns(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "qemu-system-x86_64")
+	if err := os.WriteFile(bin, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	vm := baseVM()
+	c, err := New(bin, nil).Command(vm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Driver != "qemu" || c.Binary != bin || !slices.Equal(c.Args, Args(vm)) {
+		t.Errorf("command = %+v, want qemu, %s and Args(vm)", c, bin)
+	}
+	if c.Env["TMPDIR"] != vm.TmpDir || c.Dir != "/run" {
+		t.Errorf("env %v, dir %q: want TMPDIR=%s (the snapshot=on overlay's place), dir /run", c.Env, c.Dir, vm.TmpDir)
+	}
+	if c.KernelCmdline != valueAfter(c.Args, "-append") || c.KernelCmdline != KernelCommandLine(vm) {
+		t.Errorf("kernel_cmdline %q differs from -append %q", c.KernelCmdline, valueAfter(c.Args, "-append"))
+	}
+	_, err = New(filepath.Join(t.TempDir(), "missing"), nil).Command(vm)
+	var ue *vmm.UnavailableError
+	if !errors.As(err, &ue) {
+		t.Errorf("missing binary: %v, want *vmm.UnavailableError", err)
+	}
+}
+
+// TestArgsGolden pins the whole argv: testdata/api/vmm_command.json is what
+// `pyro-supervisor argv` prints for sv_config.json's VM without its NIC and
+// with an ephemeral disk (core reads the same file in its tests).
+func TestArgsGolden(t *testing.T) {
+	var cfg protocol.Config
+	var want protocol.VMMCommand
+	for file, v := range map[string]any{"sv_config.json": &cfg, "vmm_command.json": &want} {
+		raw, err := os.ReadFile(filepath.Join("../../../testdata/api", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(raw, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg.VM.Network, cfg.VM.DiskMode = nil, "ephemeral"
+	bin := filepath.Join(t.TempDir(), "qemu-system-x86_64")
+	if err := os.WriteFile(bin, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	got, err := New(bin, nil).Command(cfg.VM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got.Args, want.Args) {
+		t.Errorf("argv differs from the golden file:\n got %q\nwant %q", got.Args, want.Args)
+	}
+	if got.KernelCmdline != want.KernelCmdline || got.Dir != want.Dir || !maps.Equal(got.Env, want.Env) {
+		t.Errorf("got %+v\nwant %+v", got, want)
 	}
 }

@@ -22,9 +22,10 @@ const ExecutionMode = "guest_virtio_serial"
 
 // Driver runs one VM under QEMU microvm.
 type Driver struct {
-	binary string
-	log    *slog.Logger
-	vm     *protocol.VM
+	binary  string
+	kvmPath string // vmm.KVMDevicePath; tests point it elsewhere
+	log     *slog.Logger
+	vm      *protocol.VM
 }
 
 // New returns the QEMU driver. binary is a path or a name looked up on PATH
@@ -36,7 +37,7 @@ func New(binary string, log *slog.Logger) *Driver {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Driver{binary: binary, log: log}
+	return &Driver{binary: binary, kvmPath: vmm.KVMDevicePath, log: log}
 }
 
 var _ vmm.Driver = (*Driver)(nil)
@@ -58,6 +59,25 @@ func (d *Driver) lookPath() (string, error) {
 		return "", &vmm.UnavailableError{Driver: "qemu", Reason: fmt.Sprintf("%s: %v", d.binary, err), Hint: "install qemu-system-x86 (scripts/setup.sh) or set PYRO_QEMU_BINARY"}
 	}
 	return path, nil
+}
+
+// Command implements vmm.Driver: Args and KernelCommandLine for vm, QEMU's
+// TMPDIR set to vm.TmpDir (where the ephemeral disk's snapshot=on overlay
+// lives, so it dies with the VM directory) and the VM directory as working
+// directory. Errors: *vmm.UnavailableError when the binary is missing.
+func (d *Driver) Command(vm protocol.VM) (protocol.VMMCommand, error) {
+	bin, err := d.lookPath()
+	if err != nil {
+		return protocol.VMMCommand{}, err
+	}
+	return protocol.VMMCommand{
+		Driver:        d.Name(),
+		Binary:        bin,
+		Args:          Args(vm),
+		Env:           map[string]string{"TMPDIR": vm.TmpDir},
+		Dir:           filepath.Dir(vm.RunDir),
+		KernelCmdline: KernelCommandLine(vm),
+	}, nil
 }
 
 // Prepare implements vmm.Driver: it creates the VM's tmp dir (0700; QEMU's
@@ -89,20 +109,23 @@ func (d *Driver) Start(ctx context.Context) (vmm.Machine, error) {
 	if d.vm == nil {
 		return nil, errors.New("qemu: Start before Prepare")
 	}
-	bin, err := d.lookPath()
+	vm := *d.vm
+	c, err := d.Command(vm)
 	if err != nil {
 		return nil, err
 	}
-	vm := *d.vm
-	cmd := exec.Command(bin, Args(vm)...)
-	cmd.Env = append(os.Environ(), "TMPDIR="+vm.TmpDir)
-	cmd.Dir = filepath.Dir(vm.RunDir)
+	cmd := exec.Command(c.Binary, c.Args...)
+	cmd.Env = os.Environ()
+	for k, v := range c.Env {
+		cmd.Env = append(cmd.Env, k+"="+v) // exec keeps the last of duplicates
+	}
+	cmd.Dir = c.Dir
 	stderr := newTail(stderrTailBytes, func(line string) { d.log.Error("vmm_stderr", "text", line) })
 	cmd.Stderr = stderr
 	m := &machine{vm: vm, done: make(chan struct{}), stderr: stderr, log: d.log}
 	wait, err := startProcess(cmd)
 	if err != nil {
-		return nil, fmt.Errorf("start %s: %w", bin, err)
+		return nil, fmt.Errorf("start %s: %w", c.Binary, err)
 	}
 	m.pid = cmd.Process.Pid
 	go m.reap(wait, cmd)

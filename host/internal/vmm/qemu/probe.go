@@ -3,6 +3,7 @@ package qemu
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os/exec"
 	"regexp"
@@ -10,10 +11,13 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pyro-mcp/pyro/host/internal/protocol"
 	"github.com/pyro-mcp/pyro/host/internal/vmm"
 )
 
-// kvmProbeTimeout bounds the KVM probe boot.
+// kvmProbeTimeout bounds the KVM probe boot; a guest that has not reached
+// its root-mount panic by then counts as not booting (under PVM it may hang
+// in early boot rather than fail).
 const kvmProbeTimeout = 8 * time.Second
 
 var versionRE = regexp.MustCompile(`QEMU emulator version (\S+)`)
@@ -58,39 +62,118 @@ func ClassifyProbeOutput(console, stderr string) *Verdict {
 }
 
 // Probe implements vmm.Driver. /dev/kvm existing is not enough (under PVM,
-// a paravirtualised nested KVM, stock kernels die in early boot), so with a
-// kernelPath the kernel is booted under KVM without a disk for at most 8 s.
-// Errors: *vmm.UnavailableError when the binary is missing or does not run.
-func (d *Driver) Probe(ctx context.Context, kernelPath string) (vmm.Probe, error) {
+// a paravirtualised nested KVM, stock kernels die in early boot), so with
+// opts.KernelPath the kernel is booted under KVM without a disk for at most
+// 8 s, once per cache key (opts.CachePath); /dev/kvm itself is checked on
+// every call. The binary missing or not running is Available false.
+func (d *Driver) Probe(ctx context.Context, opts vmm.ProbeOptions) (p protocol.DriverProbe) {
 	started := time.Now()
-	p := vmm.Probe{Driver: d.Name(), ExecutionMode: ExecutionMode}
+	p = protocol.DriverProbe{Driver: d.Name(), ExecutionMode: ExecutionMode, Capabilities: d.Capabilities()}
+	defer func() { p.DurationMs = time.Since(started).Milliseconds() }()
 	bin, err := d.lookPath()
 	if err != nil {
-		return p, err
+		var ue *vmm.UnavailableError
+		errors.As(err, &ue)
+		p.Reason, p.Hint = ue.Reason, ue.Hint
+		return p
 	}
 	p.Binary = bin
-	out, err := exec.CommandContext(ctx, bin, "--version").Output()
-	if err != nil {
-		return p, &vmm.UnavailableError{Driver: "qemu", Reason: fmt.Sprintf("%s --version: %v", bin, err)}
+	dev := vmm.CheckKVM(d.kvmPath)
+	devOK, _ := vmm.KVMUsable(dev)
+	key, keyErr := keyFor(d.binary, bin)
+	cachePath := opts.CachePath
+	if keyErr != nil {
+		p.CacheError, cachePath = keyErr.Error(), ""
 	}
-	p.Version = ParseVersion(string(out))
-	ok, why := kvmAccess("/dev/kvm")
-	if ok && kernelPath == "" {
-		why += " (not boot-tested: no kernel given)"
+	var entry *cacheEntry
+	if cachePath != "" {
+		entry = readCache(cachePath, key)
 	}
-	if ok && kernelPath != "" {
-		v := probeBoot(ctx, bin, kernelPath)
-		ok, why = v.OK, v.Why
-		if !ok {
-			why = "KVM present but guest probe failed: " + why
+	p.Cached = entry != nil && !needsProbe(entry, devOK, opts.KernelPath)
+	var probeErr error
+	probe := func() {
+		if cachePath != "" {
+			if entry = readCache(cachePath, key); !needsProbe(entry, devOK, opts.KernelPath) {
+				p.Cached = true // another process probed while this one waited
+				return
+			}
+		}
+		var e cacheEntry
+		if e, probeErr = probeNow(ctx, bin, key, dev, opts.KernelPath); probeErr != nil {
+			return
+		}
+		entry = &e
+		// A verdict that /dev/kvm alone gave while it was usable says nothing: not kept.
+		if cachePath != "" && (e.BootTested || !devOK) {
+			if err := writeCache(cachePath, e); err != nil {
+				p.CacheError = err.Error()
+			}
 		}
 	}
-	p.Acceleration, p.AccelerationReason = "tcg", why+"; using TCG"
-	if ok {
-		p.Acceleration, p.AccelerationReason = "kvm", why+"; using KVM"
+	if !p.Cached {
+		if cachePath == "" {
+			probe()
+		} else if err := withCacheLock(ctx, cachePath, probe); err != nil {
+			p.CacheError, cachePath = err.Error(), ""
+			probe()
+		}
 	}
-	p.DurationMs = time.Since(started).Milliseconds()
-	return p, nil
+	if probeErr != nil {
+		p.Reason = probeErr.Error()
+		p.Hint = "check that " + bin + " runs (--version), or set PYRO_QEMU_BINARY"
+		return p
+	}
+	p.Available, p.Version = true, entry.QEMUVersion
+	p.Acceleration, p.AccelerationReason, p.KVMGuestBoots = decide(dev, entry)
+	return p
+}
+
+// needsProbe says whether QEMU must be run now: nothing cached, or a verdict
+// from /dev/kvm alone while a boot test has become possible.
+func needsProbe(e *cacheEntry, devOK bool, kernelPath string) bool {
+	return e == nil || (devOK && kernelPath != "" && !e.BootTested)
+}
+
+// probeNow asks QEMU its version and, when /dev/kvm is usable and a kernel
+// is given, boots it under KVM. Errors: `--version` failed (QEMU cannot run).
+func probeNow(ctx context.Context, bin string, key cacheKey, dev protocol.KVMDevice, kernelPath string) (cacheEntry, error) {
+	started := time.Now()
+	out, err := exec.CommandContext(ctx, bin, "--version").Output()
+	if err != nil {
+		return cacheEntry{}, fmt.Errorf("%s --version: %w", bin, err)
+	}
+	devOK, why := vmm.KVMUsable(dev)
+	e := cacheEntry{cacheKey: key, QEMUVersion: ParseVersion(string(out)), Reason: why}
+	if devOK && kernelPath != "" {
+		v := probeBoot(ctx, bin, kernelPath)
+		e.BootTested, e.KVMUsable, e.Reason = true, v.OK, v.Why
+		if !v.OK {
+			e.Reason = "KVM present but guest probe failed: " + v.Why
+		}
+	}
+	e.ProbedAt = time.Now().UTC().Format(time.RFC3339Nano)
+	e.DurationMs = time.Since(started).Milliseconds()
+	return e, nil
+}
+
+// decide turns the live /dev/kvm check and the probe entry into the
+// acceleration, its reason and the boot test's verdict (nil: never run).
+// /dev/kvm unusable now wins over any verdict; usable but never
+// boot-tested leaves the acceleration undecided ("").
+func decide(dev protocol.KVMDevice, e *cacheEntry) (accel, reason string, guestBoots *bool) {
+	if e.BootTested {
+		guestBoots = &e.KVMUsable
+	}
+	ok, why := vmm.KVMUsable(dev)
+	switch {
+	case !ok:
+		return "tcg", why + "; using TCG", guestBoots
+	case !e.BootTested:
+		return "", why + ", but KVM is not boot-tested yet (no guest kernel given)", guestBoots
+	case e.KVMUsable:
+		return "kvm", e.Reason + "; using KVM", guestBoots
+	}
+	return "tcg", e.Reason + "; using TCG", guestBoots
 }
 
 // probeBoot boots kernelPath under KVM and classifies what it prints.

@@ -55,13 +55,22 @@ func exitOf(ps *os.ProcessState) vmm.Exit {
 	return vmm.Exit{Code: vmm.ExitCode(ps.ExitCode())}
 }
 
-// kvmAccess reports whether path (/dev/kvm) can be opened read-write, and why not.
-func kvmAccess(path string) (bool, string) {
-	if err := unix.Access(path, unix.F_OK); err != nil {
-		return false, path + " not present"
+// tryLock takes an exclusive flock on f without waiting: false when another
+// process holds it.
+func tryLock(f *os.File) (bool, error) {
+	err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
+	if err == unix.EWOULDBLOCK {
+		return false, nil
 	}
-	if err := unix.Access(path, unix.R_OK|unix.W_OK); err != nil {
-		return false, path + " not accessible"
+	return err == nil, err
+}
+
+// hostKernelID is `uname -r` and `uname -v`, space-separated: the probe
+// verdict holds for one host kernel build.
+func hostKernelID() string {
+	var u unix.Utsname
+	if unix.Uname(&u) != nil {
+		return ""
 	}
-	return true, path + " accessible"
+	return unix.ByteSliceToString(u.Release[:]) + " " + unix.ByteSliceToString(u.Version[:])
 }

@@ -23,4 +23,6 @@ func exitOf(ps *os.ProcessState) vmm.Exit {
 	return vmm.Exit{Code: vmm.ExitCode(ps.ExitCode())}
 }
 
-func kvmAccess(path string) (bool, string) { return false, path + " needs Linux" }
+func tryLock(*os.File) (bool, error) { return false, errNotLinux }
+
+func hostKernelID() string { return "" }
