@@ -8,6 +8,7 @@ import http from "node:http";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { type ErrorCode, PyroError } from "../errors.js";
+import { MAX_JSON_ANSWER_BYTES, parseJsonAnswer, protocolViolation, readBoundedBody } from "./answers.js";
 import type { ShutdownRequest, SupervisorState } from "./protocol.js";
 
 /** Codes the supervisor's launch line may carry, as pyro error codes. */
@@ -65,6 +66,8 @@ export async function launchSupervisor(binary: string, configPath: string, logPa
 export interface RawResponse {
   status: number;
   body: http.IncomingMessage;
+  /** The request path (query included), for error messages. */
+  path: string;
 }
 
 export class SupervisorClient {
@@ -95,7 +98,7 @@ export class SupervisorClient {
           agent: false,
           signal,
         },
-        (res) => resolve({ status: res.statusCode ?? 0, body: res }),
+        (res) => resolve({ status: res.statusCode ?? 0, body: res, path }),
       );
       req.once("error", (err: NodeJS.ErrnoException) => {
         if (err.code === "ENOENT" || err.code === "ECONNREFUSED") {
@@ -175,13 +178,33 @@ export async function expectOk(res: RawResponse, notFound?: ErrorCode): Promise<
   if (res.status >= 300) await readJson(res, notFound);
 }
 
-/** Reads a whole JSON answer; a non-2xx one throws its PyroError (see {@link errorFromBody}). */
+/**
+ * Reads a whole JSON answer (at most {@link MAX_JSON_ANSWER_BYTES}); a non-2xx one throws its
+ * PyroError (see {@link errorFromBody}). The value's shape is the caller's to check.
+ * @throws PyroError guest_protocol_mismatch (not JSON, too long), guest_unreachable (cut off)
+ */
 export async function readJson<T>(res: RawResponse, notFound?: ErrorCode): Promise<T> {
-  let text = "";
-  for await (const chunk of res.body) text += chunk.toString();
-  const value = text ? JSON.parse(text) : {};
-  if (res.status >= 300) throw errorFromBody(value, res.status, notFound);
+  const text = (await readBoundedBody(res.body, MAX_JSON_ANSWER_BYTES, res.path)).toString("utf8");
+  const value = text ? parseJsonAnswer(text, res.path) : {};
+  if (res.status >= 300) {
+    if (!isErrorBody(value))
+      throw protocolViolation(res.path, `is status ${res.status} without an error body`);
+    throw errorFromBody(value, res.status, notFound);
+  }
   return value as T;
+}
+
+/** `{error:{code?,message?}}` with string fields where present. */
+function isErrorBody(value: unknown): boolean {
+  const err = (value as { error?: unknown } | null)?.error as
+    | { code?: unknown; message?: unknown }
+    | undefined;
+  return (
+    typeof err === "object" &&
+    err !== null &&
+    ["string", "undefined"].includes(typeof err.code) &&
+    ["string", "undefined"].includes(typeof err.message)
+  );
 }
 
 /** Turns an `{error:{code,message}}` body into a PyroError (unknown codes become `internal`). */
@@ -190,7 +213,7 @@ export function errorFromBody(
   status: number,
   notFound: ErrorCode = "file_not_found",
 ): PyroError {
-  const err = (value as { error?: { code?: string; message?: string } }).error;
+  const err = (value as { error?: { code?: string; message?: string } } | null)?.error;
   const known = new Set([
     "boot_failed",
     "vm_not_running",

@@ -22,6 +22,18 @@ const ProtocolVersion = 1
 // authority is the :authority of every request (the agent ignores it).
 const authority = "pyro-agent"
 
+// MaxResponseHeaderBytes caps the header block of one agent answer (64 KiB).
+// The agent's headers are a status, a content type and a few pyro-* values
+// of a few dozen bytes; the cap is advertised to the agent
+// (SETTINGS_MAX_HEADER_LIST_SIZE), and a larger block fails that one request
+// with guest_unreachable instead of being held in memory and proxied on
+// (Go's default is 10 MiB, and Node's HTTP parser refuses more than 16 KiB).
+const MaxResponseHeaderBytes = 64 << 10
+
+// MaxJSONBytes caps an agent JSON answer the supervisor decodes itself
+// (info, poweroff, a service record): 1 MiB, a thousand times their size.
+const MaxJSONBytes = 1 << 20
+
 // ErrClosed: the session was closed by Close.
 var ErrClosed = errors.New("agent session closed")
 
@@ -47,6 +59,8 @@ func New(dial Dialer) *Session {
 		DialContext:        func(ctx context.Context, _, _ string) (net.Conn, error) { return dial(ctx) },
 		Protocols:          &protocols,
 		DisableCompression: true, // bytes are proxied as they are
+		// The agent is untrusted input: see MaxResponseHeaderBytes.
+		MaxResponseHeaderBytes: MaxResponseHeaderBytes,
 	}}
 }
 
@@ -92,7 +106,9 @@ func (s *Session) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // JSON sends a body-less request and decodes a 2xx JSON answer into out
 // (nil to discard it). Returns the status; a non-2xx answer is not an error
-// here, its body is discarded. Errors wrap protocol.ErrGuestUnreachable.
+// here, its body is discarded (at most MaxJSONBytes of it are read). An answer
+// over MaxJSONBytes or not JSON is an error. Errors wrap
+// protocol.ErrGuestUnreachable.
 func (s *Session) JSON(ctx context.Context, method, path string, out any) (int, error) {
 	req, err := http.NewRequestWithContext(ctx, method, "http://"+authority+path, nil)
 	if err != nil {
@@ -103,11 +119,12 @@ func (s *Session) JSON(ctx context.Context, method, path string, out any) (int, 
 		return 0, err
 	}
 	defer res.Body.Close()
+	body := io.LimitReader(res.Body, MaxJSONBytes) // an endless answer must not hold us
 	if res.StatusCode/100 != 2 || out == nil {
-		_, _ = io.Copy(io.Discard, res.Body)
+		_, _ = io.Copy(io.Discard, body)
 		return res.StatusCode, nil
 	}
-	if err := json.NewDecoder(res.Body).Decode(out); err != nil {
+	if err := json.NewDecoder(body).Decode(out); err != nil {
 		return res.StatusCode, protocol.Errorf(protocol.ErrGuestUnreachable, "agent answer to %s: %w", path, err)
 	}
 	return res.StatusCode, nil

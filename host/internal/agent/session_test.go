@@ -166,3 +166,43 @@ func TestUnreachable(t *testing.T) {
 		t.Fatalf("after Close: %v", err)
 	}
 }
+
+// A hostile agent: an oversized header block fails that request alone
+// (guest_unreachable), and an endless JSON answer is cut at MaxJSONBytes.
+func TestHostileAnswersAreBounded(t *testing.T) {
+	dial, dials := fakeAgent(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/v1/big-header":
+			w.Header().Set("pyro-junk", strings.Repeat("h", 2*MaxResponseHeaderBytes))
+			w.WriteHeader(200)
+		case "/v1/endless":
+			w.WriteHeader(200)
+			_, _ = io.WriteString(w, `{"agent_version":"`)
+			chunk := strings.Repeat("a", 32<<10)
+			for r.Context().Err() == nil {
+				if _, err := io.WriteString(w, chunk); err != nil {
+					return
+				}
+			}
+		default:
+			info(1)(w, r)
+		}
+	}))
+	s := New(dial)
+	defer s.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := s.JSON(ctx, "GET", "/v1/big-header", nil); !errors.Is(err, protocol.ErrGuestUnreachable) {
+		t.Fatalf("oversized header: err = %v, want ErrGuestUnreachable", err)
+	}
+	var out Info
+	if _, err := s.JSON(ctx, "GET", "/v1/endless", &out); !errors.Is(err, protocol.ErrGuestUnreachable) {
+		t.Fatalf("endless JSON: err = %v, want ErrGuestUnreachable", err)
+	}
+	if _, err := s.Info(ctx); err != nil {
+		t.Fatalf("the session must survive a bad answer: %v", err)
+	}
+	if n := dials.Load(); n > 2 {
+		t.Fatalf("%d dials", n)
+	}
+}

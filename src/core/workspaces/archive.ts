@@ -31,11 +31,13 @@ const outside = (entry: string, why: string) =>
 
 /**
  * Checks one entry. Names must be relative without `..`; symlink targets must be relative
- * and stay inside; hardlinks must name an earlier regular file; no devices, FIFOs, sockets.
+ * and stay inside (unless `anySymlinkTarget`: export keeps the guest's links verbatim and
+ * never follows them); hardlinks must name an earlier regular file; no devices, FIFOs, sockets.
  */
 export function checkEntry(
   entry: { path: string; type: string; linkpath?: string | undefined },
   seenFiles: Set<string>,
+  anySymlinkTarget = false,
 ): void {
   const raw = entry.path;
   if (raw.startsWith("/") || /^[A-Za-z]:/.test(raw)) throw outside(raw, "is an absolute path");
@@ -52,6 +54,7 @@ export function checkEntry(
     case "Directory":
       return;
     case "SymbolicLink": {
+      if (anySymlinkTarget) return;
       const target = entry.linkpath ?? "";
       if (target.startsWith("/")) throw outside(raw, `is a symlink to the absolute path "${target}"`);
       const resolved = posix.normalize(posix.join(posix.dirname(name), target));

@@ -6,8 +6,37 @@
  * The names come from the guest and are hostile input: each must stay inside the export.
  */
 import { lstat, realpath, symlink } from "node:fs/promises";
-import { dirname, isAbsolute, join, normalize, sep } from "node:path";
+import { dirname, isAbsolute, join, normalize, posix, sep } from "node:path";
 import { PyroError } from "../../errors.js";
+import { checkEntry } from "./archive.js";
+
+/**
+ * Checks the entries of an export's tar stream one by one, before node-tar writes anything for
+ * them, as seeds are checked (archive.ts `checkEntry`): names relative without `..`, hardlinks
+ * only to an earlier file of the stream, and no entry under one of its symlinks (a file
+ * written "through" a link must fail, not land in a directory the link then cannot take).
+ * Symlink targets are kept verbatim (see {@link createDeferredLinks}).
+ */
+export class ExportEntryCheck {
+  private readonly seenFiles = new Set<string>();
+  private readonly links = new Set<string>();
+
+  /** @throws PyroError path_outside_workspace naming the entry */
+  check(entry: { path: string; type: string; linkpath?: string | undefined }): void {
+    checkEntry(entry, this.seenFiles, true);
+    const name = posix.normalize(entry.path).replace(/\/$/, "");
+    for (let dir = posix.dirname(name); dir !== "." && dir !== "/"; dir = posix.dirname(dir)) {
+      if (this.links.has(dir)) {
+        throw new PyroError(
+          "path_outside_workspace",
+          `archive entry "${entry.path}" is written through the symlink "${dir}"; nothing was written`,
+          { details: { entry: entry.path } },
+        );
+      }
+    }
+    if (entry.type === "SymbolicLink") this.links.add(name);
+  }
+}
 
 /** A symlink entry of the guest's tar: where it goes in the export and its target, verbatim. */
 export interface DeferredLink {

@@ -5,7 +5,9 @@
  */
 import { posix } from "node:path";
 import type { Readable } from "node:stream";
+import { checkAnswer } from "../../agent/check-answer.js";
 import { PyroError } from "../../errors.js";
+import { protocolViolation, readBoundedBody } from "../../supervisor/answers.js";
 import { expectOk, readJson, type SupervisorClient } from "../../supervisor/client.js";
 
 /** Time a small file call may take before the guest counts as unreachable, in ms. */
@@ -48,12 +50,6 @@ function query(path: string, extra: Record<string, string> = {}): string {
   return new URLSearchParams({ root: WORKSPACE_ROOT, path, ...extra }).toString();
 }
 
-async function bodyBuffer(body: AsyncIterable<Buffer>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of body) chunks.push(chunk);
-  return Buffer.concat(chunks);
-}
-
 export class GuestFiles {
   constructor(private readonly client: SupervisorClient) {}
 
@@ -71,7 +67,7 @@ export class GuestFiles {
       headers: { "content-type": "application/x-tar" },
       body: tarStream,
     });
-    return readJson(res);
+    return await checkAnswer("TarPutSchema", await readJson(res), res.path);
   }
 
   /** A tar stream of /workspace/`path` (entries relative to it). */
@@ -86,19 +82,27 @@ export class GuestFiles {
       "GET",
       `/v1/agent/files/list?${query(path, { recursive: recursive ? "1" : "0" })}`,
     );
-    return (await readJson<{ entries: GuestEntry[] }>(res)).entries;
+    return (await checkAnswer("FileListSchema", await readJson(res), res.path)).entries;
   }
 
-  /** The first `maxBytes` bytes of a regular file, its full size, and whether it was cut. */
+  /**
+   * The first `maxBytes` bytes of a regular file, its full size, and whether it was cut.
+   * @throws PyroError guest_protocol_mismatch when the agent sends more than `maxBytes` or no
+   *   size, file_not_found, path_outside_workspace, guest_unreachable
+   */
   async read(path: string, maxBytes: number): Promise<{ content: Buffer; size: number; truncated: boolean }> {
     const res = await this.client.request(
       "GET",
       `/v1/agent/files/read?${query(path, { max_bytes: String(maxBytes) })}`,
     );
     await expectOk(res);
-    const size = Number(res.body.headers["pyro-size"] ?? 0);
+    const size = Number(res.body.headers["pyro-size"]);
+    if (!Number.isSafeInteger(size) || size < 0) {
+      res.body.destroy();
+      throw protocolViolation(res.path, "has no valid pyro-size header");
+    }
     const truncated = res.body.headers["pyro-truncated"] === "true";
-    return { content: await bodyBuffer(res.body), size, truncated };
+    return { content: await readBoundedBody(res.body, maxBytes, res.path), size, truncated };
   }
 
   /** Replaces a file atomically (at most 1 MiB). */
@@ -111,7 +115,7 @@ export class GuestFiles {
         body: content,
       },
     );
-    return readJson(res);
+    return await checkAnswer("FileWriteSchema", await readJson(res), res.path);
   }
 
   async remove(path: string): Promise<void> {

@@ -1,4 +1,5 @@
 /** Client of the agent's service routes (docs/agent-protocol.md, "Services"), through the supervisor. */
+import { checkAnswer } from "../../agent/check-answer.js";
 import type { SupervisorClient } from "../../supervisor/client.js";
 
 export interface Readiness {
@@ -36,7 +37,7 @@ export class GuestServices {
   constructor(private readonly client: SupervisorClient) {}
 
   /** Starts a service; answers once it is ready or has failed (the record says which). */
-  start(spec: {
+  async start(spec: {
     name: string;
     argv: string[];
     cwd: string;
@@ -46,48 +47,46 @@ export class GuestServices {
     secret_env?: Record<string, string>;
   }): Promise<GuestService> {
     // Answers after readiness (or its timeout) plus up to ~2 s of TERM-then-KILL.
-    return this.client.json(
+    const path = "/v1/agent/services";
+    const answer = await this.client.json(
       "POST",
-      "/v1/agent/services",
+      path,
       spec,
       "service_not_found",
       spec.readiness.timeout_ms + 30_000,
     );
+    return await checkAnswer("ServiceSchema", answer, path);
   }
 
   /** `timeoutMs`: listings shown beside other workspaces use a short limit, so one hung guest cannot stall them. */
   async list(timeoutMs?: number): Promise<GuestService[]> {
-    return (
-      await this.client.json<{ services: GuestService[] }>(
-        "GET",
-        "/v1/agent/services",
-        undefined,
-        undefined,
-        timeoutMs,
-      )
-    ).services;
+    const path = "/v1/agent/services";
+    const answer = await this.client.json("GET", path, undefined, undefined, timeoutMs);
+    return (await checkAnswer("ServiceListSchema", answer, path)).services;
   }
 
-  get(name: string): Promise<GuestService> {
-    return this.client.json("GET", `/v1/agent/services/${enc(name)}`, undefined, "service_not_found");
+  async get(name: string): Promise<GuestService> {
+    const path = `/v1/agent/services/${enc(name)}`;
+    return await checkAnswer(
+      "ServiceSchema",
+      await this.client.json("GET", path, undefined, "service_not_found"),
+      path,
+    );
   }
 
-  logs(name: string, tailLines: number, all: boolean): Promise<GuestServiceLogs> {
+  async logs(name: string, tailLines: number, all: boolean): Promise<GuestServiceLogs> {
     const q = new URLSearchParams({ tail_lines: String(tailLines), all: all ? "1" : "0" });
-    return this.client.json(
-      "GET",
-      `/v1/agent/services/${enc(name)}/logs?${q}`,
-      undefined,
-      "service_not_found",
+    const path = `/v1/agent/services/${enc(name)}/logs?${q}`;
+    return await checkAnswer(
+      "ServiceLogsSchema",
+      await this.client.json("GET", path, undefined, "service_not_found"),
+      path,
     );
   }
 
-  stop(name: string, graceMs: number): Promise<GuestService> {
-    return this.client.json(
-      "POST",
-      `/v1/agent/services/${enc(name)}/stop`,
-      { grace_ms: graceMs },
-      "service_not_found",
-    );
+  async stop(name: string, graceMs: number): Promise<GuestService> {
+    const path = `/v1/agent/services/${enc(name)}/stop`;
+    const answer = await this.client.json("POST", path, { grace_ms: graceMs }, "service_not_found");
+    return await checkAnswer("ServiceSchema", answer, path);
   }
 }

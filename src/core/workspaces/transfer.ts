@@ -10,9 +10,10 @@ import { basename, dirname, join, resolve } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { PyroError } from "../../errors.js";
+import { protocolViolation } from "../../supervisor/answers.js";
 import { machineClient } from "../machine.js";
 import { openArchive, packDirectory, type SeedKind, seedKind, validateTarStream } from "./archive.js";
-import { createDeferredLinks, type DeferredLink } from "./export-links.js";
+import { createDeferredLinks, type DeferredLink, ExportEntryCheck } from "./export-links.js";
 import { absoluteGuestPath, GuestFiles, guestPath } from "./guest-files.js";
 import type { WorkspaceManager } from "./manager.js";
 
@@ -80,8 +81,11 @@ export interface ExportResult {
 
 /**
  * Copies /workspace/`path` to the host at `output`, which must not exist yet (nothing on
- * the host is overwritten). Extracted into a temp dir beside `output`, then renamed.
- * @throws PyroError path_outside_workspace, file_not_found, invalid_argument
+ * the host is overwritten). Extracted into a temp dir beside `output`, then renamed. The
+ * guest's tar stream is hostile input: every entry is checked before it is written
+ * ({@link ExportEntryCheck}), and the first bad one ends the export.
+ * @throws PyroError path_outside_workspace, file_not_found, invalid_argument,
+ *   guest_protocol_mismatch (not a tar stream)
  */
 export async function exportTree(
   ws: WorkspaceManager,
@@ -109,11 +113,14 @@ export async function exportTree(
   let rootMode: number | undefined;
   const links: DeferredLink[] = []; // created last, exactly as in the guest (export-links.ts)
   const refused: string[] = []; // entries a host export cannot hold (devices, FIFOs)
+  const checks = new ExportEntryCheck();
+  const tarRoute = "/v1/agent/files/tar";
   try {
     const stream = await guestFiles(ws, id).getTar(rel);
     await pipeline(
       stream,
       tar.extract({
+        strict: true, // a stream that is not tar fails instead of extracting nothing
         cwd: staging,
         preservePaths: false, // strips absolute paths and `..`
         preserveOwner: false,
@@ -122,6 +129,14 @@ export async function exportTree(
           if ((p === "./" || p === ".") && "mode" in e && typeof e.mode === "number")
             rootMode = e.mode & 0o7777;
           const type = "type" in e ? String(e.type) : "";
+          if (["File", "OldFile", "ContiguousFile", "Directory", "Link", "SymbolicLink"].includes(type)) {
+            try {
+              checks.check({ path: p, type, linkpath: "linkpath" in e ? String(e.linkpath) : undefined });
+            } catch (err) {
+              stream.destroy(err as Error); // stop here: nothing more is written
+              return false;
+            }
+          }
           if (type === "SymbolicLink" && "linkpath" in e) {
             links.push({ name: p, target: String(e.linkpath) });
             entries++;
@@ -135,7 +150,12 @@ export async function exportTree(
           return true;
         },
       }),
-    );
+    ).catch((err: NodeJS.ErrnoException) => {
+      // node-tar's own refusals (TAR_BAD_ARCHIVE, TAR_ENTRY_INVALID...) are the guest's fault.
+      throw String(err.code).startsWith("TAR_")
+        ? protocolViolation(tarRoute, `is not a valid tar stream (${err.message})`, err)
+        : err;
+    });
     if (refused.length > 0) {
       throw new PyroError(
         "invalid_argument",
@@ -151,7 +171,7 @@ export async function exportTree(
     } else {
       const names = await readdir(staging);
       if (names.length !== 1 || !names[0])
-        throw new PyroError("internal", `export of "${path}" produced ${names.length} entries`);
+        throw protocolViolation(tarRoute, `for a file holds ${names.length} entries instead of one`);
       await rename(join(staging, names[0]), target);
     }
   } finally {

@@ -47,3 +47,48 @@ describe("deferred symlinks", () => {
     expect(readdirSync(outside)).toEqual([]);
   });
 });
+
+describe("export entry checks", () => {
+  const check = async (entries: { path: string; type: string; linkpath?: string }[]) => {
+    const { ExportEntryCheck } = await import("../../../../src/core/workspaces/export-links.js");
+    const c = new ExportEntryCheck();
+    for (const e of entries) c.check(e);
+  };
+
+  it("pass a tree with links pointing anywhere", async () => {
+    await expect(
+      check([
+        { path: "./", type: "Directory" },
+        { path: "./a.txt", type: "File" },
+        { path: "./abs", type: "SymbolicLink", linkpath: "/etc" },
+        { path: "./up", type: "SymbolicLink", linkpath: "../../x" },
+        { path: "./hard", type: "Link", linkpath: "./a.txt" },
+        { path: "./upper/x", type: "File" },
+      ]),
+    ).resolves.toBeUndefined();
+  });
+
+  it.each([
+    ["a name with ..", [{ path: "../escape", type: "File" }]],
+    ["a name climbing inside", [{ path: "./a/../../escape", type: "File" }]],
+    ["an absolute name", [{ path: "/tmp/x", type: "File" }]],
+    ["a hardlink outside", [{ path: "./pw", type: "Link", linkpath: "/etc/passwd" }]],
+    ["a hardlink climbing", [{ path: "./pw", type: "Link", linkpath: "../x/secret" }]],
+    [
+      "a file through a symlink",
+      [
+        { path: "./link", type: "SymbolicLink", linkpath: "/etc" },
+        { path: "./link/cron", type: "File" },
+      ],
+    ],
+    [
+      "a directory through a symlink, deeper",
+      [
+        { path: "./up", type: "SymbolicLink", linkpath: ".." },
+        { path: "./up/a/b", type: "Directory" },
+      ],
+    ],
+  ])("refuse %s with path_outside_workspace", async (_name, entries) => {
+    await expect(check(entries)).rejects.toMatchObject({ code: "path_outside_workspace" });
+  });
+});
