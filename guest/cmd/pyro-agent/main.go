@@ -124,7 +124,14 @@ func initramfs() error {
 func serve(srv *api.Server) {
 	// Published-port connections each hold a stream; the host caps them at 256, so 1024
 	// leaves exec, files and shells room however busy a published port is.
-	h2 := &http2.Server{MaxConcurrentStreams: 1024}
+	// Upload windows well above the defaults (1 MiB), so a sync push never waits a round trip
+	// of the slow virtio-serial link for a WINDOW_UPDATE; a stream only buffers this much when
+	// its handler stops reading.
+	h2 := &http2.Server{
+		MaxConcurrentStreams:         1024,
+		MaxUploadBufferPerStream:     8 << 20,
+		MaxUploadBufferPerConnection: 32 << 20,
+	}
 	opts := &http2.ServeConnOpts{Handler: srv.Handler()}
 	session := func(c net.Conn) { h2.ServeConn(c, opts) }
 	ready := false

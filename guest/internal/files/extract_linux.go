@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path"
 	"sort"
 	"strings"
@@ -176,13 +175,12 @@ func (x *extractor) file(dir int, leaf string, hdr *tar.Header, tr *tar.Reader) 
 	if err != nil {
 		return err
 	}
-	f := os.NewFile(uintptr(fd), tmp)
-	n, err := io.Copy(f, tr)
+	n, err := writeBody(fd, tr, hdr.Size)
 	x.stats.Bytes += n
 	if err == nil {
 		err = unix.Fchmod(fd, fileMode(hdr.Mode))
 	}
-	if cerr := f.Close(); err == nil {
+	if cerr := unix.Close(fd); err == nil {
 		err = cerr
 	}
 	if err == nil {

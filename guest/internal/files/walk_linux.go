@@ -123,7 +123,7 @@ func writeEntry(tw *tar.Writer, dir int, name, arc string, st *unix.Stat_t) erro
 		Uid:     int(st.Uid),
 		Gid:     int(st.Gid),
 	}
-	var body *os.File
+	body := -1
 	switch typeOf(st) {
 	case "dir":
 		h.Typeflag, h.Name = tar.TypeDir, arc+"/"
@@ -140,8 +140,8 @@ func writeEntry(tw *tar.Writer, dir int, name, arc string, st *unix.Stat_t) erro
 		} else if err != nil {
 			return fmt.Errorf("open %q: %w", arc, err)
 		}
-		body = os.NewFile(uintptr(fd), arc)
-		defer body.Close()
+		body = fd
+		defer unix.Close(fd)
 		if typeOf(fst) != "file" {
 			return nil
 		}
@@ -152,9 +152,9 @@ func writeEntry(tw *tar.Writer, dir int, name, arc string, st *unix.Stat_t) erro
 	if err := tw.WriteHeader(h); err != nil {
 		return fmt.Errorf("%q: %w", arc, err)
 	}
-	if body != nil {
+	if body >= 0 {
 		// A file that shrank fails the stream rather than being padded.
-		if _, err := io.CopyN(tw, body, h.Size); err != nil {
+		if err := readBody(tw, body, h.Size); err != nil {
 			return fmt.Errorf("%q: %w", arc, err)
 		}
 	}

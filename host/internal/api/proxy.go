@@ -20,11 +20,19 @@ var forwardedHeaders = []string{"pyro-exec", "content-type"}
 // reports guest_unreachable with the reason.
 const ErrorTrailer = "Pyro-Error"
 
-// copyBufferBytes is the read size of streamed answers; each read is flushed.
-const copyBufferBytes = 32 * 1024
+// Streamed answers are read with a small buffer, and a stream that fills it
+// (a tar of a large file, not exec output or a shell) moves up to a bulk one:
+// fewer, larger reads, flushes and chunk headers per byte, while the many
+// idle streams a workspace can hold (published-port connections) stay small.
+const (
+	copyBufferBytes = 32 * 1024
+	bulkBufferBytes = 512 * 1024
+)
 
-// copyBuffers recycles the copy buffers of streamed answers (one per proxied request).
-var copyBuffers = sync.Pool{New: func() any { return new([copyBufferBytes]byte) }}
+var (
+	copyBuffers = sync.Pool{New: func() any { return new([copyBufferBytes]byte) }}
+	bulkBuffers = sync.Pool{New: func() any { return new([bulkBufferBytes]byte) }}
+)
 
 // proxy forwards the request to the agent's /v1/<route> (query kept) and
 // streams the answer back, flushing as bytes arrive. Request and answer
@@ -94,9 +102,9 @@ func (h *Handler) proxy(w http.ResponseWriter, r *http.Request, route string) {
 // error other than EOF (the upstream broke); write errors mean the client
 // left and are returned too.
 func stream(w io.Writer, rc *http.ResponseController, body io.Reader) error {
-	pooled := copyBuffers.Get().(*[copyBufferBytes]byte)
-	defer copyBuffers.Put(pooled)
-	buf := pooled[:]
+	small := copyBuffers.Get().(*[copyBufferBytes]byte)
+	defer copyBuffers.Put(small)
+	buf := small[:]
 	for {
 		n, err := body.Read(buf)
 		if n > 0 {
@@ -112,6 +120,11 @@ func stream(w io.Writer, rc *http.ResponseController, body io.Reader) error {
 		}
 		if err != nil {
 			return err
+		}
+		if n == copyBufferBytes && len(buf) == copyBufferBytes {
+			bulk := bulkBuffers.Get().(*[bulkBufferBytes]byte)
+			defer bulkBuffers.Put(bulk)
+			buf = bulk[:]
 		}
 	}
 }
