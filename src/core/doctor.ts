@@ -1,7 +1,9 @@
 /** Host diagnosis for `pyro doctor`: platform, KVM, VMMs, acceleration, cache, capabilities. */
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
+import { statfs } from "node:fs/promises";
 import { arch, platform } from "node:os";
+import { dirname } from "node:path";
 import { promisify } from "node:util";
 import { PyroError } from "../errors.js";
 import type { ProbeReport } from "../supervisor/protocol.js";
@@ -53,6 +55,11 @@ export interface DoctorReport {
   accelerationReason: string;
   environmentCacheDir: string;
   stateDir: string;
+  /**
+   * Free space of the file system holding the state dir, in MiB (null: unknown). Every
+   * workspace disk lives there: sparse files that grow as guests write, up to `--disk-mib`.
+   */
+  stateDirFreeMib: number | null;
   installedEnvironments: string[];
   /**
    * The guest kernel each installed environment boots: flavor (`debian` = Debian's prebuilt
@@ -101,6 +108,14 @@ export async function diagnose(config: PyroConfig): Promise<DoctorReport> {
     problems.push(`supervisor not built (${packagePaths.supervisorEntry}): run npm run build:host`);
   if (installed.length === 0) problems.push("no environment installed: run `pyro env pull debian:12`");
   if (!(await which("debugfs"))) problems.push("debugfs (e2fsprogs) not found");
+  if (!(await which("resize2fs")))
+    problems.push("resize2fs (e2fsprogs) not found: workspace disks cannot grow");
+  const stateDirFreeMib = await freeMib(config.stateDir);
+  if (stateDirFreeMib !== null && stateDirFreeMib < LOW_FREE_MIB) {
+    problems.push(
+      `only ${stateDirFreeMib} MiB free under ${config.stateDir}: workspace disks grow there as guests write`,
+    );
+  }
   if (!(await which("cpio")))
     problems.push("cpio not found (builds the guest initramfs): apt-get install cpio");
 
@@ -152,6 +167,7 @@ export async function diagnose(config: PyroConfig): Promise<DoctorReport> {
     accelerationReason: reason,
     environmentCacheDir: config.cacheDir,
     stateDir: config.stateDir,
+    stateDirFreeMib,
     installedEnvironments: installed.map((e) => e.entry.name),
     environmentKernels: installed.flatMap((e) =>
       e.manifest
@@ -193,5 +209,20 @@ async function probeOrProblem(
   } catch (err) {
     problems.push(`VMM probe failed: ${err instanceof PyroError ? err.message : String(err)}`);
     return undefined;
+  }
+}
+
+/** Below this much free space (MiB) under the state dir, doctor reports a problem. */
+const LOW_FREE_MIB = 4096;
+
+/** Free MiB (for an unprivileged user) of the file system holding `dir` or its nearest parent. */
+async function freeMib(dir: string): Promise<number | null> {
+  for (let d = dir; ; d = dirname(d)) {
+    try {
+      const s = await statfs(d);
+      return Math.floor((s.bavail * s.bsize) / (1024 * 1024));
+    } catch {
+      if (dirname(d) === d) return null;
+    }
   }
 }

@@ -27,7 +27,7 @@ export function renderDoctor(r: DoctorReport): string {
       (k) =>
         `Kernel: ${k.environment} boots ${k.package} ${k.version} (${k.flavor === "debian" ? "Debian prebuilt" : "custom build"}, release ${k.release})`,
     ),
-    `State dir: ${r.stateDir}`,
+    `State dir: ${r.stateDir}${r.stateDirFreeMib === null ? "" : ` (${r.stateDirFreeMib} MiB free for sparse workspace disks)`}`,
     `Capabilities: vm_boot=${yes(r.capabilities.vmBoot)} guest_exec=${yes(r.capabilities.guestExec)} guest_network=${yes(r.capabilities.guestNetwork)}`,
     `Networking: tun=${yes(r.networking.tun)} ip_forward=${yes(r.networking.ipForward)} nft=${r.networking.nft ?? "missing"} iptables=${r.networking.iptables ?? "missing"} firewall=${r.networking.firewall ?? "none"} available=${yes(r.networking.available)}${r.networking.reason ? ` (${r.networking.reason})` : ""}`,
     ...r.problems.map((p) => `Problem: ${p}`),
