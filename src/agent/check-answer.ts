@@ -10,6 +10,10 @@ type SchemaName = {
   [K in keyof typeof Answers]: (typeof Answers)[K] extends z.ZodType ? K : never;
 }[keyof typeof Answers];
 
+/**
+ * `value` (the JSON answer to `path`) checked against the schema `name` of answers.ts.
+ * @throws PyroError guest_protocol_mismatch naming the route and the first bad field
+ */
 export async function checkAnswer<K extends SchemaName>(
   name: K,
   value: unknown,

@@ -21,7 +21,12 @@ export interface ExecInput {
 
 const KEYS = new Set(["workspaceId", "command", "timeoutSeconds", "secretEnv"]);
 
-const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === "string");
+/** Strings only; an index loop, since `every` skips the holes of a sparse array. */
+const isStrings = (v: unknown): v is string[] => {
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) if (typeof v[i] !== "string") return false;
+  return true;
+};
 
 /** `input` parsed when it is plainly valid; undefined sends it to the zod schema. */
 export function quickExecInput(input: unknown): ExecInput | undefined {

@@ -34,16 +34,7 @@ export async function launchSupervisor(binary: string, configPath: string, logPa
       lines.close();
       resolve(line);
     });
-    child.once("error", (err: NodeJS.ErrnoException) =>
-      reject(
-        err.code === "ENOENT" || err.code === "EACCES"
-          ? new PyroError("host_dependency_missing", `the supervisor binary "${binary}" cannot run`, {
-              cause: err,
-              hint: "build it: npm run build:host (Go 1.26)",
-            })
-          : err,
-      ),
-    );
+    child.once("error", (err: NodeJS.ErrnoException) => reject(spawnError(binary, err)));
     // `close`, not `exit`: a supervisor that prints its error line and exits at once must
     // have that line read first.
     child.once("close", (code, signal) =>
@@ -61,6 +52,16 @@ export async function launchSupervisor(binary: string, configPath: string, logPa
       details: { log: logPath, supervisor_code: parsed.code },
     },
   );
+}
+
+/** A failed spawn of the supervisor binary: missing or not executable is host_dependency_missing. */
+export function spawnError(binary: string, err: NodeJS.ErrnoException): Error {
+  return err.code === "ENOENT" || err.code === "EACCES"
+    ? new PyroError("host_dependency_missing", `the supervisor binary "${binary}" cannot run`, {
+        cause: err,
+        hint: "build it: npm run build:host (Go 1.26)",
+      })
+    : err;
 }
 
 export interface RawResponse {
@@ -103,6 +104,15 @@ export class SupervisorClient {
       req.once("error", (err: NodeJS.ErrnoException) => {
         if (err.code === "ENOENT" || err.code === "ECONNREFUSED") {
           reject(new PyroError("vm_not_running", "the VM's supervisor is not running", { cause: err }));
+        } else if (err.code?.startsWith("HPE_")) {
+          // Node's HTTP parser refused the answer (e.g. headers past its 16 KiB): what the guest
+          // sent through the proxy is not an HTTP answer pyro can take.
+          reject(
+            new PyroError("guest_protocol_mismatch", `the answer to ${path} is malformed: ${err.message}`, {
+              cause: err,
+              hint: "the guest's agent is not pyro's own (PYRO_AGENT_PATH) or the guest is compromised",
+            }),
+          );
         } else if (err.code === "ECONNRESET" || err.code === "EPIPE") {
           reject(
             new PyroError("guest_unreachable", `the VM's supervisor went away during ${path}`, {

@@ -6,6 +6,7 @@
  */
 import { spawn } from "node:child_process";
 import { type ErrorCode, PyroError } from "../errors.js";
+import { spawnError } from "./client.js";
 import type { ProbeReport, SupervisorConfig, SupervisorErrorResponse, VmmCommand } from "./protocol.js";
 
 export interface ProbeOptions {
@@ -71,16 +72,7 @@ async function runTool(binary: string, args: string[], timeoutMs: number, input?
       child.stderr.on("data", (d: Buffer) => {
         err = (err + d.toString()).slice(-4096);
       });
-      child.once("error", (e: NodeJS.ErrnoException) =>
-        reject(
-          e.code === "ENOENT" || e.code === "EACCES"
-            ? new PyroError("host_dependency_missing", `the supervisor binary "${binary}" cannot run`, {
-                cause: e,
-                hint: "build it: npm run build:host (Go 1.26)",
-              })
-            : e,
-        ),
-      );
+      child.once("error", (e: NodeJS.ErrnoException) => reject(spawnError(binary, e)));
       child.once("close", (code, signal) =>
         resolve({ stdout: out, stderr: err, status: `${code ?? signal}` }),
       );

@@ -71,17 +71,24 @@ func setDirect(fd int, on bool) bool {
 
 // writeFull writes all of p at fd's offset, retrying short writes and EINTR.
 func writeFull(fd int, p []byte) error {
-	for len(p) > 0 {
-		n, err := unix.Write(fd, p)
+	_, err := writeCounted(fd, p)
+	return err
+}
+
+// writeCounted writes all of p and says how much got written before an error.
+func writeCounted(fd int, p []byte) (int, error) {
+	done := 0
+	for done < len(p) {
+		n, err := unix.Write(fd, p[done:])
 		if errors.Is(err, unix.EINTR) {
 			continue
 		}
 		if err != nil {
-			return err
+			return done, err
 		}
-		p = p[n:]
+		done += n
 	}
-	return nil
+	return done, nil
 }
 
 // writeBody copies r (a tar entry of size bytes) into the new, empty file
@@ -112,8 +119,11 @@ func writeBody(fd int, r io.Reader, size int64) (int64, error) {
 			aligned = n &^ (directAlign - 1)
 		}
 		if aligned > 0 {
-			if err := writeFull(fd, buf[:aligned]); errors.Is(err, unix.EINVAL) {
-				direct, aligned = false, 0 // refused after all: the rest goes buffered
+			written, err := writeCounted(fd, buf[:aligned])
+			if errors.Is(err, unix.EINVAL) {
+				// Refused after all: what was not written goes buffered, from where
+				// the direct writes stopped (never twice).
+				direct, aligned = false, written
 				setDirect(fd, false)
 			} else if err != nil {
 				return total, err

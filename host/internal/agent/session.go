@@ -22,13 +22,14 @@ const ProtocolVersion = 1
 // authority is the :authority of every request (the agent ignores it).
 const authority = "pyro-agent"
 
-// MaxResponseHeaderBytes caps the header block of one agent answer (64 KiB).
+// MaxResponseHeaderBytes caps the header block of one agent answer (8 KiB,
+// well under the 16 KiB Node's parser takes for the whole proxied answer).
 // The agent's headers are a status, a content type and a few pyro-* values
 // of a few dozen bytes; the cap is advertised to the agent
 // (SETTINGS_MAX_HEADER_LIST_SIZE), and a larger block fails that one request
 // with guest_unreachable instead of being held in memory and proxied on
 // (Go's default is 10 MiB, and Node's HTTP parser refuses more than 16 KiB).
-const MaxResponseHeaderBytes = 64 << 10
+const MaxResponseHeaderBytes = 8 << 10
 
 // MaxJSONBytes caps an agent JSON answer the supervisor decodes itself
 // (info, poweroff, a service record): 1 MiB, a thousand times their size.

@@ -11,9 +11,9 @@ import { runProgram } from "../process-run.js";
 
 const MIB = 1024 * 1024;
 
-/** Apparent size of a disk image in MiB (rounded down). */
+/** Apparent size of a disk image in MiB, rounded up (a disk of this size holds all of it). */
 export function imageSizeMib(path: string): number {
-  return Math.floor(statSync(path).size / MIB);
+  return Math.ceil(statSync(path).size / MIB);
 }
 
 /**
@@ -32,16 +32,18 @@ export function checkDiskSize(imagePath: string, diskMib: number): void {
 }
 
 /**
- * Grows the unmounted image at `path` to `diskMib` MiB (no-op when it is that size already):
- * a sparse extension of the file, then resize2fs of its ext4 file system.
- * @throws PyroError invalid_argument (smaller than the image), host_dependency_missing (no
- *   resize2fs), internal (resize2fs failed; its stderr in the message)
+ * Grows the unmounted image at `path` to `diskMib` MiB: a sparse extension of the file, then
+ * resize2fs of its ext4 file system. An image already that large or larger is left as it is
+ * (a file system is never shrunk); the size it ends with is returned, in MiB.
+ * @throws PyroError host_dependency_missing (no resize2fs), internal (resize2fs failed; its
+ *   stderr in the message)
  */
-export async function growDisk(path: string, diskMib: number): Promise<void> {
-  checkDiskSize(path, diskMib);
-  if (statSync(path).size === diskMib * MIB) return;
+export async function growDisk(path: string, diskMib: number): Promise<number> {
+  const current = imageSizeMib(path);
+  if (current >= diskMib) return current;
   await truncate(path, diskMib * MIB);
   await runProgram(["resize2fs", path, `${diskMib}M`]);
+  return diskMib;
 }
 
 /** Size and host usage of a workspace disk, in MiB; null when it has none (yet). */

@@ -208,9 +208,15 @@ export class WorkspaceManager {
     const boot = await requireInstalled(this.config.cacheDir, record.environment);
     const paths = this.paths(record.workspace_id);
     const tmp = `${paths.rootfs}.tmp`;
-    await runProgram(["cp", "--sparse=always", "--reflink=auto", boot.rootfsPath, tmp]);
-    if (record.disk_mib !== null) await growDisk(tmp, record.disk_mib);
-    await rename(tmp, paths.rootfs);
+    try {
+      await runProgram(["cp", "--sparse=always", "--reflink=auto", boot.rootfsPath, tmp]);
+      // A reset after `env pull` brought a larger image keeps all of it: the record follows.
+      if (record.disk_mib !== null) record.disk_mib = await growDisk(tmp, record.disk_mib);
+      await rename(tmp, paths.rootfs);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
     const booted = await this.boot(record, boot);
     record.kernel_path = boot.kernelPath;
     return booted.acceleration;

@@ -12,7 +12,7 @@ type Obj = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 const isStr = (v: unknown): v is string => typeof v === "string";
-const isInt = (v: unknown): v is number => Number.isInteger(v);
+const isInt = (v: unknown): v is number => Number.isSafeInteger(v);
 const isNum = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
 const oneOf = (values: readonly string[]) => (v: unknown) => isStr(v) && values.includes(v);
 const orNull = (check: (v: unknown) => boolean) => (v: unknown) => v === null || check(v);

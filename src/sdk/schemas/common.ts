@@ -75,3 +75,16 @@ export const Command = z
   .describe('argv to run in the guest, argument boundaries kept (e.g. ["sh", "-lc", "echo hi"])');
 
 export const VmId = z.string().min(1).describe("VM id as returned by createVm (vm_ + 12 hex digits)");
+
+/** Bounds of `maxPids`: room for a shell pipeline, up to the kernel's PID_MAX_LIMIT. */
+export const MIN_MAX_PIDS = 16;
+export const MAX_MAX_PIDS = 4_194_304;
+
+export const MaxPids = z
+  .number()
+  .int()
+  .min(MIN_MAX_PIDS)
+  .max(MAX_MAX_PIDS)
+  .describe(
+    `Process cap per command: pids.max of each exec, shell and service cgroup in the guest (threads count too), ${MIN_MAX_PIDS}-${MAX_MAX_PIDS}. Default derived from memMib: min(4096, half of the guest's cap for all user work), 3570 at 1024 MiB.`,
+  );

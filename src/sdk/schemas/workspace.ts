@@ -5,6 +5,7 @@ import {
   Command,
   DiskMib,
   EnvironmentName,
+  MaxPids,
   MemMib,
   TimeoutSeconds,
   TtlSeconds,
@@ -46,19 +47,6 @@ export const SecretEnv = z
   .default([])
   .describe(
     "Secrets to expose as environment variables for this call: NAME (as $NAME) or NAME=ENV_VAR. Output shows their values as [REDACTED].",
-  );
-
-/** Bounds of `maxPids`: room for a shell pipeline, up to the kernel's PID_MAX_LIMIT. */
-export const MIN_MAX_PIDS = 16;
-export const MAX_MAX_PIDS = 4_194_304;
-
-export const MaxPids = z
-  .number()
-  .int()
-  .min(MIN_MAX_PIDS)
-  .max(MAX_MAX_PIDS)
-  .describe(
-    `Process cap per command: pids.max of each exec, shell and service cgroup in the guest (threads count too), ${MIN_MAX_PIDS}-${MAX_MAX_PIDS}. Default derived from memMib: min(4096, half of the guest's cap for all user work), 3570 at 1024 MiB.`,
   );
 
 /** Default and cap of file reads, in bytes. */
