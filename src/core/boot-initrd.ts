@@ -9,12 +9,12 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream, existsSync } from "node:fs";
-import { copyFile, mkdir, mkdtemp, rename, rm } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { PyroError } from "../errors.js";
-import { sha256File } from "./fs-atomic.js";
+import { sha256File, writeJsonAtomic } from "./fs-atomic.js";
 import { withLock } from "./lock.js";
 import { statePaths } from "./paths.js";
 
@@ -26,6 +26,32 @@ export function requireAgentBinary(path: string): string {
     });
   }
   return path;
+}
+
+/**
+ * sha256 of the agent binary, remembered in `images/agent-sha.json` under its identity (device,
+ * inode, size, mtime and ctime in ns: any write changes ctime, which no caller can set back),
+ * so a boot does not hash 8 MB each time (about 20 ms); a changed binary is hashed again.
+ */
+async function agentSha256(stateDir: string, agentPath: string): Promise<string> {
+  const st = await stat(agentPath, { bigint: true });
+  const identity = [agentPath, st.dev, st.ino, st.size, st.mtimeNs, st.ctimeNs].join(":");
+  const cachePath = join(statePaths.imagesDir(stateDir), "agent-sha.json");
+  try {
+    const cached = JSON.parse(await readFile(cachePath, "utf8")) as { identity?: string; sha256?: string };
+    if (
+      cached.identity === identity &&
+      typeof cached.sha256 === "string" &&
+      /^[0-9a-f]{64}$/.test(cached.sha256)
+    )
+      return cached.sha256;
+  } catch {
+    // no cache yet, or a damaged one: hash
+  }
+  const sha256 = await sha256File(agentPath);
+  await mkdir(statePaths.imagesDir(stateDir), { recursive: true, mode: 0o700 });
+  await writeJsonAtomic(cachePath, { identity, sha256 }).catch(() => undefined);
+  return sha256;
 }
 
 /** Writes a newc cpio holding `agentPath` as `init` (root-owned, 0755) to `out`. */
@@ -70,7 +96,7 @@ export async function ensureBootInitrd(
   modulesSha256: string,
   agentPath: string,
 ): Promise<string> {
-  const agentSha = await sha256File(requireAgentBinary(agentPath));
+  const agentSha = await agentSha256(stateDir, requireAgentBinary(agentPath));
   const initrd = statePaths.bootInitrd(stateDir, modulesSha256, agentSha);
   if (existsSync(initrd)) return initrd;
   await mkdir(statePaths.imagesDir(stateDir), { recursive: true, mode: 0o700 });

@@ -27,6 +27,10 @@ describe("boot initramfs", () => {
       input: bytes.subarray(512),
     });
     expect(content.toString()).toBe("#!/bin/false\nagent build 1\n");
+    // The agent's hash is remembered under its identity (no 8 MB hash per boot)...
+    const agentSha = createHash("sha256").update("#!/bin/false\nagent build 1\n").digest("hex");
+    expect(JSON.parse(readFileSync(join(state, "images", "agent-sha.json"), "utf8")).sha256).toBe(agentSha);
+    // ...and a rewrite of the same size in place (same inode) is hashed again.
     // Same inputs, same file; a new agent build gets a new one.
     expect(await ensureBootInitrd(state, modules, sha, agent)).toBe(initrd);
     writeFileSync(agent, "#!/bin/false\nagent build 2\n");
