@@ -166,12 +166,13 @@ func clearLeaf(dir int, leaf string) error {
 	return nil
 }
 
-// file writes a regular file's content under a temporary name in the same
-// directory and renames it over leaf only once complete: a push cut short
-// (a full disk, a broken stream) leaves the file that was there intact.
+// file writes a regular file's content into an unnamed file (O_TMPFILE) in
+// the same directory, names it only once complete and renames it over leaf:
+// a push cut short (a full disk, a broken stream, even the VM dying) leaves
+// the file that was there intact and no partial or temporary file behind.
 // rename replaces a file or symlink at leaf itself, never its target.
 func (x *extractor) file(dir int, leaf string, hdr *tar.Header, tr *tar.Reader) error {
-	tmp, fd, err := createTemp(dir)
+	fd, tmp, err := openUnnamed(dir)
 	if err != nil {
 		return err
 	}
@@ -179,6 +180,9 @@ func (x *extractor) file(dir int, leaf string, hdr *tar.Header, tr *tar.Reader) 
 	x.stats.Bytes += n
 	if err == nil {
 		err = unix.Fchmod(fd, fileMode(hdr.Mode))
+	}
+	if err == nil && tmp == "" {
+		tmp, err = linkTemp(dir, fd)
 	}
 	if cerr := unix.Close(fd); err == nil {
 		err = cerr
@@ -192,7 +196,7 @@ func (x *extractor) file(dir int, leaf string, hdr *tar.Header, tr *tar.Reader) 
 			err = invalid("%q is an existing directory", leaf)
 		}
 	}
-	if err != nil {
+	if err != nil && tmp != "" {
 		_ = unix.Unlinkat(dir, tmp, 0)
 	}
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, tar.ErrHeader) {
@@ -201,20 +205,60 @@ func (x *extractor) file(dir int, leaf string, hdr *tar.Header, tr *tar.Reader) 
 	return err
 }
 
+// openUnnamed opens a new unnamed file in dir (O_TMPFILE); on a file system
+// without O_TMPFILE it creates a named temporary one and returns its name.
+func openUnnamed(dir int) (fd int, name string, err error) {
+	fd, err = unix.Openat(dir, ".", unix.O_TMPFILE|unix.O_WRONLY|unix.O_CLOEXEC, 0o600)
+	if err == nil {
+		return fd, "", nil
+	}
+	if errors.Is(err, unix.EOPNOTSUPP) || errors.Is(err, unix.EISDIR) || errors.Is(err, unix.EINVAL) {
+		name, fd, err = createTemp(dir)
+		return fd, name, err
+	}
+	return -1, "", err
+}
+
+// linkTemp gives the unnamed file fd a random hidden name in dir:
+// AT_EMPTY_PATH (the agent is root), else the /proc/self/fd link.
+func linkTemp(dir, fd int) (string, error) {
+	for {
+		name, err := tempName()
+		if err != nil {
+			return "", err
+		}
+		err = unix.Linkat(fd, "", dir, name, unix.AT_EMPTY_PATH)
+		if errors.Is(err, unix.ENOENT) || errors.Is(err, unix.EPERM) {
+			err = unix.Linkat(unix.AT_FDCWD, fmt.Sprintf("/proc/self/fd/%d", fd), dir, name, unix.AT_SYMLINK_FOLLOW)
+		}
+		if !errors.Is(err, unix.EEXIST) {
+			return name, err
+		}
+	}
+}
+
 // createTemp creates a new, empty file with a random hidden name in dir.
 // O_EXCL and O_NOFOLLOW: a name raced in is never reused or followed.
 func createTemp(dir int) (string, int, error) {
 	for {
-		var b [6]byte
-		if _, err := rand.Read(b[:]); err != nil {
+		name, err := tempName()
+		if err != nil {
 			return "", -1, err
 		}
-		name := ".pyro-tmp-" + hex.EncodeToString(b[:])
 		fd, err := unix.Openat(dir, name, unix.O_CREAT|unix.O_EXCL|unix.O_WRONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
 		if !errors.Is(err, unix.EEXIST) {
 			return name, fd, err
 		}
 	}
+}
+
+// tempName is a random hidden name for a file being put in place.
+func tempName() (string, error) {
+	var b [6]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	return ".pyro-tmp-" + hex.EncodeToString(b[:]), nil
 }
 
 // hardlink links an earlier entry; linkat gets a confined parent and a

@@ -273,3 +273,29 @@ func TestExtractCutShortKeepsOldFile(t *testing.T) {
 		t.Error("d is no longer a directory")
 	}
 }
+
+// TestExtractWritesUnnamed: while a file's content streams in, the
+// directory shows no partial or temporary file (it is written unnamed and
+// named only once complete), so a VM that dies mid-push leaves nothing.
+func TestExtractWritesUnnamed(t *testing.T) {
+	root := t.TempDir()
+	whole, err := io.ReadAll(tarball(t, file("a", 0, strings.Repeat("x", 3<<20))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() { _, err := Extract(root, "", pr); done <- err }()
+	if _, err := pw.Write(whole[:2<<20]); err != nil { // header and 2 MiB of the body
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(root)
+	_ = pw.CloseWithError(io.ErrUnexpectedEOF)
+	<-done
+	if len(entries) != 0 {
+		t.Errorf("mid-stream the directory shows %v", entries)
+	}
+	if left, _ := os.ReadDir(root); len(left) != 0 {
+		t.Errorf("after the cut: %v", left)
+	}
+}
