@@ -84,6 +84,12 @@ export class SupervisorClient {
       signal?: AbortSignal;
       /** Give up (guest_unreachable) when no answer has started within this many ms; 0 = never. */
       timeoutMs?: number;
+      /**
+       * Give up (guest_unreachable) when no byte moves either way for this many ms, also in
+       * the middle of a streamed answer: a stalled guest must not hang a file transfer.
+       * Unset = no limit (exec and shells may be silent for as long as their command runs).
+       */
+      idleTimeoutMs?: number;
     } = {},
   ): Promise<RawResponse> {
     const timeout = options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : undefined;
@@ -101,6 +107,16 @@ export class SupervisorClient {
         },
         (res) => resolve({ status: res.statusCode ?? 0, body: res, path }),
       );
+      if (options.idleTimeoutMs) {
+        const ms = options.idleTimeoutMs;
+        req.setTimeout(ms, () =>
+          req.destroy(
+            new PyroError("guest_unreachable", `the VM sent nothing for ${ms / 1000} s during ${path}`, {
+              hint: "the guest may be hung; see `workspace status`, or reset the workspace",
+            }),
+          ),
+        );
+      }
       req.once("error", (err: NodeJS.ErrnoException) => {
         if (err.code === "ENOENT" || err.code === "ECONNREFUSED") {
           reject(new PyroError("vm_not_running", "the VM's supervisor is not running", { cause: err }));

@@ -13,6 +13,12 @@ import { expectOk, readJson, type SupervisorClient } from "../../supervisor/clie
 /** Time a small file call may take before the guest counts as unreachable, in ms. */
 const CALL_TIMEOUT_MS = 60_000;
 
+/**
+ * Longest silence in a file transfer (tar push or export, list, read) before the guest counts
+ * as unreachable, in ms: a transfer may take long, but a stalled guest must not hang it.
+ */
+export const FILES_IDLE_TIMEOUT_MS = 120_000;
+
 /** The directory every workspace path is confined to. */
 export const WORKSPACE_ROOT = "/workspace";
 
@@ -66,13 +72,16 @@ export class GuestFiles {
     const res = await this.client.request("PUT", `/v1/agent/files/tar?${query(path, extra)}`, {
       headers: { "content-type": "application/x-tar" },
       body: tarStream,
+      idleTimeoutMs: FILES_IDLE_TIMEOUT_MS,
     });
     return await checkAnswer("TarPutSchema", await readJson(res), res.path);
   }
 
   /** A tar stream of /workspace/`path` (entries relative to it). */
   async getTar(path: string): Promise<Readable> {
-    const res = await this.client.request("GET", `/v1/agent/files/tar?${query(path)}`);
+    const res = await this.client.request("GET", `/v1/agent/files/tar?${query(path)}`, {
+      idleTimeoutMs: FILES_IDLE_TIMEOUT_MS,
+    });
     await expectOk(res);
     return res.body;
   }
@@ -81,6 +90,7 @@ export class GuestFiles {
     const res = await this.client.request(
       "GET",
       `/v1/agent/files/list?${query(path, { recursive: recursive ? "1" : "0" })}`,
+      { idleTimeoutMs: FILES_IDLE_TIMEOUT_MS },
     );
     return (await checkAnswer("FileListSchema", await readJson(res), res.path)).entries;
   }
@@ -94,6 +104,7 @@ export class GuestFiles {
     const res = await this.client.request(
       "GET",
       `/v1/agent/files/read?${query(path, { max_bytes: String(maxBytes) })}`,
+      { idleTimeoutMs: FILES_IDLE_TIMEOUT_MS },
     );
     await expectOk(res);
     const size = Number(res.body.headers["pyro-size"]);
