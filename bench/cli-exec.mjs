@@ -18,6 +18,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { Pyro } from "../dist/sdk/index.js";
+import { pct } from "./stats.mjs";
 
 const { values } = parseArgs({
   options: { runs: { type: "string", default: "20" }, env: { type: "string", default: "debian:12" } },
@@ -29,11 +30,6 @@ const cli = join(root, "dist", "cli", "main.js");
 // The CLI's state dir is PYRO_HOME (src/core/config.ts); the SDK gets the same one explicitly.
 const home = mkdtempSync(join(tmpdir(), "pyro-bench-exec-"));
 const pyro = new Pyro({ stateDir: home });
-
-const pct = (xs, p) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
-};
 
 /** Wall time of one process in ms; throws unless it exits 0. */
 function timed(argv) {

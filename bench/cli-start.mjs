@@ -21,6 +21,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { pct } from "./stats.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -74,11 +75,6 @@ function once(c, extraArgv = [], env = {}) {
   c.inProcessMs?.push(Number(r.stdout));
   return ms;
 }
-
-const pct = (xs, p) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
-};
 
 // Records every ESM module through a load hook and, at exit, every CommonJS module in the
 // require cache (CommonJS required from CommonJS never passes the ESM hooks on Node 20).

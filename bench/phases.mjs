@@ -21,6 +21,7 @@ import http from "node:http";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { Pyro } from "../dist/sdk/index.js";
+import { pct, rssMib } from "./stats.mjs";
 
 const { values } = parseArgs({
   options: { runs: { type: "string", default: "7" }, env: { type: "string", default: "debian:12" } },
@@ -30,10 +31,6 @@ const environment = values.env;
 const cli = resolve(import.meta.dirname, "..", "dist", "cli", "main.js");
 const now = () => performance.timeOrigin + performance.now();
 
-const pct = (xs, p) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
-};
 const row = (label, xs, floor) => {
   const ratio = floor
     ? `  ${(pct(xs, 50) / floor.p50).toFixed(2)}x ${floor.name} (${floor.p50.toFixed(1)} ms)`
@@ -94,8 +91,6 @@ function healthRoundTrip(socketPath) {
     req.end();
   });
 }
-
-const rssMib = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]) / 1024;
 
 const home = mkdtempSync("/tmp/pyro-bench-phases-");
 const env = { ...process.env, PYRO_HOME: home };

@@ -33,6 +33,7 @@ import { requireInstalled } from "../dist/core/environments/registry.js";
 import { hostTscKhz, resolveAcceleration } from "../dist/core/host.js";
 import { cachePaths, packagePaths } from "../dist/core/paths.js";
 import { vmmCommand } from "../dist/supervisor/vmm.js";
+import { pct } from "./stats.mjs";
 
 const { values } = parseArgs({
   options: { runs: { type: "string", default: "7" }, env: { type: "string", default: "debian:12" } },
@@ -41,10 +42,6 @@ const runs = Math.max(5, Number(values.runs));
 const environment = values.env;
 const cli = resolve(import.meta.dirname, "..", "dist", "cli", "main.js");
 
-const pct = (xs, p) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
-};
 const fmt = (ms) => `${(ms / 1000).toFixed(3)} s`;
 
 /**

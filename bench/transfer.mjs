@@ -19,6 +19,7 @@ import http from "node:http";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Pyro } from "../dist/sdk/index.js";
+import { pct } from "./stats.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -30,10 +31,6 @@ const { values } = parseArgs({
 const runs = Math.max(1, Number(values.runs));
 const bytes = Number(values.mb) * 1_000_000;
 const BASELINE = { push: 14, export: 20 }; // MB/s, the older Node supervisor (issue)
-const pct = (xs, p) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
-};
 const mbps = (n, s) => n / 1e6 / s;
 const sha256 = (path) =>
   new Promise((resolve, reject) => {

@@ -12,15 +12,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Pyro } from "../dist/sdk/index.js";
+import { pct, rssMib } from "./stats.mjs";
 
 const { values } = parseArgs({
   options: { runs: { type: "string", default: "5" }, env: { type: "string", default: "debian:12" } },
 });
 const runs = Math.max(5, Number(values.runs));
-const pct = (xs, p) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
-};
 const ms = (x) => `${x.toFixed(1)} ms`;
 const home = mkdtempSync("/tmp/pyro-bw-");
 const seed = join(home, "seed");
@@ -51,8 +48,6 @@ try {
   }
 
   const sv = JSON.parse(readFileSync(join(home, "workspaces", id, "run", "sv.json"), "utf8"));
-  const rssMib = (pid) =>
-    Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]) / 1024;
   const supervisorRss = rssMib(sv.supervisor_pid); // after 40 execs through it
   const qemuRss = rssMib(sv.vmm_pid);
 
