@@ -222,43 +222,39 @@ func openUnnamed(dir int) (fd int, name string, err error) {
 // linkTemp gives the unnamed file fd a random hidden name in dir:
 // AT_EMPTY_PATH (the agent is root), else the /proc/self/fd link.
 func linkTemp(dir, fd int) (string, error) {
-	for {
-		name, err := tempName()
-		if err != nil {
-			return "", err
-		}
-		err = unix.Linkat(fd, "", dir, name, unix.AT_EMPTY_PATH)
+	return withTempName(func(name string) error {
+		err := unix.Linkat(fd, "", dir, name, unix.AT_EMPTY_PATH)
 		if errors.Is(err, unix.ENOENT) || errors.Is(err, unix.EPERM) {
 			err = unix.Linkat(unix.AT_FDCWD, fmt.Sprintf("/proc/self/fd/%d", fd), dir, name, unix.AT_SYMLINK_FOLLOW)
 		}
-		if !errors.Is(err, unix.EEXIST) {
-			return name, err
-		}
-	}
+		return err
+	})
 }
 
 // createTemp creates a new, empty file with a random hidden name in dir.
 // O_EXCL and O_NOFOLLOW: a name raced in is never reused or followed.
 func createTemp(dir int) (string, int, error) {
-	for {
-		name, err := tempName()
-		if err != nil {
-			return "", -1, err
-		}
-		fd, err := unix.Openat(dir, name, unix.O_CREAT|unix.O_EXCL|unix.O_WRONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
-		if !errors.Is(err, unix.EEXIST) {
-			return name, fd, err
-		}
-	}
+	fd := -1
+	name, err := withTempName(func(name string) (err error) {
+		fd, err = unix.Openat(dir, name, unix.O_CREAT|unix.O_EXCL|unix.O_WRONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
+		return err
+	})
+	return name, fd, err
 }
 
-// tempName is a random hidden name for a file being put in place.
-func tempName() (string, error) {
-	var b [6]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", err
+// withTempName calls create with random hidden names (for a file being put
+// in place) until one is not taken (EEXIST), and returns that name.
+func withTempName(create func(name string) error) (string, error) {
+	for {
+		var b [6]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return "", err
+		}
+		name := ".pyro-tmp-" + hex.EncodeToString(b[:])
+		if err := create(name); !errors.Is(err, unix.EEXIST) {
+			return name, err
+		}
 	}
-	return ".pyro-tmp-" + hex.EncodeToString(b[:]), nil
 }
 
 // hardlink links an earlier entry; linkat gets a confined parent and a

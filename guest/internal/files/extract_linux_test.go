@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 func TestExtractThenTarRoundTrip(t *testing.T) {
@@ -297,5 +299,33 @@ func TestExtractWritesUnnamed(t *testing.T) {
 	}
 	if left, _ := os.ReadDir(root); len(left) != 0 {
 		t.Errorf("after the cut: %v", left)
+	}
+}
+
+// TestCreateTemp: the named fallback (file systems without O_TMPFILE) makes
+// a new, empty, owner-only file under a fresh hidden name each time.
+func TestCreateTemp(t *testing.T) {
+	root := t.TempDir()
+	dir, err := unix.Open(root, unix.O_DIRECTORY|unix.O_RDONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(dir)
+	a, fdA, err := createTemp(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, fdB, err := createTemp(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unix.Close(fdA)
+	unix.Close(fdB)
+	if a == b || !strings.HasPrefix(a, ".pyro-tmp-") {
+		t.Errorf("names %q and %q", a, b)
+	}
+	fi, err := os.Stat(filepath.Join(root, a))
+	if err != nil || fi.Size() != 0 || fi.Mode().Perm() != 0o600 {
+		t.Errorf("%s: %v %v", a, fi, err)
 	}
 }
