@@ -1,53 +1,12 @@
 /**
- * The one error type of pyro. Every failure a caller can act on carries a stable `code`;
- * the CLI prints `error[CODE]: message`, MCP returns it as a tool error, the SDK throws it.
- * This module has no dependencies so every layer (vmm, agent, core, sdk) can throw it.
+ * The one error type of pyro. Every failure a caller can act on carries a stable `code` from
+ * the table in error-codes.ts; the CLI prints `error[CODE]: message`, MCP returns it as a tool
+ * error, the SDK throws it, all three through {@link errorBody}. This module imports only that
+ * table, so every layer (vmm, agent, core, sdk) can throw it.
  */
+import { ERROR_TABLE, type ErrorCode } from "./error-codes.js";
 
-/** Stable error codes. Adding one is a contract change (docs/troubleshooting.md). */
-export const ERROR_CODES = [
-  "invalid_argument",
-  "usage",
-  "environment_not_found",
-  "environment_not_installed",
-  "environment_build_failed",
-  "vm_not_found",
-  "vm_not_running",
-  "workspace_not_found",
-  "workspace_not_running",
-  "workspace_not_stopped",
-  "path_outside_workspace",
-  "disk_full",
-  "host_path_not_allowed",
-  "file_not_found",
-  "snapshot_not_found",
-  "snapshot_protected",
-  "patch_failed",
-  "shell_not_found",
-  "shell_not_running",
-  "service_not_found",
-  "service_exists",
-  "secret_not_found",
-  "published_ports_disabled",
-  "port_in_use",
-  "kvm_unavailable",
-  "vmm_not_found",
-  "vmm_unavailable",
-  "vmm_failed",
-  "vmm_crashed",
-  "too_many_vms",
-  "boot_failed",
-  "guest_unreachable",
-  "guest_protocol_mismatch",
-  "timeout",
-  "interrupted",
-  "host_dependency_missing",
-  "network_unavailable",
-  "state_corrupt",
-  "internal",
-] as const;
-
-export type ErrorCode = (typeof ERROR_CODES)[number];
+export { ERROR_CODES, ERROR_TABLE, type ErrorCode } from "./error-codes.js";
 
 /** Options for {@link PyroError}. `details` is structured data callers may branch on. */
 export interface PyroErrorOptions {
@@ -71,13 +30,11 @@ export class PyroError extends Error {
     this.hint = options.hint;
   }
 
-  /** The JSON shape used by `--json` output and MCP tool errors. */
-  toJSON(): { code: ErrorCode; message: string; details?: Record<string, unknown>; hint?: string } {
+  /** {@link errorBody} plus `details` (when there are any), e.g. for `JSON.stringify(err)`. */
+  toJSON(): ErrorBody & { details?: Record<string, unknown> } {
     return {
-      code: this.code,
-      message: this.message,
+      ...errorBody(this),
       ...(Object.keys(this.details).length > 0 ? { details: this.details } : {}),
-      ...(this.hint ? { hint: this.hint } : {}),
     };
   }
 }
@@ -101,4 +58,34 @@ export function toPyroError(err: unknown): PyroError {
   if (err instanceof PyroError) return err;
   const message = err instanceof Error ? err.message : String(err);
   return new PyroError("internal", message, { cause: err });
+}
+
+/** What every surface shows of an error: `{ code, message, hint? }`. */
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  hint?: string;
+}
+
+/**
+ * The JSON of an error: the `error` object of the CLI's `--json` output and of an MCP tool
+ * error. The one place it is built. Stacks and `details` are never part of it.
+ */
+export function errorBody(e: { code: ErrorCode; message: string; hint?: string | undefined }): ErrorBody {
+  return { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) };
+}
+
+/**
+ * The text of an error: `error[CODE]: message`, then `hint: ...` on a line of its own when
+ * there is a hint. `firstLine` keeps only the message's first line (the CLI's stderr; the rest
+ * comes with --verbose). No trailing newline.
+ */
+export function errorText(body: ErrorBody, firstLine = false): string {
+  const message = firstLine ? body.message.split("\n")[0] : body.message;
+  return `error[${body.code}]: ${message}${body.hint ? `\nhint: ${body.hint}` : ""}`;
+}
+
+/** Exit status of a `pyro` command that fails with `code` (ERROR_TABLE; 1 for a code not in it). */
+export function exitStatus(code: string): number {
+  return (ERROR_TABLE as Record<string, { exit: number } | undefined>)[code]?.exit ?? 1;
 }

@@ -20,9 +20,7 @@ import { readBoundedBody } from "../../../src/supervisor/answers.js";
 import { readJson } from "../../../src/supervisor/client.js";
 
 const golden = (name: string): unknown =>
-  JSON.parse(
-    readFileSync(join(import.meta.dirname, "../../../guest/internal/api/testdata/golden", name), "utf8"),
-  );
+  JSON.parse(readFileSync(join(import.meta.dirname, "../../../protocol/guest", name), "utf8"));
 
 async function code(p: Promise<unknown>): Promise<string> {
   try {
