@@ -19,32 +19,35 @@ export interface ErrorCodeSpec {
 
 /** Every stable error code. Adding one is a contract change (docs/troubleshooting.md). */
 export const ERROR_TABLE = {
-  invalid_argument: { exit: 2, fix: "use a value in the documented range" },
   usage: { exit: 2, fix: "see `pyro <command> --help`" },
+  invalid_argument: { exit: 2, fix: "use a value in the documented range" },
   environment_not_found: { exit: 1, fix: "`pyro env list`" },
   environment_not_installed: { exit: 1, fix: "`pyro env pull ENV`" },
   environment_build_failed: {
     exit: 1,
     fix: "read the log named in the message (`build.log`, `rootfs.ext4.log`), check `PYRO_DEBIAN_MIRROR`; for the kernel run `apt-get update`, pin a package with `PYRO_KERNEL_PACKAGE`, or compile one with `PYRO_KERNEL=custom`",
   },
-  vm_not_found: { exit: 1, fix: "`listVms()`" },
-  vm_not_running: { exit: 1, fix: "`startVm`, or delete it" },
+  host_dependency_missing: { exit: 1, fix: "`bash scripts/setup.sh`, or `npm run build`" },
+  network_unavailable: {
+    exit: 1,
+    fix: "`pyro doctor` (Networking line); run as root, `modprobe tun`, `apt-get install nftables`, or set `PYRO_NET_POOL`; or use `--network-policy off`",
+  },
   workspace_not_found: { exit: 1, fix: "`pyro workspace list`" },
   workspace_not_running: { exit: 1, fix: "`pyro workspace start WS`, or `reset`, or delete it" },
   workspace_not_stopped: { exit: 1, fix: "`pyro workspace stop WS` first" },
   path_outside_workspace: { exit: 1, fix: "use a path inside `/workspace`; fix the archive" },
-  disk_full: {
-    exit: 1,
-    fix: "delete files in the guest (`workspace exec WS -- rm ...`), or create the workspace with a larger `--disk-mib` (default 8192; `workspace status` shows the size)",
-  },
   host_path_not_allowed: {
     exit: 1,
     fix: "run `pyro mcp serve` in that directory or pass `--allowed-root DIR`",
   },
   file_not_found: { exit: 1, fix: "`pyro workspace file list WS`" },
+  patch_failed: { exit: 1, fix: "regenerate the patch against the current files" },
   snapshot_not_found: { exit: 1, fix: "`pyro workspace snapshot list WS`" },
   snapshot_protected: { exit: 1, fix: "none: diff and reset need it" },
-  patch_failed: { exit: 1, fix: "regenerate the patch against the current files" },
+  disk_full: {
+    exit: 1,
+    fix: "delete files in the guest (`workspace exec WS -- rm ...`), or create the workspace with a larger `--disk-mib` (default 8192; `workspace status` shows the size)",
+  },
   shell_not_found: { exit: 1, fix: "`pyro workspace shell list WS`" },
   shell_not_running: { exit: 1, fix: "open a new shell" },
   service_not_found: { exit: 1, fix: "`pyro workspace service list WS`" },
@@ -58,7 +61,8 @@ export const ERROR_TABLE = {
     fix: "create the workspace with `--network-policy egress+published-ports`",
   },
   port_in_use: { exit: 1, fix: "pick another host port, or omit it for a free one" },
-  kvm_unavailable: { exit: 1, fix: "unset `PYRO_ACCEL`" },
+  vm_not_found: { exit: 1, fix: "`listVms()`" },
+  vm_not_running: { exit: 1, fix: "`startVm`, or delete it" },
   vmm_not_found: { exit: 1, fix: "install `qemu-system-x86`" },
   vmm_unavailable: {
     exit: 1,
@@ -80,15 +84,11 @@ export const ERROR_TABLE = {
   },
   guest_protocol_mismatch: {
     exit: 1,
-    fix: "`npm run build:agent`, or point `PYRO_AGENT_PATH` at a current build; with pyro's own agent, a guest that tampers with its agent: delete the workspace",
+    fix: "for a workspace started by another pyro build, `pyro workspace stop WS` then `start`; else `npm run build:agent`, or point `PYRO_AGENT_PATH` at a current build; with pyro's own agent, a guest that tampers with its agent: delete the workspace",
   },
   timeout: { exit: 1, fix: "raise the limit" },
   interrupted: { exit: 130, fix: "none" },
-  host_dependency_missing: { exit: 1, fix: "`bash scripts/setup.sh`, or `npm run build`" },
-  network_unavailable: {
-    exit: 1,
-    fix: "`pyro doctor` (Networking line); run as root, `modprobe tun`, `apt-get install nftables`, or set `PYRO_NET_POOL`; or use `--network-policy off`",
-  },
+  kvm_unavailable: { exit: 1, fix: "unset `PYRO_ACCEL`" },
   state_corrupt: { exit: 1, fix: "delete the VM" },
   internal: { exit: 1, fix: "rerun with `--verbose` and report it" },
 } as const satisfies Record<string, ErrorCodeSpec>;

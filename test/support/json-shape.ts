@@ -44,22 +44,27 @@ function kindOf(v: unknown): Kind {
   return typeof v as Kind;
 }
 
-/** Checks `value` against `shape`: the same keys (optional ones may be absent), allowed kinds. */
-export function checkShape(value: unknown, shape: AnyShape, path: string): void {
+/**
+ * Checks `value` against `shape`: the same keys (optional ones may be absent), allowed kinds.
+ * `partial`: any key may be absent (a request the agent takes with fewer fields than the host
+ * sends).
+ */
+export function checkShape(value: unknown, shape: AnyShape, path: string, partial = false): void {
   expect(kindOf(value), path).toBe("object");
   const record = value as Record<string, unknown>;
   const fields = shape as Record<string, { kinds: Kind[]; optional?: true; of?: AnyShape }>;
   for (const key of Object.keys(record)) expect(Object.keys(fields), `${path}: unknown key`).toContain(key);
   for (const [key, field] of Object.entries(fields)) {
     if (!(key in record)) {
-      expect(field.optional, `${path}.${key} is missing`).toBe(true);
+      if (!partial) expect(field.optional, `${path}.${key} is missing`).toBe(true);
       continue;
     }
     const v = record[key];
     expect(field.kinds, `${path}.${key} is ${kindOf(v)}`).toContain(kindOf(v));
     if (field.of && kindOf(v) === "array") {
-      for (const [i, x] of (v as unknown[]).entries()) checkShape(x, field.of, `${path}.${key}[${i}]`);
-    } else if (field.of && kindOf(v) === "object") checkShape(v, field.of, `${path}.${key}`);
+      for (const [i, x] of (v as unknown[]).entries())
+        checkShape(x, field.of, `${path}.${key}[${i}]`, partial);
+    } else if (field.of && kindOf(v) === "object") checkShape(v, field.of, `${path}.${key}`, partial);
   }
 }
 
