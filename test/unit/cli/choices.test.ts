@@ -10,6 +10,7 @@ import { createContext } from "../../../src/cli/context.js";
 import { printParseError } from "../../../src/cli/errors.js";
 import { buildProgram } from "../../../src/cli/program.js";
 import { MCP_PROFILES, NETWORK_POLICIES, SHELL_SIGNALS } from "../../../src/contract/choices.js";
+import { captureOutput } from "../../support/capture-output.js";
 
 /** The real command tree with every action replaced by one that records its options. */
 function stubbedProgram(ran: { opts?: Record<string, unknown> }): Command {
@@ -123,17 +124,9 @@ describe.each([
 });
 
 describe("printParseError", () => {
-  function capture() {
-    const out: string[] = [];
-    const err: string[] = [];
-    vi.spyOn(process.stdout, "write").mockImplementation((c) => out.push(String(c)) > 0);
-    vi.spyOn(process.stderr, "write").mockImplementation((c) => err.push(String(c)) > 0);
-    return { out, err };
-  }
-
   it("prints --json with --id-only as one usage line on stderr, exit 2, even under --json", async () => {
     const refused = await parse(["workspace", "create", "debian:12", "--json", "--id-only"]);
-    const { out, err } = capture();
+    const { out, err } = captureOutput();
     expect(await printParseError(refused as CommanderError, true, false)).toBe(2);
     expect(out).toEqual([]);
     expect(err.join("")).toBe(
@@ -143,7 +136,7 @@ describe("printParseError", () => {
 
   it("prints a value outside the choices as a usage error, exit 2 (JSON under --json)", async () => {
     const bad = await parse(["workspace", "shell", "signal", "ws", "sh_1", "--signal", "USR1"]);
-    const { out, err } = capture();
+    const { out, err } = captureOutput();
     expect(await printParseError(bad as CommanderError, false, false)).toBe(2);
     expect(err.join("")).toBe(
       "error[usage]: option '--signal <name>' argument 'USR1' is invalid. Allowed choices are HUP, INT, TERM, KILL.\nhint: see `pyro --help`\n",
