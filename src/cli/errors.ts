@@ -17,6 +17,27 @@ export class UsageError extends Error {
   }
 }
 
+/**
+ * Reports a commander parse failure (unknown flag, a value outside a flag's choices, flags that
+ * exclude each other, extra arguments) as `error[usage]`, exit 2. With `--json` that is the JSON
+ * error document, unless the failure is `--json` itself being refused (`--json --id-only`):
+ * then it is the one line on stderr.
+ */
+export function printParseError(
+  err: { code: string; message: string },
+  json: boolean,
+  verbose: boolean,
+): Promise<number> {
+  const message = err.message.replace(/^error: /, "");
+  // `pyro workspace exec WS echo hi`: the guest command needs `--` before it.
+  const hint =
+    err.code === "commander.excessArguments"
+      ? "put the guest command after --, e.g. `pyro workspace exec WS -- echo hi`"
+      : "see `pyro --help`";
+  const jsonRefused = err.code === "commander.conflictingOption" && message.includes("'--json'");
+  return printError(new UsageError(message, hint), json && !jsonRefused, verbose);
+}
+
 /** Prints `error[CODE]: message` (and a hint) on stderr, or `{"error":{...}}` on stdout with --json. */
 export async function printError(err: unknown, json: boolean, verbose: boolean): Promise<number> {
   // Loaded only here: the error table and PyroError are not needed on the success path.

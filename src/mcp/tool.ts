@@ -4,16 +4,14 @@
  */
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { z } from "zod";
+import type { McpProfile } from "../contract/choices.js";
 import { toCamel } from "../sdk/index.js";
 import { profileInput } from "./profiles.js";
 import { toolError, toolResult } from "./respond.js";
 import { advertisedInput, parseToolInput, snakeSchema } from "./schema.js";
 
-/** Tool sets served by `pyro mcp serve --profile` (docs/integrations.md). */
-export const MCP_PROFILES = ["vm-run", "workspace-core", "workspace-full"] as const;
-
-/** One of {@link MCP_PROFILES}. @default "workspace-core" */
-export type McpProfile = (typeof MCP_PROFILES)[number];
+// The profile names are part of the contract (the CLI offers them as `--profile` choices).
+export { MCP_PROFILES, type McpProfile } from "../contract/choices.js";
 
 /** MCP behaviour hints, all four stated explicitly for every tool. */
 export interface ToolHints {

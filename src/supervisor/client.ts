@@ -7,8 +7,7 @@ import { closeSync, openSync } from "node:fs";
 import http from "node:http";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
-import { type ErrorCode, WIRE_CODES, type WireCode } from "../error-codes.js";
-import { PyroError } from "../errors.js";
+import { type ErrorCode, PyroError, WIRE_CODES, type WireCode } from "../errors.js";
 import {
   MAX_JSON_ANSWER_BYTES,
   parseJsonAnswer,

@@ -1,7 +1,7 @@
 /** Docs that must not drift from the code. */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { ERROR_TABLE } from "../../src/error-codes.js";
+import { ERROR_TABLE } from "../../src/errors.js";
 
 describe("docs/troubleshooting.md", () => {
   const doc = readFileSync(new URL("../../docs/troubleshooting.md", import.meta.url), "utf8");

@@ -30,7 +30,7 @@ func invalidf(format string, args ...any) error {
 
 // errorCodes is the one table that maps errors to protocol codes: the first
 // row one of whose errors matches (errors.Is) decides. The host maps every
-// code listed here (src/error-codes.ts WIRE_CODES); TestErrorCodesGolden
+// code listed here (src/errors.ts WIRE_CODES); TestErrorCodesGolden
 // keeps protocol/guest/error_codes.json, which the host's tests read, equal
 // to it.
 var errorCodes = []struct {

@@ -19,7 +19,7 @@ import (
 const goldenDir = "../../../protocol/guest"
 
 // errorCodeList is error_codes.json: every code the agent answers with and
-// its HTTP status. The host maps each of them (src/error-codes.ts).
+// its HTTP status. The host maps each of them (src/errors.ts).
 type errorCodeList struct {
 	Codes []struct {
 		Code   string `json:"code"`

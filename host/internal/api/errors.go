@@ -13,7 +13,7 @@ import (
 // sentinelCodes is the one table that maps errors to an HTTP status and a
 // protocol code: the first row whose sentinel matches (errors.Is) decides.
 // The host maps every code listed here and in protocol.CodedErrorCodes
-// (src/error-codes.ts WIRE_CODES); TestErrorCodesGolden keeps
+// (src/errors.ts WIRE_CODES); TestErrorCodesGolden keeps
 // protocol/supervisor/error_codes.json, which the host's tests read, equal
 // to them.
 var sentinelCodes = []struct {

@@ -6,7 +6,7 @@
  * would; for anything else it answers undefined and record.ts asks the schema.
  * test/unit/core/workspaces/record-check.test.ts holds it to that against the schema.
  */
-import type { WorkspaceRecord } from "./record.js";
+import type { WorkspaceRecord } from "./record-schema.js";
 
 type Obj = Record<string, unknown>;
 

@@ -7,11 +7,25 @@ import type { Readable } from "node:stream";
 import { PyroError } from "../../errors.js";
 import { type ExecResult, execInVm } from "../exec.js";
 import { machineClient } from "../machine.js";
+import type { WorkspacePaths } from "../paths.js";
 import { traceMark } from "../trace.js";
 import { appendHistory, capOutput, type HistoryEntry } from "./history.js";
-import type { WorkspaceManager } from "./manager.js";
-import { readWorkspaceRecord } from "./record.js";
-import { secretEnv } from "./secrets.js";
+import { readWorkspaceRecord, type WorkspaceRecord } from "./record.js";
+import { type Redactor, secretEnv } from "./secrets.js";
+
+/**
+ * What exec needs of the workspace manager (manager.ts passes itself). Declared here, not
+ * imported, so that manager.ts and this module do not import each other.
+ */
+export interface ExecWorkspaces {
+  readonly config: { readonly stateDir: string };
+  paths(id: string): WorkspacePaths;
+  /** @throws PyroError workspace_not_running unless the VM answers */
+  requireRunning(id: string): Promise<unknown>;
+  redactor(id: string): Promise<Redactor>;
+  /** Changes the record under the workspace lock. */
+  mutateRecord(id: string, fn: (r: WorkspaceRecord) => void | Promise<void>): Promise<unknown>;
+}
 
 export interface WorkspaceExecOptions {
   command: string[];
@@ -31,7 +45,7 @@ export interface WorkspaceExecOptions {
  * @throws PyroError workspace_not_running, guest_unreachable, timeout, secret_not_found
  */
 export async function execInWorkspace(
-  ws: WorkspaceManager,
+  ws: ExecWorkspaces,
   id: string,
   options: WorkspaceExecOptions,
 ): Promise<{ result: ExecResult; sequence: number; command: string[] }> {

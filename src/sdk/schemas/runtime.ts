@@ -1,5 +1,6 @@
 /** Shells and services of a workspace (docs/workspaces.md and docs/public-contract.md). */
 import { z } from "zod";
+import { SHELL_SIGNALS } from "../../contract/choices.js";
 import { Command } from "./common.js";
 import { NAME_RE, SecretEnv, WorkspaceRef } from "./workspace.js";
 
@@ -76,7 +77,7 @@ export const SignalShellInputSchema = z
     workspaceId: WorkspaceRef,
     shellId: ShellId,
     signal: z
-      .enum(["HUP", "INT", "TERM", "KILL"])
+      .enum(SHELL_SIGNALS)
       .default("INT")
       .describe("Signal for the foreground process group. Default INT."),
   })

@@ -1,5 +1,6 @@
 /** Workspace operations (docs/workspaces.md): inputs and records. */
 import { z } from "zod";
+import { NETWORK_POLICIES } from "../../contract/choices.js";
 import { SECRET_ENV_RE } from "../exec-input.js";
 import {
   Command,
@@ -26,7 +27,7 @@ export const Labels = z
   .describe("Labels as key/value strings, for filtering and bookkeeping");
 
 export const NetworkPolicy = z
-  .enum(["off", "egress", "egress+published-ports"])
+  .enum(NETWORK_POLICIES)
   .default("off")
   .describe("Guest network: off (no NIC), egress (outbound NAT), egress+published-ports. Default off.");
 

@@ -26,8 +26,7 @@ import type { GuestLimits } from "../../../src/core/workspaces/guest-limits.js";
 import { parseGuestLimits } from "../../../src/core/workspaces/guest-limits.js";
 import type { GuestServices } from "../../../src/core/workspaces/guest-services.js";
 import type { GuestShell, GuestShellOutput, GuestShells } from "../../../src/core/workspaces/guest-shells.js";
-import { ERROR_CODES, WIRE_CODES } from "../../../src/error-codes.js";
-import { PyroError } from "../../../src/errors.js";
+import { ERROR_CODES, PyroError, WIRE_CODES } from "../../../src/errors.js";
 import { type RawResponse, readJson } from "../../../src/supervisor/client.js";
 import { type AnyShape, checkShape, checkZodKeys, type Shape } from "../../support/json-shape.js";
 

@@ -11,8 +11,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { ERROR_CODES, WIRE_CODES } from "../../../src/error-codes.js";
-import { PyroError } from "../../../src/errors.js";
+import { ERROR_CODES, PyroError, WIRE_CODES } from "../../../src/errors.js";
 import { errorFromBody, type RawResponse, readJson } from "../../../src/supervisor/client.js";
 import type {
   ClosedResponse,
