@@ -5,7 +5,11 @@ export type { PullPhase, PullProgress } from "../core/environments/progress.js";
 export type { RunPhase } from "../core/run.js";
 export {
   ERROR_CODES,
+  ERROR_TABLE,
+  type ErrorBody,
   type ErrorCode,
+  errorBody,
+  errorText,
   InvalidArgumentError,
   PyroError,
   TimeoutError,

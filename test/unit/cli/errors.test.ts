@@ -1,6 +1,7 @@
 /** The CLI's one error format and exit statuses (src/cli/errors.ts), for usage and SDK errors. */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { exitCodeFor, printError, UsageError } from "../../../src/cli/errors.js";
+import { printError, UsageError } from "../../../src/cli/errors.js";
+import { exitStatus } from "../../../src/errors.js";
 import { PyroError } from "../../../src/sdk/index.js";
 import { captureOutput } from "../../support/capture-output.js";
 
@@ -52,11 +53,11 @@ describe("printError", () => {
   });
 });
 
-describe("exitCodeFor", () => {
+describe("exitStatus", () => {
   it("maps usage and invalid_argument to 2, interrupted to 130, the rest to 1", () => {
-    expect(exitCodeFor("usage")).toBe(2);
-    expect(exitCodeFor("invalid_argument")).toBe(2);
-    expect(exitCodeFor("interrupted")).toBe(130);
-    expect(exitCodeFor("workspace_not_found")).toBe(1);
+    expect(exitStatus("usage")).toBe(2);
+    expect(exitStatus("invalid_argument")).toBe(2);
+    expect(exitStatus("interrupted")).toBe(130);
+    expect(exitStatus("workspace_not_found")).toBe(1);
   });
 });
