@@ -10,6 +10,7 @@ import { WorkspaceRecordSchema } from "../../../src/contract/records/workspace-r
 import { workspaceRecord } from "../../../src/core/workspaces/public-record.js";
 import type { WorkspaceView } from "../../../src/core/workspaces/workspace-view.js";
 import { schemas } from "../../../src/sdk/index.js";
+import { SAMPLE_WORKSPACE_RECORD } from "../../support/workspace-record.js";
 
 const INTERNAL = ["layout_version", "kernel_path", "snapshots", "create_pid"];
 const COMPUTED = [
@@ -22,28 +23,10 @@ const COMPUTED = [
 
 const view: WorkspaceView = {
   ...WorkspaceRecordSchema.parse({
-    layout_version: 1,
-    workspace_id: "ws_0123456789ab",
-    name: "dev",
+    ...SAMPLE_WORKSPACE_RECORD,
     labels: { Team_Key: "a" },
-    environment: "debian:12",
-    state: "started",
     vcpu_count: 2,
-    mem_mib: 2048,
-    ttl_seconds: 600,
-    network_policy: "egress",
-    execution_mode: "guest_virtio_serial",
-    acceleration: "tcg",
-    kernel_path: "/k/vmlinux",
-    created_at: "2025-01-01T00:00:00.000Z",
-    last_activity_at: "2025-01-01T00:00:01.000Z",
-    workspace_seed: { mode: "directory", seed_path: "/src" },
-    secrets: [{ name: "TOKEN", source_kind: "value" }],
-    network: { interface: "pyro0", host_ip: "172.29.0.1", guest_ip: "172.29.0.2" },
-    command_count: 3,
     max_pids: 64,
-    disk_mib: 8192,
-    error: null,
   }),
   expires_at: "2025-01-01T00:10:01.000Z",
   disk: { size_mib: 8192, allocated_mib: 12 },

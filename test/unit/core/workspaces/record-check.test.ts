@@ -3,34 +3,9 @@ import { describe, expect, it } from "vitest";
 import { WorkspaceRecordSchema } from "../../../../src/contract/records/workspace-record.js";
 import { HEAD_FIELDS, quickWorkspaceHead } from "../../../../src/core/workspaces/record-check.js";
 import { expectSound, mutations } from "../../../support/fast-path.js";
+import { SAMPLE_WORKSPACE_RECORD } from "../../../support/workspace-record.js";
 
-/** A record as this pyro writes it (every field present). */
-const record = {
-  layout_version: 1,
-  workspace_id: "ws_0123456789ab",
-  name: "dev",
-  labels: { team: "a" },
-  environment: "debian:12",
-  state: "started",
-  vcpu_count: 1,
-  mem_mib: 1024,
-  ttl_seconds: 600,
-  network_policy: "egress",
-  execution_mode: "guest_virtio_serial",
-  acceleration: "tcg",
-  kernel_path: "/k/vmlinux",
-  created_at: "2025-01-01T00:00:00.000Z",
-  last_activity_at: "2025-01-01T00:00:01.000Z",
-  workspace_seed: { mode: "directory", seed_path: "/src" },
-  secrets: [{ name: "TOKEN", source_kind: "value" }],
-  network: { interface: "pyro0", host_ip: "172.29.0.1", guest_ip: "172.29.0.2" },
-  command_count: 3,
-  max_pids: null,
-  disk_mib: 8192,
-  snapshots: [{ name: "s1", created_at: "2025-01-01T00:00:02.000Z", size_bytes: 10 }],
-  create_pid: null,
-  error: null,
-};
+const record = SAMPLE_WORKSPACE_RECORD;
 
 /** The schema of the head: the record schema's own fields, picked. */
 const HeadSchema = WorkspaceRecordSchema.pick(
