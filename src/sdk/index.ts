@@ -15,41 +15,20 @@ export {
   TimeoutError,
   toPyroError,
 } from "../errors.js";
-export { snakeKey, toCamel, toSnake } from "./case.js";
+export { type Camel, type Snake, snakeKey, toCamel, toSnake } from "./case.js";
 export { Pyro, type PyroOptions, type RunHooks } from "./pyro.js";
-export {
-  DEFAULT_MEM_MIB,
-  DEFAULT_TIMEOUT_SECONDS,
-  DEFAULT_TTL_SECONDS,
-  DEFAULT_VCPU_COUNT,
-} from "./schemas/common.js";
-export type { Environment, EnvironmentList, PruneResult, PullResult } from "./schemas/environment.js";
-export * as schemas from "./schemas/index.js";
-export type { RunInput, RunResult } from "./schemas/run.js";
-export type {
-  LogsServiceInput,
-  OpenShellInput,
-  ReadShellInput,
-  Service,
-  ServiceList,
-  ServiceLogs,
-  ServiceRefInput,
-  Shell,
-  ShellRead,
-  ShellRefInput,
-  SignalShellInput,
-  StartServiceInput,
-  WriteShellInput,
-} from "./schemas/runtime.js";
-export type { CreateVmInput, ExecVmInput, Vm, VmExecResult, VmNetworkInfo } from "./schemas/vm.js";
 export type {
   ApplyWorkspacePatchInput,
+  CreateVmInput,
   CreateWorkspaceInput,
   DiskExport,
   DiskExportInput,
   DiskList,
   DiskListInput,
   DiskReadInput,
+  Environment,
+  EnvironmentList,
+  ExecVmInput,
   ExecWorkspaceInput,
   ExportResult,
   ExportWorkspaceInput,
@@ -57,19 +36,55 @@ export type {
   FileRead,
   FileWrite,
   ListWorkspaceFilesInput,
+  LogsServiceInput,
+  OpenShellInput,
   PatchResult,
+  PruneResult,
+  PullResult,
   PushWorkspaceSyncInput,
+  ReadShellInput,
   ReadWorkspaceFileInput,
+  ReapResult,
   ResetWorkspaceInput,
+  RunInput,
+  RunResult,
+  Service,
+  ServiceList,
+  ServiceLogs,
+  ServiceRefInput,
+  Shell,
+  ShellList,
+  ShellRead,
+  ShellRefInput,
+  ShellSignal,
+  ShellWrite,
+  SignalShellInput,
   Snapshot,
+  SnapshotDelete,
   SnapshotInput,
   SnapshotList,
+  StartServiceInput,
   StopStartResult,
   SyncResult,
   UpdateWorkspaceInput,
+  Vm,
+  VmDelete,
+  VmExecResult,
+  VmList,
+  VmNetworkInfo,
   Workspace,
+  WorkspaceDelete,
   WorkspaceDiffResult,
   WorkspaceExecResult,
+  WorkspaceList,
   WorkspaceLogs,
+  WriteShellInput,
   WriteWorkspaceFileInput,
-} from "./schemas/workspace.js";
+} from "./schemas.js";
+export * as schemas from "./schemas.js";
+export {
+  DEFAULT_MEM_MIB,
+  DEFAULT_TIMEOUT_SECONDS,
+  DEFAULT_TTL_SECONDS,
+  DEFAULT_VCPU_COUNT,
+} from "./schemas.js";

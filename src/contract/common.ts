@@ -7,7 +7,7 @@ import {
   DEFAULT_TTL_SECONDS,
   DEFAULT_VCPU_COUNT,
   MAX_TIMEOUT_SECONDS,
-} from "../defaults.js";
+} from "./defaults.js";
 
 export {
   DEFAULT_DISK_MIB,

@@ -1,5 +1,5 @@
 /**
- * Contract defaults shared by the zod schemas (schemas/common.ts re-exports them) and the
+ * Contract defaults shared by the zod schemas (common.ts re-exports them) and the
  * zod-free fast paths, which must not load zod to know them.
  */
 
@@ -15,3 +15,6 @@ export const DEFAULT_TIMEOUT_SECONDS = 30;
 export const DEFAULT_TTL_SECONDS = 600;
 /** Largest command time limit, in seconds (one day). */
 export const MAX_TIMEOUT_SECONDS = 86_400;
+
+/** `NAME` or `NAME=ENV_VAR` of `secretEnv` (the schema and the exec fast path share it). */
+export const SECRET_ENV_RE = /^[A-Za-z_][A-Za-z0-9_]{0,63}(=[A-Za-z_][A-Za-z0-9_]*)?$/;

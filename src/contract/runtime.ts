@@ -1,6 +1,6 @@
 /** Shells and services of a workspace (docs/workspaces.md and docs/public-contract.md). */
 import { z } from "zod";
-import { SHELL_SIGNALS } from "../../contract/choices.js";
+import { SHELL_SIGNALS } from "./choices.js";
 import { Command } from "./common.js";
 import { NAME_RE, SecretEnv, WorkspaceRef } from "./workspace.js";
 
@@ -94,28 +94,6 @@ export const ResizeShellInputSchema = z
   .strict();
 export type ResizeShellInput = z.input<typeof ResizeShellInputSchema>;
 
-export const ShellSchema = z.object({
-  workspaceId: z.string(),
-  shellId: z.string(),
-  cwd: z.string(),
-  cols: z.number(),
-  rows: z.number(),
-  state: z.enum(["running", "exited"]),
-  startedAt: z.string(),
-  endedAt: z.string().nullable(),
-  exitCode: z.number().nullable(),
-});
-export type Shell = z.infer<typeof ShellSchema>;
-
-export const ShellReadSchema = ShellSchema.extend({
-  cursor: z.number(),
-  nextCursor: z.number(),
-  output: z.string(),
-  truncated: z.boolean().describe("More output exists past next_cursor, or older output was dropped"),
-  droppedBytes: z.number().describe("Bytes before cursor that the bounded buffer no longer holds"),
-});
-export type ShellRead = z.infer<typeof ShellReadSchema>;
-
 export const StartServiceInputSchema = z
   .object({
     workspaceId: WorkspaceRef,
@@ -175,42 +153,3 @@ export const LogsServiceInputSchema = z
   })
   .strict();
 export type LogsServiceInput = z.input<typeof LogsServiceInputSchema>;
-
-export const ServiceSchema = z.object({
-  workspaceId: z.string(),
-  serviceName: z.string(),
-  command: z.array(z.string()),
-  cwd: z.string(),
-  state: z.enum(["starting", "running", "ready", "failed", "stopped", "exited"]),
-  pid: z.number().nullable(),
-  startedAt: z.string(),
-  readyAt: z.string().nullable(),
-  endedAt: z.string().nullable(),
-  exitCode: z.number().nullable(),
-  readiness: z.object({
-    type: z.string(),
-    target: z.string(),
-    timeoutMs: z.number(),
-    intervalMs: z.number(),
-  }),
-  stopReason: z.string().nullable().describe("timeout, exited_early, exited or stopped"),
-  publishedPorts: z.array(z.object({ host: z.string(), hostPort: z.number(), guestPort: z.number() })),
-});
-export type Service = z.infer<typeof ServiceSchema>;
-
-export const ServiceListSchema = z.object({
-  workspaceId: z.string(),
-  count: z.number(),
-  runningCount: z.number(),
-  services: z.array(ServiceSchema),
-});
-export type ServiceList = z.infer<typeof ServiceListSchema>;
-
-export const ServiceLogsSchema = z.object({
-  workspaceId: z.string(),
-  serviceName: z.string(),
-  stdout: z.string(),
-  stderr: z.string(),
-  truncated: z.boolean(),
-});
-export type ServiceLogs = z.infer<typeof ServiceLogsSchema>;

@@ -1,6 +1,11 @@
 /**
  * The zod schema of the persisted workspace record (layout_version 1): the contract of
- * `workspace.json`. record.ts loads it only when record-check.ts cannot vouch for a record.
+ * `workspace.json`, and the one definition of a workspace's fields: the public record
+ * (records/workspace.ts) is derived from it. core/workspaces/record.ts loads it when a whole
+ * record is read (the exec hot path checks only the fields it reads, record-check.ts).
+ *
+ * A field added to layout 1 needs a default (or `.optional()`): records written before it
+ * lack it. Key order is the public record's order (CLI `--json` prints it).
  */
 import { z } from "zod";
 
@@ -32,6 +37,7 @@ export const WorkspaceRecordSchema = z.object({
     .object({ interface: z.string(), host_ip: z.string(), guest_ip: z.string() })
     .nullable()
     .default(null),
+  command_count: z.number().int(),
   /**
    * pids.max of each exec, shell and service cgroup in the guest, set at create (`--max-pids`)
    * and sent to the agent at every boot; null: the agent's default, derived from memory.
@@ -42,7 +48,6 @@ export const WorkspaceRecordSchema = z.object({
    * before it could be chosen (their disk is the environment image's size).
    */
   disk_mib: z.number().int().nullable().default(null),
-  command_count: z.number().int(),
   /** Named snapshots of /workspace (archives under snapshots/); `baseline` is implicit. */
   snapshots: z
     .array(z.object({ name: z.string(), created_at: z.string(), size_bytes: z.number() }))

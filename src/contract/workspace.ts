@@ -1,7 +1,6 @@
 /** Workspace operations (docs/workspaces.md): inputs and records. */
 import { z } from "zod";
-import { NETWORK_POLICIES } from "../../contract/choices.js";
-import { SECRET_ENV_RE } from "../exec-input.js";
+import { NETWORK_POLICIES } from "./choices.js";
 import {
   Command,
   DiskMib,
@@ -12,6 +11,7 @@ import {
   TtlSeconds,
   VcpuCount,
 } from "./common.js";
+import { SECRET_ENV_RE } from "./defaults.js";
 
 /** The names rule: workspace names, label keys (and later snapshot/service names). */
 export const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -165,167 +165,6 @@ export const ApplyWorkspacePatchInputSchema = z
   .strict();
 export type ApplyWorkspacePatchInput = z.input<typeof ApplyWorkspacePatchInputSchema>;
 
-export const WorkspaceSchema = z.object({
-  workspaceId: z.string(),
-  name: z.string().nullable(),
-  labels: z.record(z.string(), z.string()),
-  environment: z.string(),
-  state: z.enum(["creating", "started", "stopped", "failed"]),
-  vcpuCount: z.number(),
-  memMib: z.number(),
-  ttlSeconds: z.number(),
-  networkPolicy: z.string(),
-  executionMode: z.string(),
-  acceleration: z.enum(["kvm", "tcg"]).nullable(),
-  createdAt: z.string(),
-  lastActivityAt: z.string(),
-  expiresAt: z.string().nullable(),
-  workspaceSeed: z.object({
-    mode: z.enum(["empty", "directory", "tar_archive"]),
-    seedPath: z.string().nullable(),
-  }),
-  secrets: z.array(z.object({ name: z.string(), sourceKind: z.string() })),
-  network: z
-    .object({ interface: z.string(), hostIp: z.string(), guestIp: z.string() })
-    .nullable()
-    .describe("The guest NIC under egress policies: host TAP, host and guest addresses of its /30"),
-  commandCount: z.number(),
-  serviceCount: z.number(),
-  runningServiceCount: z.number(),
-  maxPids: z
-    .number()
-    .nullable()
-    .describe(
-      "Process cap per command (pids.max of each exec, shell and service cgroup; threads count too): the guest's value while it runs, else the one set at create (null: the default derived from memMib)",
-    ),
-  diskMib: z
-    .number()
-    .nullable()
-    .describe("Disk size in MiB (apparent size of the sparse disk file); null when it has no disk"),
-  diskAllocatedMib: z
-    .number()
-    .nullable()
-    .describe("What the host stores of the disk in MiB (the sparse file's allocated blocks)"),
-  userProcessCount: z
-    .number()
-    .nullable()
-    .describe(
-      "Processes of user work running in the guest now (every exec, shell and service, background ones included); null when the workspace is not running or did not answer",
-    ),
-  error: z.object({ code: z.string(), message: z.string() }).nullable(),
-});
-export type Workspace = z.infer<typeof WorkspaceSchema>;
-
-export const WorkspaceExecResultSchema = z.object({
-  workspaceId: z.string(),
-  sequence: z.number(),
-  command: z.array(z.string()),
-  cwd: z.string(),
-  exitCode: z.number(),
-  stdout: z.string(),
-  stderr: z.string(),
-  durationMs: z.number().describe("Time the command ran in the guest, in ms"),
-  executionMode: z.string(),
-});
-export type WorkspaceExecResult = z.infer<typeof WorkspaceExecResultSchema>;
-
-export const HistoryEntrySchema = z.object({
-  sequence: z.number(),
-  command: z.array(z.string()),
-  cwd: z.string(),
-  exitCode: z.number(),
-  timedOut: z.boolean(),
-  durationMs: z.number(),
-  startedAt: z.string(),
-  stdout: z.string(),
-  stderr: z.string(),
-  outputTruncated: z.boolean(),
-});
-export const WorkspaceLogsSchema = z.object({
-  workspaceId: z.string(),
-  count: z.number(),
-  entries: z.array(HistoryEntrySchema),
-});
-export type WorkspaceLogs = z.infer<typeof WorkspaceLogsSchema>;
-
-export const SyncResultSchema = z.object({
-  workspaceId: z.string(),
-  sourcePath: z.string(),
-  sourceKind: z.enum(["directory", "tar_archive"]),
-  destination: z.string(),
-  entries: z.number(),
-  bytes: z.number(),
-});
-export type SyncResult = z.infer<typeof SyncResultSchema>;
-
-export const ExportResultSchema = z.object({
-  workspaceId: z.string(),
-  guestPath: z.string(),
-  outputPath: z.string(),
-  kind: z.enum(["file", "directory"]),
-  entries: z.number(),
-});
-export type ExportResult = z.infer<typeof ExportResultSchema>;
-
-export const DiffEntrySchema = z.object({
-  path: z.string(),
-  status: z.enum(["added", "deleted", "modified", "type_changed", "mode_changed"]),
-  kind: z.enum(["text", "binary", "symlink", "directory", "other"]),
-  oldMode: z.string().nullable(),
-  newMode: z.string().nullable(),
-});
-export const WorkspaceDiffSchema = z.object({
-  workspaceId: z.string(),
-  changed: z.boolean(),
-  summary: z.object({
-    added: z.number(),
-    deleted: z.number(),
-    modified: z.number(),
-    typeChanged: z.number(),
-    modeChanged: z.number(),
-    binary: z.number(),
-  }),
-  entries: z.array(DiffEntrySchema),
-  patch: z.string(),
-});
-export type WorkspaceDiffResult = z.infer<typeof WorkspaceDiffSchema>;
-
-export const FileEntrySchema = z.object({
-  path: z.string(),
-  type: z.enum(["file", "dir", "symlink", "other"]),
-  size: z.number(),
-  mode: z.string(),
-  mtime: z.string(),
-  linkTarget: z.string().nullable(),
-});
-export const FileListSchema = z.object({
-  workspaceId: z.string(),
-  path: z.string(),
-  recursive: z.boolean(),
-  entries: z.array(FileEntrySchema),
-});
-export type FileList = z.infer<typeof FileListSchema>;
-
-export const FileReadSchema = z.object({
-  workspaceId: z.string(),
-  path: z.string(),
-  size: z.number().describe("Full file size in bytes"),
-  truncated: z.boolean(),
-  encoding: z.enum(["utf-8", "base64"]),
-  content: z.string(),
-});
-export type FileRead = z.infer<typeof FileReadSchema>;
-
-export const FileWriteSchema = z.object({ workspaceId: z.string(), path: z.string(), bytes: z.number() });
-export type FileWrite = z.infer<typeof FileWriteSchema>;
-
-export const PatchResultSchema = z.object({
-  workspaceId: z.string(),
-  applied: z.boolean(),
-  files: z.array(z.object({ path: z.string(), status: z.enum(["added", "modified", "deleted"]) })),
-});
-export type PatchResult = z.infer<typeof PatchResultSchema>;
-
 export const SnapshotName = z
   .string()
   .regex(NAME_RE, "snapshot names match ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -338,21 +177,6 @@ export const ResetWorkspaceInputSchema = z
   .object({ workspaceId: WorkspaceRef, snapshot: SnapshotName.default("baseline") })
   .strict();
 export type ResetWorkspaceInput = z.input<typeof ResetWorkspaceInputSchema>;
-
-export const SnapshotSchema = z.object({
-  name: z.string(),
-  createdAt: z.string(),
-  sizeBytes: z.number().describe("Archive size in bytes"),
-  implicit: z.boolean().describe("True for the create-time baseline, which cannot be deleted"),
-});
-export type Snapshot = z.infer<typeof SnapshotSchema>;
-
-export const SnapshotListSchema = z.object({
-  workspaceId: z.string(),
-  count: z.number(),
-  snapshots: z.array(SnapshotSchema),
-});
-export type SnapshotList = z.infer<typeof SnapshotListSchema>;
 
 /** Disk tools take the same inputs as their live twins, read from the image instead. */
 export const DiskListInputSchema = ListWorkspaceFilesInputSchema;
@@ -368,27 +192,3 @@ export const DiskExportInputSchema = z
   })
   .strict();
 export type DiskExportInput = z.input<typeof DiskExportInputSchema>;
-
-export const DiskListSchema = z.object({
-  workspaceId: z.string(),
-  path: z.string(),
-  recursive: z.boolean(),
-  entries: z.array(
-    z.object({ path: z.string(), type: z.string(), size: z.number(), mode: z.string(), mtime: z.string() }),
-  ),
-});
-export type DiskList = z.infer<typeof DiskListSchema>;
-
-export const DiskExportSchema = z.object({
-  workspaceId: z.string(),
-  outputPath: z.string(),
-  diskFormat: z.literal("ext4"),
-  bytesWritten: z.number().describe("Apparent size of the copied image in bytes (the copy is sparse)"),
-});
-export type DiskExport = z.infer<typeof DiskExportSchema>;
-
-export const StopStartResultSchema = z.object({
-  workspace: WorkspaceSchema,
-  changed: z.boolean().describe("False when the workspace already was in the requested state"),
-});
-export type StopStartResult = z.infer<typeof StopStartResultSchema>;
