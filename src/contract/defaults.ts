@@ -18,3 +18,21 @@ export const MAX_TIMEOUT_SECONDS = 86_400;
 
 /** `NAME` or `NAME=ENV_VAR` of `secretEnv` (the schema and the exec fast path share it). */
 export const SECRET_ENV_RE = /^[A-Za-z_][A-Za-z0-9_]{0,63}(=[A-Za-z_][A-Za-z0-9_]*)?$/;
+
+/**
+ * How a command given as one string runs: `sh -lc STRING` (a login shell, so pipes, `&&`,
+ * globs and the guest's profile PATH work). An argv array runs as given.
+ */
+export const SHELL_COMMAND_PREFIX: readonly string[] = ["sh", "-lc"];
+
+/**
+ * A `command` as the argv that runs: an array as given (copied), a string as
+ * {@link SHELL_COMMAND_PREFIX} + the string. The recorded command (history, results) is this
+ * argv, so a string shows as `["sh", "-lc", STRING]`.
+ */
+export function commandArgv(command: string | readonly string[]): string[] {
+  return typeof command === "string" ? [...SHELL_COMMAND_PREFIX, command] : [...command];
+}
+
+/** A string command must hold something to run (the schema and the exec fast path share it). */
+export const COMMAND_STRING_RE = /\S/;
