@@ -2,7 +2,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import * as records from "../../contract/records/index.js";
-import { type Pyro, schemas, type Vm } from "../../sdk/index.js";
+import { type Pyro, schemas } from "../../sdk/index.js";
 import { defineTool, type McpProfile, registerToolTable, type ToolSpec } from "../tool.js";
 
 const ALL: readonly McpProfile[] = ["vm-run", "workspace-core", "workspace-full"];
@@ -15,10 +15,8 @@ const NoInput = z.object({}).strict();
 
 const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
 
-const bytes = (text: string) => Buffer.byteLength(text, "utf8");
-const streams = (r: { stdout: string; stderr: string }) =>
-  `(stdout ${bytes(r.stdout)} bytes, stderr ${bytes(r.stderr)} bytes)`;
-const vmLine = (vm: Vm) => `vm_id=${vm.vmId} state=${vm.state} environment=${vm.environment}`;
+/** Command output, shown as text blocks after the record's other fields. */
+const OUTPUT = ["stdout", "stderr"] as const;
 
 /** The `vm_*` tool table, bound to `pyro`. */
 export function vmTools(pyro: Pyro): ToolSpec[] {
@@ -28,10 +26,12 @@ export function vmTools(pyro: Pyro): ToolSpec[] {
       title: "Run a command in a fresh VM",
       description:
         "Run one command in a fresh disposable Linux microVM and return its exit code, stdout and stderr; " +
-        "the VM is deleted afterwards. Use for one-off commands; use workspaces for multi-step work.",
+        "the VM is deleted afterwards. command: a string runs as `sh -lc STRING` (pipes, &&), an argv array " +
+        "runs as given. Use for one-off commands; use workspaces for multi-step work.",
       profiles: ALL,
       input: schemas.RunInputSchema,
       output: records.RunResultSchema,
+      streams: OUTPUT,
       annotations: {
         readOnlyHint: false,
         destructiveHint: false,
@@ -39,7 +39,6 @@ export function vmTools(pyro: Pyro): ToolSpec[] {
         openWorldHint: true,
       },
       call: (input, signal) => pyro.run(input, { signal }),
-      summary: (r) => `exit_code=${r.exitCode} vm_id=${r.vmId} duration_ms=${r.durationMs} ${streams(r)}`,
     }),
     defineTool({
       name: "vm_list_environments",
@@ -52,10 +51,6 @@ export function vmTools(pyro: Pyro): ToolSpec[] {
       output: records.EnvironmentListSchema,
       annotations: READ,
       call: () => pyro.listEnvironments(),
-      summary: (r) => {
-        const installed = r.environments.filter((e) => e.installed).map((e) => e.name);
-        return `${r.environments.length} environments, installed: ${installed.join(", ") || "none"}`;
-      },
     }),
     defineTool({
       name: "vm_create",
@@ -73,7 +68,6 @@ export function vmTools(pyro: Pyro): ToolSpec[] {
         openWorldHint: false,
       },
       call: (input) => pyro.createVm(input),
-      summary: vmLine,
     }),
     defineTool({
       name: "vm_start",
@@ -91,22 +85,20 @@ export function vmTools(pyro: Pyro): ToolSpec[] {
         openWorldHint: false,
       },
       call: (input) => pyro.startVm(input.vmId),
-      summary: (vm) => `${vmLine(vm)} boot_ms=${vm.bootMs ?? "unknown"}`,
     }),
     defineTool({
       name: "vm_exec",
       title: "Run a command in a started VM",
       description:
-        "Run one command in a started VM and return its exit code, stdout and stderr. " +
-        "The VM is deleted afterwards (see cleanup in the result), so call it once per VM.",
+        "Run one command in a started VM and return its exit code, stdout and stderr (command: a string runs " +
+        "as `sh -lc STRING`, an argv array as given). The VM is deleted afterwards (see cleanup in the result), " +
+        "so call it once per VM.",
       profiles: WORKSPACE,
       input: schemas.ExecVmInputSchema,
       output: records.VmExecResultSchema,
+      streams: OUTPUT,
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
       call: (input, signal) => pyro.execVm(input, { signal }),
-      summary: (r) =>
-        `exit_code=${r.exitCode} vm_id=${r.vmId} duration_ms=${r.durationMs} ${streams(r)} ` +
-        `deleted=${r.cleanup.deleted}`,
     }),
     defineTool({
       name: "vm_stop",
@@ -123,7 +115,6 @@ export function vmTools(pyro: Pyro): ToolSpec[] {
         openWorldHint: false,
       },
       call: (input) => pyro.stopVm(input.vmId),
-      summary: vmLine,
     }),
     defineTool({
       name: "vm_delete",
@@ -134,7 +125,6 @@ export function vmTools(pyro: Pyro): ToolSpec[] {
       output: records.VmDeleteSchema,
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
       call: (input) => pyro.deleteVm(input.vmId),
-      summary: (r) => `deleted=${r.deleted} vm_id=${r.vmId} reason=${r.reason}`,
     }),
     defineTool({
       name: "vm_status",
@@ -147,7 +137,6 @@ export function vmTools(pyro: Pyro): ToolSpec[] {
       output: records.VmSchema,
       annotations: READ,
       call: (input) => pyro.statusVm(input.vmId),
-      summary: vmLine,
     }),
     defineTool({
       name: "vm_network_info",
@@ -160,7 +149,6 @@ export function vmTools(pyro: Pyro): ToolSpec[] {
       output: records.VmNetworkInfoSchema,
       annotations: READ,
       call: (input) => pyro.networkInfoVm(input.vmId),
-      summary: (r) => `vm_id=${r.vmId} network_enabled=${r.networkEnabled} guest_ip=${r.guestIp ?? "none"}`,
     }),
     defineTool({
       name: "vm_reap_expired",
@@ -173,7 +161,6 @@ export function vmTools(pyro: Pyro): ToolSpec[] {
       output: records.ReapResultSchema,
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
       call: () => pyro.reapExpired(),
-      summary: (r) => `reaped ${r.reaped.length} VMs${r.reaped.length ? `: ${r.reaped.join(", ")}` : ""}`,
     }),
   ];
 }

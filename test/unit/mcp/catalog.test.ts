@@ -196,6 +196,7 @@ describe("MCP tool errors", () => {
     const result = await call("vm_reap_expired", {});
     expect(result.isError).toBeFalsy();
     expect(result.structuredContent).toEqual({ reaped: [] });
-    expect(result.content).toEqual([{ type: "text", text: "reaped 0 VMs" }]);
+    // The text content is the record serialized, as the MCP specification asks.
+    expect(result.content).toEqual([{ type: "text", text: '{"reaped":[]}' }]);
   });
 });
