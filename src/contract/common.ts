@@ -77,10 +77,7 @@ export const TtlSeconds = z
  */
 export const Command = z
   .union(
-    [
-      z.array(z.string()).min(1),
-      z.string().regex(COMMAND_STRING_RE, "a command string must not be blank"),
-    ],
+    [z.array(z.string()).min(1), z.string().regex(COMMAND_STRING_RE, "a command string must not be blank")],
     { error: "expected an argv array of strings or one command string" },
   )
   .describe(

@@ -1,8 +1,8 @@
 /** `command` of run, VM exec, workspace exec and service start: an argv array or one string. */
 import { describe, expect, it } from "vitest";
 import { commandArgv } from "../../../src/contract/defaults.js";
-import { StartServiceInputSchema } from "../../../src/contract/runtime.js";
 import { RunInputSchema } from "../../../src/contract/run.js";
+import { StartServiceInputSchema } from "../../../src/contract/runtime.js";
 import { ExecVmInputSchema } from "../../../src/contract/vm.js";
 import { ExecWorkspaceInputSchema } from "../../../src/contract/workspace.js";
 
@@ -21,7 +21,11 @@ describe.each(cases)("%s command", (_name, schema, rest) => {
   });
 
   it("runs a string as sh -lc STRING", () => {
-    expect(parse("ls | wc -l && echo 'a b'").data?.command).toEqual(["sh", "-lc", "ls | wc -l && echo 'a b'"]);
+    expect(parse("ls | wc -l && echo 'a b'").data?.command).toEqual([
+      "sh",
+      "-lc",
+      "ls | wc -l && echo 'a b'",
+    ]);
   });
 
   it("refuses an empty argv, a blank string and other types, naming command", () => {
