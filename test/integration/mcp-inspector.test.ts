@@ -71,6 +71,7 @@ const CORE_TOOLS = [
   "workspace_list",
   "workspace_logs",
   "workspace_patch_apply",
+  "workspace_reset",
   "workspace_status",
   "workspace_sync_push",
   "workspace_update",
@@ -93,7 +94,6 @@ const FULL_TOOLS = [
   "workspace_disk_export",
   "workspace_disk_list",
   "workspace_disk_read",
-  "workspace_reset",
   "workspace_start",
   "workspace_stop",
 ].sort();

@@ -7,7 +7,7 @@ import { HostPathPolicy } from "../host-paths.js";
 import { defineTool, HINTS, type McpProfile, registerToolTable, type ToolSpec } from "../tool.js";
 
 const WORKSPACE: readonly McpProfile[] = ["workspace-core", "workspace-full"];
-/** Snapshots, reset, shells, services, stop/start and disk tools: the full profile only. */
+/** Snapshots, shells, services, stop/start and disk tools: the full profile only. */
 const FULL: readonly McpProfile[] = ["workspace-full"];
 
 /** Input of the tools that take only a workspace. */
@@ -223,7 +223,7 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
       description:
         "Replace the workspace's VM with a fresh one and restore /workspace from a snapshot (default baseline). " +
         "Prefer this over repairing a broken environment; command history, shells and services are cleared.",
-      profiles: FULL,
+      profiles: WORKSPACE,
       input: schemas.ResetWorkspaceInputSchema,
       output: records.WorkspaceSchema,
       annotations: DESTROY,
