@@ -78,6 +78,7 @@ export type {
   WorkspaceExecResult,
   WorkspaceList,
   WorkspaceLogs,
+  WorkspaceSummary,
   WriteShellInput,
   WriteWorkspaceFileInput,
 } from "./schemas.js";

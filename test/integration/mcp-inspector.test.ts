@@ -73,6 +73,7 @@ const CORE_TOOLS = [
   "workspace_patch_apply",
   "workspace_reset",
   "workspace_status",
+  "workspace_summary",
   "workspace_sync_push",
   "workspace_update",
 ].sort();

@@ -2,6 +2,7 @@
 export * from "./environment.js";
 export * from "./files.js";
 export * from "./runtime.js";
+export * from "./summary.js";
 export * from "./vm.js";
 export * from "./workspace.js";
 export * from "./workspace-record.js";

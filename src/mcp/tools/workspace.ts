@@ -88,6 +88,18 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
       call: (input) => pyro.logsWorkspace(input.workspaceId),
     }),
     defineTool({
+      name: "workspace_summary",
+      title: "Summarize a workspace",
+      description:
+        "In one call, what a reviewer needs: files changed since the create-time baseline (paths, status, counts; " +
+        "workspace_diff has the patch), the last 10 commands with exit codes, services, shells and snapshots.",
+      profiles: WORKSPACE,
+      input: RefInput,
+      output: records.WorkspaceSummarySchema,
+      annotations: READ,
+      call: (input) => pyro.summarizeWorkspace(input.workspaceId),
+    }),
+    defineTool({
       name: "workspace_delete",
       title: "Delete a workspace",
       description: "Destroy a workspace's microVM and all its state. Export anything you need first.",

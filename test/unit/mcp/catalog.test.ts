@@ -38,6 +38,7 @@ const WORKSPACE_TOOLS = [
   "workspace_patch_apply",
   "workspace_reset",
   "workspace_status",
+  "workspace_summary",
   "workspace_sync_push",
   "workspace_update",
 ];
