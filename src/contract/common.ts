@@ -81,7 +81,7 @@ export const Command = z
     { error: "expected an argv array of strings or one command string" },
   )
   .describe(
-    'The command: an argv array, run as given with argument boundaries kept (e.g. ["python3", "-m", "pytest"]), or one string, run as `sh -lc STRING` for pipes and shell syntax (e.g. "make test 2>&1 | tail -n 50"). The recorded command is the argv that ran: a string shows as ["sh", "-lc", STRING].',
+    'The command: an argv array, run as given with argument boundaries kept (e.g. ["python3", "-m", "pytest"]), or one string, run as `sh -lc STRING` for pipes and shell syntax (e.g. "make test 2>&1 | tail -n 50"). A string holding a JSON array of strings is taken as that argv. The recorded command is the argv that ran: a shell string shows as ["sh", "-lc", STRING].',
   )
   .transform(commandArgv);
 

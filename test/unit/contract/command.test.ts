@@ -28,6 +28,15 @@ describe.each(cases)("%s command", (_name, schema, rest) => {
     ]);
   });
 
+  it("takes a string holding a JSON array of strings as that argv (form-filling clients send text)", () => {
+    expect(parse('["cat", "a b.txt"]').data?.command).toEqual(["cat", "a b.txt"]);
+    expect(parse(' ["x"]').data?.command).toEqual(["x"]);
+    // Not a non-empty array of strings: a shell command like any other.
+    for (const text of ["[]", '["a", 1]', "[ -f x ] && echo y", "[broken"]) {
+      expect(parse(text).data?.command).toEqual(["sh", "-lc", text]);
+    }
+  });
+
   it("refuses an empty argv, a blank string and other types, naming command", () => {
     for (const bad of [[], "", "  \n", 7, null, undefined, [1], { argv: ["x"] }]) {
       const parsed = parse(bad);

@@ -28,7 +28,10 @@ describe("quickExecInput", () => {
       ...[["1BAD"], ["A=1"], [""], ["a".repeat(65)], [7]].map((e) => ({ ...samples[0], secretEnv: e })),
       { ...samples[0], command: [] },
       { ...samples[0], command: ["ok", 1] },
-      ...["", " ", "\n\t", "x", " ls "].map((command) => ({ ...samples[0], command })),
+      ...["", " ", "\n\t", "x", " ls ", '["a"]', "[]", '["a", 2]', "[ -f x ]"].map((command) => ({
+        ...samples[0],
+        command,
+      })),
       null,
       [],
       "ws",
