@@ -40,7 +40,10 @@ const FIELDS: Record<keyof WorkspaceRecord, (v: unknown) => boolean> = {
   kernel_path: isStr,
   created_at: isStr,
   last_activity_at: isStr,
-  workspace_seed: shape({ mode: oneOf(["empty", "directory", "tar_archive"]), seed_path: orNull(isStr) }),
+  workspace_seed: shape({
+    mode: oneOf(["empty", "directory", "tar_archive", "git"]),
+    seed_path: orNull(isStr),
+  }),
   secrets: arrayOf(shape({ name: isStr, source_kind: isStr })),
   network: orNull(shape({ interface: isStr, host_ip: isStr, guest_ip: isStr })),
   max_pids: orNull(isInt),

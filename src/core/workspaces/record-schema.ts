@@ -23,7 +23,7 @@ export const WorkspaceRecordSchema = z.object({
   created_at: z.string(),
   last_activity_at: z.string(),
   workspace_seed: z.object({
-    mode: z.enum(["empty", "directory", "tar_archive"]),
+    mode: z.enum(["empty", "directory", "tar_archive", "git"]),
     seed_path: z.string().nullable(),
   }),
   secrets: z.array(z.object({ name: z.string(), source_kind: z.string() })),
