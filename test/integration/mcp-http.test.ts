@@ -6,12 +6,12 @@
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { type IncomingHttpHeaders, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, it } from "vitest";
+import { post } from "../support/http-post.js";
 import {
   cliPath,
   processesMentioning,
@@ -93,37 +93,10 @@ async function callTool(url: string, tool: string, args: Record<string, string>)
   return { ...result, data: (result.structuredContent ?? {}) as Record<string, unknown> };
 }
 
-/** A JSON-RPC initialize POST through node:http (which lets a test set Host); status and headers. */
-function initialize(
-  url: string,
-  headers: Record<string, string>,
-): Promise<{ status: number; headers: IncomingHttpHeaders }> {
-  const body = JSON.stringify({
-    jsonrpc: "2.0",
-    id: 1,
-    method: "initialize",
-    params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "0" } },
-  });
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          accept: "application/json, text/event-stream",
-          ...headers,
-        },
-      },
-      (res) => {
-        res.resume();
-        resolve({ status: res.statusCode ?? 0, headers: res.headers });
-        res.destroy();
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
+/** A JSON-RPC initialize POST (node:http lets the test set Host); status and headers. */
+function initialize(url: string, headers: Record<string, string>) {
+  const params = { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "0" } };
+  return post(url, headers, JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params }));
 }
 
 describe("pyro mcp serve --http", () => {

@@ -4,15 +4,15 @@
  * `repoUrl` + `repoRef` (SDK) seeds exactly that ref's tree of a local repository; MCP's
  * `workspace_create` takes `project_path` through its derived schema.
  */
-import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createMcpServer } from "../../src/mcp/server.js";
 import { Pyro, PyroError } from "../../src/sdk/index.js";
+import { git, put } from "../support/git-repo.js";
 import { requireGuest, runCli, usePyroHome } from "./fixtures.js";
 
 requireGuest();
@@ -20,16 +20,6 @@ const home = usePyroHome();
 let base = "";
 let pyro: Pyro;
 const created = new Set<string>();
-
-const git = (cwd: string, ...args: string[]) =>
-  execFileSync("git", ["-c", "user.email=t@example.com", "-c", "user.name=t", ...args], {
-    cwd,
-    encoding: "utf8",
-  }).trim();
-function put(root: string, rel: string, text: string): void {
-  mkdirSync(dirname(join(root, rel)), { recursive: true });
-  writeFileSync(join(root, rel), text);
-}
 
 beforeAll(() => {
   base = mkdtempSync("/tmp/pyro-gitseed-");

@@ -134,11 +134,8 @@ async function unifiedDiff(path: string, before: string, after: string): Promise
   return createTwoFilesPatch(path, path, before, after, "before", "after");
 }
 
-/** Applies `entryFor(existing)` to the file: writes it (unless dry run) and reports the change. */
-async function change(
-  options: OnrampOptions,
-  entryFor: (existing: ServerEntry | undefined, previous: Record<string, unknown> | undefined) => ServerEntry,
-): Promise<ConfigChange & { file: ConfigFile; keys: string[] }> {
+/** Writes this pyro's entry into the file (unless dry run) and reports the change. */
+async function change(options: OnrampOptions): Promise<ConfigChange> {
   const { spec, t } = target(options);
   const file = await readConfigFile(t.path, t.format);
   const keys = spec.entryKeys(t.scope, options.ctx, file.data, SERVER_NAME);
@@ -147,7 +144,8 @@ async function change(
     raw !== null && typeof raw === "object" && !Array.isArray(raw)
       ? (raw as Record<string, unknown>)
       : undefined;
-  const entry = spec.write(entryFor(spec.read(raw), previous), previous, keys);
+  const wanted = desiredEntry(spec.read(raw), options.launcher, options.profile, options.profiles);
+  const entry = spec.write(wanted, previous, keys);
   const text = edited(spec, file, keys, entry);
   // The result must parse, with our entry where the client will look for it.
   const check = parseConfigText(t.path, t.format, text);
@@ -165,8 +163,6 @@ async function change(
     backupPath,
     diff: await unifiedDiff(t.path, file.text, text),
     entry,
-    file,
-    keys,
   };
 }
 
@@ -175,15 +171,8 @@ async function change(
  * `mcp serve` flags and environment, and every other entry and setting of the file.
  * @throws PyroError invalid_argument when the file does not parse; usage for a scope the client lacks
  */
-export async function connectClient(options: OnrampOptions): Promise<ConfigChange> {
-  const {
-    file: _file,
-    keys: _keys,
-    ...result
-  } = await change(options, (existing) =>
-    desiredEntry(existing, options.launcher, options.profile, options.profiles),
-  );
-  return result;
+export function connectClient(options: OnrampOptions): Promise<ConfigChange> {
+  return change(options);
 }
 
 /** Checks the client's pyro entry: present, runs an existing pyro, `mcp serve`, a known profile, enabled. */
@@ -227,13 +216,7 @@ export async function repairClient(options: OnrampOptions): Promise<RepairResult
       problems: [],
     };
   }
-  const {
-    file: _file,
-    keys: _keys,
-    ...result
-  } = await change(options, (existing) =>
-    desiredEntry(existing, options.launcher, options.profile, options.profiles),
-  );
+  const result = await change(options);
   const { spec } = target(options);
   const after = checkEntry(result.entry, spec.read(result.entry), options.ctx, options.profiles);
   const left = new Set(after.map((p) => p.code));

@@ -2,10 +2,9 @@
  * Git seeds without a guest: which files a project path or a cloned ref packs (read back from
  * the staged archive), and the refusals. Repositories are made by the test with the git CLI.
  */
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { list } from "tar";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
@@ -14,23 +13,13 @@ import {
   stageProjectSeed,
   stageRepoSeed,
 } from "../../../src/core/workspaces/git-seed.js";
+import { git, put } from "../../support/git-repo.js";
 
 let base = "";
 beforeEach(() => {
   base = mkdtempSync(join(tmpdir(), "pyro-git-seed-"));
 });
 afterEach(() => rmSync(base, { recursive: true, force: true }));
-
-const git = (cwd: string, ...args: string[]) =>
-  execFileSync("git", ["-c", "user.email=t@example.com", "-c", "user.name=t", ...args], {
-    cwd,
-    encoding: "utf8",
-  }).trim();
-
-function put(root: string, rel: string, text: string): void {
-  mkdirSync(dirname(join(root, rel)), { recursive: true });
-  writeFileSync(join(root, rel), text);
-}
 
 /** A repository with a committed tree, an ignored node_modules/ and an untracked file. */
 function project(): string {

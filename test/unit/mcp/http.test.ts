@@ -3,7 +3,6 @@
  * serveHttp on loopback, the token and Host checks, per-client sessions, and shutdown.
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -16,6 +15,7 @@ import {
   serveHttp,
 } from "../../../src/mcp/http.js";
 import { Pyro } from "../../../src/sdk/index.js";
+import { post } from "../../support/http-post.js";
 
 const TOKEN = "unit-token-0123456789";
 let stateDir = "";
@@ -47,29 +47,9 @@ async function connect(url: string, token: string): Promise<Client> {
   return client;
 }
 
-/** Status of a bare POST with `headers` (node:http lets the test set Host). */
-function status(url: string, headers: Record<string, string>, path = "/mcp"): Promise<number> {
-  const target = new URL(path, url);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      target,
-      {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          accept: "application/json, text/event-stream",
-          ...headers,
-        },
-      },
-      (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      },
-    );
-    req.on("error", reject);
-    req.end("{}");
-  });
-}
+/** Status of a bare POST with `headers`. */
+const status = async (url: string, headers: Record<string, string>, path = "/mcp") =>
+  (await post(new URL(path, url).href, headers)).status;
 
 describe("parseListenAddress and isLoopbackHost", () => {
   it("reads HOST:PORT, [V6]:PORT and a bare port", () => {
