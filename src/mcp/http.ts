@@ -37,6 +37,12 @@ export interface HttpServeOptions extends McpServerOptions {
   token: string;
   /** Extra names clients may use in the Host header (DNS names of this machine). @default [] */
   allowedHosts?: readonly string[];
+  /**
+   * A session with no request for this long and none in flight is closed (clients that never
+   * send DELETE would otherwise keep theirs forever); its client gets 404 and starts a new one.
+   * @default 1800 (seconds)
+   */
+  sessionIdleSeconds?: number;
 }
 
 /** A running HTTP MCP server. */
@@ -129,6 +135,11 @@ class SessionTransport extends StreamableHTTPServerTransport {
     return super.send(message, options);
   }
 
+  /** Requests still awaiting an answer. */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
   /** Answers every unanswered request with `message` (an `interrupted` JSON-RPC error). */
   async interruptPending(message: string): Promise<void> {
     const ids = [...this.pending];
@@ -149,6 +160,8 @@ class SessionTransport extends StreamableHTTPServerTransport {
 interface Session {
   transport: SessionTransport;
   server: McpServer;
+  /** Date.now() of its last request. */
+  lastSeen: number;
 }
 
 /**
@@ -177,7 +190,7 @@ export async function serveHttp(pyro: Pyro, options: HttpServeOptions): Promise<
     const transport = new SessionTransport({
       sessionIdGenerator: randomUUID,
       onsessioninitialized: (id) => {
-        sessions.set(id, { transport, server });
+        sessions.set(id, { transport, server, lastSeen: Date.now() });
       },
     });
     // A DELETE from the client, or our own close at shutdown, ends the session.
@@ -210,6 +223,7 @@ export async function serveHttp(pyro: Pyro, options: HttpServeOptions): Promise<
     if (typeof sessionId === "string") {
       const session = sessions.get(sessionId);
       if (!session) return refuse(res, 404, "Session not found");
+      session.lastSeen = Date.now();
       return session.transport.handleRequest(req, res);
     }
     // No session yet: only an initialize request may open one; the transport itself answers
@@ -235,6 +249,16 @@ export async function serveHttp(pyro: Pyro, options: HttpServeOptions): Promise<
     });
     http.listen(options.port, options.host, () => resolveListen());
   });
+  const idleMs = (options.sessionIdleSeconds ?? 1800) * 1000;
+  const sweep = setInterval(
+    () => {
+      for (const s of sessions.values()) {
+        if (Date.now() - s.lastSeen > idleMs && s.transport.pendingCount === 0) void s.server.close();
+      }
+    },
+    Math.min(60_000, Math.max(idleMs / 2, 100)),
+  );
+  sweep.unref();
   const { port } = http.address() as AddressInfo;
   const shown = isIP(options.host) === 6 ? `[${options.host}]` : options.host;
 
@@ -243,6 +267,7 @@ export async function serveHttp(pyro: Pyro, options: HttpServeOptions): Promise<
     sessionCount: () => sessions.size,
     close: async () => {
       closing = true;
+      clearInterval(sweep);
       const closed = new Promise<void>((r) => http.close(() => r()));
       const open = [...sessions.values()];
       await Promise.all(

@@ -117,6 +117,21 @@ describe("serveHttp", () => {
     });
   });
 
+  it("closes a session idle past sessionIdleSeconds; its client then gets 404", async () => {
+    handle = await serveHttp(new Pyro({ stateDir }), {
+      host: "127.0.0.1",
+      port: 0,
+      token: TOKEN,
+      sessionIdleSeconds: 0.3,
+    });
+    const client = await connect(handle.url, TOKEN);
+    await client.listTools();
+    expect(handle.sessionCount()).toBe(1);
+    for (let i = 0; i < 40 && handle.sessionCount() > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(handle.sessionCount()).toBe(0);
+    await expect(client.listTools()).rejects.toThrow(/404|Session not found/);
+  });
+
   it("closes every session and stops listening on close", async () => {
     const h = await start();
     await connect(h.url, TOKEN);
