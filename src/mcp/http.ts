@@ -1,5 +1,6 @@
 /**
- * `pyro mcp serve --http`: the MCP Streamable HTTP transport on node:http. One endpoint,
+ * `pyro mcp serve --http` (through `serveMcpOverHttp` of server.ts): the MCP Streamable HTTP
+ * transport on node:http. One endpoint,
  * `/mcp`; every request must carry `Authorization: Bearer TOKEN` (compared in constant time)
  * and a Host (and, from browsers, Origin) naming this server, so a web page that rebinds a DNS
  * name to our address is refused before it reaches MCP. Each client session (the SDK's
@@ -20,15 +21,13 @@ import {
   type JSONRPCMessage,
   type RequestId,
 } from "@modelcontextprotocol/sdk/types.js";
-import type { Pyro } from "../sdk/index.js";
 import { PyroError } from "../sdk/index.js";
-import { createMcpServer, type McpServerOptions } from "./server.js";
 
 /** The one path the transport answers on (the Inspector and most clients default to it). */
 export const MCP_HTTP_PATH = "/mcp";
 
 /** Options of {@link serveHttp}. */
-export interface HttpServeOptions extends McpServerOptions {
+export interface HttpServeOptions {
   /** Address to bind: an IP literal or `localhost`. */
   host: string;
   /** TCP port; 0 picks a free one (see {@link HttpServeHandle.url}). */
@@ -56,28 +55,6 @@ export interface HttpServeHandle {
    * their VMs are deleted as when a stdio client goes away. Resolves once the listener is closed.
    */
   close(): Promise<void>;
-}
-
-/** True for 127.0.0.0/8, ::1 and `localhost`: addresses only this machine can reach. */
-export function isLoopbackHost(host: string): boolean {
-  const bare = host.replace(/^\[|\]$/g, "");
-  if (bare === "localhost" || bare === "::1") return true;
-  return isIP(bare) === 4 && bare.startsWith("127.");
-}
-
-/**
- * `HOST:PORT`, `[V6]:PORT` or a bare `PORT` (loopback) as a bind address.
- * @throws PyroError usage for anything else or a port outside 0-65535
- */
-export function parseListenAddress(value: string): { host: string; port: number } {
-  const m = /^(?:(\[[0-9A-Fa-f:.]+\]|[^:[\]]+):)?(\d{1,5})$/.exec(value.trim());
-  const port = m ? Number(m[2]) : Number.NaN;
-  if (!m || port > 65_535) {
-    throw new PyroError("usage", `--http must be HOST:PORT, [IPv6]:PORT or PORT, got "${value}"`, {
-      hint: "e.g. --http 127.0.0.1:8765",
-    });
-  }
-  return { host: (m[1] ?? "127.0.0.1").replace(/^\[|\]$/g, ""), port };
 }
 
 /** Hostnames (as URL.hostname spells them) a client may put in Host/Origin for a server bound to `host`. */
@@ -165,28 +142,28 @@ interface Session {
 }
 
 /**
- * Serves `pyro`'s MCP tools over Streamable HTTP at `http://host:port/mcp`. Answers 403 for a
+ * Serves MCP over Streamable HTTP at `http://host:port/mcp`, a fresh `newServer()` for each
+ * client session (pyro's: one `createMcpServer` over the shared Pyro). Answers 403 for a
  * Host or Origin not in the allowed list, 401 (with `WWW-Authenticate: Bearer`) without the
  * token, 404 for another path or an unknown session; everything else goes to the session's
  * transport.
  * @throws PyroError invalid_argument for a token shorter than 16 characters; port_in_use when
  *   the port is taken; usage when the address cannot be bound
  */
-export async function serveHttp(pyro: Pyro, options: HttpServeOptions): Promise<HttpServeHandle> {
+export async function serveHttp(
+  newServer: () => McpServer,
+  options: HttpServeOptions,
+): Promise<HttpServeHandle> {
   if (options.token.length < 16) {
     throw new PyroError("invalid_argument", "the MCP bearer token must be at least 16 characters");
   }
   const expected = createHash("sha256").update(options.token).digest();
   const allowed = new Set([...defaultAllowedHosts(options.host), ...(options.allowedHosts ?? [])]);
-  const serverOptions: McpServerOptions = {
-    ...(options.profile ? { profile: options.profile } : {}),
-    ...(options.allowedRoots ? { allowedRoots: options.allowedRoots } : {}),
-  };
   const sessions = new Map<string, Session>();
   let closing = false;
 
   const openSession = async (): Promise<SessionTransport> => {
-    const server = createMcpServer(pyro, serverOptions);
+    const server = newServer();
     const transport = new SessionTransport({
       sessionIdGenerator: randomUUID,
       onsessioninitialized: (id) => {

@@ -1,6 +1,8 @@
 /**
  * The guest agent in a real guest: process-group kill on timeout, stdin streaming, binary
- * output, and no busy-spinning while no host is connected to its virtio-serial port.
+ * output, no busy-spinning while no host is connected to its virtio-serial port, and wire
+ * error codes: a route the agent (or the supervisor) does not know reaches the host as
+ * guest_protocol_mismatch, never as a missing file, while a missing path stays file_not_found.
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
@@ -14,8 +16,11 @@ import { ensureBootInitrd } from "../../src/core/boot-initrd.js";
 import { resolveConfig } from "../../src/core/config.js";
 import { requireInstalled } from "../../src/core/environments/registry.js";
 import { hostTscKhz } from "../../src/core/host.js";
-import { packagePaths } from "../../src/core/paths.js";
+import { packagePaths, vmPaths } from "../../src/core/paths.js";
 import { VmManager } from "../../src/core/vm-manager.js";
+import { GuestFiles } from "../../src/core/workspaces/guest-files.js";
+import { PyroError } from "../../src/errors.js";
+import { expectOk, SupervisorClient } from "../../src/supervisor/client.js";
 import type { VmConfig } from "../../src/supervisor/protocol.js";
 import { vmmCommand } from "../../src/supervisor/vmm.js";
 import { requireGuest, usePyroHome } from "./fixtures.js";
@@ -208,5 +213,40 @@ describe("guest agent", () => {
       await vmm.kill();
       rmSync(run, { recursive: true, force: true });
     }
+  });
+});
+
+/** The PyroError a promise rejects with. */
+async function rejection(p: Promise<unknown>): Promise<PyroError> {
+  const err = await p.then(
+    () => new Error("resolved"),
+    (e: unknown) => e,
+  );
+  if (!(err instanceof PyroError)) throw err;
+  return err;
+}
+
+describe("wire error codes from a real guest", () => {
+  const client = () => new SupervisorClient(vmPaths(home.home(), vmId).supervisorSocket);
+
+  it("an agent route that does not exist is guest_protocol_mismatch, not file_not_found", async () => {
+    const res = await client().request("GET", "/v1/agent/templates?path=x");
+    expect(res.status).toBe(404);
+    const err = await rejection(expectOk(res));
+    expect(err.code).toBe("guest_protocol_mismatch");
+    expect(err.message).toContain("the guest agent does not know this request (no route GET /v1/templates)");
+    expect(err.details).toMatchObject({ upstream_code: "no_route", route: "/v1/agent/templates" });
+  });
+
+  it("a supervisor route that does not exist is guest_protocol_mismatch too", async () => {
+    const err = await rejection(client().json("GET", "/v1/templates"));
+    expect(err.code).toBe("guest_protocol_mismatch");
+    expect(err.message).toContain("the VM's supervisor does not know this request");
+  });
+
+  it("a missing file stays file_not_found", async () => {
+    const err = await rejection(new GuestFiles(client()).list("no-such-dir", false));
+    expect(err.code).toBe("file_not_found");
+    expect(err.details).toMatchObject({ upstream_code: "not_found" });
   });
 });

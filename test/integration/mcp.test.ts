@@ -129,7 +129,7 @@ describe("pyro mcp serve (stdio)", () => {
     expect(bad.code).toBe(2);
     expect(bad.stdout).toBe("");
     expect(bad.stderr).toMatch(
-      /^error\[usage\]: --profile must be one of vm-run, workspace-core, workspace-full/,
+      /^error\[usage\]: option '--profile <profile>' argument 'everything' is invalid\. Allowed choices are vm-run, workspace-core, workspace-full\./,
     );
   });
 

@@ -1,19 +1,27 @@
 /** `pyro host VERB CLIENT`: builds the onramp options from this process, calls the SDK module, renders. */
 import { realpathSync } from "node:fs";
 import { homedir } from "node:os";
+import { type HostClient, type HostScope, MCP_PROFILES, type McpProfile } from "../../contract/choices.js";
 import { toSnake } from "../../sdk/case.js";
 import type {
   ConfigChange,
   DoctorResult,
-  HostClient,
-  HostScope,
   OnrampOptions,
   PrintedConfig,
   RepairResult,
-} from "../../sdk/host-clients.js";
-import type { HostFlags, HostVerb } from "../commands/host.js";
+} from "../../sdk/index.js";
 import type { CliContext } from "../context.js";
-import { MCP_PROFILE_NAMES } from "../defaults.js";
+
+/** The four verbs of `pyro host`. */
+export type HostVerb = "print-config" | "connect" | "doctor" | "repair";
+
+/** Flags of every verb (commander checks the choices). */
+export interface HostFlags {
+  scope: HostScope;
+  profile?: McpProfile;
+  dryRun?: boolean;
+  json: boolean;
+}
 
 /**
  * How a client should start this pyro: this Node binary and the real path of the running CLI
@@ -45,11 +53,16 @@ function renderRepair(r: RepairResult): string {
   return `${renderChange(r)}${fixed}${left}`;
 }
 
-export async function host(ctx: CliContext, verb: HostVerb, client: string, flags: HostFlags): Promise<void> {
-  const sdk = await import("../../sdk/host-clients.js");
+export async function host(
+  ctx: CliContext,
+  verb: HostVerb,
+  client: HostClient,
+  flags: HostFlags,
+): Promise<void> {
+  const sdk = await import("../../sdk/index.js");
   const options: OnrampOptions = {
-    client: client as HostClient,
-    scope: flags.scope as HostScope,
+    client,
+    scope: flags.scope,
     profile: flags.profile,
     launcher: thisPyro(),
     // Claude Code's local scope and every project scope are keyed by this directory.
@@ -60,14 +73,14 @@ export async function host(ctx: CliContext, verb: HostVerb, client: string, flag
       xdgConfigHome: process.env.XDG_CONFIG_HOME || undefined,
       path: process.env.PATH,
     },
-    profiles: MCP_PROFILE_NAMES,
+    profiles: MCP_PROFILES,
     dryRun: flags.dryRun,
   };
   let result: PrintedConfig | ConfigChange | DoctorResult | RepairResult;
   let text: string;
   switch (verb) {
     case "print-config": {
-      const r = sdk.printConfig(options);
+      const r = await sdk.printConfig(options);
       [result, text] = [r, r.text];
       process.stderr.write(`# ${r.client} reads this from ${r.path} (format: ${r.docs})\n`);
       break;

@@ -2,25 +2,43 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { mkdir, open, readFile } from "node:fs/promises";
+import { isIP } from "node:net";
 import { join } from "node:path";
-import { MCP_PROFILES, type McpProfile } from "../../mcp/tool.js";
+import type { McpProfile } from "../../contract/choices.js";
 import { PyroError } from "../../sdk/index.js";
 import type { CliContext } from "../context.js";
 import { phaseLine } from "../output.js";
 
-/** `--profile` value as a profile. @throws PyroError usage for anything not in MCP_PROFILES. */
-export function parseProfile(value: string): McpProfile {
-  if ((MCP_PROFILES as readonly string[]).includes(value)) return value as McpProfile;
-  throw new PyroError("usage", `--profile must be one of ${MCP_PROFILES.join(", ")}, got "${value}"`);
-}
-
 /** Flags of `pyro mcp serve`. */
 export interface ServeFlags {
-  profile: string;
+  /** Checked by commander (`.choices()`). */
+  profile: McpProfile;
   allowedRoot?: string[];
   http?: string;
   tokenFile?: string;
   allowedHost?: string[];
+}
+
+/** True for 127.0.0.0/8, ::1 and `localhost`: addresses only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, "");
+  if (bare === "localhost" || bare === "::1") return true;
+  return isIP(bare) === 4 && bare.startsWith("127.");
+}
+
+/**
+ * `HOST:PORT`, `[V6]:PORT` or a bare `PORT` (loopback) as a bind address.
+ * @throws PyroError usage for anything else or a port outside 0-65535
+ */
+export function parseListenAddress(value: string): { host: string; port: number } {
+  const m = /^(?:(\[[0-9A-Fa-f:.]+\]|[^:[\]]+):)?(\d{1,5})$/.exec(value.trim());
+  const port = m ? Number(m[2]) : Number.NaN;
+  if (!m || port > 65_535) {
+    throw new PyroError("usage", `--http must be HOST:PORT, [IPv6]:PORT or PORT, got "${value}"`, {
+      hint: "e.g. --http 127.0.0.1:8765",
+    });
+  }
+  return { host: (m[1] ?? "127.0.0.1").replace(/^\[|\]$/g, ""), port };
 }
 
 /** Resolves when stdin ends or closes, or when the CLI is interrupted. */
@@ -35,7 +53,7 @@ function untilStdinCloses(signal: AbortSignal): Promise<void> {
 
 /** Serves the profile on stdio (or HTTP with `--http`); in-flight tool calls are aborted at the end (their VMs deleted). */
 export async function serve(ctx: CliContext, flags: ServeFlags) {
-  const profile = parseProfile(flags.profile);
+  const profile = flags.profile;
   if (flags.http !== undefined) return serveOverHttp(ctx, flags, flags.http, profile);
   if (flags.tokenFile !== undefined || flags.allowedHost !== undefined) {
     throw new PyroError("usage", "--token-file and --allowed-host only apply with --http HOST:PORT");
@@ -114,11 +132,11 @@ function readTokenFile(path: string): string {
 
 /** `--http HOST:PORT`: serves until SIGINT/SIGTERM, then closes every session (aborting their calls). */
 async function serveOverHttp(ctx: CliContext, flags: ServeFlags, listen: string, profile: McpProfile) {
-  const { isLoopbackHost, parseListenAddress, serveHttp } = await import("../../mcp/http.js");
+  const { serveMcpOverHttp } = await import("../../mcp/server.js");
   const { host, port } = parseListenAddress(listen);
   const pyro = await ctx.pyro();
   const { token, source } = await resolveToken(flags, isLoopbackHost(host), pyro.config.stateDir);
-  const handle = await serveHttp(pyro, {
+  const handle = await serveMcpOverHttp(pyro, {
     host,
     port,
     token,

@@ -3,22 +3,10 @@
  * config file (Claude Code, Codex, OpenCode). See docs/integrations.md.
  */
 import { Argument, Command, Option } from "commander";
+import { HOST_CLIENTS, HOST_SCOPES, type HostClient, MCP_PROFILES } from "../../contract/choices.js";
+import type { HostFlags, HostVerb } from "../actions/host.js";
 import type { CliContext } from "../context.js";
-import { MCP_PROFILE_NAMES } from "../defaults.js";
-
-/** = HOST_CLIENTS of src/core/host-clients/clients.ts (test/unit/core/host-clients.test.ts checks). */
-export const HOST_CLIENT_NAMES = ["claude-code", "codex", "opencode"] as const;
-/** = HOST_SCOPES of src/core/host-clients/clients.ts. */
-export const HOST_SCOPE_NAMES = ["user", "project", "local"] as const;
-
-export type HostVerb = "print-config" | "connect" | "doctor" | "repair";
-
-export interface HostFlags {
-  scope: string;
-  profile?: string;
-  dryRun?: boolean;
-  json: boolean;
-}
+import { choiceOption } from "../flags.js";
 
 const VERBS: readonly { verb: HostVerb; description: string; profile: boolean; dryRun: boolean }[] = [
   {
@@ -53,26 +41,26 @@ export function hostCommand(ctx: CliContext): Command {
   for (const { verb, description, profile, dryRun } of VERBS) {
     const cmd = new Command(verb)
       .description(description)
-      .addArgument(new Argument("<client>", "MCP client").choices(HOST_CLIENT_NAMES))
+      .addArgument(new Argument("<client>", "MCP client").choices(HOST_CLIENTS))
       .addOption(
-        new Option(
+        choiceOption(
           "--scope <scope>",
           "user (global config), project (in the current directory), local (claude-code: yours, this project)",
-        )
-          .choices(HOST_SCOPE_NAMES)
-          .default("user"),
+          HOST_SCOPES,
+          "user",
+        ),
       );
     if (profile) {
       cmd.addOption(
         new Option(
           "--profile <profile>",
           "tool set to serve (default: the entry's, else workspace-core)",
-        ).choices(MCP_PROFILE_NAMES),
+        ).choices(MCP_PROFILES),
       );
     }
     if (dryRun) cmd.option("--dry-run", "print the change as a diff; write nothing", false);
     cmd.option("--json", "print one JSON document", false);
-    cmd.action(async (client: string, flags: HostFlags) =>
+    cmd.action(async (client: HostClient, flags: HostFlags) =>
       (await import("../actions/host.js")).host(ctx, verb, client, flags),
     );
     host.addCommand(cmd);

@@ -4,8 +4,9 @@
  * `--http HOST:PORT` it serves MCP Streamable HTTP instead, until SIGINT/SIGTERM.
  */
 import { Command } from "commander";
+import { MCP_PROFILES } from "../../contract/choices.js";
 import type { CliContext } from "../context.js";
-import { MCP_PROFILE_NAMES } from "../defaults.js";
+import { choiceOption } from "../flags.js";
 
 const repeatable = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -13,10 +14,13 @@ const repeatable = (value: string, previous: string[] = []) => [...previous, val
 export function mcpCommand(ctx: CliContext): Command {
   const serve = new Command("serve")
     .description("serve pyro's tools over MCP on stdio (stdout carries only the protocol)")
-    .option(
-      "--profile <profile>",
-      `tool set: ${MCP_PROFILE_NAMES.join(" | ")} (vm-run: only vm_run; workspace-full: everything)`,
-      "workspace-core",
+    .addOption(
+      choiceOption(
+        "--profile <profile>",
+        "tool set (vm-run: only vm_run; workspace-full: everything)",
+        MCP_PROFILES,
+        "workspace-core",
+      ),
     )
     .option(
       "--allowed-root <dir>",

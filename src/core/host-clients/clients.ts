@@ -5,15 +5,10 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { HOST_CLIENTS, HOST_SCOPES, type HostClient, type HostScope } from "../../contract/choices.js";
 import type { ConfigFormat } from "./config-files.js";
 
-/** Clients `pyro host` configures. */
-export const HOST_CLIENTS = ["claude-code", "codex", "opencode"] as const;
-export type HostClient = (typeof HOST_CLIENTS)[number];
-
-/** Where an entry lives: the user's global config, the project's, or (Claude Code) user-private per project. */
-export const HOST_SCOPES = ["user", "project", "local"] as const;
-export type HostScope = (typeof HOST_SCOPES)[number];
+export { HOST_CLIENTS, HOST_SCOPES, type HostClient, type HostScope };
 
 /** The directories a client's config is found from (the CLI fills them from the environment). */
 export interface HostContext {

@@ -19,13 +19,7 @@ import { dirname, join, resolve } from "node:path";
 import { parse as parseJsonc } from "jsonc-parser";
 import { parse as parseToml } from "smol-toml";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { HOST_CLIENT_NAMES, HOST_SCOPE_NAMES } from "../../../src/cli/commands/host.js";
-import {
-  HOST_CLIENTS,
-  HOST_SCOPES,
-  type HostClient,
-  type HostScope,
-} from "../../../src/core/host-clients/clients.js";
+import type { HostClient, HostScope } from "../../../src/core/host-clients/clients.js";
 import {
   connectClient,
   doctorClient,
@@ -63,11 +57,6 @@ function write(path: string, text: string, mode = 0o644): void {
 const read = (path: string) => readFileSync(path, "utf8");
 const backups = (path: string) =>
   readdirSync(dirname(path)).filter((n) => n.startsWith(".") === false && n.includes(".pyro-backup-"));
-
-it("the CLI's copies of the client and scope names match core's", () => {
-  expect([...HOST_CLIENT_NAMES]).toEqual([...HOST_CLIENTS]);
-  expect([...HOST_SCOPE_NAMES]).toEqual([...HOST_SCOPES]);
-});
 
 describe("print-config", () => {
   it("prints each client's documented shape, parseable in its format", () => {

@@ -8,12 +8,8 @@ import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import {
-  type HttpServeHandle,
-  isLoopbackHost,
-  parseListenAddress,
-  serveHttp,
-} from "../../../src/mcp/http.js";
+import { isLoopbackHost, parseListenAddress } from "../../../src/cli/actions/mcp.js";
+import { type HttpServeHandle, serveMcpOverHttp as serveHttp } from "../../../src/mcp/server.js";
 import { Pyro } from "../../../src/sdk/index.js";
 import { post } from "../../support/http-post.js";
 
