@@ -4,7 +4,7 @@
  * `repoUrl` + `repoRef` (SDK) seeds exactly that ref's tree of a local repository; MCP's
  * `workspace_create` takes `project_path` through its derived schema.
  */
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
@@ -12,7 +12,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createMcpServer } from "../../src/mcp/server.js";
 import { Pyro, PyroError } from "../../src/sdk/index.js";
-import { git, put } from "../support/git-repo.js";
+import { git, gitProject, put } from "../support/git-repo.js";
 import { requireGuest, runCli, usePyroHome } from "./fixtures.js";
 
 requireGuest();
@@ -42,20 +42,7 @@ async function sh(id: string, script: string): Promise<string> {
   return r.stdout;
 }
 
-/** A project with an ignored node_modules/, an untracked file and a tracked symlink. */
-function project(name: string): string {
-  const root = join(base, name);
-  mkdirSync(root);
-  git(root, "init", "-q", "-b", "main");
-  put(root, ".gitignore", "node_modules/\n");
-  put(root, "src/app.js", "console.log('app')\n");
-  symlinkSync("src/app.js", join(root, "main.js"));
-  git(root, "add", "-A");
-  git(root, "commit", "-q", "-m", "init");
-  put(root, "node_modules/left-pad/index.js", "module.exports = 1\n");
-  put(root, "notes.txt", "untracked but not ignored\n");
-  return root;
-}
+const project = (name: string) => gitProject(join(base, name));
 
 describe("git seeds", () => {
   it("--project-path seeds tracked and untracked files, without node_modules or .git", async () => {

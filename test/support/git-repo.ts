@@ -1,6 +1,6 @@
 /** Building git repositories in tests with the git CLI (a fixed author, no global config needed). */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 
 /** Runs `git ARGS` in `cwd`; its trimmed stdout. */
@@ -15,4 +15,22 @@ export function git(cwd: string, ...args: string[]): string {
 export function put(root: string, rel: string, text: string): void {
   mkdirSync(dirname(join(root, rel)), { recursive: true });
   writeFileSync(join(root, rel), text);
+}
+
+/**
+ * A project repository at `root` (created): committed `.gitignore` (node_modules/, *.log),
+ * `src/app.js` and a symlink `main.js -> src/app.js`; then, uncommitted, an ignored
+ * `node_modules/left-pad/index.js` and an untracked, not ignored `notes.txt`.
+ */
+export function gitProject(root: string): string {
+  mkdirSync(root, { recursive: true });
+  git(root, "init", "-q", "-b", "main");
+  put(root, ".gitignore", "node_modules/\n*.log\n");
+  put(root, "src/app.js", "console.log('app')\n");
+  symlinkSync("src/app.js", join(root, "main.js"));
+  git(root, "add", "-A");
+  git(root, "commit", "-q", "-m", "init");
+  put(root, "node_modules/left-pad/index.js", "module.exports = 1\n");
+  put(root, "notes.txt", "untracked but not ignored\n");
+  return root;
 }

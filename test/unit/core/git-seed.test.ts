@@ -2,7 +2,7 @@
  * Git seeds without a guest: which files a project path or a cloned ref packs (read back from
  * the staged archive), and the refusals. Repositories are made by the test with the git CLI.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, unlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { list } from "tar";
@@ -13,7 +13,7 @@ import {
   stageProjectSeed,
   stageRepoSeed,
 } from "../../../src/core/workspaces/git-seed.js";
-import { git, put } from "../../support/git-repo.js";
+import { git, gitProject, put } from "../../support/git-repo.js";
 
 let base = "";
 beforeEach(() => {
@@ -21,22 +21,14 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(base, { recursive: true, force: true }));
 
-/** A repository with a committed tree, an ignored node_modules/ and an untracked file. */
+/** gitProject plus a committed file deleted in the work tree and an ignored *.log. */
 function project(): string {
-  const root = join(base, "proj");
-  mkdirSync(root);
-  git(root, "init", "-q", "-b", "main");
-  put(root, ".gitignore", "node_modules/\n*.log\n");
-  put(root, "src/app.js", "console.log(1)\n");
-  put(root, "README.md", "hi\n");
+  const root = gitProject(join(base, "proj"));
   put(root, "gone.txt", "deleted later\n");
-  symlinkSync("src/app.js", join(root, "link.js"));
-  git(root, "add", "-A");
-  git(root, "commit", "-q", "-m", "one");
-  put(root, "node_modules/dep/index.js", "ignored\n");
-  put(root, "debug.log", "ignored\n");
-  put(root, "notes/todo.txt", "untracked, not ignored\n");
+  git(root, "add", "gone.txt");
+  git(root, "commit", "-q", "-m", "two");
   unlinkSync(join(root, "gone.txt"));
+  put(root, "debug.log", "ignored\n");
   return root;
 }
 
@@ -55,14 +47,8 @@ describe("stageProjectSeed", () => {
     const seed = await stageProjectSeed(join(root, "src"));
     try {
       expect(seed.origin).toBe(root);
-      expect(await entries(seed.archive)).toEqual([
-        ".gitignore",
-        "@link.js",
-        "README.md",
-        "notes/todo.txt",
-        "src/app.js",
-      ]);
-      expect(seed.fileCount).toBe(5);
+      expect(await entries(seed.archive)).toEqual([".gitignore", "@main.js", "notes.txt", "src/app.js"]);
+      expect(seed.fileCount).toBe(4);
     } finally {
       await seed.cleanup();
     }
