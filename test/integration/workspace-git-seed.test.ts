@@ -4,7 +4,7 @@
  * `repoUrl` + `repoRef` (SDK) seeds exactly that ref's tree of a local repository; MCP's
  * `workspace_create` takes `project_path` through its derived schema.
  */
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
@@ -12,7 +12,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createMcpServer } from "../../src/mcp/server.js";
 import { Pyro, PyroError } from "../../src/sdk/index.js";
-import { git, gitProject, put } from "../support/git-repo.js";
+import { gitProject, gitVersions } from "../support/git-repo.js";
 import { requireGuest, runCli, usePyroHome } from "./fixtures.js";
 
 requireGuest();
@@ -65,16 +65,7 @@ describe("git seeds", () => {
 
   it("repoUrl with repoRef seeds that ref's tree of a local repository", async () => {
     const root = join(base, "origin");
-    mkdirSync(root);
-    git(root, "init", "-q", "-b", "main");
-    put(root, "version.txt", "1\n");
-    git(root, "add", "-A");
-    git(root, "commit", "-q", "-m", "v1");
-    git(root, "tag", "v1");
-    put(root, "version.txt", "2\n");
-    put(root, "later.txt", "only on main\n");
-    git(root, "add", "-A");
-    git(root, "commit", "-q", "-m", "v2");
+    gitVersions(root);
     const w = await pyro.createWorkspace({
       environment: "debian:12",
       repoUrl: `file://${root}`,

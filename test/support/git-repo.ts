@@ -34,3 +34,22 @@ export function gitProject(root: string): string {
   put(root, "notes.txt", "untracked but not ignored\n");
   return root;
 }
+
+/**
+ * A repository at `root` (created) with two commits on `main`: the first, tagged `v1`, holds
+ * `version.txt` = "1"; the second `version.txt` = "2" and `extra.txt`. Returns v1's commit id.
+ */
+export function gitVersions(root: string): string {
+  mkdirSync(root, { recursive: true });
+  git(root, "init", "-q", "-b", "main");
+  put(root, "version.txt", "1\n");
+  git(root, "add", "-A");
+  git(root, "commit", "-q", "-m", "v1");
+  git(root, "tag", "v1");
+  const v1 = git(root, "rev-parse", "HEAD");
+  put(root, "version.txt", "2\n");
+  put(root, "extra.txt", "main only\n");
+  git(root, "add", "-A");
+  git(root, "commit", "-q", "-m", "v2");
+  return v1;
+}

@@ -2,7 +2,7 @@
  * Git seeds without a guest: which files a project path or a cloned ref packs (read back from
  * the staged archive), and the refusals. Repositories are made by the test with the git CLI.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, unlinkSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, unlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { list } from "tar";
@@ -13,7 +13,7 @@ import {
   stageProjectSeed,
   stageRepoSeed,
 } from "../../../src/core/workspaces/git-seed.js";
-import { git, gitProject, put } from "../../support/git-repo.js";
+import { git, gitProject, gitVersions, put } from "../../support/git-repo.js";
 
 let base = "";
 beforeEach(() => {
@@ -68,17 +68,7 @@ describe("stageRepoSeed", () => {
   /** A repository whose tag v1, branch dev and main all hold different trees. */
   function repo(): { root: string; v1: string } {
     const root = join(base, "origin");
-    mkdirSync(root);
-    git(root, "init", "-q", "-b", "main");
-    put(root, "version.txt", "1\n");
-    git(root, "add", "-A");
-    git(root, "commit", "-q", "-m", "v1");
-    git(root, "tag", "v1");
-    const v1 = git(root, "rev-parse", "HEAD");
-    put(root, "version.txt", "2\n");
-    put(root, "extra.txt", "main only\n");
-    git(root, "add", "-A");
-    git(root, "commit", "-q", "-m", "v2");
+    const v1 = gitVersions(root);
     git(root, "checkout", "-q", "-b", "dev", "v1");
     put(root, "dev.txt", "dev\n");
     git(root, "add", "-A");
