@@ -5,7 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { afterAll, beforeAll, expect } from "vitest";
 import { resolveConfig } from "../../src/core/config.js";
 import { cachePaths, packagePaths } from "../../src/core/paths.js";
@@ -34,19 +34,26 @@ export function requireGuest(environment = "debian:12"): void {
   if (reason) throw new Error(`guest tests need a bootable guest, but ${reason}`);
 }
 
-/** Pids whose command line mentions `needle` (our VMMs and supervisors name their VM dir). */
-export function processesMentioning(needle: string): number[] {
-  const pids: number[] = [];
+/** Every process but this one: pid, command name and its NUL-joined-with-spaces command line. */
+export function processTable(): { pid: number; command: string; cmdline: string }[] {
+  const table: { pid: number; command: string; cmdline: string }[] = [];
   for (const name of readdirSync("/proc")) {
     if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
     try {
-      const cmdline = readFileSync(`/proc/${name}/cmdline`, "utf8");
-      if (cmdline.includes(needle)) pids.push(Number(name));
+      const args = readFileSync(`/proc/${name}/cmdline`, "utf8").split("\0");
+      table.push({ pid: Number(name), command: basename(args[0] ?? ""), cmdline: args.join(" ") });
     } catch {
-      // process ended while we looked
+      // the process ended while we looked
     }
   }
-  return pids;
+  return table;
+}
+
+/** Pids whose command line mentions `needle` (our VMMs and supervisors name their VM dir). */
+export function processesMentioning(needle: string): number[] {
+  return processTable()
+    .filter((p) => p.cmdline.includes(needle))
+    .map((p) => p.pid);
 }
 
 /** A private PYRO_HOME for this file, checked for leaked VMs and removed afterwards. */
