@@ -1,12 +1,12 @@
 /**
- * Guest-backed test fixtures: a private PYRO_HOME per test file, a CLI runner, and the
- * leak check that fails a file when a VMM or supervisor of its PYRO_HOME still runs.
- * Environments come from the shared cache that scripts/setup.sh fills.
+ * Helpers of the guest-backed tests: whether a guest can boot here, the CLI runner, and the
+ * process table the leak checks read. The per-file PYRO_HOME and the machines' lifecycle are
+ * the workspace-test fixture's (workspace-test.ts). Environments come from the shared cache
+ * that scripts/setup.sh fills.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import { afterAll, beforeAll, expect } from "vitest";
 import { resolveConfig } from "../../src/core/config.js";
 import { cachePaths, packagePaths } from "../../src/core/paths.js";
 
@@ -54,27 +54,6 @@ export function processesMentioning(needle: string): number[] {
   return processTable()
     .filter((p) => p.cmdline.includes(needle))
     .map((p) => p.pid);
-}
-
-/** A private PYRO_HOME for this file, checked for leaked VMs and removed afterwards. */
-export function usePyroHome(): { home: () => string; env: () => NodeJS.ProcessEnv } {
-  let home = "";
-  beforeAll(() => {
-    // Short path: socket paths under it must stay below 108 bytes.
-    home = mkdtempSync("/tmp/pyro-t-");
-  });
-  afterAll(async () => {
-    // Processes get a moment to exit after their VM was deleted.
-    let leaked = processesMentioning(home);
-    for (let i = 0; i < 50 && leaked.length > 0; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      leaked = processesMentioning(home);
-    }
-    for (const pid of leaked) process.kill(pid, "SIGKILL");
-    rmSync(home, { recursive: true, force: true });
-    expect(leaked, `VM processes left running under ${home}`).toEqual([]);
-  });
-  return { home: () => home, env: () => ({ ...process.env, PYRO_HOME: home }) };
 }
 
 export interface CliResult {
