@@ -1,9 +1,13 @@
 /**
- * Fails on purpose, after making a workspace, so that test/integration/fixture-selfcheck.test.ts
- * can check what the workspace-test fixture leaves behind: the workspace's logs under this
- * test's name, and no VM. Only that test runs it (its own vitest config), never the suite.
+ * Fails on purpose so that test/integration/fixture-selfcheck.test.ts can check what the
+ * workspace-test fixture does: a failing test with a workspace leaves the workspace's logs under
+ * the test's name and no VM; a test whose machine keeps a process after its delete is failed by
+ * the fixture, and the leak is named by its id. Only that test runs this file (its own vitest
+ * config), never the suite.
  */
-import { writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { expect, it } from "vitest";
 import { requireGuest } from "../integration/fixtures.js";
 import { workspaceTest } from "../integration/workspace-test.js";
@@ -19,4 +23,15 @@ it("fails on purpose with a started workspace", async () => {
   const report = process.env.PYRO_SELFCHECK_REPORT;
   if (report) writeFileSync(report, JSON.stringify({ home: pyro.home(), workspaceId: id }));
   expect(`workspace ${id} is fine`, "deliberate failure").toBe("this test fails on purpose");
+});
+
+it("leaves a process of a workspace behind", () => {
+  // No VM needed: a workspace directory and a process naming it, as a stuck supervisor would.
+  const dir = join(pyro.home(), "workspaces", "ws_00000000fee1");
+  mkdirSync(dir, { recursive: true });
+  const keep = "setTimeout(() => {}, 60_000)";
+  spawn(process.execPath, ["-e", keep, join(dir, "run", "sv-config.json")], {
+    detached: true,
+    stdio: "ignore",
+  }).unref();
 });

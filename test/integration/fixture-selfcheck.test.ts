@@ -1,8 +1,9 @@
 /**
- * Proves the workspace-test fixture: a deliberately failing guest test (run as a child vitest
- * on test/fixture-selfcheck/, outside the suite's include glob) leaves its workspace's console
- * and supervisor logs under the test's name, the failure names where, and no VM is left. Also
- * checks that every integration file uses the fixture.
+ * Proves the workspace-test fixture on deliberately failing tests (run as a child vitest on
+ * test/fixture-selfcheck/, outside the suite's include glob): a failing guest test leaves its
+ * workspace's console and supervisor logs under the test's name, its failure names where, and
+ * no VM is left; a machine that keeps a process after its delete fails its test and the file,
+ * named by its id. Also checks that every integration file uses the fixture.
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -29,7 +30,7 @@ function runFailingGuestTest(env: NodeJS.ProcessEnv, reportFile: string): Promis
   });
 }
 
-it("a failing guest test leaves its console and supervisor logs under its name, and no VM", async () => {
+it("a failing guest test leaves its console and supervisor logs under its name, and no VM; a leak is named by id", async () => {
   const scratch = mkdtempSync("/tmp/pyro-selfcheck-");
   try {
     const artifacts = join(scratch, "artifacts");
@@ -55,13 +56,24 @@ it("a failing guest test leaves its console and supervisor logs under its name, 
     // The failure names the test's own assertion and then where its logs are; nothing else.
     const report = JSON.parse(readFileSync(reportFile, "utf8"));
     const [file] = report.testResults;
-    expect(file.message ?? "", "no file-level error (failed delete, leak)").toBe("");
-    const [test] = file.assertionResults;
+    const [test, leaking] = file.assertionResults;
     expect(test).toMatchObject({ title: testName, status: "failed" });
     expect(test.failureMessages).toHaveLength(2);
     expect(test.failureMessages[0]).toMatch(/deliberate failure/);
     expect(test.failureMessages[1]).toContain(
       `test failed; logs and records of its machines are in ${join(artifacts, "failing.guest.ts", artifactName(testName))}`,
+    );
+
+    // The second test's stand-in keeps a process naming its workspace after the delete.
+    const fake = "ws_00000000fee1";
+    expect(leaking).toMatchObject({ title: "leaves a process of a workspace behind", status: "failed" });
+    expect(leaking.failureMessages).toEqual([
+      expect.stringMatching(
+        new RegExp(`^workspace-test: ${fake} still has processes after its delete: pid \\d+ node$`),
+      ),
+    ]);
+    expect(file.message, "the file's leak check names the leak by id, and nothing else").toMatch(
+      new RegExp(`^workspace-test: ${fake} left running under ${home}: pid \\d+ node$`),
     );
 
     expect(processesMentioning(workspaceId), "no process of the workspace is left").toEqual([]);
