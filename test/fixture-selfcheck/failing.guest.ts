@@ -2,13 +2,14 @@
  * Fails on purpose so that test/integration/fixture-selfcheck.test.ts can check what the
  * workspace-test fixture does: a failing test with a workspace leaves the workspace's logs under
  * the test's name and no VM; a test whose machine keeps a process after its delete is failed by
- * the fixture, and the leak is named by its id. Only that test runs this file (its own vitest
+ * the fixture, and the leak is named by its id; a shared machine that fails to create fails each
+ * test that uses it with the reason. Only that test runs this file (its own vitest
  * config), never the suite.
  */
 import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { requireGuest } from "../integration/fixtures.js";
 import { workspaceTest } from "../integration/workspace-test.js";
 
@@ -34,4 +35,18 @@ it("leaves a process of a workspace behind", () => {
     detached: true,
     stdio: "ignore",
   }).unref();
+});
+
+describe("a shared workspace that fails to create", () => {
+  const workspace = pyro.shared("workspace", async () => {
+    // Made its directory, then failed: as a create that dies mid-boot.
+    mkdirSync(join(pyro.home(), "workspaces", "ws_00000000bad0"), { recursive: true });
+    throw new Error("boot refused on purpose");
+  });
+  it("fails the first test that uses it with the reason", () => {
+    expect(workspace()).toBeTruthy();
+  });
+  it("fails the second test that uses it with the same reason", () => {
+    expect(workspace()).toBeTruthy();
+  });
 });

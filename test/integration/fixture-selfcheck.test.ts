@@ -3,7 +3,8 @@
  * test/fixture-selfcheck/, outside the suite's include glob): a failing guest test leaves its
  * workspace's console and supervisor logs under the test's name, its failure names where, and
  * no VM is left; a machine that keeps a process after its delete fails its test and the file,
- * named by its id. Also checks that every integration file uses the fixture.
+ * named by its id; a shared machine that fails to create fails each test using it with the reason.
+ * Also checks that every integration file uses the fixture.
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -56,7 +57,7 @@ it("a failing guest test leaves its console and supervisor logs under its name, 
     // The failure names the test's own assertion and then where its logs are; nothing else.
     const report = JSON.parse(readFileSync(reportFile, "utf8"));
     const [file] = report.testResults;
-    const [test, leaking] = file.assertionResults;
+    const [test, leaking, ...dependent] = file.assertionResults;
     expect(test).toMatchObject({ title: testName, status: "failed" });
     expect(test.failureMessages).toHaveLength(2);
     expect(test.failureMessages[0]).toMatch(/deliberate failure/);
@@ -72,6 +73,19 @@ it("a failing guest test leaves its console and supervisor logs under its name, 
         new RegExp(`^workspace-test: ${fake} still has processes after its delete: pid \\d+ node$`),
       ),
     ]);
+    // Each test of a failed shared setup fails with its reason, naming the directory it made.
+    expect(
+      dependent.map((t: { status: string; failureMessages: string[] }) => [t.status, t.failureMessages]),
+    ).toEqual(
+      Array(2).fill([
+        "failed",
+        [
+          expect.stringMatching(
+            /^Error: shared workspace ws_00000000bad0 failed to create: boot refused on purpose\n/,
+          ),
+        ],
+      ]),
+    );
     expect(file.message, "the file's leak check names the leak by id, and nothing else").toMatch(
       new RegExp(`^workspace-test: ${fake} left running under ${home}: pid \\d+ node$`),
     );
