@@ -193,15 +193,16 @@ describe("network policy egress+published-ports", () => {
       "--",
       "sh",
       "-c",
-      "timeout 4 python3 -m http.server 8082",
+      "timeout 8 python3 -m http.server 8082",
     );
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const port = JSON.parse(r.stdout).published_ports[0].host_port as number;
     expect(port).toBeGreaterThan(0);
     expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(200);
-    // The service exits by itself after 4 s; the supervisor notices within a second or two.
+    // The service exits by itself after 8 s (room for a slow start under TCG on a loaded host);
+    // the supervisor notices within a second or two.
     let closed = false;
-    for (let i = 0; i < 40 && !closed; i++) {
+    for (let i = 0; i < 60 && !closed; i++) {
       await new Promise((res) => setTimeout(res, 250));
       closed = await fetch(`http://127.0.0.1:${port}/`).then(
         () => false,
