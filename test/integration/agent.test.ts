@@ -229,7 +229,7 @@ async function rejection(p: Promise<unknown>): Promise<PyroError> {
 }
 
 describe("wire error codes from a real guest", () => {
-  const client = () => new SupervisorClient(vmPaths(home.home(), vmId).supervisorSocket);
+  const client = () => new SupervisorClient(vmPaths(home.home(), sharedVm().vmId).supervisorSocket);
 
   it("an agent route that does not exist is guest_protocol_mismatch, not file_not_found", async () => {
     const res = await client().request("GET", "/v1/agent/templates?path=x");
