@@ -12,18 +12,11 @@ import { promisify } from "node:util";
 import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { post } from "../support/http-post.js";
-import {
-  cliPath,
-  processesMentioning,
-  repoRoot,
-  requireGuest,
-  runCli,
-  usePyroHome,
-  vmDirs,
-} from "./fixtures.js";
+import { cliPath, processesMentioning, repoRoot, requireGuest, runCli, vmDirs } from "./fixtures.js";
+import { workspaceTest } from "./workspace-test.js";
 
 requireGuest();
-const home = usePyroHome();
+const home = workspaceTest();
 const inspectorBin = join(repoRoot, "node_modules", ".bin", "mcp-inspector");
 const TOKEN = "test-token-0123456789abcdef";
 

@@ -9,29 +9,21 @@ import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMcpServer } from "../../src/mcp/server.js";
-import { Pyro, PyroError } from "../../src/sdk/index.js";
+import type { Pyro } from "../../src/sdk/index.js";
 import { gitProject, gitVersions } from "../support/git-repo.js";
-import { requireGuest, runCli, usePyroHome } from "./fixtures.js";
+import { requireGuest } from "./fixtures.js";
+import { workspaceTest } from "./workspace-test.js";
 
 requireGuest();
-const home = usePyroHome();
+const home = workspaceTest();
 let base = "";
 let pyro: Pyro;
-const created = new Set<string>();
 
 beforeAll(() => {
   base = mkdtempSync("/tmp/pyro-gitseed-");
-  pyro = new Pyro({ stateDir: home.home() });
-});
-afterEach(async () => {
-  for (const id of created) {
-    await pyro.deleteWorkspace(id).catch((err: unknown) => {
-      if (!(err instanceof PyroError && err.code === "workspace_not_found")) throw err;
-    });
-  }
-  created.clear();
+  pyro = home.sdk();
 });
 afterAll(() => rmSync(base, { recursive: true, force: true }));
 
@@ -47,13 +39,16 @@ const project = (name: string) => gitProject(join(base, name));
 describe("git seeds", () => {
   it("--project-path seeds tracked and untracked files, without node_modules or .git", async () => {
     const root = project("cli");
-    const r = await runCli(
-      ["workspace", "create", "debian:12", "--project-path", join(root, "src"), "--json"],
-      home.env(),
+    const r = await home.cli(
+      "workspace",
+      "create",
+      "debian:12",
+      "--project-path",
+      join(root, "src"),
+      "--json",
     );
     expect(r.code, r.stderr).toBe(0);
     const w = JSON.parse(r.stdout) as { workspace_id: string; workspace_seed: unknown };
-    created.add(w.workspace_id);
     expect(w.workspace_seed).toEqual({ mode: "git", seed_path: root });
     expect(await sh(w.workspace_id, "cd /workspace && ls -A")).toBe(".gitignore\nmain.js\nnotes.txt\nsrc\n");
     expect(await sh(w.workspace_id, "cd /workspace && readlink main.js && cat src/app.js notes.txt")).toBe(
@@ -71,7 +66,6 @@ describe("git seeds", () => {
       repoUrl: `file://${root}`,
       repoRef: "v1",
     });
-    created.add(w.workspaceId);
     expect(w.workspaceSeed).toEqual({ mode: "git", seedPath: `file://${root}#v1` });
     expect(await sh(w.workspaceId, "cd /workspace && ls -A && cat version.txt")).toBe("version.txt\n1\n");
     await expect(
@@ -101,7 +95,6 @@ describe("git seeds", () => {
       })) as CallToolResult;
       expect(ok.isError, JSON.stringify(ok.content)).toBeFalsy();
       const id = (ok.structuredContent as { workspace_id: string }).workspace_id;
-      created.add(id);
       expect(await sh(id, "cd /workspace && ls -A")).toBe(".gitignore\nmain.js\nnotes.txt\nsrc\n");
     } finally {
       await client.close();
