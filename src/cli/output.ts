@@ -23,6 +23,11 @@ export function printResult(json: boolean, record: unknown, tag: string, fields:
   else phaseLine(tag, fields);
 }
 
+/** Writes the content of a file read on stdout as the bytes it stands for (base64 decoded). */
+export function writeFileContent(r: { encoding: "utf-8" | "base64"; content: string }): void {
+  process.stdout.write(r.encoding === "base64" ? Buffer.from(r.content, "base64") : r.content);
+}
+
 /** A guest-chosen name made safe for a terminal: control characters become visible escapes. */
 export function safeName(name: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
