@@ -16,6 +16,23 @@ export {
   toPyroError,
 } from "../errors.js";
 export { type Camel, type Snake, snakeKey, toCamel, toSnake } from "./case.js";
+export {
+  type ConfigChange,
+  connectClient,
+  type DoctorResult,
+  doctorClient,
+  HOST_PROBLEM_CODES,
+  type HostContext,
+  type HostProblem,
+  type HostProblemCode,
+  type OnrampOptions,
+  type PrintedConfig,
+  type PyroLauncher,
+  printConfig,
+  type RepairResult,
+  repairClient,
+  type ServerEntry,
+} from "./host-clients.js";
 export { Pyro, type PyroOptions, type RunHooks } from "./pyro.js";
 export type {
   ApplyWorkspacePatchInput,

@@ -21,10 +21,11 @@ import { runtimeTools } from "../../src/mcp/tools/runtime.js";
 import { vmTools } from "../../src/mcp/tools/vm.js";
 import { workspaceTools } from "../../src/mcp/tools/workspace.js";
 import { Pyro } from "../../src/sdk/index.js";
-import { requireGuest, usePyroHome, vmDirs } from "./fixtures.js";
+import { requireGuest, vmDirs } from "./fixtures.js";
+import { workspaceTest } from "./workspace-test.js";
 
 requireGuest();
-const home = usePyroHome();
+const home = workspaceTest();
 
 /** A host directory the server may read seeds from and export into. */
 let hostDir = "";
@@ -32,9 +33,6 @@ let pyro: Pyro;
 const clients = new Map<McpProfile, { client: Client; tools: Map<string, Tool> }>();
 /** Tools called successfully, by profile. */
 const called = new Map<McpProfile, Set<string>>();
-/** Workspaces and VMs this file made, deleted in afterAll whatever happened. */
-const workspaces = new Set<string>();
-const vms = new Set<string>();
 
 const ajv = new AjvJsonSchemaValidator();
 /** The contract's record schema of each tool, as registerToolTable shapes it. */
@@ -63,19 +61,11 @@ beforeAll(async () => {
   }
 });
 
+// The fixture deletes (and checks) every machine a test made; what the file's tests deleted
+// themselves must be gone already.
 afterAll(async () => {
-  const failures: string[] = [];
-  for (const id of workspaces) {
-    await pyro.deleteWorkspace(id).catch((err: Error) => failures.push(`${id}: ${err.message}`));
-  }
-  for (const id of vms) {
-    await pyro.deleteVm(id).catch((err: Error) => {
-      if (!/vm_not_found|no VM/.test(err.message)) failures.push(`${id}: ${err.message}`);
-    });
-  }
   for (const { client } of clients.values()) await client.close();
   rmSync(hostDir, { recursive: true, force: true });
-  expect(failures, "deletes that failed").toEqual([]);
   expect(vmDirs(home.home())).toEqual([]);
 });
 
@@ -116,20 +106,16 @@ describe("MCP structuredContent against outputSchema on a real guest", () => {
     expect(run).toMatchObject({ exit_code: 0, stdout: "hi\n", cleanup: { deleted: true } });
 
     const a = await call("vm_create", { environment: "debian:12", mem_mib: 512 });
-    vms.add(a.vm_id as string);
     expect(await call("vm_network_info", { vm_id: a.vm_id })).toMatchObject({ network_enabled: false });
     await call("vm_start", { vm_id: a.vm_id });
     expect(await call("vm_status", { vm_id: a.vm_id })).toMatchObject({ state: "started" });
     const exec = await call("vm_exec", { vm_id: a.vm_id, command: ["sh", "-c", "echo out; echo err >&2"] });
     expect(exec).toMatchObject({ stdout: "out\n", stderr: "err\n", cleanup: { deleted: true } });
-    vms.delete(a.vm_id as string);
 
     // Stop and delete need no boot: a created VM stops as a no-op.
     const b = await call("vm_create", { environment: "debian:12", mem_mib: 512 });
-    vms.add(b.vm_id as string);
     expect(await call("vm_stop", { vm_id: b.vm_id })).toMatchObject({ vm_id: b.vm_id });
     expect(await call("vm_delete", { vm_id: b.vm_id })).toMatchObject({ deleted: true, vm_id: b.vm_id });
-    vms.delete(b.vm_id as string);
     expect(await call("vm_reap_expired")).toEqual({ reaped: [] });
   });
 
@@ -141,7 +127,6 @@ describe("MCP structuredContent against outputSchema on a real guest", () => {
       labels: { suite: "mcp-output" },
     });
     const id = ws.workspace_id as string;
-    workspaces.add(id);
     expect(ws).toMatchObject({ state: "started", workspace_seed: { mode: "directory" } });
     expect(await call("workspace_list")).toMatchObject({ count: 1 });
     await call("workspace_update", { workspace_id: id, labels: { more: "yes" }, clear_labels: ["suite"] });
@@ -224,7 +209,6 @@ describe("MCP structuredContent against outputSchema on a real guest", () => {
     expect(await call("workspace_start", { workspace_id: id })).toMatchObject({ changed: true });
 
     expect(await call("workspace_delete", { workspace_id: id })).toEqual({ workspace_id: id, deleted: true });
-    workspaces.delete(id);
   });
 
   it("called every tool of both profiles (one tool, one schema, whichever profile serves it)", () => {

@@ -6,34 +6,37 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Pyro } from "../../src/sdk/index.js";
-import { processesMentioning, requireGuest, runCli, usePyroHome } from "./fixtures.js";
+import type { Pyro } from "../../src/sdk/index.js";
+import { requireGuest } from "./fixtures.js";
+import { workspaceTest } from "./workspace-test.js";
 
 requireGuest();
-const home = usePyroHome();
-const cli = (...args: string[]) => runCli(args, home.env());
+const fixture = workspaceTest();
+const cli = (...args: string[]) => fixture.cli(...args);
 let pyro: Pyro;
 let seed = "";
-let id = "";
 
 beforeAll(() => {
-  pyro = new Pyro({ stateDir: home.home() });
+  pyro = fixture.sdk();
   seed = mkdtempSync("/tmp/pyro-summary-seed-");
   mkdirSync(join(seed, "src"));
   writeFileSync(join(seed, "src", "app.txt"), "version 1\n");
   writeFileSync(join(seed, "old.txt"), "to be removed\n");
 });
 
-afterAll(async () => {
-  if (id) await pyro.deleteWorkspace(id).catch(() => undefined);
+afterAll(() => {
   rmSync(seed, { recursive: true, force: true });
-  if (id) expect(processesMentioning(id)).toEqual([]);
 });
 
 describe("workspace summary", () => {
-  it("shows the patch, the two execs, the service, the shell and the snapshot", async () => {
+  // One workspace for both tests: the second stops the one the first built up.
+  const workspace = fixture.shared("reviewed workspace", async () => {
     const ws = await pyro.createWorkspace({ environment: "debian:12", seedPath: seed, name: "reviewed" });
-    id = ws.workspaceId;
+    return ws.workspaceId;
+  });
+
+  it("shows the patch, the two execs, the service, the shell and the snapshot", async () => {
+    const id = workspace();
 
     const patch = "--- a/src/app.txt\n+++ b/src/app.txt\n@@ -1 +1 @@\n-version 1\n+version 2\n";
     await pyro.applyWorkspacePatch({ workspaceId: id, patch });
@@ -118,6 +121,7 @@ describe("workspace summary", () => {
   });
 
   it("keeps history and snapshots of a stopped workspace; its changes are unknown", async () => {
+    const id = workspace();
     await pyro.stopWorkspace(id);
     const s = await pyro.summarizeWorkspace(id);
     expect(s).toMatchObject({ state: "stopped", changes: null, services: [], shells: [] });
