@@ -11,6 +11,10 @@ export const RunInputSchema = z
     timeoutSeconds: TimeoutSeconds,
     ttlSeconds: TtlSeconds,
     network: z.boolean().default(false).describe("Give the guest outbound network access. Default false."),
+    cold: z
+      .boolean()
+      .default(false)
+      .describe("Boot the kernel even when a VM template could be restored (slower). Default false."),
   })
   .strict();
 export type RunInput = z.input<typeof RunInputSchema>;

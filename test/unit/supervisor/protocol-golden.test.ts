@@ -12,6 +12,7 @@ import { errorFromBody } from "../../../src/supervisor/client.js";
 import type {
   ClosedResponse,
   DriverProbe,
+  IdentityConfig,
   KvmDevice,
   PortsResponse,
   ProbeReport,
@@ -141,6 +142,14 @@ const vm: Shape<VmConfig> = {
   consoleLogPath: { kinds: ["string"] },
   tmpDir: { kinds: ["string"] },
   network: { kinds: ["object"], optional: true, of: network },
+  diskFormat: { kinds: ["string"], optional: true },
+  memoryPath: { kinds: ["string"], optional: true },
+  memoryShared: { kinds: ["boolean"], optional: true },
+  restoreStatePath: { kinds: ["string"], optional: true },
+};
+const identity: Shape<IdentityConfig> = {
+  hostname: { kinds: ["string"] },
+  machineId: { kinds: ["string"] },
 };
 const config: Shape<SupervisorConfig> = {
   vm: { kinds: ["object"], of: vm },
@@ -149,6 +158,8 @@ const config: Shape<SupervisorConfig> = {
   ttlSeconds: { kinds: ["number"] },
   ownerPid: { kinds: ["number", "null"] },
   bootTimeoutMs: { kinds: ["number"] },
+  restoreTimeoutMs: { kinds: ["number"], optional: true },
+  identity: { kinds: ["object"], optional: true, of: identity },
   socketPath: { kinds: ["string"] },
   pidPath: { kinds: ["string"] },
   statePath: { kinds: ["string"] },
