@@ -21,7 +21,7 @@ import {
 } from "./machine.js";
 import { machineCrash, supervisorRuns } from "./machine-outcome.js";
 import { packagePaths, vmPaths } from "./paths.js";
-import type { StartReport, TemplateEvent } from "./templates/start.js";
+import type { MachineStartOptions, StartReport, TemplateEvent } from "./templates/start.js";
 import {
   listVmIds,
   newVmId,
@@ -40,16 +40,6 @@ export interface CreateVmOptions {
   memMib: number;
   ttlSeconds: number;
   network: boolean;
-}
-
-/** How a start may use VM templates, and what it reports. */
-export interface MachineStartOptions {
-  /** Boot cold even when a template is usable. */
-  cold?: boolean;
-  /** Template events (build, unusable, ...), for phase lines. */
-  onTemplate?: (event: TemplateEvent) => void;
-  /** Called once the machine is ready: restored or cold, and why. */
-  onStarted?: (report: StartReport) => void;
 }
 
 /** The template modules, loaded on a start only. */

@@ -21,7 +21,7 @@ export {
 } from "./schemas/common.js";
 export type { Environment, EnvironmentList, PruneResult, PullResult } from "./schemas/environment.js";
 export * as schemas from "./schemas/index.js";
-export type { RunInput, RunResult } from "./schemas/run.js";
+export type { PreparedTemplate, PrepareInput, RunInput, RunResult } from "./schemas/run.js";
 export type {
   LogsServiceInput,
   OpenShellInput,

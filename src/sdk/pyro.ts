@@ -14,7 +14,7 @@ import { WorkspaceManager } from "../core/workspaces/manager.js";
 import { configOverrides, type PyroOptions, type RunHooks } from "./options.js";
 import { environmentRecord, vmRecord } from "./records.js";
 import type { Environment, EnvironmentList, PruneResult, PullResult } from "./schemas/environment.js";
-import type { RunInput, RunResult } from "./schemas/run.js";
+import type { PreparedTemplate, PrepareInput, RunInput, RunResult } from "./schemas/run.js";
 import type * as R from "./schemas/runtime.js";
 import type { CreateVmInput, ExecVmInput, Vm, VmExecResult, VmNetworkInfo } from "./schemas/vm.js";
 import type * as W from "./schemas/workspace.js";
@@ -73,6 +73,17 @@ export class Pyro {
   /** Removes stale or unused cache entries; reports bytes freed. */
   async pruneEnvironments(): Promise<PruneResult> {
     return pruneEnvironmentCache(this.config.cacheDir);
+  }
+
+  /**
+   * Builds the VM templates of an environment ahead of time (`pyro prepare`): the `run` and
+   * `workspace` templates of these sizes, so the next `run` / `createWorkspace` restores
+   * instead of booting (docs/templates.md). A usable template is kept.
+   * @throws PyroError environment_not_installed, vmm_unavailable, boot_failed
+   */
+  async prepare(input: PrepareInput): Promise<PreparedTemplate[]> {
+    const args = await validateAs("PrepareInputSchema", input);
+    return (await import("../core/templates/prepare.js")).prepareTemplates(this.config, args);
   }
 
   /**
@@ -158,12 +169,17 @@ export class Pyro {
   /**
    * Creates and boots a workspace: its own rootfs (sparse copy), the seed imported into
    * /workspace (validated first), and an immutable baseline captured before this returns.
-   * Aborting `hooks.signal` kills the VM and removes everything created so far.
+   * Aborting `hooks.signal` kills the VM and removes everything created so far. The VM is
+   * restored from a VM template when one is usable (`cold: true` boots it); `hooks.onPhase`
+   * hears `template` events and `start` (`boot: restored|cold`, and why).
    * @throws PyroError invalid_argument, environment_not_installed, path_outside_workspace, boot_failed,
    *   network_unavailable, interrupted
    */
-  createWorkspace(input: W.CreateWorkspaceInput, hooks: Pick<RunHooks, "signal"> = {}): Promise<W.Workspace> {
-    return ops.createWorkspace(this.ws, input, hooks.signal);
+  createWorkspace(
+    input: W.CreateWorkspaceInput,
+    hooks: Pick<RunHooks, "signal" | "onPhase"> = {},
+  ): Promise<W.Workspace> {
+    return ops.createWorkspace(this.ws, input, hooks.signal, hooks.onPhase);
   }
 
   /** Every workspace (expired ones are reaped first). */

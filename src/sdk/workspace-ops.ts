@@ -113,6 +113,7 @@ export async function createWorkspace(
   ws: WorkspaceManager,
   input: CreateWorkspaceInput,
   signal?: AbortSignal,
+  onPhase?: RunHooks["onPhase"],
 ): Promise<Workspace> {
   const args = await validateAs("CreateWorkspaceInputSchema", input);
   await ws.reapExpired();
@@ -122,8 +123,18 @@ export async function createWorkspace(
   // A bad seed is refused before any VM boots (pushTree checks it again when sending).
   const seed = seedPath ? { mode: await validateSeed(seedPath), path: seedPath } : undefined;
   const secrets = await resolveSecrets(args.secrets);
+  const start = {
+    cold: args.cold,
+    onTemplate: (event: Record<string, string | number>) => onPhase?.("template", event),
+    onStarted: (r: { boot: string; template?: string; reason?: string }) =>
+      onPhase?.("start", {
+        boot: r.boot,
+        ...(r.template ? { template: r.template } : {}),
+        ...(r.reason ? { reason: r.reason } : {}),
+      }),
+  };
   const view = await ws.create(
-    { ...args, seed, secrets },
+    { ...args, seed, secrets, start },
     async (id) => {
       if (seed) await pushTree(ws, id, seed.path, "/workspace");
     },

@@ -178,6 +178,19 @@ func (s *Session) Info(ctx context.Context) (Info, error) {
 	return info, nil
 }
 
+// Reset drops the current connection, so the next request dials a new one:
+// a connection whose request went unanswered may be stuck on a broken
+// session (a restored guest's agent drops its leftovers until the host
+// redials).
+func (s *Session) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cc != nil {
+		s.cc.Close()
+		s.cc = nil
+	}
+}
+
 // Close ends the session; in-flight requests fail.
 func (s *Session) Close() {
 	s.mu.Lock()

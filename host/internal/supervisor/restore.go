@@ -14,15 +14,19 @@ import (
 
 const (
 	// infoRetry is the pause between GET /v1/info attempts of a restored
-	// guest: its agent may first drop the template's stale host session.
-	infoRetry = 20 * time.Millisecond
+	// guest, after its connection was dropped: long enough for the agent to
+	// see the host leave, which ends its discarding of a broken session.
+	infoRetry = 100 * time.Millisecond
 	// entropyBytes is how much host randomness a guest gets: a full reseed
 	// of its CRNG (256 bits) four times over.
 	entropyBytes = 128
 	// saveQuiesce lets the guest agent notice that its host left before the
 	// state is saved, so a restored agent waits for its new host instead of
 	// reading the new session as part of the old one.
-	saveQuiesce = 30 * time.Millisecond
+	saveQuiesce = 100 * time.Millisecond
+	// infoAttempt bounds one GET /v1/info of a restored guest (they answer
+	// in 0.3-0.6 s under TCG); then its connection is dropped and redialled.
+	infoAttempt = time.Second
 )
 
 // restoring reports whether the VM starts from saved state.
@@ -30,8 +34,8 @@ func (s *Supervisor) restoring() bool { return s.cfg.VM.RestoreStatePath != "" }
 
 // awaitAgent brings the guest to an answering agent that has taken its own
 // identity. A restored VM first loads its state (Machine.Restore), and its
-// agent is asked again until ctx ends, since the first session may fall on
-// the stale one of the template; a cold boot waits for one answer. Then the
+// agent is asked again on a new connection until ctx ends, since the first
+// may fall on the template's stale session; a cold boot waits for one answer. Then the
 // identity (cfg.Identity) is sent. Errors: the restore's, the agent's, ctx's.
 func (s *Supervisor) awaitAgent(ctx context.Context) (agent.Info, error) {
 	var info agent.Info
@@ -42,13 +46,14 @@ func (s *Supervisor) awaitAgent(ctx context.Context) (agent.Info, error) {
 		}
 		trace.Mark("vmm_restored")
 		for {
-			attempt, cancel := context.WithTimeout(ctx, time.Second)
+			attempt, cancel := context.WithTimeout(ctx, infoAttempt)
 			info, err = s.agent.Info(attempt)
 			cancel()
 			if err == nil || !errors.Is(err, protocol.ErrGuestUnreachable) || ctx.Err() != nil {
 				break
 			}
 			s.log.Info("restore_agent_retry", "error", err.Error())
+			s.agent.Reset()
 			select {
 			case <-ctx.Done():
 			case <-time.After(infoRetry):

@@ -140,6 +140,16 @@ export async function rebuildAfterColdStart(
   }
 }
 
+/** How a start may use VM templates, and what it reports. */
+export interface MachineStartOptions {
+  /** Boot cold even when a template is usable. */
+  cold?: boolean;
+  /** Template events (build, unusable, ...), for phase lines. */
+  onTemplate?: (event: TemplateEvent) => void;
+  /** Called once the machine is ready: restored or cold, and why. */
+  onStarted?: (report: StartReport) => void;
+}
+
 /** How a machine started: restored from a template, or booted cold (and why). */
 export interface StartReport {
   boot: "restored" | "cold";

@@ -11,7 +11,6 @@ import { readdir, readFile, readlink, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { sha256File } from "../fs-atomic.js";
-import { isLocked } from "../lock.js";
 import { cachePaths } from "../paths.js";
 import { type TemplateInputs, templateKey } from "./inputs.js";
 
@@ -120,18 +119,14 @@ export async function discardTemplate(dir: string): Promise<void> {
   }
 }
 
-/** Removes every template that is not being built now; returns the directories removed. */
-export async function removeTemplates(cacheDir: string): Promise<string[]> {
-  const removed: string[] = [];
+/** Every template directory (`templates/<env>/<key>`), for `env prune`. */
+export async function templateDirs(cacheDir: string): Promise<string[]> {
+  const dirs: string[] = [];
   const root = cachePaths.templatesDir(cacheDir);
   for (const env of await readdir(root).catch(() => [] as string[])) {
     for (const key of await readdir(join(root, env)).catch(() => [] as string[])) {
-      if (key.endsWith(".lock")) continue;
-      const dir = join(root, env, key);
-      if (await isLocked(dir).catch(() => false)) continue;
-      await rm(dir, { recursive: true, force: true });
-      removed.push(dir);
+      if (!key.endsWith(".lock")) dirs.push(join(root, env, key));
     }
   }
-  return removed;
+  return dirs;
 }

@@ -1,6 +1,14 @@
 /** `run` (one-shot): input and result. */
 import { z } from "zod";
-import { Command, EnvironmentName, MemMib, TimeoutSeconds, TtlSeconds, VcpuCount } from "./common.js";
+import {
+  Command,
+  DiskMib,
+  EnvironmentName,
+  MemMib,
+  TimeoutSeconds,
+  TtlSeconds,
+  VcpuCount,
+} from "./common.js";
 
 export const RunInputSchema = z
   .object({
@@ -34,3 +42,22 @@ export const RunResultSchema = z.object({
   cleanup: CleanupSchema,
 });
 export type RunResult = z.infer<typeof RunResultSchema>;
+
+export const PrepareInputSchema = z
+  .object({
+    environment: EnvironmentName,
+    vcpuCount: VcpuCount,
+    memMib: MemMib,
+    diskMib: DiskMib,
+  })
+  .strict();
+export type PrepareInput = z.input<typeof PrepareInputSchema>;
+
+export const PreparedTemplateSchema = z.object({
+  purpose: z.enum(["run", "workspace"]).describe("run: for `pyro run`; workspace: for `workspace create`"),
+  key: z.string().describe("The template's key: 16 hex digits of the sha256 of its inputs"),
+  built: z.boolean().describe("False when a usable template was there already"),
+  bootMs: z.number().describe("The template's cold boot, in ms"),
+  saveMs: z.number().describe("Saving its state, in ms"),
+});
+export type PreparedTemplate = z.infer<typeof PreparedTemplateSchema>;

@@ -46,6 +46,7 @@ describe("profile-narrowed inputs", () => {
     const full = await tools("workspace-full");
     expect(fields(core.workspace_create)).toEqual(["environment", "name", "seed_path"]);
     expect(fields(full.workspace_create)).toEqual([
+      "cold",
       "disk_mib",
       "environment",
       "labels",
@@ -82,6 +83,7 @@ describe("profile-narrowed inputs", () => {
   it("leaves vm_run whole in the vm-run profile", async () => {
     const vmRun = await tools("vm-run");
     expect(fields(vmRun.vm_run)).toEqual([
+      "cold",
       "command",
       "environment",
       "mem_mib",

@@ -46,6 +46,7 @@ export function createCommand(ctx: CliContext): Command {
         "disk size in MiB, sparse: the host stores only what is written (default 8192)",
         intOption("--disk-mib"),
       )
+      .option("--cold", "boot the kernel instead of restoring a VM template", false)
       .option("--id-only", "print only the workspace id", false),
   ).action(async (environment: string, f: CreateFlags) =>
     (await actions()).createWorkspace(ctx, environment, f),
