@@ -129,3 +129,53 @@ describe("VM templates for pyro run", () => {
     expect((await run("true")).stderr).toContain("boot=restored");
   });
 });
+
+describe("VM templates for workspace create", () => {
+  const WS_MEM = "688"; // this file's own workspace template
+
+  async function create(seed: string, ...flags: string[]) {
+    const r = await runCli(
+      ["workspace", "create", "debian:12", "--mem-mib", WS_MEM, "--seed-path", seed, "--id-only", ...flags],
+      pyro.env(),
+    );
+    expect(r.code, r.stderr).toBe(0);
+    return { id: r.stdout.trim(), stderr: r.stderr };
+  }
+
+  async function exec(id: string, script: string) {
+    const r = await runCli(["workspace", "exec", id, "--", "sh", "-c", script], pyro.env());
+    expect(r.code, r.stderr).toBe(0);
+    return r.stdout;
+  }
+
+  it("restores each workspace onto its own disk, with its seed, files and identity its own", async () => {
+    const { mkdtempSync, rmSync } = await import("node:fs");
+    const seed = mkdtempSync("/tmp/pyro-seed-");
+    writeFileSync(join(seed, "seeded.txt"), "from the seed\n");
+    const ids: string[] = [];
+    try {
+      const a = await create(seed);
+      ids.push(a.id);
+      const b = await create(seed);
+      ids.push(b.id);
+      for (const w of [a, b])
+        expect(w.stderr).toMatch(/\[workspace-create\] phase=start boot=restored template=[0-9a-f]{16}/);
+      expect(await exec(a.id, "cat seeded.txt; df -m / | tail -1 | awk '{print $2}'")).toMatch(
+        /^from the seed\n79\d\d\n$/,
+      );
+      await exec(a.id, "echo mine > only-in-a.txt");
+      expect(await exec(b.id, "cat seeded.txt; ls")).toBe("from the seed\nseeded.txt\n");
+      const idA = await exec(a.id, IDENTITY);
+      const idB = await exec(b.id, IDENTITY);
+      expect(idA.split("\n")[0]).toBe(a.id.replace("_", "-"));
+      for (let i = 0; i < 3; i++) expect(idA.split("\n")[i]).not.toBe(idB.split("\n")[i]);
+      const cold = await create(seed, "--cold");
+      ids.push(cold.id);
+      expect(cold.stderr).toContain("phase=start boot=cold reason=a cold boot was asked for");
+      expect(await exec(cold.id, "cat seeded.txt")).toBe("from the seed\n");
+    } finally {
+      for (const id of ids) await runCli(["workspace", "delete", id], pyro.env());
+      rmSync(seed, { recursive: true, force: true });
+    }
+  });
+});
