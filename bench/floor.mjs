@@ -6,6 +6,7 @@
  */
 import { spawn } from "node:child_process";
 import { join, resolve } from "node:path";
+import { ensureBootInitrd } from "../dist/core/boot-initrd.js";
 import { hostTscKhz } from "../dist/core/host.js";
 import { packagePaths } from "../dist/core/paths.js";
 import { vmmCommand } from "../dist/supervisor/vmm.js";
@@ -98,4 +99,18 @@ export function timeCli(args, env, withStderr = false) {
         : reject(new Error(err)),
     );
   });
+}
+
+/** `runs` floor boots of `boot` (an environment's artifacts) under `accel`; ms each. */
+export async function measureFloor(config, boot, accel, work, runs) {
+  const initrd = await ensureBootInitrd(
+    work,
+    boot.modulesPath,
+    boot.modulesSha256,
+    packagePaths.readyInitBinary,
+  );
+  const cmd = await floorCommand(config, boot, initrd, accel, work);
+  const floor = [];
+  for (let i = 0; i < runs; i++) floor.push(await bootFloorOnce(cmd));
+  return floor;
 }

@@ -27,12 +27,11 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { ensureBootInitrd } from "../dist/core/boot-initrd.js";
 import { resolveConfig } from "../dist/core/config.js";
 import { requireInstalled } from "../dist/core/environments/registry.js";
 import { resolveAcceleration } from "../dist/core/host.js";
-import { cachePaths, packagePaths } from "../dist/core/paths.js";
-import { bootFloorOnce, floorCommand, timeCli } from "./floor.mjs";
+import { cachePaths } from "../dist/core/paths.js";
+import { measureFloor, timeCli } from "./floor.mjs";
 import { pct } from "./stats.mjs";
 
 const { values } = parseArgs({
@@ -75,15 +74,7 @@ async function measure(label, cacheDir, work) {
   const config = resolveConfig({ cacheDir });
   const boot = await requireInstalled(cacheDir, environment);
   const accel = await resolveAcceleration(config, boot.kernelPath);
-  const floorInitrd = await ensureBootInitrd(
-    work,
-    boot.modulesPath,
-    boot.modulesSha256,
-    packagePaths.readyInitBinary,
-  );
-  const cmd = await floorCommand(config, boot, floorInitrd, accel.accel, work);
-  const floor = [];
-  for (let i = 0; i < runs; i++) floor.push(await bootFloorOnce(cmd));
+  const floor = await measureFloor(config, boot, accel.accel, work, runs);
   const home = mkdtempSync("/tmp/pyro-bh-");
   try {
     const env = { ...process.env, PYRO_HOME: home, PYRO_ENVIRONMENT_CACHE_DIR: cacheDir };

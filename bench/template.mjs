@@ -15,12 +15,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
-import { ensureBootInitrd } from "../dist/core/boot-initrd.js";
 import { resolveConfig } from "../dist/core/config.js";
 import { requireInstalled } from "../dist/core/environments/registry.js";
 import { resolveAcceleration } from "../dist/core/host.js";
-import { packagePaths } from "../dist/core/paths.js";
-import { bootFloorOnce, floorCommand, timeCli } from "./floor.mjs";
+import { measureFloor, timeCli } from "./floor.mjs";
 import { pct } from "./stats.mjs";
 
 const { values } = parseArgs({
@@ -48,15 +46,7 @@ try {
   console.log(
     `environment=${environment} acceleration=${accel.accel} runs=${runs} load average at start: ${load()}`,
   );
-  const floorInitrd = await ensureBootInitrd(
-    work,
-    boot.modulesPath,
-    boot.modulesSha256,
-    packagePaths.readyInitBinary,
-  );
-  const cmd = await floorCommand(config, boot, floorInitrd, accel.accel, work);
-  const floor = [];
-  for (let i = 0; i < runs; i++) floor.push(await bootFloorOnce(cmd));
+  const floor = await measureFloor(config, boot, accel.accel, work, runs);
   const prepare = await timeCli(["prepare", environment], env);
 
   const restored = [];
@@ -69,6 +59,15 @@ try {
     cold.push(await timeCli(["run", "--cold", environment, "--", "true"], env));
   }
 
+  console.log(`\n[pyro run ${environment} -- true] load average now: ${load()}`);
+  line("bare boot floor (QEMU -> READY)", floor);
+  line("restored from a template", restored);
+  line("cold (--cold)", cold);
+  console.log(`  pyro prepare (both templates, once): ${fmt(prepare)}`);
+  console.log(`  samples that did not restore: ${notRestored} of ${runs}`);
+  const runRatio = pct(restored, 50) / pct(floor, 50);
+  console.log(`  restored p50 / floor p50: ${runRatio.toFixed(2)}x (target <= 0.6x)`);
+  console.log(`  restored p50 / cold p50: ${(pct(restored, 50) / pct(cold, 50)).toFixed(2)}x`);
   const wsRestored = [];
   const wsCold = [];
   let wsNotRestored = 0;
@@ -81,15 +80,6 @@ try {
     await deleteWorkspaces(); // only two guests at a time on this host
   }
 
-  console.log(`\n[pyro run ${environment} -- true] load average now: ${load()}`);
-  line("bare boot floor (QEMU -> READY)", floor);
-  line("restored from a template", restored);
-  line("cold (--cold)", cold);
-  console.log(`  pyro prepare (both templates, once): ${fmt(prepare)}`);
-  console.log(`  samples that did not restore: ${notRestored} of ${runs}`);
-  const runRatio = pct(restored, 50) / pct(floor, 50);
-  console.log(`  restored p50 / floor p50: ${runRatio.toFixed(2)}x (target <= 0.6x)`);
-  console.log(`  restored p50 / cold p50: ${(pct(restored, 50) / pct(cold, 50)).toFixed(2)}x`);
   console.log(`\n[workspace create ${environment}] runs=${wsRuns}`);
   line("restored from a template", wsRestored);
   line("cold (--cold)", wsCold);
@@ -106,7 +96,7 @@ try {
 /** Deletes every workspace of this benchmark's PYRO_HOME. */
 async function deleteWorkspaces() {
   for (const ws of JSON.parse((await runJson(["workspace", "list", "--json"])).stdout).workspaces)
-    await timeCli(["workspace", "delete", ws.workspaceId], env);
+    await timeCli(["workspace", "delete", ws.workspace_id], env);
 }
 
 /** Runs the CLI for its stdout (the workspace list). */

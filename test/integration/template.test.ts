@@ -10,10 +10,11 @@ import { describe, expect, it } from "vitest";
 import { resolveConfig } from "../../src/core/config.js";
 import { cachePaths } from "../../src/core/paths.js";
 import type { TemplateManifest } from "../../src/core/templates/store.js";
-import { requireGuest, runCli, usePyroHome, vmDirs } from "./fixtures.js";
+import { requireGuest, runCli, vmDirs } from "./fixtures.js";
+import { workspaceTest } from "./workspace-test.js";
 
 requireGuest();
-const pyro = usePyroHome();
+const pyro = workspaceTest();
 const MEM = "656"; // no other test or user runs guests of this size
 
 /** `pyro run --mem-mib MEM debian:12 -- sh -c SCRIPT`, with the time the execute phase began. */

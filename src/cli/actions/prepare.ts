@@ -1,18 +1,24 @@
 /** `pyro prepare [ENV]`: one SDK call, one line per template. */
-import type { PrepareFlags } from "../commands/prepare.js";
 import type { CliContext } from "../context.js";
 import { phaseLine, printJson } from "../output.js";
 
+export interface PrepareFlags {
+  vcpuCount: number;
+  memMib: number;
+  diskMib?: number;
+  json: boolean;
+}
+
 export async function prepare(ctx: CliContext, environment: string, f: PrepareFlags): Promise<void> {
-  const templates = await (await ctx.pyro()).prepare({
+  const result = await (await ctx.pyro()).prepare({
     environment,
     vcpuCount: f.vcpuCount,
     memMib: f.memMib,
     ...(f.diskMib !== undefined ? { diskMib: f.diskMib } : {}),
   });
-  if (f.json) printJson({ environment, templates });
+  if (f.json) printJson(result);
   else
-    for (const t of templates)
+    for (const t of result.templates)
       phaseLine("prepare", {
         environment,
         purpose: t.purpose,

@@ -1,15 +1,9 @@
 /** `pyro prepare [ENV]`: build an environment's VM templates ahead of the first run. */
 import { Command } from "commander";
+import type { PrepareFlags } from "../actions/prepare.js";
 import type { CliContext } from "../context.js";
 import { DEFAULT_MEM_MIB, DEFAULT_VCPU_COUNT } from "../defaults.js";
 import { intOption } from "../flags.js";
-
-export interface PrepareFlags {
-  vcpuCount: number;
-  memMib: number;
-  diskMib?: number;
-  json: boolean;
-}
 
 export function prepareCommand(ctx: CliContext): Command {
   return new Command("prepare")

@@ -1,6 +1,7 @@
 /** Reads the environment cache: list, inspect, quick boot check and prune. */
 import { readdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
+import type * as R from "../../contract/records/environment.js";
 import { PyroError } from "../../errors.js";
 import { withLock } from "../lock.js";
 import { cachePaths, environmentSlug } from "../paths.js";
@@ -98,10 +99,8 @@ async function isPyroInstallDir(dir: string): Promise<boolean> {
   );
 }
 
-export interface PruneResult {
-  removed: string[];
-  bytesFreed: number;
-}
+/** What a prune removed (contract/records/environment.ts). */
+export type PruneResult = R.PruneResult;
 
 /**
  * Removes cache entries no current catalog version uses: old versions, unknown names,
@@ -109,7 +108,7 @@ export interface PruneResult {
  * pulled and templates being built are skipped (their lock is held).
  */
 export async function pruneEnvironmentCache(cacheDir: string): Promise<PruneResult> {
-  const result: PruneResult = { removed: [], bytesFreed: 0 };
+  const result: PruneResult = { removed: [], bytes_freed: 0 };
   const keepKernels = new Set<string>();
   const current = new Map(CATALOG.map((e) => [environmentSlug(e.name), e]));
   const removeDir = async (path: string) => {
@@ -117,7 +116,7 @@ export async function pruneEnvironmentCache(cacheDir: string): Promise<PruneResu
     await withLock(path, () => rm(path, { recursive: true, force: true }), { waitMs: 500 }).then(
       () => {
         result.removed.push(path);
-        result.bytesFreed += bytes;
+        result.bytes_freed += bytes;
       },
       () => undefined, // locked: a pull is running there
     );
@@ -146,7 +145,11 @@ export async function pruneEnvironmentCache(cacheDir: string): Promise<PruneResu
     await removeDir(cachePaths.kernelDir(cacheDir, key));
   }
   // VM templates are rebuilt on first need; one being built (its lock held) is kept.
-  const { templateDirs } = await import("../templates/store.js");
-  for (const dir of await templateDirs(cacheDir)) await removeDir(dir);
+  const templates = cachePaths.templatesDir(cacheDir);
+  for (const env of await readdir(templates).catch(() => [] as string[])) {
+    for (const key of await readdir(join(templates, env)).catch(() => [] as string[])) {
+      if (!key.endsWith(".lock")) await removeDir(join(templates, env, key));
+    }
+  }
   return result;
 }

@@ -3,11 +3,12 @@
  * `pyro run` or `workspace create` pays for one. A usable template is kept; a broken one is
  * rebuilt.
  */
+import type { PreparedTemplate, PrepareResult } from "../../contract/records/index.js";
 import type { PyroConfig } from "../config.js";
 import { requireInstalled } from "../environments/registry.js";
 import { resolveAcceleration } from "../host.js";
 import { buildTemplate } from "./build.js";
-import { type TemplatePurpose, templateInputs } from "./inputs.js";
+import { templateInputs } from "./inputs.js";
 import { discardTemplate, findTemplate } from "./store.js";
 
 export interface PrepareOptions {
@@ -18,24 +19,11 @@ export interface PrepareOptions {
   diskMib: number;
 }
 
-export interface PreparedTemplate {
-  purpose: TemplatePurpose;
-  key: string;
-  /** False when a usable template was there already. */
-  built: boolean;
-  /** Its cold boot and its save, in ms. */
-  bootMs: number;
-  saveMs: number;
-}
-
 /**
  * Makes sure the `run` and `workspace` templates of `options` exist and are usable.
  * @throws PyroError environment_not_installed, vmm_unavailable, boot_failed (the template's boot)
  */
-export async function prepareTemplates(
-  config: PyroConfig,
-  options: PrepareOptions,
-): Promise<PreparedTemplate[]> {
+export async function prepareTemplates(config: PyroConfig, options: PrepareOptions): Promise<PrepareResult> {
   const kernel = await requireInstalled(config.cacheDir, options.environment);
   const accel = await resolveAcceleration(config, kernel.kernelPath);
   const out: PreparedTemplate[] = [];
@@ -56,9 +44,9 @@ export async function prepareTemplates(
       purpose,
       key: template.key,
       built: found.status !== "usable",
-      bootMs: template.manifest.boot_ms,
-      saveMs: template.manifest.save_ms,
+      boot_ms: template.manifest.boot_ms,
+      save_ms: template.manifest.save_ms,
     });
   }
-  return out;
+  return { environment: options.environment, templates: out };
 }

@@ -118,15 +118,3 @@ export async function discardTemplate(dir: string): Promise<void> {
     if (name.startsWith("build-")) await rm(join(dir, name), { recursive: true, force: true });
   }
 }
-
-/** Every template directory (`templates/<env>/<key>`), for `env prune`. */
-export async function templateDirs(cacheDir: string): Promise<string[]> {
-  const dirs: string[] = [];
-  const root = cachePaths.templatesDir(cacheDir);
-  for (const env of await readdir(root).catch(() => [] as string[])) {
-    for (const key of await readdir(join(root, env)).catch(() => [] as string[])) {
-      if (!key.endsWith(".lock")) dirs.push(join(root, env, key));
-    }
-  }
-  return dirs;
-}
