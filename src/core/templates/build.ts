@@ -97,6 +97,8 @@ async function saveBuild(
       vcpuCount: inputs.vcpu_count,
       memMib: inputs.mem_mib,
       ttlSeconds: 0,
+      // Dies with this process: a build whose caller is killed leaves no VM behind.
+      ownerPid: process.pid,
       accel,
       snapshot: { memoryPath: files.memory, memoryShared: true, diskFormat: format },
       identity: false, // every clone gets its own; the template has none to give away
@@ -135,14 +137,14 @@ function buildKey(buildDir: string): string {
   return buildDir.split("/").at(-2) ?? "";
 }
 
-/** Points `current` at `build` (a symlink renamed over the old one) and drops other builds. */
+/** Points `current` at `build` (a symlink renamed over the old one) and drops every other build. */
 async function publish(dir: string, build: string): Promise<void> {
   const link = join(dir, `${CURRENT}.tmp-${process.pid}`);
   await rm(link, { force: true });
   await symlink(build, link);
   await rename(link, join(dir, CURRENT));
+  // Under the lock: any other build, finished or a .tmp one a killed build left, is stale.
   for (const name of await readdir(dir)) {
-    if (name.startsWith("build-") && name !== build && !name.endsWith(".tmp"))
-      await rm(join(dir, name), { recursive: true, force: true });
+    if (name.startsWith("build-") && name !== build) await rm(join(dir, name), { recursive: true, force: true });
   }
 }
