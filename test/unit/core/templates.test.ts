@@ -121,6 +121,16 @@ describe("findTemplate", () => {
   });
 });
 
+describe("env prune", () => {
+  it("removes every VM template", async () => {
+    const build = writeBuild();
+    const { pruneEnvironmentCache } = await import("../../../src/core/environments/registry.js");
+    const result = await pruneEnvironmentCache(cache);
+    expect(result.removed).toContain(join(build, ".."));
+    expect((await findTemplate(cache, inputs)).status).toBe("missing");
+  });
+});
+
 describe("machineIdentity", () => {
   it("names the guest after its id, with a stable machine id of its own", () => {
     const a = machineIdentity("vm_0123456789ab");
