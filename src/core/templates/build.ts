@@ -145,6 +145,7 @@ async function publish(dir: string, build: string): Promise<void> {
   await rename(link, join(dir, CURRENT));
   // Under the lock: any other build, finished or a .tmp one a killed build left, is stale.
   for (const name of await readdir(dir)) {
-    if (name.startsWith("build-") && name !== build) await rm(join(dir, name), { recursive: true, force: true });
+    if (name.startsWith("build-") && name !== build)
+      await rm(join(dir, name), { recursive: true, force: true });
   }
 }
