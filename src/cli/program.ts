@@ -7,6 +7,7 @@
 import { Command } from "commander";
 import { doctorCommand } from "./commands/doctor.js";
 import { envCommand } from "./commands/env/index.js";
+import { hostCommand } from "./commands/host.js";
 import { mcpCommand } from "./commands/mcp.js";
 import { prepareCommand } from "./commands/prepare.js";
 import { demoCommand, runCommand } from "./commands/run.js";
@@ -33,6 +34,7 @@ export function buildProgram(ctx: CliContext): Command {
     prepareCommand(ctx),
     workspaceCommand(ctx),
     mcpCommand(ctx),
+    hostCommand(ctx),
   ]) {
     program.addCommand(cmd);
   }
