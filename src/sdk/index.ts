@@ -56,6 +56,8 @@ export type {
   LogsServiceInput,
   OpenShellInput,
   PatchResult,
+  PrepareInput,
+  PrepareResult,
   PruneResult,
   PullResult,
   PushWorkspaceSyncInput,

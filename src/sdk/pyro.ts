@@ -79,6 +79,17 @@ export class Pyro {
   }
 
   /**
+   * Builds the VM templates of an environment ahead of time (`pyro prepare`): the `run` and
+   * `workspace` templates of these sizes, so the next `run` / `createWorkspace` restores
+   * instead of booting (docs/templates.md). A usable template is kept.
+   * @throws PyroError environment_not_installed, vmm_unavailable, boot_failed
+   */
+  async prepare(input: S.PrepareInput): Promise<S.PrepareResult> {
+    const args = await validateAs("PrepareInputSchema", input);
+    return camel((await import("../core/templates/prepare.js")).prepareTemplates(this.config, args));
+  }
+
+  /**
    * One-shot: create a microVM, boot it, run `command`, delete it (always, also on error,
    * timeout or abort).
    * @throws PyroError invalid_argument, environment_not_installed, boot_failed, timeout, interrupted
@@ -148,19 +159,22 @@ export class Pyro {
   /**
    * Creates and boots a workspace: its own rootfs (sparse copy), the seed imported into
    * /workspace (validated first), and an immutable baseline captured before this returns.
-   * Aborting `hooks.signal` kills the VM and removes everything created so far.
+   * Aborting `hooks.signal` kills the VM and removes everything created so far. The VM is
+   * restored from a VM template when one is usable (`cold: true` boots it); `hooks.onPhase`
+   * hears `template` events and `start` (`boot: restored|cold`, and why).
    * @throws PyroError invalid_argument, environment_not_installed, path_outside_workspace, boot_failed,
    *   network_unavailable, interrupted
    */
   async createWorkspace(
     input: S.CreateWorkspaceInput,
-    hooks: Pick<RunHooks, "signal"> = {},
+    hooks: Pick<RunHooks, "signal" | "onPhase"> = {},
   ): Promise<S.Workspace> {
     return camel(
       (await lifecycle()).createWorkspace(
         this.ws,
         await validateAs("CreateWorkspaceInputSchema", input),
         hooks.signal,
+        hooks.onPhase,
       ),
     );
   }

@@ -28,6 +28,8 @@ export const PullResultSchema = camelSchema(R.PullResultSchema);
 export type PullResult = CamelOf<typeof R.PullResultSchema>;
 export const PruneResultSchema = camelSchema(R.PruneResultSchema);
 export type PruneResult = CamelOf<typeof R.PruneResultSchema>;
+export const PrepareResultSchema = camelSchema(R.PrepareResultSchema);
+export type PrepareResult = CamelOf<typeof R.PrepareResultSchema>;
 
 export const VmSchema = camelSchema(R.VmSchema);
 export type Vm = CamelOf<typeof R.VmSchema>;
