@@ -9,6 +9,7 @@ import { doctorCommand } from "./commands/doctor.js";
 import { envCommand } from "./commands/env/index.js";
 import { hostCommand } from "./commands/host.js";
 import { mcpCommand } from "./commands/mcp.js";
+import { prepareCommand } from "./commands/prepare.js";
 import { demoCommand, runCommand } from "./commands/run.js";
 import { workspaceCommand } from "./commands/workspace/index.js";
 import type { CliContext } from "./context.js";
@@ -30,6 +31,7 @@ export function buildProgram(ctx: CliContext): Command {
     demoCommand(ctx),
     doctorCommand(ctx),
     envCommand(ctx),
+    prepareCommand(ctx),
     workspaceCommand(ctx),
     mcpCommand(ctx),
     hostCommand(ctx),

@@ -97,6 +97,10 @@ export const CreateWorkspaceInputSchema = z
       ),
     maxPids: MaxPids.optional(),
     diskMib: DiskMib,
+    cold: z
+      .boolean()
+      .default(false)
+      .describe("Boot the kernel even when a VM template could be restored (slower). Default false."),
   })
   .strict();
 export type CreateWorkspaceInput = z.input<typeof CreateWorkspaceInputSchema>;

@@ -33,7 +33,7 @@ export function requireAgentBinary(path: string): string {
  * inode, size, mtime and ctime in ns: any write changes ctime, which no caller can set back),
  * so a boot does not hash 8 MB each time (about 20 ms); a changed binary is hashed again.
  */
-async function agentSha256(stateDir: string, agentPath: string): Promise<string> {
+export async function agentSha256(stateDir: string, agentPath: string): Promise<string> {
   const st = await stat(agentPath, { bigint: true });
   const identity = [agentPath, st.dev, st.ino, st.size, st.mtimeNs, st.ctimeNs].join(":");
   const cachePath = join(statePaths.imagesDir(stateDir), "agent-sha.json");

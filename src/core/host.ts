@@ -17,6 +17,8 @@ export interface AccelDecision {
   reason: string;
   /** True when the verdict came from the cache rather than a probe boot just now. */
   cached: boolean;
+  /** The selected VMM as its probe saw it (absent when PYRO_ACCEL forced the choice). */
+  vmm?: Pick<DriverProbe, "driver" | "binary" | "version" | "capabilities">;
 }
 
 /** The settings a probe depends on. */
@@ -69,7 +71,13 @@ export async function resolveAcceleration(
     // Only without a kernel to boot; every caller here has one.
     throw new PyroError("vmm_failed", `no acceleration decided: ${driver.acceleration_reason}`);
   }
-  return { accel: driver.acceleration, reason: driver.acceleration_reason, cached: driver.cached };
+  const { binary, version, capabilities } = driver;
+  return {
+    accel: driver.acceleration,
+    reason: driver.acceleration_reason,
+    cached: driver.cached,
+    vmm: { driver: driver.driver, binary, version, capabilities },
+  };
 }
 
 /** Host TSC frequency in kHz from /proc/cpuinfo (`cpu MHz`), or undefined. */

@@ -2,18 +2,26 @@
  * Booting and stopping one machine (a one-shot VM or a workspace) through its supervisor.
  * VMs and workspaces differ in records and disks; this is what they share.
  */
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { PyroError } from "../errors.js";
 import { launchSupervisor, SupervisorClient } from "../supervisor/client.js";
-import type { Acceleration, SupervisorConfig, SupervisorState, VmNetwork } from "../supervisor/protocol.js";
+import type {
+  Acceleration,
+  IdentityConfig,
+  SupervisorConfig,
+  SupervisorState,
+  VmConfig,
+  VmNetwork,
+} from "../supervisor/protocol.js";
 import { withMachineSlot } from "./active-machines.js";
 import { ensureBootInitrd } from "./boot-initrd.js";
 import type { PyroConfig } from "./config.js";
 import type { BootArtifacts } from "./environments/registry.js";
 import { writeJsonAtomic } from "./fs-atomic.js";
-import { hostTscKhz, resolveAcceleration } from "./host.js";
+import { type AccelDecision, hostTscKhz, resolveAcceleration } from "./host.js";
 import { MAX_SOCKET_PATH_BYTES, type MachinePaths, packagePaths } from "./paths.js";
 import { traceMark } from "./trace.js";
 
@@ -35,6 +43,17 @@ export interface MachineSpec {
   ownerPid?: number;
   /** The guest NIC (network policy egress*); undefined = no NIC. */
   network?: VmNetwork;
+  /** The accelerator, when the caller decided it already (a template's inputs name it). */
+  accel?: AccelDecision;
+  /**
+   * Saved-state options (src/core/templates): RAM in a file, a qcow2 root disk, a start from a
+   * saved state bounded by `restoreTimeoutMs`. Absent = a plain cold boot.
+   */
+  snapshot?: Pick<VmConfig, "memoryPath" | "memoryShared" | "restoreStatePath" | "diskFormat"> & {
+    restoreTimeoutMs?: number;
+  };
+  /** Whether the agent takes its own identity (name, machine id, clock, entropy); default true. */
+  identity?: boolean;
 }
 
 export interface BootResult {
@@ -68,7 +87,7 @@ export async function bootMachine(
   paths: MachinePaths,
   spec: MachineSpec,
 ): Promise<BootResult> {
-  const accel = await resolveAcceleration(config, spec.kernel.kernelPath);
+  const accel = spec.accel ?? (await resolveAcceleration(config, spec.kernel.kernelPath));
   const initrdPath = await ensureBootInitrd(
     config.stateDir,
     spec.kernel.modulesPath,
@@ -92,7 +111,13 @@ export async function bootMachine(
       consoleLogPath: paths.consoleLog,
       tmpDir: paths.tmpDir,
       ...(spec.network ? { network: spec.network } : {}),
+      ...(spec.snapshot?.diskFormat ? { diskFormat: spec.snapshot.diskFormat } : {}),
+      ...(spec.snapshot?.memoryPath ? { memoryPath: spec.snapshot.memoryPath } : {}),
+      ...(spec.snapshot?.memoryShared ? { memoryShared: true } : {}),
+      ...(spec.snapshot?.restoreStatePath ? { restoreStatePath: spec.snapshot.restoreStatePath } : {}),
     },
+    ...(spec.snapshot?.restoreTimeoutMs ? { restoreTimeoutMs: spec.snapshot.restoreTimeoutMs } : {}),
+    ...(spec.identity === false ? {} : { identity: machineIdentity(spec.id) }),
     qemuBinary: config.qemuBinary,
     vmm: config.vmm,
     ttlSeconds: spec.ttlSeconds,
@@ -121,6 +146,18 @@ export async function bootMachine(
       cause: e,
     });
   }
+}
+
+/**
+ * Who the guest of machine `id` is: host name `vm-0123456789ab` / `ws-...` (the id, as a valid
+ * host name) and a machine id derived from the id, so it is stable across a workspace's
+ * restarts and differs between any two machines (and between clones of one template).
+ */
+export function machineIdentity(id: string): IdentityConfig {
+  return {
+    hostname: id.toLowerCase().replace(/[^a-z0-9-]/g, "-"),
+    machineId: createHash("sha256").update(`pyro machine-id\0${id}`).digest("hex").slice(0, 32),
+  };
 }
 
 /** The supervisor API client of a machine. */

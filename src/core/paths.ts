@@ -16,6 +16,9 @@
  *                                    per host kernel and QEMU build, and the lock of its probe
  *   kernels/<kernel_key>/vmlinux, modules.cpio, manifest.json, kernel-build.json
  *   <env-slug>/<version>/manifest.json, vmlinux, modules.cpio, rootfs.ext4
+ *   templates/<env-slug>/<key>/current -> build-<id>   the usable build of a VM template
+ *   templates/<env-slug>/<key>/build-<id>/manifest.json, state, memory, disk.qcow2|disk.ext4
+ * $PYRO_HOME/templates/b-<id>/       the run and log directories of a template being built
  * ```
  */
 import { dirname, join, resolve } from "node:path";
@@ -121,6 +124,8 @@ export const statePaths = {
   bootInitrd: (stateDir: string, modulesSha256: string, agentSha256: string) =>
     join(stateDir, "images", `initrd-${modulesSha256.slice(0, 12)}-${agentSha256.slice(0, 12)}.cpio`),
   hostDir: (stateDir: string) => join(stateDir, "host"),
+  /** Machine directory of a template build (short: its sockets live beneath it). */
+  templateBuildMachine: (stateDir: string, buildId: string) => join(stateDir, "templates", `b-${buildId}`),
 };
 
 /** Environment names carry a colon (`debian:12`); directories use a slug (`debian-12`). */
@@ -139,4 +144,14 @@ export const cachePaths = {
   kernel: (envDir: string) => join(envDir, "vmlinux"),
   modules: (envDir: string) => join(envDir, "modules.cpio"),
   rootfs: (envDir: string) => join(envDir, "rootfs.ext4"),
+  templatesDir: (cacheDir: string) => join(cacheDir, "templates"),
+  /** One template (src/core/templates): its builds and the `current` link to the usable one. */
+  templateDir: (cacheDir: string, environment: string, key: string) =>
+    join(cacheDir, "templates", environmentSlug(environment), key),
+  templateBuild: (buildDir: string) => ({
+    manifest: join(buildDir, "manifest.json"),
+    state: join(buildDir, "state"),
+    memory: join(buildDir, "memory"),
+    disk: (format: "qcow2" | "raw") => join(buildDir, format === "qcow2" ? "disk.qcow2" : "disk.ext4"),
+  }),
 };

@@ -6,10 +6,11 @@ import type { Readable } from "node:stream";
 import { PyroError } from "../errors.js";
 import { findCatalogEntry } from "./environments/catalog.js";
 import type { ExecResult } from "./exec.js";
+import type { StartReport, TemplateEvent } from "./templates/start.js";
 import { traceMark } from "./trace.js";
 import type { VmManager } from "./vm-manager.js";
 
-export type RunPhase = "create" | "start" | "execute" | "cleanup";
+export type RunPhase = "create" | "template" | "start" | "execute" | "cleanup";
 
 export interface RunOptions {
   environment: string;
@@ -19,6 +20,8 @@ export interface RunOptions {
   timeoutSeconds: number;
   ttlSeconds: number;
   network: boolean;
+  /** Boot cold even when a VM template is usable. */
+  cold?: boolean;
   onPhase?: (phase: RunPhase, fields: Record<string, string | number>) => void;
   onStdout?: (chunk: Buffer) => void;
   onStderr?: (chunk: Buffer) => void;
@@ -47,20 +50,34 @@ export async function runOnce(vms: VmManager, options: RunOptions): Promise<RunO
   options.onPhase?.("create", { environment: options.environment });
   const record = await vms.create(options);
   let cleanupReason = "completed";
+  let report: StartReport | undefined;
   try {
     checkAbort();
     options.onPhase?.("start", { vm_id: record.vm_id });
     const abortStart = () => void vms.abortBoot(record.vm_id);
     options.signal?.addEventListener("abort", abortStart, { once: true });
     let startedRecord: Awaited<ReturnType<VmManager["start"]>>;
+    const onTemplate = (event: TemplateEvent) => options.onPhase?.("template", event);
     try {
       // Tied to this process: a run whose caller is killed (even with -9) leaves no VM running.
-      startedRecord = await vms.start(record.vm_id, process.pid);
+      startedRecord = await vms.start(record.vm_id, process.pid, {
+        cold: options.cold ?? false,
+        onTemplate,
+        onStarted: (r) => {
+          report = r;
+        },
+      });
     } finally {
       options.signal?.removeEventListener("abort", abortStart);
     }
     checkAbort();
-    options.onPhase?.("execute", { vm_id: record.vm_id, acceleration: startedRecord.acceleration ?? "" });
+    options.onPhase?.("execute", {
+      vm_id: record.vm_id,
+      acceleration: startedRecord.acceleration ?? "",
+      boot: report?.boot ?? "cold",
+      ...(report?.template ? { template: report.template } : {}),
+      ...(report?.reason ? { reason: report.reason } : {}),
+    });
     traceMark("exec_request");
     const result = await vms.exec(record.vm_id, {
       command: options.command,
@@ -74,6 +91,8 @@ export async function runOnce(vms: VmManager, options: RunOptions): Promise<RunO
     if (result.timedOut) cleanupReason = "timeout";
     const cleanup = await vms.delete(record.vm_id, cleanupReason);
     traceMark("teardown_done");
+    // A template that failed is built again now that this run's VM is gone (one guest at a time).
+    if (report?.rebuild) await vms.rebuildTemplate(record.environment, report.rebuild, onTemplate);
     return {
       vmId: record.vm_id,
       result,

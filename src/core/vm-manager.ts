@@ -12,7 +12,6 @@ import { requireInstalled } from "./environments/registry.js";
 import { type ExecOptions, type ExecResult, execInVm } from "./exec.js";
 import { withLock } from "./lock.js";
 import {
-  bootMachine,
   liveMachineState,
   type MachineSpec,
   machineClient,
@@ -22,6 +21,7 @@ import {
 } from "./machine.js";
 import { machineCrash, supervisorRuns } from "./machine-outcome.js";
 import { packagePaths, vmPaths } from "./paths.js";
+import type { MachineStartOptions, StartReport, TemplateEvent } from "./templates/start.js";
 import {
   listVmIds,
   newVmId,
@@ -41,6 +41,9 @@ export interface CreateVmOptions {
   ttlSeconds: number;
   network: boolean;
 }
+
+/** The template modules, loaded on a start only. */
+const loadTemplates = () => import("./templates/start.js");
 
 /** A VM record joined with what its supervisor reports right now. */
 export interface VmStatus extends VmRecord {
@@ -86,10 +89,11 @@ export class VmManager {
   }
 
   /**
-   * Boots a created VM and waits for its agent. With `ownerPid`, the VM dies with that
-   * process (one-shot runs tie it to the CLI). @throws PyroError boot_failed, vmm_failed
+   * Boots a created VM and waits for its agent: restored from its VM template when one is
+   * usable (src/core/templates), else cold. With `ownerPid`, the VM dies with that process
+   * (one-shot runs tie it to the CLI). @throws PyroError boot_failed, vmm_failed
    */
-  async start(vmId: string, ownerPid?: number): Promise<VmRecord> {
+  async start(vmId: string, ownerPid?: number, options: MachineStartOptions = {}): Promise<VmRecord> {
     return this.lock(vmId, async () => {
       const record = await readVmRecord(this.config.stateDir, vmId);
       const paths = vmPaths(this.config.stateDir, vmId);
@@ -104,7 +108,7 @@ export class VmManager {
         }
         // The environment's current artifacts: a re-pulled kernel is picked up by the next start.
         const kernel = await requireInstalled(this.config.cacheDir, record.environment);
-        const boot = await bootMachine(this.config, paths, {
+        const spec: MachineSpec = {
           id: vmId,
           kernel,
           rootfsPath: kernel.rootfsPath,
@@ -114,7 +118,26 @@ export class VmManager {
           ttlSeconds: record.ttl_seconds,
           ownerPid,
           ...(network ? { network } : {}),
-        });
+        };
+        const request = {
+          purpose: "run" as const,
+          kernel,
+          vcpuCount: record.vcpu_count,
+          memMib: record.mem_mib,
+          diskMib: null,
+          network: record.network,
+          cold: options.cold ?? false,
+          ...(options.onTemplate ? { onTemplate: options.onTemplate } : {}),
+        };
+        // A clone's disk is a throw-away overlay over its template's (snapshot=on).
+        const { boot, report } = await (await loadTemplates()).startMachine(
+          this.config,
+          paths,
+          spec,
+          request,
+          async (t) => ({ rootfsPath: t.disk, snapshot: { diskFormat: "qcow2" } }),
+        );
+        options.onStarted?.(report);
         record.acceleration = boot.acceleration;
         record.acceleration_reason = boot.accelerationReason;
         record.state = "started";
@@ -130,6 +153,16 @@ export class VmManager {
       await writeVmRecord(this.config.stateDir, record);
       return record;
     });
+  }
+
+  /** Builds the template a cold start asked for (reported through `onTemplate`; never throws). */
+  async rebuildTemplate(
+    environment: string,
+    rebuild: NonNullable<StartReport["rebuild"]>,
+    onTemplate?: (event: TemplateEvent) => void,
+  ): Promise<void> {
+    const kernel = await requireInstalled(this.config.cacheDir, environment).catch(() => undefined);
+    if (kernel) await (await loadTemplates()).rebuildAfterColdStart(this.config, kernel, rebuild, onTemplate);
   }
 
   /** Runs one command in a started VM. */

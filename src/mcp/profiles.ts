@@ -17,7 +17,7 @@ import type { McpProfile } from "../contract/choices.js";
  * `vm-run` keeps `vm_run` whole (it is that profile's only tool); `workspace-full` hides nothing.
  */
 export const CORE_HIDDEN_FIELDS: Readonly<Record<string, readonly string[]>> = {
-  vm_run: ["vcpu_count", "mem_mib", "ttl_seconds", "network"],
+  vm_run: ["vcpu_count", "mem_mib", "ttl_seconds", "network", "cold"],
   vm_create: ["vcpu_count", "mem_mib", "ttl_seconds", "network"],
   workspace_create: [
     "vcpu_count",
@@ -28,6 +28,7 @@ export const CORE_HIDDEN_FIELDS: Readonly<Record<string, readonly string[]>> = {
     "network_policy",
     "labels",
     "secrets",
+    "cold",
   ],
   workspace_update: ["labels", "clear_labels"],
   // workspace-core has no snapshot tools: its reset goes back to the create-time baseline.

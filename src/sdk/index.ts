@@ -1,6 +1,5 @@
 /** Public entry of the `pyro-mcp` package: explicit named exports only. */
 
-export type { DoctorReport } from "../core/doctor.js";
 export type { PullPhase, PullProgress } from "../core/environments/progress.js";
 export type { RunPhase } from "../core/run.js";
 export {
@@ -43,6 +42,7 @@ export type {
   DiskList,
   DiskListInput,
   DiskReadInput,
+  DoctorReport,
   Environment,
   EnvironmentList,
   ExecVmInput,
@@ -56,6 +56,8 @@ export type {
   LogsServiceInput,
   OpenShellInput,
   PatchResult,
+  PrepareInput,
+  PrepareResult,
   PruneResult,
   PullResult,
   PushWorkspaceSyncInput,

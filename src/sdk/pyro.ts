@@ -7,12 +7,21 @@
 import type { Readable } from "node:stream";
 import { type Camel, toCamel } from "../contract/case.js";
 import { type PyroConfig, resolveConfig } from "../core/config.js";
-import type { DoctorReport } from "../core/doctor.js";
 import type { PullProgressListener } from "../core/environments/progress.js";
 import { VmManager } from "../core/vm-manager.js";
 import { WorkspaceManager } from "../core/workspaces/manager.js";
 import { execWorkspace } from "../core/workspaces/workspace-exec.js";
-import * as core from "./core-modules.js";
+import {
+  environments,
+  files,
+  lifecycle,
+  offlineDisk,
+  services,
+  shells,
+  snapshots,
+  summary,
+  vmApi,
+} from "./core-modules.js";
 import { quickExecInput } from "./exec-input.js";
 import { configOverrides, type PyroOptions, type RunHooks } from "./options.js";
 import type * as S from "./schemas.js";
@@ -36,13 +45,13 @@ export class Pyro {
   }
 
   /** Host diagnosis: KVM (and whether a guest really boots with it), VMMs, acceleration, capabilities. */
-  async doctor(): Promise<DoctorReport> {
-    return (await import("../core/doctor.js")).diagnose(this.config);
+  async doctor(): Promise<S.DoctorReport> {
+    return camel((await import("../core/doctor.js")).diagnose(this.config));
   }
 
   /** The catalog with install status (quick check; no hashing). */
   async listEnvironments(): Promise<S.EnvironmentList> {
-    return camel((await core.environments()).listEnvironmentRecords(this.config));
+    return camel((await environments()).listEnvironmentRecords(this.config));
   }
 
   /**
@@ -55,18 +64,29 @@ export class Pyro {
     options: { onProgress?: PullProgressListener; signal?: AbortSignal } = {},
   ): Promise<S.PullResult> {
     const args = await validateAs("EnvironmentName", name);
-    return camel((await core.environments()).pullEnvironment(this.config, args, options));
+    return camel((await environments()).pullEnvironment(this.config, args, options));
   }
 
   /** One environment with its manifest, every artifact re-hashed. @throws PyroError environment_not_found */
   async inspectEnvironment(name: string): Promise<S.Environment> {
     const args = await validateAs("EnvironmentName", name);
-    return camel((await core.environments()).inspectEnvironment(this.config, args));
+    return camel((await environments()).inspectEnvironment(this.config, args));
   }
 
   /** Removes stale or unused cache entries; reports bytes freed. */
   async pruneEnvironments(): Promise<S.PruneResult> {
-    return camel((await core.environments()).pruneEnvironments(this.config));
+    return camel((await environments()).pruneEnvironments(this.config));
+  }
+
+  /**
+   * Builds the VM templates of an environment ahead of time (`pyro prepare`): the `run` and
+   * `workspace` templates of these sizes, so the next `run` / `createWorkspace` restores
+   * instead of booting (docs/templates.md). A usable template is kept.
+   * @throws PyroError environment_not_installed, vmm_unavailable, boot_failed
+   */
+  async prepare(input: S.PrepareInput): Promise<S.PrepareResult> {
+    const args = await validateAs("PrepareInputSchema", input);
+    return camel((await import("../core/templates/prepare.js")).prepareTemplates(this.config, args));
   }
 
   /**
@@ -75,7 +95,7 @@ export class Pyro {
    * @throws PyroError invalid_argument, environment_not_installed, boot_failed, timeout, interrupted
    */
   async run(input: S.RunInput, hooks: RunHooks = {}): Promise<S.RunResult> {
-    return camel((await core.vmApi()).run(this.vms, await validateAs("RunInputSchema", input), hooks));
+    return camel((await vmApi()).run(this.vms, await validateAs("RunInputSchema", input), hooks));
   }
 
   /** Same as {@link Pyro.run} (the 1.x name). */
@@ -85,12 +105,12 @@ export class Pyro {
 
   /** Creates a VM record (nothing boots until {@link Pyro.startVm}). @throws PyroError environment_not_installed */
   async createVm(input: S.CreateVmInput): Promise<S.Vm> {
-    return camel((await core.vmApi()).createVm(this.vms, await validateAs("CreateVmInputSchema", input)));
+    return camel((await vmApi()).createVm(this.vms, await validateAs("CreateVmInputSchema", input)));
   }
 
   /** Boots a created VM and waits for its guest agent. @throws PyroError vm_not_found, boot_failed */
   async startVm(vmId: string): Promise<S.Vm> {
-    return camel((await core.vmApi()).startVm(this.vms, await validateAs("VmId", vmId)));
+    return camel((await vmApi()).startVm(this.vms, await validateAs("VmId", vmId)));
   }
 
   /**
@@ -98,22 +118,22 @@ export class Pyro {
    * @throws PyroError vm_not_found, vm_not_running, timeout
    */
   async execVm(input: S.ExecVmInput, hooks: Omit<RunHooks, "onPhase"> = {}): Promise<S.VmExecResult> {
-    return camel((await core.vmApi()).execVm(this.vms, await validateAs("ExecVmInputSchema", input), hooks));
+    return camel((await vmApi()).execVm(this.vms, await validateAs("ExecVmInputSchema", input), hooks));
   }
 
   /** Powers a VM off (guest flushes, VMM exits). @throws PyroError vm_not_found */
   async stopVm(vmId: string): Promise<S.Vm> {
-    return camel((await core.vmApi()).stopVm(this.vms, await validateAs("VmId", vmId)));
+    return camel((await vmApi()).stopVm(this.vms, await validateAs("VmId", vmId)));
   }
 
   /** Kills the VM if running and removes all its state. @throws PyroError vm_not_found */
   async deleteVm(vmId: string): Promise<S.VmDelete> {
-    return camel((await core.vmApi()).deleteVm(this.vms, await validateAs("VmId", vmId)));
+    return camel((await vmApi()).deleteVm(this.vms, await validateAs("VmId", vmId)));
   }
 
   /** Record plus live supervisor state. @throws PyroError vm_not_found */
   async statusVm(vmId: string): Promise<S.Vm> {
-    return camel((await core.vmApi()).statusVm(this.vms, await validateAs("VmId", vmId)));
+    return camel((await vmApi()).statusVm(this.vms, await validateAs("VmId", vmId)));
   }
 
   /**
@@ -121,17 +141,17 @@ export class Pyro {
    * addresses (a private /30) and host TAP device; nulls otherwise. @throws PyroError vm_not_found
    */
   async networkInfoVm(vmId: string): Promise<S.VmNetworkInfo> {
-    return camel((await core.vmApi()).networkInfoVm(this.vms, await validateAs("VmId", vmId)));
+    return camel((await vmApi()).networkInfoVm(this.vms, await validateAs("VmId", vmId)));
   }
 
   /** Every VM under this state dir. */
   async listVms(): Promise<S.VmList> {
-    return camel((await core.vmApi()).listVms(this.vms));
+    return camel((await vmApi()).listVms(this.vms));
   }
 
   /** Deletes VMs and workspaces idle past their TTL. */
   async reapExpired(): Promise<S.ReapResult> {
-    return camel((await core.vmApi()).reapExpired(this.vms, this.ws));
+    return camel((await vmApi()).reapExpired(this.vms, this.ws));
   }
 
   // ---- Workspaces (docs/workspaces.md). `workspaceId` accepts an id or a unique name. ----
@@ -139,64 +159,56 @@ export class Pyro {
   /**
    * Creates and boots a workspace: its own rootfs (sparse copy), the seed imported into
    * /workspace (validated first), and an immutable baseline captured before this returns.
-   * Aborting `hooks.signal` kills the VM and removes everything created so far.
+   * Aborting `hooks.signal` kills the VM and removes everything created so far. The VM is
+   * restored from a VM template when one is usable (`cold: true` boots it); `hooks.onPhase`
+   * hears `template` events and `start` (`boot: restored|cold`, and why).
    * @throws PyroError invalid_argument, environment_not_installed, path_outside_workspace, boot_failed,
    *   network_unavailable, interrupted
    */
   async createWorkspace(
     input: S.CreateWorkspaceInput,
-    hooks: Pick<RunHooks, "signal"> = {},
+    hooks: Pick<RunHooks, "signal" | "onPhase"> = {},
   ): Promise<S.Workspace> {
     return camel(
-      (await core.lifecycle()).createWorkspace(
+      (await lifecycle()).createWorkspace(
         this.ws,
         await validateAs("CreateWorkspaceInputSchema", input),
         hooks.signal,
+        hooks.onPhase,
       ),
     );
   }
 
   /** Every workspace (expired ones are reaped first). */
   async listWorkspaces(): Promise<S.WorkspaceList> {
-    return camel((await core.lifecycle()).listWorkspaces(this.ws));
+    return camel((await lifecycle()).listWorkspaces(this.ws));
   }
 
   /** Renames and (re)labels. @throws PyroError workspace_not_found, invalid_argument */
   async updateWorkspace(input: S.UpdateWorkspaceInput): Promise<S.Workspace> {
     const args = await validateAs("UpdateWorkspaceInputSchema", input);
-    return camel((await core.lifecycle()).updateWorkspace(this.ws, args));
+    return camel((await lifecycle()).updateWorkspace(this.ws, args));
   }
 
   /** State, resources, seed, counts. Never throws for a damaged workspace (state `failed`). */
   async statusWorkspace(workspaceId: string): Promise<S.Workspace> {
-    return camel(
-      (await core.lifecycle()).statusWorkspace(this.ws, await validateAs("WorkspaceRef", workspaceId)),
-    );
+    return camel((await lifecycle()).statusWorkspace(this.ws, await validateAs("WorkspaceRef", workspaceId)));
   }
 
   /** Command history: sequence, command, exit code, duration, output (64 KiB per stream kept). */
   async logsWorkspace(workspaceId: string): Promise<S.WorkspaceLogs> {
-    return camel(
-      (await core.lifecycle()).logsWorkspace(this.ws, await validateAs("WorkspaceRef", workspaceId)),
-    );
+    return camel((await lifecycle()).logsWorkspace(this.ws, await validateAs("WorkspaceRef", workspaceId)));
   }
 
-  /**
-   * In one call what a reviewer needs: changes since the baseline (paths and counts, no patch;
-   * null unless running), the last 10 commands with exit codes, services, shells, snapshots.
-   * @throws PyroError workspace_not_found
-   */
+  /** Changes since the baseline (no patch), the last 10 commands, services, shells, snapshots. */
   async summarizeWorkspace(workspaceId: string): Promise<S.WorkspaceSummary> {
-    return camel(
-      (await core.summary()).summarizeWorkspace(this.ws, await validateAs("WorkspaceRef", workspaceId)),
-    );
+    const ref = await validateAs("WorkspaceRef", workspaceId);
+    return camel((await summary()).summarizeWorkspace(this.ws, ref));
   }
 
   /** Destroys the VM and all state. @throws PyroError workspace_not_found */
   async deleteWorkspace(workspaceId: string): Promise<S.WorkspaceDelete> {
-    return camel(
-      (await core.lifecycle()).deleteWorkspace(this.ws, await validateAs("WorkspaceRef", workspaceId)),
-    );
+    return camel((await lifecycle()).deleteWorkspace(this.ws, await validateAs("WorkspaceRef", workspaceId)));
   }
 
   /**
@@ -214,42 +226,42 @@ export class Pyro {
   /** Copies a host dir or archive into /workspace (`dest`). Not atomic. @throws PyroError path_outside_workspace */
   async pushWorkspaceSync(input: S.PushWorkspaceSyncInput): Promise<S.SyncResult> {
     const args = await validateAs("PushWorkspaceSyncInputSchema", input);
-    return camel((await core.files()).pushWorkspaceSync(this.ws, args));
+    return camel((await files()).pushWorkspaceSync(this.ws, args));
   }
 
   /** Copies a file or directory of /workspace to a new host path. @throws PyroError invalid_argument if it exists */
   async exportWorkspace(input: S.ExportWorkspaceInput): Promise<S.ExportResult> {
     const args = await validateAs("ExportWorkspaceInputSchema", input);
-    return camel((await core.files()).exportWorkspace(this.ws, args));
+    return camel((await files()).exportWorkspace(this.ws, args));
   }
 
   /** /workspace against the create-time baseline: unified patch for text, entries for the rest. */
   async diffWorkspace(workspaceId: string): Promise<S.WorkspaceDiffResult> {
-    return camel((await core.files()).diffWorkspace(this.ws, await validateAs("WorkspaceRef", workspaceId)));
+    return camel((await files()).diffWorkspace(this.ws, await validateAs("WorkspaceRef", workspaceId)));
   }
 
   /** Lists a directory (or one file) of /workspace. */
   async listWorkspaceFiles(input: S.ListWorkspaceFilesInput): Promise<S.FileList> {
     const args = await validateAs("ListWorkspaceFilesInputSchema", input);
-    return camel((await core.files()).listWorkspaceFiles(this.ws, args));
+    return camel((await files()).listWorkspaceFiles(this.ws, args));
   }
 
   /** Reads a regular file (at most `maxBytes`, default 65536); binary content comes base64. */
   async readWorkspaceFile(input: S.ReadWorkspaceFileInput): Promise<S.FileRead> {
     const args = await validateAs("ReadWorkspaceFileInputSchema", input);
-    return camel((await core.files()).readWorkspaceFile(this.ws, args));
+    return camel((await files()).readWorkspaceFile(this.ws, args));
   }
 
   /** Writes a text file atomically (at most 1 MiB), creating parent directories. */
   async writeWorkspaceFile(input: S.WriteWorkspaceFileInput): Promise<S.FileWrite> {
     const args = await validateAs("WriteWorkspaceFileInputSchema", input);
-    return camel((await core.files()).writeWorkspaceFile(this.ws, args));
+    return camel((await files()).writeWorkspaceFile(this.ws, args));
   }
 
   /** Applies a unified diff; every hunk is checked before anything is written. @throws PyroError patch_failed */
   async applyWorkspacePatch(input: S.ApplyWorkspacePatchInput): Promise<S.PatchResult> {
     const args = await validateAs("ApplyWorkspacePatchInputSchema", input);
-    return camel((await core.files()).applyWorkspacePatch(this.ws, args));
+    return camel((await files()).applyWorkspacePatch(this.ws, args));
   }
 
   /**
@@ -257,23 +269,17 @@ export class Pyro {
    * @throws PyroError invalid_argument (name taken), workspace_not_running
    */
   async createSnapshot(input: S.SnapshotInput): Promise<S.Snapshot> {
-    return camel(
-      (await core.snapshots()).createSnapshot(this.ws, await validateAs("SnapshotInputSchema", input)),
-    );
+    return camel((await snapshots()).createSnapshot(this.ws, await validateAs("SnapshotInputSchema", input)));
   }
 
   /** Snapshots of a workspace, the implicit `baseline` first. */
   async listSnapshots(workspaceId: string): Promise<S.SnapshotList> {
-    return camel(
-      (await core.snapshots()).listSnapshots(this.ws, await validateAs("WorkspaceRef", workspaceId)),
-    );
+    return camel((await snapshots()).listSnapshots(this.ws, await validateAs("WorkspaceRef", workspaceId)));
   }
 
   /** Deletes a named snapshot. @throws PyroError snapshot_protected (baseline), snapshot_not_found */
   async deleteSnapshot(input: S.SnapshotInput): Promise<S.SnapshotDelete> {
-    return camel(
-      (await core.snapshots()).deleteSnapshot(this.ws, await validateAs("SnapshotInputSchema", input)),
-    );
+    return camel((await snapshots()).deleteSnapshot(this.ws, await validateAs("SnapshotInputSchema", input)));
   }
 
   /**
@@ -283,14 +289,14 @@ export class Pyro {
    */
   async resetWorkspace(input: S.ResetWorkspaceInput): Promise<S.Workspace> {
     const args = await validateAs("ResetWorkspaceInputSchema", input);
-    return camel((await core.snapshots()).resetWorkspace(this.ws, args));
+    return camel((await snapshots()).resetWorkspace(this.ws, args));
   }
 
   // ---- Shells: persistent PTYs in a workspace ----
 
   /** Opens a PTY shell (bash) in /workspace (or `cwd` inside it). @throws PyroError workspace_not_running */
   async openShell(input: S.OpenShellInput): Promise<S.Shell> {
-    return camel((await core.shells()).openShell(this.ws, await validateAs("OpenShellInputSchema", input)));
+    return camel((await shells()).openShell(this.ws, await validateAs("OpenShellInputSchema", input)));
   }
 
   /**
@@ -298,19 +304,17 @@ export class Pyro {
    * `waitForIdleMs` waits for the shell to go quiet first. @throws PyroError shell_not_found
    */
   async readShell(input: S.ReadShellInput): Promise<S.ShellRead> {
-    return camel((await core.shells()).readShell(this.ws, await validateAs("ReadShellInputSchema", input)));
+    return camel((await shells()).readShell(this.ws, await validateAs("ReadShellInputSchema", input)));
   }
 
   /** Types `input` (plus Enter unless `newline: false`). @throws PyroError shell_not_running */
   async writeShell(input: S.WriteShellInput): Promise<S.ShellWrite> {
-    return camel((await core.shells()).writeShell(this.ws, await validateAs("WriteShellInputSchema", input)));
+    return camel((await shells()).writeShell(this.ws, await validateAs("WriteShellInputSchema", input)));
   }
 
   /** Signals the shell's foreground process group (default INT, like Ctrl-C). */
   async signalShell(input: S.SignalShellInput): Promise<S.ShellSignal> {
-    return camel(
-      (await core.shells()).signalShell(this.ws, await validateAs("SignalShellInputSchema", input)),
-    );
+    return camel((await shells()).signalShell(this.ws, await validateAs("SignalShellInputSchema", input)));
   }
 
   /**
@@ -321,26 +325,22 @@ export class Pyro {
     input: S.ShellRefInput,
     io: { input: Readable; onOutput: (chunk: Buffer) => void; signal?: AbortSignal },
   ): Promise<S.Shell> {
-    return camel(
-      (await core.shells()).attachShell(this.ws, await validateAs("ShellRefInputSchema", input), io),
-    );
+    return camel((await shells()).attachShell(this.ws, await validateAs("ShellRefInputSchema", input), io));
   }
 
   /** Resizes a shell's terminal (columns and rows). */
   async resizeShell(input: S.ResizeShellInput): Promise<S.Shell> {
-    return camel(
-      (await core.shells()).resizeShell(this.ws, await validateAs("ResizeShellInputSchema", input)),
-    );
+    return camel((await shells()).resizeShell(this.ws, await validateAs("ResizeShellInputSchema", input)));
   }
 
   /** Ends the shell and everything it started. */
   async closeShell(input: S.ShellRefInput): Promise<S.Shell> {
-    return camel((await core.shells()).closeShell(this.ws, await validateAs("ShellRefInputSchema", input)));
+    return camel((await shells()).closeShell(this.ws, await validateAs("ShellRefInputSchema", input)));
   }
 
   /** The workspace's shells. */
   async listShells(workspaceId: string): Promise<S.ShellList> {
-    return camel((await core.shells()).listShells(this.ws, await validateAs("WorkspaceRef", workspaceId)));
+    return camel((await shells()).listShells(this.ws, await validateAs("WorkspaceRef", workspaceId)));
   }
 
   // ---- Services: long-running processes with readiness probes ----
@@ -352,35 +352,27 @@ export class Pyro {
    */
   async startService(input: S.StartServiceInput): Promise<S.Service> {
     const args = await validateAs("StartServiceInputSchema", input);
-    return camel((await core.services()).startService(this.ws, args));
+    return camel((await services()).startService(this.ws, args));
   }
 
   /** Services of a workspace with counts. */
   async listServices(workspaceId: string): Promise<S.ServiceList> {
-    return camel(
-      (await core.services()).listServices(this.ws, await validateAs("WorkspaceRef", workspaceId)),
-    );
+    return camel((await services()).listServices(this.ws, await validateAs("WorkspaceRef", workspaceId)));
   }
 
   /** One service's record. @throws PyroError service_not_found */
   async statusService(input: S.ServiceRefInput): Promise<S.Service> {
-    return camel(
-      (await core.services()).statusService(this.ws, await validateAs("ServiceRefInputSchema", input)),
-    );
+    return camel((await services()).statusService(this.ws, await validateAs("ServiceRefInputSchema", input)));
   }
 
   /** Tail (default 100 lines) or all kept stdout/stderr of a service; kept outside /workspace. */
   async logsService(input: S.LogsServiceInput): Promise<S.ServiceLogs> {
-    return camel(
-      (await core.services()).logsService(this.ws, await validateAs("LogsServiceInputSchema", input)),
-    );
+    return camel((await services()).logsService(this.ws, await validateAs("LogsServiceInputSchema", input)));
   }
 
   /** Stops a service: TERM to its process group, KILL after 5 s. */
   async stopService(input: S.ServiceRefInput): Promise<S.Service> {
-    return camel(
-      (await core.services()).stopService(this.ws, await validateAs("ServiceRefInputSchema", input)),
-    );
+    return camel((await services()).stopService(this.ws, await validateAs("ServiceRefInputSchema", input)));
   }
 
   // ---- Stopped workspaces and offline disk tools ----
@@ -391,16 +383,12 @@ export class Pyro {
    * workspace is a no-op (`changed: false`).
    */
   async stopWorkspace(workspaceId: string): Promise<S.StopStartResult> {
-    return camel(
-      (await core.lifecycle()).stopWorkspace(this.ws, await validateAs("WorkspaceRef", workspaceId)),
-    );
+    return camel((await lifecycle()).stopWorkspace(this.ws, await validateAs("WorkspaceRef", workspaceId)));
   }
 
   /** Boots a stopped workspace from its own disk (stale sockets removed first). @throws PyroError boot_failed */
   async startWorkspace(workspaceId: string): Promise<S.StopStartResult> {
-    return camel(
-      (await core.lifecycle()).startWorkspace(this.ws, await validateAs("WorkspaceRef", workspaceId)),
-    );
+    return camel((await lifecycle()).startWorkspace(this.ws, await validateAs("WorkspaceRef", workspaceId)));
   }
 
   /**
@@ -409,18 +397,18 @@ export class Pyro {
    */
   async listWorkspaceDisk(input: S.DiskListInput): Promise<S.DiskList> {
     const args = await validateAs("DiskListInputSchema", input);
-    return camel((await core.offlineDisk()).listWorkspaceDisk(this.ws, args));
+    return camel((await offlineDisk()).listWorkspaceDisk(this.ws, args));
   }
 
   /** Reads a regular file from the disk of a stopped workspace. @throws PyroError workspace_not_stopped */
   async readWorkspaceDisk(input: S.DiskReadInput): Promise<S.FileRead> {
     const args = await validateAs("DiskReadInputSchema", input);
-    return camel((await core.offlineDisk()).readWorkspaceDisk(this.ws, args));
+    return camel((await offlineDisk()).readWorkspaceDisk(this.ws, args));
   }
 
   /** Copies the raw ext4 image of a stopped workspace (sparse) to a new host path. */
   async exportWorkspaceDisk(input: S.DiskExportInput): Promise<S.DiskExport> {
     const args = await validateAs("DiskExportInputSchema", input);
-    return camel((await core.offlineDisk()).exportWorkspaceDisk(this.ws, args));
+    return camel((await offlineDisk()).exportWorkspaceDisk(this.ws, args));
   }
 }

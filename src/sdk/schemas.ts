@@ -17,6 +17,9 @@ export * from "../contract/workspace.js";
 /** The camelCase record type of a snake_case record schema. */
 export type CamelOf<S extends z.ZodType> = Camel<z.output<S>>;
 
+export const DoctorReportSchema = camelSchema(R.DoctorReportSchema);
+export type DoctorReport = CamelOf<typeof R.DoctorReportSchema>;
+
 export const EnvironmentSchema = camelSchema(R.EnvironmentSchema);
 export type Environment = CamelOf<typeof R.EnvironmentSchema>;
 export const EnvironmentListSchema = camelSchema(R.EnvironmentListSchema);
@@ -25,6 +28,8 @@ export const PullResultSchema = camelSchema(R.PullResultSchema);
 export type PullResult = CamelOf<typeof R.PullResultSchema>;
 export const PruneResultSchema = camelSchema(R.PruneResultSchema);
 export type PruneResult = CamelOf<typeof R.PruneResultSchema>;
+export const PrepareResultSchema = camelSchema(R.PrepareResultSchema);
+export type PrepareResult = CamelOf<typeof R.PrepareResultSchema>;
 
 export const VmSchema = camelSchema(R.VmSchema);
 export type Vm = CamelOf<typeof R.VmSchema>;

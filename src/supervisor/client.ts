@@ -200,6 +200,11 @@ export class SupervisorClient {
     return this.json("GET", "/v1/ready", undefined, undefined, 0);
   }
 
+  /** Saves the ready VM's state to `path` (RAM stays in its memory file), then ends it. */
+  save(path: string): Promise<SupervisorState> {
+    return this.json("POST", "/v1/save", { path }, undefined, 60_000);
+  }
+
   shutdown(request: ShutdownRequest): Promise<SupervisorState> {
     return this.json("POST", "/v1/shutdown", request, undefined, (request.timeout_ms ?? 10_000) + 10_000);
   }

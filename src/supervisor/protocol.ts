@@ -40,6 +40,22 @@ export interface VmConfig {
   tmpDir: string;
   /** A virtio-net NIC on a host TAP device; absent = no NIC at all (network policy `off`). */
   network?: VmNetwork;
+  /** Image format of `rootfsPath`: `raw` (absent) or `qcow2` (a template's disk overlay). */
+  diskFormat?: "raw" | "qcow2";
+  /** Guest RAM lives in this file (what a saved state leaves out); absent = anonymous RAM. */
+  memoryPath?: string;
+  /** Guest writes reach `memoryPath` (a template being made); absent = private copy-on-write. */
+  memoryShared?: boolean;
+  /** Start from the device state saved in this file (and RAM from `memoryPath`) instead of booting. */
+  restoreStatePath?: string;
+}
+
+/** Who a guest is: set by the agent after every boot (`POST /v1/identity`), with clock and entropy. */
+export interface IdentityConfig {
+  /** Kernel host name, e.g. `vm-0123456789ab`. */
+  hostname: string;
+  /** `/etc/machine-id`: 32 lowercase hex digits. */
+  machineId: string;
 }
 
 /** The guest's one NIC: the host TAP it is attached to and what the guest configures on it. */
@@ -62,6 +78,10 @@ export interface SupervisorConfig {
   ownerPid: number | null;
   /** Maximum time from VMM start to the agent answering, in ms. */
   bootTimeoutMs: number;
+  /** Bound of a restore (`vm.restoreStatePath`), VMM start to a verified agent, in ms; past it: `restore_failed`. */
+  restoreTimeoutMs?: number;
+  /** The guest's own name; required with `vm.restoreStatePath`. */
+  identity?: IdentityConfig;
   socketPath: string;
   pidPath: string;
   statePath: string;

@@ -22,6 +22,7 @@ import (
 	"github.com/pyro-mcp/pyro/guest/internal/api"
 	"github.com/pyro-mcp/pyro/guest/internal/cgroups"
 	"github.com/pyro-mcp/pyro/guest/internal/channel"
+	"github.com/pyro-mcp/pyro/guest/internal/identity"
 	"github.com/pyro-mcp/pyro/guest/internal/network"
 	"github.com/pyro-mcp/pyro/guest/internal/power"
 	"github.com/pyro-mcp/pyro/guest/internal/reaper"
@@ -95,6 +96,9 @@ func main() {
 		Services: services.NewManager(services.DefaultDir, secretStore.Values),
 		Secrets:  secretStore,
 		Cgroups:  cg,
+	}
+	if pid1 { // never rename a real host or set its clock
+		srv.SetIdentity = identity.Apply
 	}
 	srv.Shells.Cgroups, srv.Services.Cgroups = cg, cg
 	serve(srv)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/pyro-mcp/pyro/guest/internal/cgroups"
+	"github.com/pyro-mcp/pyro/guest/internal/identity"
 	"github.com/pyro-mcp/pyro/guest/internal/redact"
 	"github.com/pyro-mcp/pyro/guest/internal/secrets"
 	"github.com/pyro-mcp/pyro/guest/internal/services"
@@ -27,6 +28,8 @@ type Server struct {
 	Services *services.Manager    // long-running processes
 	Secrets  *secrets.Store       // secret values: secret_env and redaction
 	Cgroups  *cgroups.Manager     // confines each exec; nil = no cgroup v2 (nothing limited)
+	// SetIdentity applies POST /v1/identity (identity.Apply); nil = refused.
+	SetIdentity func(identity.Request) error
 }
 
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
@@ -43,6 +46,7 @@ func (s *Server) Handler() http.Handler {
 		"POST /v1/exec":     s.exec,
 		"POST /v1/sync":     s.sync,
 		"POST /v1/poweroff": s.poweroff,
+		"POST /v1/identity": s.identity,
 
 		"PUT /v1/files/tar":     s.filesTarPut,
 		"GET /v1/files/tar":     s.filesTarGet,

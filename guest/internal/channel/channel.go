@@ -76,6 +76,14 @@ func waitFirstByte(r io.Reader, sleep func(time.Duration)) ([]byte, error) {
 }
 
 // serveSessions serves the shared port forever, one session at a time.
+//
+// A session must start with the first byte its host sent. One that ends
+// while its host is still connected (a protocol error: e.g. a guest restored
+// from a template, whose stale session reads a new host's preface as frames)
+// leaves that host's later bytes in the port; taken for the next session's
+// start they would make it fail too, and so on for ever. So such a session's
+// leftovers are discarded until its host disconnects: the host gives up on a
+// broken session and dials again, and that new session starts clean.
 func serveSessions(f *os.File, serve ServeFunc, sleep func(time.Duration)) error {
 	for {
 		first, err := waitFirstByte(f, sleep)
@@ -85,5 +93,25 @@ func serveSessions(f *os.File, serve ServeFunc, sleep func(time.Duration)) error
 		c := &fileConn{f: f, prefix: first, shared: true}
 		serve(c)
 		_ = c.Close() // idempotent; makes sure the old session lets go of f
+		if !c.sawHostLeave() {
+			if err := drainUntilHostLeaves(f); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// drainUntilHostLeaves reads and drops what the host sends until a read
+// finds no host (EOF).
+func drainUntilHostLeaves(r io.Reader) error {
+	buf := make([]byte, 4096)
+	for {
+		n, err := r.Read(buf)
+		if n == 0 && (err == nil || errors.Is(err, io.EOF)) {
+			return nil
+		}
+		if err != nil && !errors.Is(err, io.EOF) {
+			return err
+		}
 	}
 }

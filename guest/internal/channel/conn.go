@@ -1,6 +1,8 @@
 package channel
 
 import (
+	"errors"
+	"io"
 	"net"
 	"os"
 	"sync"
@@ -21,6 +23,7 @@ type fileConn struct {
 
 	mu       sync.Mutex
 	closed   bool
+	hostLeft bool // a read saw EOF: the host disconnected
 	inflight sync.WaitGroup
 }
 
@@ -44,7 +47,20 @@ func (c *fileConn) Read(p []byte) (int, error) {
 		c.prefix = c.prefix[n:]
 		return n, nil
 	}
-	return c.f.Read(p)
+	n, err := c.f.Read(p)
+	if n == 0 && (err == nil || errors.Is(err, io.EOF)) {
+		c.mu.Lock()
+		c.hostLeft = true
+		c.mu.Unlock()
+	}
+	return n, err
+}
+
+// sawHostLeave reports whether the session ended because the host left.
+func (c *fileConn) sawHostLeave() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.hostLeft
 }
 
 func (c *fileConn) Write(p []byte) (int, error) {

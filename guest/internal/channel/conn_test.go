@@ -82,14 +82,14 @@ func TestServeSessionsReusesFd(t *testing.T) {
 	var sessions []string
 	serve := func(c net.Conn) {
 		buf := make([]byte, 3)
-		if _, err := io.ReadFull(c, buf); err != nil {
-			t.Errorf("session read: %v", err)
-		}
-		sessions = append(sessions, string(buf))
+		n, err := io.ReadFull(c, buf)
+		sessions = append(sessions, string(buf[:n]))
 		if len(sessions) == 1 {
-			_, _ = w.WriteString("two")
-		} else {
-			w.Close() // the host goes away: reads now return EOF
+			if err != nil {
+				t.Errorf("session read: %v", err)
+			}
+			w.Close() // the host goes away: the session reads EOF
+			_, _ = io.ReadFull(c, buf)
 		}
 	}
 	var sleeps []time.Duration
@@ -100,7 +100,38 @@ func TestServeSessionsReusesFd(t *testing.T) {
 	if err := serveSessions(r, serve, sleep); err == nil {
 		t.Fatal("want the read error that ended the loop")
 	}
-	if strings.Join(sessions, ",") != "one,two" || len(sleeps) != 1 || sleeps[0] != minBackoff {
+	if strings.Join(sessions, ",") != "one" || len(sleeps) != 1 || sleeps[0] != minBackoff {
 		t.Errorf("sessions %q sleeps %v", sessions, sleeps)
+	}
+}
+
+// A session that ends while its host is still there (a protocol error) does
+// not hand that host's later bytes to the next session as its start: they
+// are dropped until the host leaves.
+func TestServeSessionsDropsTheLeftoversOfABrokenSession(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.WriteString("bad"); err != nil {
+		t.Fatal(err)
+	}
+	var sessions []string
+	serve := func(c net.Conn) {
+		buf := make([]byte, 3)
+		_, _ = io.ReadFull(c, buf)
+		sessions = append(sessions, string(buf))
+		// The session gives up; its host still sends the rest, then leaves.
+		go func() {
+			_, _ = w.WriteString("rest of the broken session")
+			w.Close()
+		}()
+	}
+	sleep := func(time.Duration) { r.Close() }
+	if err := serveSessions(r, serve, sleep); err == nil {
+		t.Fatal("want the read error that ended the loop")
+	}
+	if strings.Join(sessions, ",") != "bad" {
+		t.Errorf("sessions %q: leftovers started a session", sessions)
 	}
 }

@@ -69,6 +69,29 @@ func configureLink(link netlink.Link, cfg Config) error {
 	return nil
 }
 
+// SetMAC gives the first Ethernet device the address mac (a restored clone
+// starts with its template's). virtio-net changes it while up; a driver that
+// refuses gets it with the link briefly down.
+func SetMAC(mac net.HardwareAddr) error {
+	link, err := waitForLink(linkWait)
+	if err != nil {
+		return err
+	}
+	if link.Attrs().HardwareAddr.String() == mac.String() {
+		return nil
+	}
+	if err := netlink.LinkSetHardwareAddr(link, mac); err == nil {
+		return nil
+	}
+	if err := netlink.LinkSetDown(link); err != nil {
+		return fmt.Errorf("set %s down: %w", link.Attrs().Name, err)
+	}
+	if err := netlink.LinkSetHardwareAddr(link, mac); err != nil {
+		return fmt.Errorf("set MAC of %s to %s: %w", link.Attrs().Name, mac, err)
+	}
+	return netlink.LinkSetUp(link)
+}
+
 // waitForLink returns the first Ethernet device, waiting up to wait for
 // one to appear. It listens for link events (existing links are listed
 // first), so it returns as soon as the device registers.

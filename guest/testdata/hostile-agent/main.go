@@ -2,7 +2,7 @@
 // defences (test/integration/hostile-agent.test.ts). It boots exactly like
 // the real agent, through the same packages (initramfs modules, root switch,
 // mounts, the virtio-serial link, HTTP/2), and answers what boot needs
-// (GET /v1/info, limits, secrets, poweroff) correctly, so the supervisor
+// (GET /v1/info, identity, limits, secrets, poweroff) correctly, so the supervisor
 // calls the VM ready. Every other route misbehaves on purpose; routes.go says
 // how. It lives under testdata so `go build ./...` and the npm package leave
 // it out; the test builds it with `go build ./testdata/hostile-agent`.

@@ -42,6 +42,9 @@ func handler(bootMs int64) http.Handler {
 	mux.HandleFunc("PUT /v1/secrets", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, 200, map[string]any{"names": []string{}})
 	})
+	mux.HandleFunc("POST /v1/identity", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, 200, map[string]any{"ok": true}) // boot needs it: the host sends it to every guest
+	})
 	mux.HandleFunc("POST /v1/sync", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, 200, map[string]any{"ok": true})
 	})

@@ -5,6 +5,7 @@
 package agent
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -111,21 +112,37 @@ func (s *Session) RoundTrip(req *http.Request) (*http.Response, error) {
 // over MaxJSONBytes or not JSON is an error. Errors wrap
 // protocol.ErrGuestUnreachable.
 func (s *Session) JSON(ctx context.Context, method, path string, out any) (int, error) {
-	req, err := http.NewRequestWithContext(ctx, method, "http://"+authority+path, nil)
+	return s.SendJSON(ctx, method, path, nil, out)
+}
+
+// SendJSON is JSON with in (nil: no body) sent as the JSON request body.
+func (s *Session) SendJSON(ctx context.Context, method, path string, in, out any) (int, error) {
+	var body io.Reader
+	if in != nil {
+		raw, err := json.Marshal(in)
+		if err != nil {
+			return 0, protocol.Errorf(protocol.ErrInvalidArgument, "%w", err)
+		}
+		body = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, "http://"+authority+path, body)
 	if err != nil {
 		return 0, protocol.Errorf(protocol.ErrInvalidArgument, "%w", err)
+	}
+	if in != nil {
+		req.Header.Set("content-type", "application/json")
 	}
 	res, err := s.RoundTrip(req)
 	if err != nil {
 		return 0, err
 	}
 	defer res.Body.Close()
-	body := io.LimitReader(res.Body, MaxJSONBytes) // an endless answer must not hold us
+	answer := io.LimitReader(res.Body, MaxJSONBytes) // an endless answer must not hold us
 	if res.StatusCode/100 != 2 || out == nil {
-		_, _ = io.Copy(io.Discard, body)
+		_, _ = io.Copy(io.Discard, answer)
 		return res.StatusCode, nil
 	}
-	if err := json.NewDecoder(body).Decode(out); err != nil {
+	if err := json.NewDecoder(answer).Decode(out); err != nil {
 		return res.StatusCode, protocol.Errorf(protocol.ErrGuestUnreachable, "agent answer to %s: %w", path, err)
 	}
 	return res.StatusCode, nil
@@ -161,6 +178,19 @@ func (s *Session) Info(ctx context.Context) (Info, error) {
 	return info, nil
 }
 
+// Reset drops the current connection, so the next request dials a new one:
+// a connection whose request went unanswered may be stuck on a broken
+// session (a restored guest's agent drops its leftovers until the host
+// redials).
+func (s *Session) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cc != nil {
+		s.cc.Close()
+		s.cc = nil
+	}
+}
+
 // Close ends the session; in-flight requests fail.
 func (s *Session) Close() {
 	s.mu.Lock()
@@ -169,4 +199,34 @@ func (s *Session) Close() {
 	if s.cc != nil {
 		s.cc.Close()
 	}
+}
+
+// IdentityRequest is the body of POST /v1/identity (docs/agent-protocol.md):
+// what makes a guest, and above all a clone of a template, its own.
+type IdentityRequest struct {
+	// WallClockNs is the host's Unix time in ns, taken just before sending.
+	WallClockNs int64 `json:"wall_clock_ns"`
+	// Entropy is host randomness (base64 in JSON) the guest mixes into its
+	// RNG, crediting it, and then reseeds its CRNG from.
+	Entropy   []byte           `json:"entropy"`
+	Hostname  string           `json:"hostname"`
+	MachineID string           `json:"machine_id"`
+	Network   *IdentityNetwork `json:"network,omitempty"`
+}
+
+// IdentityNetwork is the guest NIC's own MAC and address: pyro.net's value
+// (IP/PREFIX,GATEWAY[,DNS...]).
+type IdentityNetwork struct {
+	MAC    string `json:"mac"`
+	Config string `json:"config"`
+}
+
+// Identity sends POST /v1/identity. Errors wrap protocol.ErrGuestUnreachable
+// (also for a non-2xx answer).
+func (s *Session) Identity(ctx context.Context, req IdentityRequest) error {
+	status, err := s.SendJSON(ctx, http.MethodPost, "/v1/identity", req, nil)
+	if err == nil && status != http.StatusOK {
+		err = protocol.Errorf(protocol.ErrGuestUnreachable, "POST /v1/identity answered %d", status)
+	}
+	return err
 }

@@ -4,6 +4,7 @@
 //	GET    /v1/status           the current protocol.State
 //	GET    /v1/ready            waits until boot settles: 200 State, or 503 {error, state}
 //	POST   /v1/shutdown         {mode, timeout_ms}; answers once the VM has ended, with its final State
+//	POST   /v1/save             {path}: saves the VM's state to path, then ends it; answers its final State
 //	GET    /v1/ports            {published_ports}
 //	POST   /v1/ports            {service, guest_port, host_port} publishes one; answers the PublishedPort
 //	DELETE /v1/ports/<service>  closes that service's publications: {closed}
@@ -38,6 +39,10 @@ type Backend interface {
 	// Shutdown stops the VM as req asks and returns its final state once it
 	// has ended. Idempotent: later calls wait for the first stop.
 	Shutdown(ctx context.Context, req protocol.ShutdownRequest) protocol.State
+	// SaveAndStop saves the ready VM's state to req.Path and ends it,
+	// returning the final state. Errors wrap protocol.ErrVMNotRunning or
+	// ErrInvalidArgument, or are a save_failed *protocol.CodedError.
+	SaveAndStop(ctx context.Context, req protocol.SaveRequest) (protocol.State, error)
 	// PublishedPorts lists the publications.
 	PublishedPorts() []protocol.PublishedPort
 	// Publish publishes a guest port. Errors wrap protocol.ErrVMNotRunning,
@@ -88,6 +93,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.ready(w, r)
 	case path == "/v1/shutdown" && r.Method == http.MethodPost:
 		h.shutdown(w, r)
+	case path == "/v1/save" && r.Method == http.MethodPost:
+		h.save(w, r)
 	case path == "/v1/ports" && r.Method == http.MethodGet:
 		writeJSON(w, http.StatusOK, protocol.PortsResponse{PublishedPorts: h.b.PublishedPorts()})
 	case path == "/v1/ports" && r.Method == http.MethodPost:
@@ -126,6 +133,20 @@ func (h *Handler) shutdown(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, h.b.Shutdown(r.Context(), req))
+}
+
+func (h *Handler) save(w http.ResponseWriter, r *http.Request) {
+	var req protocol.SaveRequest
+	if err := readJSON(r, &req); err != nil {
+		writeError(w, err)
+		return
+	}
+	state, err := h.b.SaveAndStop(r.Context(), req)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, state)
 }
 
 func (h *Handler) publish(w http.ResponseWriter, r *http.Request) {

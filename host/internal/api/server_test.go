@@ -24,6 +24,8 @@ type fakeBackend struct {
 	upstream   Upstream
 	publishErr error
 	shutdowns  []protocol.ShutdownRequest
+	saves      []string
+	saveErr    error
 	unpublish  []string
 	ended      int
 }
@@ -37,6 +39,12 @@ func (f *fakeBackend) Shutdown(_ context.Context, req protocol.ShutdownRequest) 
 	s := f.state
 	s.State = protocol.PhaseExited
 	return s
+}
+func (f *fakeBackend) SaveAndStop(_ context.Context, req protocol.SaveRequest) (protocol.State, error) {
+	f.saves = append(f.saves, req.Path)
+	s := f.state
+	s.State = protocol.PhaseExited
+	return s, f.saveErr
 }
 func (f *fakeBackend) PublishedPorts() []protocol.PublishedPort {
 	return []protocol.PublishedPort{{Service: "web", Host: "127.0.0.1", HostPort: 4000, GuestPort: 80}}

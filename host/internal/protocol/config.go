@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
 )
 
 // Config is run/sv-config.json, read once at start. Field names are the
@@ -25,11 +26,28 @@ type Config struct {
 	// OwnerPID is a process whose death kills the VM and removes its directory; nil = none.
 	OwnerPID *int `json:"ownerPid"`
 	// BootTimeoutMs is the longest time from VMM start to the agent answering, in ms.
-	BootTimeoutMs int64  `json:"bootTimeoutMs"`
-	SocketPath    string `json:"socketPath"`
-	PidPath       string `json:"pidPath"`
-	StatePath     string `json:"statePath"`
-	LogPath       string `json:"logPath"`
+	BootTimeoutMs int64 `json:"bootTimeoutMs"`
+	// RestoreTimeoutMs bounds a start from saved state (vm.restoreStatePath),
+	// from VMM spawn to the agent answering, in ms; 0 = BootTimeoutMs. Past it
+	// the VM fails with restore_failed and the caller boots cold instead.
+	RestoreTimeoutMs int64 `json:"restoreTimeoutMs,omitempty"`
+	// Identity is what the guest is told to be once its agent answers: host
+	// name and machine id, with the wall clock, fresh entropy and its NIC
+	// (vm.network). Required for a restored VM (a clone must never keep its
+	// template's); nil = the agent keeps what it booted with.
+	Identity   *Identity `json:"identity,omitempty"`
+	SocketPath string    `json:"socketPath"`
+	PidPath    string    `json:"pidPath"`
+	StatePath  string    `json:"statePath"`
+	LogPath    string    `json:"logPath"`
+}
+
+// Identity is a guest's own name (IdentityConfig in protocol.ts).
+type Identity struct {
+	// Hostname is the kernel host name, e.g. "vm-0123456789ab".
+	Hostname string `json:"hostname"`
+	// MachineID is /etc/machine-id: 32 lowercase hex digits.
+	MachineID string `json:"machineId"`
 }
 
 // VM is everything a driver needs to boot one microVM (VmConfig in
@@ -41,9 +59,24 @@ type VM struct {
 	InitrdPath string `json:"initrdPath"`
 	RootfsPath string `json:"rootfsPath"`
 	// DiskMode is "ephemeral" (writes go to a throw-away overlay) or "persistent".
-	DiskMode  string `json:"diskMode"`
-	VCPUCount int    `json:"vcpuCount"`
-	MemMib    int    `json:"memMib"`
+	DiskMode string `json:"diskMode"`
+	// DiskFormat is the root disk's image format: "raw" (also "") or "qcow2"
+	// (a template's overlay, or a clone's copy of it).
+	DiskFormat string `json:"diskFormat,omitempty"`
+	// MemoryPath puts guest RAM in this file (memory-backend-file) instead
+	// of anonymous memory: what a saved state leaves out (x-ignore-shared)
+	// and a restore maps again. "" = anonymous RAM.
+	MemoryPath string `json:"memoryPath,omitempty"`
+	// MemoryShared maps MemoryPath shared: guest writes reach the file (a
+	// template being made). false = a private copy-on-write mapping (a
+	// clone: the file never changes).
+	MemoryShared bool `json:"memoryShared,omitempty"`
+	// RestoreStatePath starts the VM from the device state saved in this
+	// file (and RAM from MemoryPath) instead of booting the kernel; the
+	// rest of the VM must match the one that saved it. "" = cold boot.
+	RestoreStatePath string `json:"restoreStatePath,omitempty"`
+	VCPUCount        int    `json:"vcpuCount"`
+	MemMib           int    `json:"memMib"`
 	// Accel is "kvm" or "tcg", as core's probe decided.
 	Accel string `json:"accel"`
 	// TSCKhz is the host TSC frequency in kHz, given to TCG guests; 0 = unknown.
@@ -65,6 +98,9 @@ type Network struct {
 	MAC         string `json:"mac"`
 	KernelParam string `json:"kernelParam"`
 }
+
+// machineIDPattern is what /etc/machine-id holds (machine-id(5)).
+var machineIDPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
 // ErrBadConfig wraps every reason a launch config is refused.
 var ErrBadConfig = errors.New("invalid supervisor config")
@@ -126,10 +162,20 @@ func (c *Config) validate() error {
 	oneOf("vm.accel", c.VM.Accel, "kvm", "tcg")
 	oneOf("vm.deviceDiscovery", c.VM.DeviceDiscovery, "acpi", "cmdline")
 	oneOf("vmm", c.VMM, "", "auto", "qemu", "firecracker")
+	oneOf("vm.diskFormat", c.VM.DiskFormat, "", "raw", "qcow2")
+	if c.VM.MemoryShared && c.VM.MemoryPath == "" {
+		errs = append(errs, errors.New("vm.memoryShared needs vm.memoryPath"))
+	}
+	if c.VM.RestoreStatePath != "" && c.Identity == nil {
+		errs = append(errs, errors.New("vm.restoreStatePath needs identity: a clone must not keep its template's"))
+	}
+	if id := c.Identity; id != nil && (id.Hostname == "" || !machineIDPattern.MatchString(id.MachineID)) {
+		errs = append(errs, fmt.Errorf("identity needs a hostname and a machineId of 32 lowercase hex digits"))
+	}
 	if c.VM.VCPUCount < 1 || c.VM.MemMib < 1 {
 		errs = append(errs, fmt.Errorf("vm.vcpuCount %d and vm.memMib %d must be at least 1", c.VM.VCPUCount, c.VM.MemMib))
 	}
-	if c.TTLSeconds < 0 || c.BootTimeoutMs <= 0 {
+	if c.TTLSeconds < 0 || c.BootTimeoutMs <= 0 || c.RestoreTimeoutMs < 0 {
 		errs = append(errs, fmt.Errorf("ttlSeconds %d must be >= 0 and bootTimeoutMs %d > 0", c.TTLSeconds, c.BootTimeoutMs))
 	}
 	if n := c.VM.Network; n != nil && (n.TapName == "" || n.MAC == "" || n.KernelParam == "") {

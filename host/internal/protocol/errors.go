@@ -51,7 +51,12 @@ type ErrorResponse struct {
 
 // Codes recorded in State.Error. They reach core through /v1/ready and sv.json.
 const (
-	CodeBootFailed       = "boot_failed"
+	CodeBootFailed = "boot_failed"
+	// CodeRestoreFailed: a start from saved state did not give a verified,
+	// answering guest in time; core then boots cold.
+	CodeRestoreFailed = "restore_failed"
+	// CodeSaveFailed: the VMM could not write the VM's saved state.
+	CodeSaveFailed       = "save_failed"
 	CodeProtocolMismatch = "guest_protocol_mismatch"
 	CodeVMMCrashed       = "vmm_crashed"
 	CodeVMMUnavailable   = "vmm_unavailable"

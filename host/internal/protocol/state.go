@@ -81,6 +81,13 @@ type ShutdownRequest struct {
 	TimeoutMs *int64 `json:"timeout_ms,omitempty"`
 }
 
+// SaveRequest is the body of POST /v1/save: the file the VM's device state
+// (and RAM, unless it lives in its memory file) is written to. The VM ends
+// once it is saved.
+type SaveRequest struct {
+	Path string `json:"path"`
+}
+
 // ReadyFailure is the 503 answer of GET /v1/ready when boot did not succeed.
 type ReadyFailure struct {
 	Error ErrorBody `json:"error"`

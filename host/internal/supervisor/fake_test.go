@@ -26,6 +26,24 @@ type fakeMachine struct {
 	exit      vmm.Exit
 	stops     []bool // graceful flag of each Stop call
 	mu        sync.Mutex
+
+	saved      []string // paths of Save calls
+	restored   []string // paths of Restore calls
+	restoreErr error    // what Restore answers
+}
+
+func (m *fakeMachine) Save(_ context.Context, path string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.saved = append(m.saved, path)
+	return os.WriteFile(path, []byte("state"), 0o600)
+}
+
+func (m *fakeMachine) Restore(_ context.Context, path string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.restored = append(m.restored, path)
+	return m.restoreErr
 }
 
 func (m *fakeMachine) PID() int              { return 4242 }
@@ -88,6 +106,9 @@ type fakeAgent struct {
 	execSeen chan struct{}
 	version  int
 	infoHang bool // never answer /v1/info (a guest that does not boot)
+
+	mu         sync.Mutex
+	identities []map[string]any // bodies of POST /v1/identity
 }
 
 func (a *fakeAgent) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -111,6 +132,16 @@ func (a *fakeAgent) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprintln(w, `{"type":"exit","exit_code":0,"signal":"","timed_out":false,"duration_ms":1}`)
 		case <-r.Context().Done():
 		}
+	case "/v1/identity":
+		var body map[string]any
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		a.mu.Lock()
+		a.identities = append(a.identities, body)
+		a.mu.Unlock()
+		fmt.Fprintln(w, `{"ok":true}`)
 	case "/v1/poweroff":
 		fmt.Fprintln(w, `{"ok":true}`)
 		go a.m.end(vmm.Exit{Code: vmm.ExitCode(0), Reason: "guest-reset"})

@@ -106,9 +106,16 @@ func (s *Supervisor) Run() {
 // the VMM's exit and any stop request, and records ready or failed.
 func (s *Supervisor) boot() {
 	defer close(s.settled)
-	timeout := time.Duration(s.cfg.BootTimeoutMs) * time.Millisecond
+	code, timeoutMs := protocol.CodeBootFailed, s.cfg.BootTimeoutMs
+	if s.restoring() {
+		code = protocol.CodeRestoreFailed
+		if s.cfg.RestoreTimeoutMs > 0 {
+			timeoutMs = s.cfg.RestoreTimeoutMs
+		}
+	}
+	timeout := time.Duration(timeoutMs)*time.Millisecond - time.Since(s.vmmSpawn)
 	ctx, cancel := context.WithTimeoutCause(context.Background(), timeout,
-		protocol.Codef(protocol.CodeBootFailed, "guest agent did not answer within %d ms", s.cfg.BootTimeoutMs))
+		protocol.Codef(code, "guest agent did not answer within %d ms", timeoutMs))
 	defer cancel()
 	ctx, cancelCause := context.WithCancelCause(ctx)
 	defer cancelCause(nil)
@@ -116,14 +123,14 @@ func (s *Supervisor) boot() {
 		select {
 		case <-s.machine.Done():
 			exit := s.machine.Exit()
-			cancelCause(protocol.Codef(protocol.CodeBootFailed, "VMM %s during boot%s%s",
+			cancelCause(protocol.Codef(code, "VMM %s during boot%s%s",
 				exit.Describe(), stderrPart(exit.Stderr), s.consolePart()))
 		case <-s.stopReq:
 			cancelCause(errStopped)
 		case <-ctx.Done():
 		}
 	}()
-	info, err := s.agent.Info(ctx)
+	info, err := s.awaitAgent(ctx)
 	if err != nil {
 		if cause := context.Cause(ctx); cause != nil {
 			err = cause
@@ -132,8 +139,8 @@ func (s *Supervisor) boot() {
 			return // the stop request decides the end
 		}
 		body := protocol.Body(err)
-		if body.Code == protocol.CodeInternal || errors.Is(err, protocol.ErrGuestUnreachable) {
-			body.Code = protocol.CodeBootFailed
+		if body.Code == protocol.CodeInternal || errors.Is(err, protocol.ErrGuestUnreachable) || s.restoring() {
+			body.Code = code
 		}
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			// A guest that never answered usually said why on its console
@@ -154,7 +161,7 @@ func (s *Supervisor) boot() {
 		s.state.ReadyAt = &ready
 	}
 	s.mu.Unlock()
-	s.log.Info("ready", "boot_ms", bootMs, "agent_version", info.AgentVersion)
+	s.log.Info("ready", "boot_ms", bootMs, "agent_version", info.AgentVersion, "restored", s.restoring())
 	trace.Mark("agent_ready", "boot_ms", bootMs)
 	s.idle.Touch()
 	s.persist()

@@ -78,6 +78,17 @@ type Machine interface {
 	Stop(ctx context.Context, graceful bool, timeout time.Duration) (Exit, error)
 	// Kill sends SIGKILL and waits for the process to be reaped.
 	Kill() Exit
+	// Save writes the VM's device state (and its RAM unless that lives in
+	// the VM's memory file) to the file path and returns once it is
+	// complete; the VM stays paused, for the caller to stop. Together with
+	// Restore, the base of templates (and later pause and fork). Errors:
+	// *UnsupportedError without Capabilities.SaveRestore, the VMM's error.
+	Save(ctx context.Context, path string) error
+	// Restore loads the state Save wrote to path into a VM started with
+	// protocol.VM.RestoreStatePath, and returns once its vCPUs run again.
+	// Bounded only by ctx: the caller verifies the guest and bounds both.
+	// Errors: *UnsupportedError, the VMM's error or exit, ctx's cause.
+	Restore(ctx context.Context, path string) error
 }
 
 // Exit is how a VMM process ended. Reason is the VMM's own account when it

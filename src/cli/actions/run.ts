@@ -10,6 +10,7 @@ export interface RunFlags {
   timeoutSeconds: number;
   ttlSeconds: number;
   network: boolean;
+  cold?: boolean;
   interactive?: boolean;
   json: boolean;
 }
@@ -29,6 +30,7 @@ export async function run(ctx: CliContext, environment: string, command: string[
         timeoutSeconds: flags.timeoutSeconds,
         ttlSeconds: flags.ttlSeconds,
         network: flags.network,
+        cold: flags.cold ?? false,
       },
       hooks,
     );

@@ -28,6 +28,7 @@ export function vmFlags(cmd: Command): Command {
       DEFAULT_TTL_SECONDS,
     )
     .option("--network", "give the guest outbound network access", false)
+    .option("--cold", "boot the kernel instead of restoring a VM template", false)
     .option("--json", "print one JSON document", false);
 }
 

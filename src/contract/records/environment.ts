@@ -41,3 +41,18 @@ export type PullResult = z.infer<typeof PullResultSchema>;
 
 export const PruneResultSchema = z.object({ removed: z.array(z.string()), bytes_freed: z.number() });
 export type PruneResult = z.infer<typeof PruneResultSchema>;
+
+/** One VM template `prepare` made sure of (docs/templates.md). */
+export const PreparedTemplateSchema = z.object({
+  purpose: z.enum(["run", "workspace"]).describe("run: for `pyro run`; workspace: for `workspace create`"),
+  key: z.string().describe("The template's key: 16 hex digits of the sha256 of its inputs"),
+  built: z.boolean().describe("False when a usable template was there already"),
+  boot_ms: z.number().describe("The template's cold boot, in ms"),
+  save_ms: z.number().describe("Saving its state, in ms"),
+});
+export type PreparedTemplate = z.infer<typeof PreparedTemplateSchema>;
+export const PrepareResultSchema = z.object({
+  environment: z.string(),
+  templates: z.array(PreparedTemplateSchema),
+});
+export type PrepareResult = z.infer<typeof PrepareResultSchema>;

@@ -104,8 +104,8 @@ export type PruneResult = R.PruneResult;
 
 /**
  * Removes cache entries no current catalog version uses: old versions, unknown names,
- * broken installs, and kernels no install references. Installs being pulled are skipped
- * (their lock is held).
+ * broken installs, and kernels no install references; and every VM template. Installs being
+ * pulled and templates being built are skipped (their lock is held).
  */
 export async function pruneEnvironmentCache(cacheDir: string): Promise<PruneResult> {
   const result: PruneResult = { removed: [], bytes_freed: 0 };
@@ -122,7 +122,7 @@ export async function pruneEnvironmentCache(cacheDir: string): Promise<PruneResu
     );
   };
   for (const slug of await readdir(cacheDir).catch(() => [] as string[])) {
-    if (slug === "kernels" || slug === "host" || slug.endsWith(".lock")) continue;
+    if (slug === "kernels" || slug === "host" || slug === "templates" || slug.endsWith(".lock")) continue;
     const entry = current.get(slug);
     const root = join(cacheDir, slug);
     for (const version of await readdir(root).catch(() => [] as string[])) {
@@ -143,6 +143,13 @@ export async function pruneEnvironmentCache(cacheDir: string): Promise<PruneResu
     if (keepKernels.has(key)) continue;
     // A kernel not yet referenced may belong to a pull in progress; the lock protects it.
     await removeDir(cachePaths.kernelDir(cacheDir, key));
+  }
+  // VM templates are rebuilt on first need; one being built (its lock held) is kept.
+  const templates = cachePaths.templatesDir(cacheDir);
+  for (const env of await readdir(templates).catch(() => [] as string[])) {
+    for (const key of await readdir(join(templates, env)).catch(() => [] as string[])) {
+      if (!key.endsWith(".lock")) await removeDir(join(templates, env, key));
+    }
   }
   return result;
 }

@@ -9,6 +9,7 @@ import { inSchemaOrder } from "../../contract/records/shape.js";
 import type * as R from "../../contract/records/workspace.js";
 import { HistoryEntrySchema } from "../../contract/records/workspace.js";
 import type { CreateWorkspaceInputSchema, UpdateWorkspaceInputSchema } from "../../contract/workspace.js";
+import type { MachineStartOptions } from "../templates/start.js";
 import { readHistory } from "./history.js";
 import type { WorkspaceManager } from "./manager.js";
 import { liveWorkspaceRecord, workspaceRecord } from "./public-record.js";
@@ -28,6 +29,7 @@ export async function createWorkspace(
   ws: WorkspaceManager,
   args: z.output<typeof CreateWorkspaceInputSchema>,
   signal?: AbortSignal,
+  onPhase?: (phase: "template" | "start", fields: Record<string, string | number>) => void,
 ): Promise<R.Workspace> {
   await ws.reapExpired();
   const { captureBaseline, pushTree, validateSeed } = await transfer();
@@ -39,8 +41,19 @@ export async function createWorkspace(
     // A bad seed is refused before any VM boots (pushTree checks it again when sending).
     const seed = seedPath ? { mode: await validateSeed(seedPath), path: seedPath } : undefined;
     const secrets = await resolveSecrets(args.secrets);
+    // Template events and how the VM started (restored, or cold and why), for phase lines.
+    const start: MachineStartOptions = {
+      cold: args.cold,
+      onTemplate: (event) => onPhase?.("template", event),
+      onStarted: (r) =>
+        onPhase?.("start", {
+          boot: r.boot,
+          ...(r.template ? { template: r.template } : {}),
+          ...(r.reason ? { reason: r.reason } : {}),
+        }),
+    };
     const view = await ws.create(
-      { ...args, seed: git ? { mode: "git", path: git.origin } : seed, secrets },
+      { ...args, seed: git ? { mode: "git", path: git.origin } : seed, secrets, start },
       async (id) => {
         if (seed) await pushTree(ws, id, seed.path, "/workspace");
       },

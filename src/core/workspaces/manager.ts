@@ -4,25 +4,17 @@
  * atomically; reads take no lock. This module owns lifecycle and records; views
  * (workspace-view.ts), exec (workspace-exec.ts), file transfer, diff and patch live beside it.
  */
-import { mkdir, rename, rm } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { PyroError } from "../../errors.js";
 import { requireAgentBinary } from "../boot-initrd.js";
 import type { PyroConfig } from "../config.js";
-import { type BootArtifacts, requireInstalled } from "../environments/registry.js";
+import { requireInstalled } from "../environments/registry.js";
 import { withLock } from "../lock.js";
-import {
-  type BootResult,
-  bootMachine,
-  liveMachineState,
-  type MachineSpec,
-  machineClient,
-  prepareMachineDirs,
-  stopMachine,
-} from "../machine.js";
+import { liveMachineState, prepareMachineDirs, stopMachine } from "../machine.js";
 import { packagePaths, type WorkspacePaths, workspacePaths } from "../paths.js";
-import { runProgram } from "../process-run.js";
-import { checkDiskSize, growDisk } from "./disk-size.js";
-import { setGuestMaxPids } from "./guest-limits.js";
+import type { MachineStartOptions } from "../templates/start.js";
+import { bootFreshWorkspace, bootWorkspace } from "./boot.js";
+import { checkDiskSize } from "./disk-size.js";
 import {
   isWorkspaceId,
   listWorkspaceIds,
@@ -35,7 +27,7 @@ import {
   writeWorkspaceHead,
   writeWorkspaceRecord,
 } from "./record.js";
-import { loadSecrets, materializeSecrets, Redactor, type Secret, storeSecrets } from "./secrets.js";
+import { loadSecrets, Redactor, type Secret, storeSecrets } from "./secrets.js";
 import {
   readRecordOrStub,
   requireRunning,
@@ -63,6 +55,8 @@ export interface CreateWorkspaceOptions {
   maxPids?: number | undefined;
   /** Size of the workspace disk in MiB (sparse), at least the environment image's size. */
   diskMib: number;
+  /** VM template use (restore or `cold`) and its reports. */
+  start?: MachineStartOptions;
 }
 
 export type { WorkspaceView };
@@ -175,7 +169,7 @@ export class WorkspaceManager {
       try {
         if (options.secrets.length > 0) await storeSecrets(paths.secretsDir, options.secrets);
         checkAbort();
-        record.acceleration = await this.bootFreshDisk(record);
+        record.acceleration = await this.bootFreshDisk(record, options.start);
         checkAbort();
         await seed(id);
         checkAbort();
@@ -200,55 +194,12 @@ export class WorkspaceManager {
   }
 
   /**
-   * Gives the workspace a fresh disk (a sparse, reflink-where-possible copy of its
-   * environment's image, grown to `disk_mib`) and boots it. Used by create and reset; the
-   * caller holds the lock and the VM is not running.
+   * Gives the workspace a fresh disk and boots it (boot.ts): restored from a VM template when
+   * one is usable, else cold. Used by create and reset; the caller holds the lock and the VM
+   * is not running.
    */
-  async bootFreshDisk(record: WorkspaceRecord): Promise<"kvm" | "tcg"> {
-    const boot = await requireInstalled(this.config.cacheDir, record.environment);
-    const paths = this.paths(record.workspace_id);
-    const tmp = `${paths.rootfs}.tmp`;
-    try {
-      await runProgram(["cp", "--sparse=always", "--reflink=auto", boot.rootfsPath, tmp]);
-      // A reset after `env pull` brought a larger image keeps all of it: the record follows.
-      if (record.disk_mib !== null) record.disk_mib = await growDisk(tmp, record.disk_mib);
-      await rename(tmp, paths.rootfs);
-    } catch (err) {
-      await rm(tmp, { force: true });
-      throw err;
-    }
-    const booted = await this.boot(record, boot);
-    record.kernel_path = boot.kernelPath;
-    return booted.acceleration;
-  }
-
-  /**
-   * Boots the workspace's own disk: its NIC first (policy egress*: TAP, /30, firewall), then
-   * the VM, its process cap (`max_pids`, when set), then its secrets into the guest's
-   * /run/pyro-secrets (tmpfs, gone at every stop).
-   */
-  private async boot(record: WorkspaceRecord, kernel: BootArtifacts): Promise<BootResult> {
-    const paths = this.paths(record.workspace_id);
-    let network: MachineSpec["network"];
-    if (record.network_policy !== "off") {
-      const attached = await (await loadNetwork()).attachMachineNetwork(record.workspace_id, paths.dir);
-      record.network = attached.info;
-      network = attached.nic;
-    }
-    const booted = await bootMachine(this.config, paths, {
-      id: record.workspace_id,
-      kernel,
-      rootfsPath: paths.rootfs,
-      diskMode: "persistent",
-      vcpuCount: record.vcpu_count,
-      memMib: record.mem_mib,
-      ttlSeconds: 0,
-      ...(network ? { network } : {}),
-    });
-    if (record.max_pids !== null) await setGuestMaxPids(machineClient(paths), record.max_pids);
-    const secrets = await loadSecrets(paths.secretsDir);
-    if (secrets.length > 0) await materializeSecrets(machineClient(paths), secrets);
-    return booted;
+  bootFreshDisk(record: WorkspaceRecord, start: MachineStartOptions = {}): Promise<"kvm" | "tcg"> {
+    return bootFreshWorkspace(this.config, this.paths(record.workspace_id), record, start);
   }
 
   /** Removes the workspace's TAP, firewall table and lease (idempotent; works after a crash). */
@@ -351,7 +302,7 @@ export class WorkspaceManager {
         await rm(stale, { force: true });
       }
       const boot = await requireInstalled(this.config.cacheDir, record.environment);
-      const booted = await this.boot(record, boot);
+      const booted = await bootWorkspace(this.config, paths, record, boot);
       record.acceleration = booted.acceleration;
       record.kernel_path = boot.kernelPath;
       record.state = "started";

@@ -135,6 +135,7 @@ describe("MCP tool catalog", () => {
       additionalProperties: boolean;
     };
     expect(Object.keys(schema.properties).sort()).toEqual([
+      "cold",
       "command",
       "environment",
       "mem_mib",

@@ -53,6 +53,7 @@ describe("profile-narrowed inputs", () => {
       "seed_path",
     ]);
     expect(fields(full.workspace_create)).toEqual([
+      "cold",
       "disk_mib",
       "environment",
       "labels",
@@ -101,6 +102,7 @@ describe("profile-narrowed inputs", () => {
   it("leaves vm_run whole in the vm-run profile", async () => {
     const vmRun = await tools("vm-run");
     expect(fields(vmRun.vm_run)).toEqual([
+      "cold",
       "command",
       "environment",
       "mem_mib",

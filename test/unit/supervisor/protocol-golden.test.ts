@@ -16,6 +16,7 @@ import { errorFromBody, type RawResponse, readJson } from "../../../src/supervis
 import type {
   ClosedResponse,
   DriverProbe,
+  IdentityConfig,
   KvmDevice,
   PortsResponse,
   ProbeReport,
@@ -91,6 +92,14 @@ const vm: Shape<VmConfig> = {
   consoleLogPath: { kinds: ["string"] },
   tmpDir: { kinds: ["string"] },
   network: { kinds: ["object"], optional: true, of: network },
+  diskFormat: { kinds: ["string"], optional: true },
+  memoryPath: { kinds: ["string"], optional: true },
+  memoryShared: { kinds: ["boolean"], optional: true },
+  restoreStatePath: { kinds: ["string"], optional: true },
+};
+const identity: Shape<IdentityConfig> = {
+  hostname: { kinds: ["string"] },
+  machineId: { kinds: ["string"] },
 };
 const config: Shape<SupervisorConfig> = {
   vm: { kinds: ["object"], of: vm },
@@ -99,6 +108,8 @@ const config: Shape<SupervisorConfig> = {
   ttlSeconds: { kinds: ["number"] },
   ownerPid: { kinds: ["number", "null"] },
   bootTimeoutMs: { kinds: ["number"] },
+  restoreTimeoutMs: { kinds: ["number"], optional: true },
+  identity: { kinds: ["object"], optional: true, of: identity },
   socketPath: { kinds: ["string"] },
   pidPath: { kinds: ["string"] },
   statePath: { kinds: ["string"] },

@@ -54,11 +54,27 @@ func Args(vm protocol.VM) []string {
 	if vm.Accel == "kvm" {
 		accel = []string{"-accel", "kvm", "-cpu", "host,-arch-capabilities"}
 	}
-	drive := []string{"id=root", "file=" + optValue(vm.RootfsPath), "format=raw", "if=none", "cache=writeback"}
+	format := "raw"
+	if vm.DiskFormat != "" {
+		format = vm.DiskFormat
+	}
+	drive := []string{"id=root", "file=" + optValue(vm.RootfsPath), "format=" + format, "if=none", "cache=writeback"}
 	if vm.DiskMode == "ephemeral" {
 		drive = append(drive, "snapshot=on")
 	}
+	var memory []string
+	if vm.MemoryPath != "" {
+		// RAM in a file: a saved state leaves it out (x-ignore-shared) and a restore maps it
+		// again, privately (share=off: copy-on-write, the file never changes) unless shared.
+		share := "off"
+		if vm.MemoryShared {
+			share = "on"
+		}
+		machine += ",memory-backend=mem"
+		memory = []string{"-object", "memory-backend-file,id=mem,size=" + strconv.Itoa(vm.MemMib) + "M,mem-path=" + optValue(vm.MemoryPath) + ",share=" + share}
+	}
 	args := []string{"-M", machine}
+	args = append(args, memory...)
 	args = append(args, accel...)
 	args = append(args,
 		"-m", strconv.Itoa(vm.MemMib),
@@ -84,6 +100,9 @@ func Args(vm protocol.VM) []string {
 			"-netdev", "tap,id=net0,ifname="+n.TapName+",script=no,downscript=no",
 			"-device", "virtio-net-device,netdev=net0,mac="+n.MAC,
 		)
+	}
+	if vm.RestoreStatePath != "" {
+		args = append(args, "-incoming", "defer") // the state comes over QMP: Machine.Restore
 	}
 	return args
 }

@@ -74,6 +74,12 @@ func TestArgs(t *testing.T) {
 		{name: "no NIC without a network (policy off)", hasNot: []string{"-netdev"}},
 		{name: "NIC on the workspace TAP", edit: func(v *protocol.VM) { v.Network = net }, flag: "-netdev", want: "tap,id=net0,ifname=pyro0123456789a,script=no,downscript=no"},
 		{name: "NIC MAC", edit: func(v *protocol.VM) { v.Network = net }, has: []string{"virtio-net-device,netdev=net0,mac=52:54:00:12:34:56"}},
+		{name: "anonymous RAM by default", hasNot: []string{"-object", "-incoming"}},
+		{name: "RAM in a shared file for a template", edit: func(v *protocol.VM) { v.MemoryPath, v.MemoryShared = "/t/ram", true }, flag: "-object", want: "memory-backend-file,id=mem,size=768M,mem-path=/t/ram,share=on"},
+		{name: "machine uses the RAM file", edit: func(v *protocol.VM) { v.MemoryPath = "/t/ram" }, flag: "-M", want: "microvm,memory-backend=mem"},
+		{name: "a clone maps the RAM file privately", edit: func(v *protocol.VM) { v.MemoryPath = "/t/ram" }, flag: "-object", want: "memory-backend-file,id=mem,size=768M,mem-path=/t/ram,share=off"},
+		{name: "a restore waits for its state", edit: func(v *protocol.VM) { v.RestoreStatePath = "/t/state" }, flag: "-incoming", want: "defer"},
+		{name: "qcow2 disk", edit: func(v *protocol.VM) { v.DiskFormat = "qcow2" }, flag: "-drive", want: "id=root,file=/img/root.ext4,format=qcow2,if=none,cache=writeback,snapshot=on"},
 		{name: "commas in paths are escaped in option lists", edit: func(v *protocol.VM) { v.RunDir = "/a,b"; v.AgentSocketPath = "/a,b/agent.sock" }, has: []string{
 			"socket,id=agent,path=/a,,b/agent.sock,server=on,wait=off", "unix:/a,,b/qmp.sock,server=on,wait=off",
 		}},

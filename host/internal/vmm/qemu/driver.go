@@ -45,9 +45,9 @@ var _ vmm.Driver = (*Driver)(nil)
 // Name implements vmm.Driver.
 func (d *Driver) Name() string { return "qemu" }
 
-// Capabilities implements vmm.Driver. QEMU can pause and save through QMP,
-// but pyro does not use it yet (next issue), so nothing is claimed.
-func (d *Driver) Capabilities() vmm.Capabilities { return vmm.Capabilities{} }
+// Capabilities implements vmm.Driver: save and restore (migration to and
+// from a file, snapshot.go). Pause in place is not used yet.
+func (d *Driver) Capabilities() vmm.Capabilities { return vmm.Capabilities{SaveRestore: true} }
 
 // ExecutionMode implements vmm.Driver.
 func (d *Driver) ExecutionMode() string { return ExecutionMode }
@@ -84,7 +84,14 @@ func (d *Driver) Command(vm protocol.VM) (protocol.VMMCommand, error) {
 // TMPDIR, where the ephemeral disk overlay lives) and removes stale sockets
 // of a previous run. Errors wrap protocol.ErrInvalidArgument or the os error.
 func (d *Driver) Prepare(vm protocol.VM) error {
-	for name, p := range map[string]string{"kernel": vm.KernelPath, "initramfs": vm.InitrdPath, "root disk": vm.RootfsPath} {
+	files := map[string]string{"kernel": vm.KernelPath, "initramfs": vm.InitrdPath, "root disk": vm.RootfsPath}
+	if vm.RestoreStatePath != "" {
+		files["saved state"] = vm.RestoreStatePath
+		if vm.MemoryPath != "" {
+			files["memory file"] = vm.MemoryPath
+		}
+	}
+	for name, p := range files {
 		if _, err := os.Stat(p); err != nil {
 			return protocol.Errorf(protocol.ErrInvalidArgument, "%s %s: %w", name, p, err)
 		}

@@ -22,6 +22,7 @@ export interface CreateFlags extends Flags {
   secretFile?: Secret[];
   maxPids?: number;
   diskMib?: number;
+  cold?: boolean;
   idOnly: boolean;
 }
 
@@ -51,8 +52,12 @@ export async function createWorkspace(ctx: CliContext, environment: string, f: C
       secrets: [...(f.secret ?? []), ...(f.secretFile ?? [])],
       ...(f.maxPids !== undefined ? { maxPids: f.maxPids } : {}),
       ...(f.diskMib !== undefined ? { diskMib: f.diskMib } : {}),
+      cold: f.cold ?? false,
     },
-    { signal: ctx.signal },
+    {
+      signal: ctx.signal,
+      ...(f.json ? {} : { onPhase: (phase, fields) => phaseLine("workspace-create", { phase, ...fields }) }),
+    },
   );
   if (f.json) printJson(w);
   else if (f.idOnly) process.stdout.write(`${w.workspaceId}\n`);

@@ -56,6 +56,7 @@ export function createCommand(ctx: CliContext): Command {
         "disk size in MiB, sparse: the host stores only what is written (default 8192)",
         intOption("--disk-mib"),
       )
+      .option("--cold", "boot the kernel instead of restoring a VM template", false)
       .addOption(plainOnlyOption("--id-only", "print only the workspace id")),
   ).action(async (environment: string, f: CreateFlags) =>
     (await actions()).createWorkspace(ctx, environment, f),
