@@ -16,8 +16,11 @@
  *                                    per host kernel and QEMU build, and the lock of its probe
  *   kernels/<kernel_key>/vmlinux, modules.cpio, manifest.json, kernel-build.json
  *   <env-slug>/<version>/manifest.json, vmlinux, modules.cpio, rootfs.ext4
+ *   local/<env-slug>-<sha8 of name>/   the same files, for environments built or pulled here
+ *   oci/blobs/sha256/<hex>[.partial]  registry blobs of pulls in progress (resumable)
  * ```
  */
+import { createHash } from "node:crypto";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -135,6 +138,16 @@ export const cachePaths = {
   environmentRoot: (cacheDir: string, name: string) => join(cacheDir, environmentSlug(name)),
   environmentDir: (cacheDir: string, name: string, version: string) =>
     join(cacheDir, environmentSlug(name), version),
+  /** Environments built (`env build`) or pulled from a registry; the hash keeps `a/b` and `a-b` apart. */
+  localEnvironmentsDir: (cacheDir: string) => join(cacheDir, "local"),
+  localEnvironmentDir: (cacheDir: string, name: string) =>
+    join(
+      cacheDir,
+      "local",
+      `${environmentSlug(name).slice(0, 80)}-${createHash("sha256").update(name).digest("hex").slice(0, 8)}`,
+    ),
+  /** Downloaded registry blobs, kept until their pull installs (so a new pull resumes). */
+  blobDir: (cacheDir: string) => join(cacheDir, "oci", "blobs", "sha256"),
   manifest: (envDir: string) => join(envDir, "manifest.json"),
   kernel: (envDir: string) => join(envDir, "vmlinux"),
   modules: (envDir: string) => join(envDir, "modules.cpio"),

@@ -49,7 +49,7 @@ export interface VmStatus extends VmRecord {
 }
 
 export class VmManager {
-  constructor(private readonly config: PyroConfig) {}
+  constructor(readonly config: PyroConfig) {}
 
   private lock<T>(vmId: string, fn: () => Promise<T>): Promise<T> {
     return withLock(vmPaths(this.config.stateDir, vmId).dir, fn, { waitMs: 120_000 });

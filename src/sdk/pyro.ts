@@ -6,14 +6,22 @@
 import type { Readable } from "node:stream";
 import { type PyroConfig, resolveConfig } from "../core/config.js";
 import type { DoctorReport } from "../core/doctor.js";
-import { CATALOG_VERSION, findCatalogEntry } from "../core/environments/catalog.js";
+import { CATALOG_VERSION } from "../core/environments/catalog.js";
+import { resolveEnvironment } from "../core/environments/local.js";
 import type { PullProgressListener } from "../core/environments/progress.js";
 import { environmentStatus, listEnvironments, pruneEnvironmentCache } from "../core/environments/registry.js";
 import { VmManager } from "../core/vm-manager.js";
 import { WorkspaceManager } from "../core/workspaces/manager.js";
 import { configOverrides, type PyroOptions, type RunHooks } from "./options.js";
 import { environmentRecord, vmRecord } from "./records.js";
-import type { Environment, EnvironmentList, PruneResult, PullResult } from "./schemas/environment.js";
+import type {
+  BuildEnvironmentInput,
+  BuildResult,
+  Environment,
+  EnvironmentList,
+  PruneResult,
+  PullResult,
+} from "./schemas/environment.js";
 import type { RunInput, RunResult } from "./schemas/run.js";
 import type * as R from "./schemas/runtime.js";
 import type { CreateVmInput, ExecVmInput, Vm, VmExecResult, VmNetworkInfo } from "./schemas/vm.js";
@@ -64,15 +72,44 @@ export class Pyro {
     return (await import("./environment-pull.js")).pullEnvironment(this.config, name, options);
   }
 
+  /**
+   * Builds a local environment from a catalog one plus Debian packages and an optional recipe
+   * (files, one setup command), like the catalog images (mmdebstrap, minutes). Usable by name
+   * wherever an environment is; rebuilding a name replaces it.
+   * @throws PyroError invalid_argument (bad or catalog name, bad recipe, unknown package),
+   *   environment_not_found (`from`), environment_build_failed, host_dependency_missing
+   */
+  async buildEnvironment(
+    input: BuildEnvironmentInput,
+    options: { onProgress?: PullProgressListener; signal?: AbortSignal } = {},
+  ): Promise<BuildResult> {
+    const args = await validateAs("BuildEnvironmentInputSchema", input);
+    const r = await (await import("../core/environments/build.js")).buildEnvironment(
+      this.config,
+      { name: args.name, from: args.from, packages: args.packages, recipeFile: args.recipe },
+      options,
+    );
+    return {
+      environment: environmentRecord(r.environment),
+      status: r.replaced ? "rebuilt" : "built",
+      durationMs: r.durationMs,
+    };
+  }
+
   /** One environment with its manifest, every artifact re-hashed. @throws PyroError environment_not_found */
   async inspectEnvironment(name: string): Promise<Environment> {
-    const entry = findCatalogEntry(await validateAs("EnvironmentName", name));
+    const entry = await resolveEnvironment(this.config.cacheDir, await validateAs("EnvironmentName", name));
     return environmentRecord(await environmentStatus(this.config.cacheDir, entry, "full"));
   }
 
-  /** Removes stale or unused cache entries; reports bytes freed. */
-  async pruneEnvironments(): Promise<PruneResult> {
-    return pruneEnvironmentCache(this.config.cacheDir);
+  /**
+   * Without `name`: removes stale or unused cache entries (valid local environments stay).
+   * With `name`: removes that environment's install. Reports bytes freed.
+   * @throws PyroError environment_not_found (with `name`)
+   */
+  async pruneEnvironments(name?: string): Promise<PruneResult> {
+    const only = name === undefined ? undefined : await validateAs("EnvironmentName", name);
+    return pruneEnvironmentCache(this.config.cacheDir, only);
   }
 
   /**

@@ -10,6 +10,7 @@ export function environmentRecord(status: EnvironmentStatus): Environment {
     name: status.entry.name,
     version: status.entry.version,
     description: status.entry.description,
+    local: status.local,
     installed: status.installed,
     installDir: status.installDir,
     installedAt: m?.installed_at ?? null,

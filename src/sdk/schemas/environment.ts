@@ -1,10 +1,13 @@
-/** Environment records (`env list|pull|inspect|prune`). */
+/** Environment records and inputs (`env list|pull|build|push|inspect|prune`). */
 import { z } from "zod";
+import { EnvironmentName } from "./common.js";
 
 export const EnvironmentSchema = z.object({
   name: z.string(),
   version: z.string(),
   description: z.string(),
+  /** Built (`env build`) or pulled from a registry (`env pull REF`) here, not from the catalog. */
+  local: z.boolean(),
   installed: z.boolean(),
   installDir: z.string(),
   installedAt: z.string().nullable(),
@@ -41,3 +44,27 @@ export type PullResult = z.infer<typeof PullResultSchema>;
 
 export const PruneResultSchema = z.object({ removed: z.array(z.string()), bytesFreed: z.number() });
 export type PruneResult = z.infer<typeof PruneResultSchema>;
+
+export const BuildEnvironmentInputSchema = z
+  .object({
+    name: z.string().min(1).describe("Name of the new local environment, e.g. node-dev (not a catalog name)"),
+    from: EnvironmentName.default("debian:12").describe(
+      'Catalog environment to extend. Default "debian:12".',
+    ),
+    packages: z.array(z.string().min(1)).default([]).describe("Extra Debian packages. Default none."),
+    recipe: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Host path of a JSON or YAML recipe: packages, files, setup (docs/environments.md)"),
+  })
+  .strict();
+export type BuildEnvironmentInput = z.input<typeof BuildEnvironmentInputSchema>;
+
+export const BuildResultSchema = z.object({
+  environment: EnvironmentSchema,
+  /** `built` (new name) or `rebuilt` (an earlier build of that name was replaced). */
+  status: z.enum(["built", "rebuilt"]),
+  durationMs: z.number(),
+});
+export type BuildResult = z.infer<typeof BuildResultSchema>;

@@ -1,4 +1,4 @@
-/** `pyro env list|pull|inspect|prune`. */
+/** `pyro env list|pull|build|inspect|prune`. */
 import { Command } from "commander";
 import type { CliContext } from "../../context.js";
 import { withJson } from "../../flags.js";
@@ -7,7 +7,7 @@ type Flags = { json: boolean };
 const actions = () => import("../../actions/env.js");
 
 export function envCommand(ctx: CliContext): Command {
-  const env = new Command("env").description("guest environments: list, pull, inspect, prune");
+  const env = new Command("env").description("guest environments: list, pull, build, inspect, prune");
 
   env.addCommand(
     withJson(new Command("list").description("the catalog and what is installed")).action(async (f: Flags) =>
@@ -32,9 +32,24 @@ export function envCommand(ctx: CliContext): Command {
   );
 
   env.addCommand(
-    withJson(new Command("prune").description("remove stale or unused cached installs")).action(
-      async (f: Flags) => (await actions()).pruneEnvironments(ctx, f),
+    withJson(
+      new Command("build")
+        .description("build a local environment from a catalog one plus Debian packages (minutes)")
+        .argument("<name>", "name of the new environment, e.g. node-dev")
+        .option("--from <environment>", "catalog environment to extend", "debian:12")
+        .option("--packages <list>", 'extra Debian packages, space- or comma-separated, e.g. "nodejs npm"')
+        .option("--recipe <file>", "JSON or YAML recipe: packages, files, setup"),
+    ).action(async (name: string, f: Flags & { from: string; packages?: string; recipe?: string }) =>
+      (await actions()).buildEnvironment(ctx, name, f),
     ),
+  );
+
+  env.addCommand(
+    withJson(
+      new Command("prune")
+        .description("remove stale or unused cached installs, or one environment's install")
+        .argument("[environment]", "remove only this environment's install"),
+    ).action(async (name: string | undefined, f: Flags) => (await actions()).pruneEnvironments(ctx, name, f)),
   );
   return env;
 }
