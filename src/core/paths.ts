@@ -38,6 +38,8 @@ export const packagePaths = {
   debianModuleList: join(packageRoot, "images", "kernel", "debian-modules.list"),
   kernelConfigFragment: join(packageRoot, "images", "kernel", "pyro-guest.config"),
   rootfsBuildScript: join(packageRoot, "images", "rootfs", "build.sh"),
+  /** Packs an unpacked container image into a rootfs (mkfs.ext4 -d). */
+  rootfsFromTreeScript: join(packageRoot, "images", "rootfs", "from-tree.sh"),
   rootfsPackageList: (slug: string) => join(packageRoot, "images", "rootfs", `${slug}.packages`),
   /** The per-VM supervisor, a static Go binary built from host/ (npm run build:host). */
   supervisorEntry: join(packageRoot, "dist", "host", "pyro-supervisor"),

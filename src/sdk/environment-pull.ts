@@ -4,6 +4,8 @@ import { findCatalogEntry } from "../core/environments/catalog.js";
 import { installEnvironment } from "../core/environments/install.js";
 import type { PullProgressListener } from "../core/environments/progress.js";
 import { environmentStatus } from "../core/environments/registry.js";
+import { pullReference } from "../core/oci/pull.js";
+import { isRegistryReference } from "../core/oci/reference.js";
 import { environmentRecord } from "./records.js";
 import { EnvironmentName } from "./schemas/common.js";
 import type { PullResult } from "./schemas/environment.js";
@@ -15,8 +17,19 @@ export async function pullEnvironment(
   name: string,
   options: { onProgress?: PullProgressListener; signal?: AbortSignal },
 ): Promise<PullResult> {
-  const entry = findCatalogEntry(validate(EnvironmentName, name));
   const started = Date.now();
+  if (isRegistryReference(validate(EnvironmentName, name))) {
+    const r = await pullReference(config, name, options);
+    const environment = environmentRecord(r.environment);
+    return {
+      environment,
+      status: "installed",
+      repairReason: null,
+      durationMs: Date.now() - started,
+      digest: r.digest,
+    };
+  }
+  const entry = findCatalogEntry(name);
   const result = await installEnvironment(entry, {
     cacheDir: config.cacheDir,
     debianMirror: config.debianMirror,
@@ -31,5 +44,6 @@ export async function pullEnvironment(
     status: result.status,
     repairReason: result.status === "repaired" ? (result.repairReason ?? null) : null,
     durationMs: Date.now() - started,
+    digest: null,
   };
 }

@@ -21,6 +21,8 @@ import type {
   EnvironmentList,
   PruneResult,
   PullResult,
+  PushEnvironmentInput,
+  PushResult,
 } from "./schemas/environment.js";
 import type { RunInput, RunResult } from "./schemas/run.js";
 import type * as R from "./schemas/runtime.js";
@@ -63,7 +65,11 @@ export class Pyro {
   /**
    * Installs an environment (kernel + rootfs), building it locally from Debian packages when
    * no prebuilt artifact is reachable. Verified installs are a fast no-op; broken ones are repaired.
-   * @throws PyroError environment_not_found, environment_build_failed, host_dependency_missing
+   * A registry reference (`REGISTRY/REPOSITORY:TAG` or `@sha256:...`) installs a pushed pyro
+   * environment or an ordinary container image as local environment `name`: downloads resume,
+   * every digest is verified before anything is installed.
+   * @throws PyroError environment_not_found, environment_build_failed, host_dependency_missing,
+   *   registry_unreachable, registry_auth_failed, registry_error, digest_mismatch
    */
   async pullEnvironment(
     name: string,
@@ -94,6 +100,25 @@ export class Pyro {
       status: r.replaced ? "rebuilt" : "built",
       durationMs: r.durationMs,
     };
+  }
+
+  /**
+   * Pushes an installed environment (catalog or local) to a registry as an OCI artifact (one
+   * layer per artifact, zstd-compressed where it pays); blobs the registry has are skipped.
+   * @throws PyroError invalid_argument, environment_not_found, environment_not_installed,
+   *   registry_unreachable, registry_auth_failed, registry_error
+   */
+  async pushEnvironment(
+    input: PushEnvironmentInput,
+    options: { onProgress?: PullProgressListener; signal?: AbortSignal } = {},
+  ): Promise<PushResult> {
+    const args = await validateAs("PushEnvironmentInputSchema", input);
+    return (await import("../core/oci/pull.js")).pushEnvironment(
+      this.config,
+      args.name,
+      args.reference,
+      options,
+    );
   }
 
   /** One environment with its manifest, every artifact re-hashed. @throws PyroError environment_not_found */

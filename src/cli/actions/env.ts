@@ -50,6 +50,7 @@ export async function pullEnvironment(ctx: CliContext, name: string, f: Flags): 
     phaseLine("pull", {
       environment: result.environment.name,
       status: result.status,
+      digest: result.digest ?? undefined,
       reason: result.repairReason ? JSON.stringify(result.repairReason) : undefined,
       duration_ms: result.durationMs,
     });
@@ -71,7 +72,7 @@ export async function buildEnvironment(
   f: Flags & { from: string; packages?: string; recipe?: string },
 ): Promise<void> {
   const pyro = await ctx.pyro();
-  const progress = pullProgressRenderer();
+  const progress = pullProgressRenderer(undefined, "build");
   try {
     const result = await pyro.buildEnvironment(
       {
@@ -96,4 +97,31 @@ export async function pruneEnvironments(ctx: CliContext, name: string | undefine
   if (f.json) return printJson(r);
   for (const p of r.removed) process.stdout.write(`removed ${p}\n`);
   process.stdout.write(`Freed ${r.bytesFreed} bytes (${r.removed.length} entries)\n`);
+}
+
+export async function pushEnvironment(
+  ctx: CliContext,
+  name: string,
+  reference: string,
+  f: Flags,
+): Promise<void> {
+  const pyro = await ctx.pyro();
+  const progress = pullProgressRenderer(undefined, "push");
+  try {
+    const r = await pyro.pushEnvironment(
+      { name, reference },
+      { onProgress: (e) => progress.onProgress(e), signal: ctx.signal },
+    );
+    progress.stop();
+    if (f.json) return printJson(r);
+    phaseLine("push", { environment: name, reference, digest: r.digest, duration_ms: r.durationMs });
+    for (const l of r.layers)
+      process.stdout.write(
+        `Layer ${l.role}: ${l.digest} ${l.mediaType} size_bytes=${l.size} uploaded_bytes=${l.uploadedBytes}\n`,
+      );
+    const at = reference.lastIndexOf(":");
+    process.stdout.write(`Pull with: pyro env pull ${reference.slice(0, at)}@${r.digest}\n`);
+  } finally {
+    progress.stop();
+  }
 }

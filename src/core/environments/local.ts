@@ -143,3 +143,28 @@ export async function installLocal(
     { waitMs: 60 * 60_000 },
   );
 }
+
+/** What an exec in an environment starts with, from a container image's config. */
+export interface ExecDefaults {
+  env?: Record<string, string>;
+  cwd?: string;
+}
+
+/**
+ * The image config's `Env` (as a map) and `WorkingDir` of environment `name`; empty for the
+ * catalog (no file read: this sits on the exec path) and for environments that are no image.
+ */
+export async function imageExecDefaults(cacheDir: string, name: string): Promise<ExecDefaults> {
+  if (CATALOG.some((e) => e.name === name)) return {};
+  const config = (await readLocalManifest(cacheDir, name))?.oci?.image_config;
+  if (!config) return {};
+  const env: Record<string, string> = {};
+  for (const pair of config.env) {
+    const eq = pair.indexOf("=");
+    if (eq > 0) env[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return {
+    ...(Object.keys(env).length > 0 ? { env } : {}),
+    ...(config.working_dir.startsWith("/") ? { cwd: config.working_dir } : {}),
+  };
+}

@@ -39,6 +39,8 @@ export const PullResultSchema = z.object({
   status: z.enum(["already_installed", "installed", "repaired"]),
   repairReason: z.string().nullable(),
   durationMs: z.number(),
+  /** Pulls of a registry reference: the manifest digest installed; null for the catalog. */
+  digest: z.string().nullable(),
 });
 export type PullResult = z.infer<typeof PullResultSchema>;
 
@@ -68,3 +70,33 @@ export const BuildResultSchema = z.object({
   durationMs: z.number(),
 });
 export type BuildResult = z.infer<typeof BuildResultSchema>;
+
+export const PushEnvironmentInputSchema = z
+  .object({
+    name: EnvironmentName.describe("Installed environment to push (catalog or local)"),
+    reference: z
+      .string()
+      .min(1)
+      .describe("Registry reference with a tag, e.g. 127.0.0.1:5000/team/node-dev:1"),
+  })
+  .strict();
+export type PushEnvironmentInput = z.input<typeof PushEnvironmentInputSchema>;
+
+export const PushResultSchema = z.object({
+  environment: z.string(),
+  reference: z.string(),
+  /** Digest of the pushed manifest: pull `REGISTRY/REPOSITORY@DIGEST` gets exactly this. */
+  digest: z.string(),
+  layers: z.array(
+    z.object({
+      role: z.enum(["kernel", "modules", "rootfs"]),
+      digest: z.string(),
+      size: z.number(),
+      mediaType: z.string(),
+      /** Bytes sent; 0 when the registry already had the blob. */
+      uploadedBytes: z.number(),
+    }),
+  ),
+  durationMs: z.number(),
+});
+export type PushResult = z.infer<typeof PushResultSchema>;
