@@ -25,13 +25,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveConfig } from "../../src/core/config.js";
 import { cachePaths } from "../../src/core/paths.js";
 import { cliPath, requireGuest, runCli, usePyroHome } from "./fixtures.js";
-import { freePort, type Proxy, type Registry, startProxy, startRegistry } from "./oci-registry.js";
+import { type CountingProxy, freePort, type Registry, startProxy, startRegistry } from "./oci-registry.js";
 
 requireGuest();
 const pyro = usePyroHome();
 let cache = "";
 let registry: Registry;
-let proxy: Proxy;
+let proxy: CountingProxy;
 const env = () => ({ ...pyro.env(), PYRO_ENVIRONMENT_CACHE_DIR: cache, PYRO_REGISTRY_INSECURE: "1" });
 const blobDir = () => cachePaths.blobDir(cache);
 let pushed: { digest: string; layers: { role: string; digest: string; size: number }[] };

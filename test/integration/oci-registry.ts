@@ -69,7 +69,7 @@ export interface ProxyRequest {
   bytes: number;
 }
 
-export interface Proxy {
+export interface CountingProxy {
   host: string;
   requests: ProxyRequest[];
   /** Serve only this many bytes of the blob whose path contains `digestHex`, then hold the connection. */
@@ -78,9 +78,9 @@ export interface Proxy {
 }
 
 /** A loopback HTTP proxy in front of `target` that records every request and the bytes it served. */
-export async function startProxy(target: string): Promise<Proxy> {
+export async function startProxy(target: string): Promise<CountingProxy> {
   const held: (() => void)[] = [];
-  const proxy: Proxy = { host: "", requests: [], stall: undefined, stop: async () => undefined };
+  const proxy: CountingProxy = { host: "", requests: [], stall: undefined, stop: async () => undefined };
   const server: Server = createServer((req, res) => {
     const record: ProxyRequest = {
       method: req.method ?? "",
