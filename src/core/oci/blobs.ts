@@ -84,8 +84,7 @@ export async function fetchBlob(
     });
     if (offset > 0 && res.status !== 206) {
       // The registry ignored the range: start over.
-      offset = 0;
-      hash.destroy();
+      await res.body?.cancel().catch(() => undefined);
       return restart(client, desc, blobDir, partial, options);
     }
     const file = await open(partial, offset > 0 ? "a" : "w", 0o600);
