@@ -27,8 +27,8 @@ export const FileListSchema = z.looseObject({
 /** `PUT /v1/files/tar`. */
 export const TarPutSchema = z.looseObject({ entries: int.nonnegative(), bytes: int.nonnegative() });
 
-/** `PUT /v1/files/write`. */
-export const FileWriteSchema = z.looseObject({ bytes: int.nonnegative() });
+/** `PUT /v1/files/write`: the path written, relative to the request's root, and its size. */
+export const FileWriteSchema = z.looseObject({ path: z.string(), bytes: int.nonnegative() });
 
 const ReadinessSchema = z.looseObject({
   type: z.enum(["none", "file", "tcp", "http", "command"]),

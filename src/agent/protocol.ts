@@ -1,8 +1,9 @@
 /**
  * Host-side types of the guest agent protocol, version 1 (docs/agent-protocol.md is the
- * contract; guest/internal/api holds the Go twin). No zod here: the supervisor imports this
- * module, and zod alone would add ~10 MiB to every supervisor's RSS. The exec event schemas,
- * which only the client side parses, live in exec-events.ts.
+ * contract; guest/internal/api holds the Go twin; the golden files in protocol/guest pin the
+ * JSON for both, test/unit/agent/protocol-golden.test.ts here). No zod here: `workspace exec`
+ * imports this module and loads no zod. Answer schemas are in answers.ts, the exec event
+ * check in exec-events.ts.
  */
 import { PyroError } from "../errors.js";
 
@@ -36,7 +37,7 @@ export interface ExecSpec {
   argv: string[];
   env?: Record<string, string>;
   cwd?: string;
-  /** 0 = no limit. */
+  /** 0 = no limit (the agent also takes it absent). */
   timeout_ms: number;
   stdin?: boolean;
   /** Environment variables set to secret values in the guest: `{ENV_VAR: SECRET_NAME}`. */

@@ -1,7 +1,9 @@
 /**
  * Values the command declarations show in `--help` before any action runs. They are copies:
  * importing the SDK's own would load zod and all of core (about 0.3 s) for every `--help` and
- * usage error. test/unit/cli/defaults.test.ts fails when a copy drifts from the SDK or MCP value.
+ * usage error. test/unit/cli/defaults.test.ts fails when a copy drifts from the SDK value. Closed
+ * value sets (`--profile`, `--network-policy`, `--signal`) are not copied: commands import them
+ * from src/contract/choices.ts, which loads nothing.
  */
 
 /** = the SDK's DEFAULT_VCPU_COUNT. */
@@ -12,5 +14,3 @@ export const DEFAULT_MEM_MIB = 1024;
 export const DEFAULT_TIMEOUT_SECONDS = 30;
 /** = the SDK's DEFAULT_TTL_SECONDS. */
 export const DEFAULT_TTL_SECONDS = 600;
-/** = MCP_PROFILES of src/mcp/tool.ts, in the same order (the `--profile` help lists them). */
-export const MCP_PROFILE_NAMES = ["vm-run", "workspace-core", "workspace-full"] as const;

@@ -19,13 +19,17 @@ export async function main(argv: string[]): Promise<number> {
   // The bundle's source maps lead to src/ (scripts/bundle-cli.mjs). Reading them costs start-up,
   // so only when stacks may be printed; modules loaded from here on are mapped.
   if (argv.includes("--verbose")) process.setSourceMapsEnabled(true);
-  const [{ CommanderError }, { buildProgram, splitArgv }, { createContext }, { printError, UsageError }] =
-    await Promise.all([
-      import("commander"),
-      import("./program.js"),
-      import("./context.js"),
-      import("./errors.js"),
-    ]);
+  const [
+    { CommanderError },
+    { buildProgram, splitArgv },
+    { createContext },
+    { printError, printParseError },
+  ] = await Promise.all([
+    import("commander"),
+    import("./program.js"),
+    import("./context.js"),
+    import("./errors.js"),
+  ]);
   // Everything after the first `--` is the guest command, untouched by option parsing.
   const { cliArgv, guestArgv } = splitArgv(argv);
   const abort = new AbortController();
@@ -59,13 +63,7 @@ export async function main(argv: string[]): Promise<number> {
       if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.exitCode === 0)
         return 0;
       if (err.code === "commander.help") return 0;
-      const message = err.message.replace(/^error: /, "");
-      // `pyro workspace exec WS echo hi`: the guest command needs `--` before it.
-      const hint =
-        err.code === "commander.excessArguments"
-          ? "put the guest command after --, e.g. `pyro workspace exec WS -- echo hi`"
-          : "see `pyro --help`";
-      return await printError(new UsageError(message, hint), json, verbose);
+      return await printParseError(err, json, verbose);
     }
     return await printError(err, json, verbose);
   } finally {

@@ -4,7 +4,7 @@
  * in one place as snake_case names (what clients see), and a removed field takes its SDK default.
  */
 import type { z } from "zod";
-import type { McpProfile } from "./tool.js";
+import type { McpProfile } from "../contract/choices.js";
 
 /**
  * Fields `workspace-core` hides, by tool. Everyday coding work needs none of them: sizing

@@ -3,7 +3,7 @@
  * plus one line of text, and every thrown error becomes an `isError` result with its code.
  */
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { PyroError, toPyroError, toSnake } from "../sdk/index.js";
+import { errorBody, errorText, toPyroError, toSnake } from "../sdk/index.js";
 
 /** Most bytes of `stdout` or `stderr` a tool result carries (each). @default 65536 (bytes) */
 export const STREAM_LIMIT_BYTES = 65_536;
@@ -53,11 +53,10 @@ export function toolResult(value: unknown, summary: string): CallToolResult {
  * that are not a {@link PyroError} get code `internal`. Stacks and `details` are never sent.
  */
 export function toolError(err: unknown): CallToolResult {
-  const e = err instanceof PyroError ? err : toPyroError(err);
-  const hint = e.hint ? `\nhint: ${e.hint}` : "";
+  const body = errorBody(toPyroError(err));
   return {
     isError: true,
-    content: [{ type: "text", text: `error[${e.code}]: ${e.message}${hint}` }],
-    structuredContent: { error: { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) } },
+    content: [{ type: "text", text: errorText(body) }],
+    structuredContent: { error: body },
   };
 }

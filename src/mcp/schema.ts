@@ -1,51 +1,13 @@
 /**
- * MCP tool inputs in snake_case, derived from the SDK's camelCase zod schemas (one contract
- * source). Each field keeps its zod type, checks, default and `.describe()`; only keys change.
+ * MCP tool schemas from the contract: inputs in snake_case derived from the SDK's camelCase
+ * zod schemas (`snakeSchema`), outputs from the contract's snake_case record schemas. Each
+ * field keeps its zod type, checks, default and `.describe()`.
  */
 import { z } from "zod";
-import { InvalidArgumentError, snakeKey } from "../sdk/index.js";
+import { snakeSchema } from "../contract/schema-case.js";
+import { InvalidArgumentError } from "../sdk/index.js";
 
-/**
- * Deep-renames object keys of `schema` to snake_case. Objects and arrays are cloned with their
- * checks and strictness, optional/nullable/default wrappers are re-applied around renamed
- * contents, and `.describe()`/`.meta()` metadata (but an `id`) is copied. A schema with nothing
- * to rename is returned as the same instance.
- */
-export function snakeSchema(schema: z.ZodType): z.ZodType {
-  let out: z.ZodType;
-  if (schema instanceof z.ZodObject) {
-    const entries = Object.entries(schema.shape as Record<string, z.ZodType>);
-    const renamed = entries.map(([k, v]) => [snakeKey(k), snakeSchema(v)] as const);
-    if (renamed.every(([k, v], i) => k === entries[i]?.[0] && v === entries[i]?.[1])) return schema;
-    out = schema.clone({ ...schema.def, shape: Object.fromEntries(renamed) });
-  } else if (schema instanceof z.ZodArray) {
-    const element = schema.element as z.ZodType;
-    const renamed = snakeSchema(element);
-    if (renamed === element) return schema;
-    out = schema.clone({ ...schema.def, element: renamed });
-  } else if (schema instanceof z.ZodUnion) {
-    const options = schema.options as z.ZodType[];
-    const renamed = options.map(snakeSchema);
-    if (renamed.every((o, i) => o === options[i])) return schema;
-    out = z.union(renamed as [z.ZodType, z.ZodType, ...z.ZodType[]]);
-  } else if (
-    schema instanceof z.ZodOptional ||
-    schema instanceof z.ZodNullable ||
-    schema instanceof z.ZodDefault
-  ) {
-    const inner = schema.def.innerType as z.ZodType;
-    const renamed = snakeSchema(inner);
-    if (renamed === inner) return schema;
-    if (schema instanceof z.ZodOptional) out = renamed.optional();
-    else if (schema instanceof z.ZodNullable) out = renamed.nullable();
-    else out = renamed.default(schema.def.defaultValue);
-  } else {
-    return schema;
-  }
-  const { id: _id, ...meta } = z.globalRegistry.get(schema) ?? {};
-  if (Object.keys(meta).length > 0) z.globalRegistry.add(out, meta);
-  return out;
-}
+export { snakeSchema };
 
 /**
  * The schema handed to `registerTool` as `inputSchema`: it advertises `strict`'s JSON Schema
@@ -72,5 +34,56 @@ export function parseToolInput<S extends z.ZodType>(schema: S, args: unknown): z
       field,
       issues: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
     },
+  });
+}
+
+/** The `structuredContent` of a tool error (respond.ts `toolError`). */
+export const ToolErrorSchema = z
+  .object({
+    error: z.object({ code: z.string(), message: z.string(), hint: z.string().optional() }).strict(),
+  })
+  .strict();
+
+const STREAM_KEYS = ["stdout", "stderr"] as const;
+
+/**
+ * The `structuredContent` of a successful result of a tool whose SDK record has `record` as
+ * its snake_case schema, exactly as respond.ts `toolResult` shapes it: a record that is not an
+ * object comes wrapped as `{ result }`, and beside a top-level `stdout`/`stderr` string that
+ * was cut stands a `stdout_truncated: true`/`stderr_truncated: true` flag.
+ */
+export function toolOutputSchema(record: z.ZodType): z.ZodObject {
+  const object: z.ZodObject = record instanceof z.ZodObject ? record : z.object({ result: record });
+  const shape = object.shape as Record<string, z.ZodType>;
+  const flags = Object.fromEntries(
+    STREAM_KEYS.filter((key) => shape[key] instanceof z.ZodString).map((key) => [
+      `${key}_truncated`,
+      z.literal(true).optional().describe(`Present when ${key} was cut to its first 65536 bytes`),
+    ]),
+  );
+  return Object.keys(flags).length > 0 ? object.extend(flags) : object;
+}
+
+/**
+ * The schema handed to `registerTool` as `outputSchema`: it advertises, as JSON Schema
+ * (draft-07, output side), `structuredContent` of either kind a call can return, the record
+ * ({@link toolOutputSchema}) or a tool error ({@link ToolErrorSchema}), and accepts any object
+ * (the handler checks the record itself). The error branch is there because the MCP SDK's
+ * client (1.32) validates `structuredContent` against `outputSchema` also for `isError`
+ * results (modelcontextprotocol/typescript-sdk#1943): a record-only schema would turn every
+ * tool error into a client-side exception.
+ */
+export function advertisedOutput(output: z.ZodObject): z.ZodObject {
+  const json = (schema: z.ZodType) => {
+    const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: "output", target: "draft-7" });
+    return rest;
+  };
+  // `properties` and `additionalProperties` of the loose object are unset: undefined keys
+  // vanish when the tool list is sent as JSON.
+  return z.looseObject({}).meta({
+    type: "object",
+    properties: undefined,
+    additionalProperties: undefined,
+    anyOf: [json(output), json(ToolErrorSchema)],
   });
 }

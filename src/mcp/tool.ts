@@ -1,19 +1,24 @@
 /**
- * The MCP operation table: each tool is declared once as a {@link ToolSpec} (SDK schema, SDK
- * call, profiles, annotations, summary line) and registered by {@link registerToolTable}.
+ * The MCP operation table: each tool is declared once as a {@link ToolSpec} (SDK input schema,
+ * contract output schema, SDK call, profiles, annotations, summary line) and registered by
+ * {@link registerToolTable}.
  */
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { z } from "zod";
-import { toCamel } from "../sdk/index.js";
+import type { McpProfile } from "../contract/choices.js";
+import { type Camel, PyroError, toCamel } from "../sdk/index.js";
 import { profileInput } from "./profiles.js";
 import { toolError, toolResult } from "./respond.js";
-import { advertisedInput, parseToolInput, snakeSchema } from "./schema.js";
+import {
+  advertisedInput,
+  advertisedOutput,
+  parseToolInput,
+  snakeSchema,
+  toolOutputSchema,
+} from "./schema.js";
 
-/** Tool sets served by `pyro mcp serve --profile` (docs/integrations.md). */
-export const MCP_PROFILES = ["vm-run", "workspace-core", "workspace-full"] as const;
-
-/** One of {@link MCP_PROFILES}. @default "workspace-core" */
-export type McpProfile = (typeof MCP_PROFILES)[number];
+// The profile names are part of the contract (the CLI offers them as `--profile` choices).
+export { MCP_PROFILES, type McpProfile } from "../contract/choices.js";
 
 /** MCP behaviour hints, all four stated explicitly for every tool. */
 export interface ToolHints {
@@ -24,7 +29,7 @@ export interface ToolHints {
 }
 
 /** One MCP tool: how it is advertised, in which profiles, and which SDK call it makes. */
-export interface ToolSpec<I extends z.ZodObject = z.ZodObject, R = unknown> {
+export interface ToolSpec<I extends z.ZodObject = z.ZodObject, O extends z.ZodType = z.ZodType> {
   /** snake_case tool name, e.g. `vm_run`. */
   name: string;
   /** Human title shown by clients. */
@@ -35,11 +40,16 @@ export interface ToolSpec<I extends z.ZodObject = z.ZodObject, R = unknown> {
   profiles: readonly McpProfile[];
   /** The SDK's camelCase input schema; advertised and validated with snake_case keys. */
   input: I;
+  /**
+   * The contract's snake_case schema of the SDK record `call` returns (src/contract/records):
+   * the result's `structuredContent`, advertised as the tool's `outputSchema`.
+   */
+  output: O;
   annotations: ToolHints;
   /** Makes the SDK call with validated camelCase input; `signal` aborts when the client cancels. */
-  call(input: z.output<I>, signal: AbortSignal): Promise<R>;
+  call(input: z.output<I>, signal: AbortSignal): Promise<Camel<z.output<O>>>;
   /** One short line describing the SDK record (the text content of the result). */
-  summary(record: R): string;
+  summary(record: Camel<z.output<O>>): string;
 }
 
 /** Annotation presets shared by the tool tables. */
@@ -49,9 +59,9 @@ export const HINTS = {
   destroy: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
 } satisfies Record<string, ToolHints>;
 
-/** Identity helper that type-checks a spec against its own schema and record types. */
-export function defineTool<I extends z.ZodObject, R>(spec: ToolSpec<I, R>): ToolSpec<I, R> {
-  return spec;
+/** Type-checks a spec against its own schemas (the SDK call must return the output's record). */
+export function defineTool<I extends z.ZodObject, O extends z.ZodType>(spec: ToolSpec<I, O>): ToolSpec {
+  return spec as unknown as ToolSpec;
 }
 
 /**
@@ -64,19 +74,31 @@ export function registerToolTable(server: McpServer, profile: McpProfile, specs:
   for (const spec of specs) {
     if (!spec.profiles.includes(profile)) continue;
     const input = profileInput(profile, spec.name, snakeSchema(spec.input) as z.ZodObject);
+    const output = toolOutputSchema(spec.output);
     server.registerTool(
       spec.name,
       {
         title: spec.title,
         description: spec.description,
         inputSchema: advertisedInput(input),
+        outputSchema: advertisedOutput(output),
         annotations: { ...spec.annotations },
       },
       async (args, extra) => {
         try {
           const camel = toCamel(parseToolInput(input, args)) as z.output<typeof spec.input>;
           const record = await spec.call(camel, extra.signal);
-          return toolResult(record, spec.summary(record));
+          const result = toolResult(record, spec.summary(record));
+          // The record must be what outputSchema promises (the MCP SDK's own check passes anything).
+          const checked = output.safeParse(result.structuredContent);
+          if (!checked.success) {
+            const issue = checked.error.issues[0];
+            throw new PyroError(
+              "internal",
+              `${spec.name} result does not match its output schema at ${issue?.path.join(".") || "top level"}: ${issue?.message}`,
+            );
+          }
+          return result;
         } catch (err) {
           return toolError(err);
         }

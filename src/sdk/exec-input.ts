@@ -6,10 +6,7 @@
  * the schema); for anything else it answers undefined and the caller validates with the
  * schema, which gives the usual `invalid_argument` error.
  */
-import { DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS } from "./defaults.js";
-
-/** `NAME` or `NAME=ENV_VAR` of `secretEnv` (shared with the schema). */
-export const SECRET_ENV_RE = /^[A-Za-z_][A-Za-z0-9_]{0,63}(=[A-Za-z_][A-Za-z0-9_]*)?$/;
+import { DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS, SECRET_ENV_RE } from "../contract/defaults.js";
 
 /** The parsed exec input, defaults filled (the output type of ExecWorkspaceInputSchema). */
 export interface ExecInput {

@@ -1,41 +1,35 @@
 /**
  * `Pyro`: the SDK facade. Every public face (CLI, MCP) goes through these methods; each one
- * validates its input with the operation's zod schema (loaded on first use, validate.ts) and
- * delegates to src/core.
+ * validates its input with the operation's zod schema (loaded on first use, validate.ts; exec
+ * has a zod-free fast path, exec-input.ts), makes one call into src/core, which answers with
+ * the contract's snake_case record, and returns it through the one mapper, `toCamel`.
  */
 import type { Readable } from "node:stream";
+import { type Camel, toCamel } from "../contract/case.js";
 import { type PyroConfig, resolveConfig } from "../core/config.js";
 import type { DoctorReport } from "../core/doctor.js";
-import { CATALOG_VERSION } from "../core/environments/catalog.js";
-import { resolveEnvironment } from "../core/environments/local.js";
 import type { PullProgressListener } from "../core/environments/progress.js";
-import { environmentStatus, listEnvironments, pruneEnvironmentCache } from "../core/environments/registry.js";
 import { VmManager } from "../core/vm-manager.js";
 import { WorkspaceManager } from "../core/workspaces/manager.js";
+import { execWorkspace } from "../core/workspaces/workspace-exec.js";
+import { quickExecInput } from "./exec-input.js";
 import { configOverrides, type PyroOptions, type RunHooks } from "./options.js";
-import { environmentRecord, vmRecord } from "./records.js";
-import type {
-  BuildEnvironmentInput,
-  BuildResult,
-  Environment,
-  EnvironmentList,
-  PruneResult,
-  PullResult,
-  PushEnvironmentInput,
-  PushResult,
-} from "./schemas/environment.js";
-import type { RunInput, RunResult } from "./schemas/run.js";
-import type * as R from "./schemas/runtime.js";
-import type { CreateVmInput, ExecVmInput, Vm, VmExecResult, VmNetworkInfo } from "./schemas/vm.js";
-import type * as W from "./schemas/workspace.js";
+import type * as S from "./schemas.js";
 import { validateAs } from "./validate.js";
-import * as ops from "./workspace-ops.js";
 
-// Loaded when first called, with the modules only they use (exec, file and status calls never
-// do): shells and services, stop/start and disk tools; below, run, doctor and environment pull.
-const rt = () => import("./runtime-ops.js");
-const diskOps = () => import("./disk-ops.js");
-const vmOps = () => import("./vm-ops.js");
+// Everything but exec loads when first called, with the modules only it uses: exec's hot
+// path reaches neither zod nor another operation's code.
+const environments = () => import("../core/environments/api.js");
+const vmApi = () => import("../core/vm-api.js");
+const lifecycle = () => import("../core/workspaces/lifecycle.js");
+const files = () => import("../core/workspaces/files.js");
+const snapshots = () => import("../core/workspaces/snapshots.js");
+const shells = () => import("../core/workspaces/shell-api.js");
+const services = () => import("../core/workspaces/service-api.js");
+const offlineDisk = () => import("../core/workspaces/offline-disk.js");
+
+/** A core answer (snake_case) as the SDK's camelCase record. */
+const camel = async <T>(record: Promise<T>): Promise<Camel<T>> => toCamel(await record);
 
 export type { PyroOptions, RunHooks };
 
@@ -56,10 +50,9 @@ export class Pyro {
     return (await import("../core/doctor.js")).diagnose(this.config);
   }
 
-  /** The catalog with install status (quick check; no hashing). */
-  async listEnvironments(): Promise<EnvironmentList> {
-    const all = await listEnvironments(this.config.cacheDir);
-    return { catalogVersion: CATALOG_VERSION, environments: all.map(environmentRecord) };
+  /** The catalog, then local environments, with install status (quick check; no hashing). */
+  async listEnvironments(): Promise<S.EnvironmentList> {
+    return camel((await environments()).listEnvironmentRecords(this.config));
   }
 
   /**
@@ -74,8 +67,9 @@ export class Pyro {
   async pullEnvironment(
     name: string,
     options: { onProgress?: PullProgressListener; signal?: AbortSignal } = {},
-  ): Promise<PullResult> {
-    return (await import("./environment-pull.js")).pullEnvironment(this.config, name, options);
+  ): Promise<S.PullResult> {
+    const args = await validateAs("EnvironmentName", name);
+    return camel((await environments()).pullEnvironment(this.config, args, options));
   }
 
   /**
@@ -86,20 +80,11 @@ export class Pyro {
    *   environment_not_found (`from`), environment_build_failed, host_dependency_missing
    */
   async buildEnvironment(
-    input: BuildEnvironmentInput,
+    input: S.BuildEnvironmentInput,
     options: { onProgress?: PullProgressListener; signal?: AbortSignal } = {},
-  ): Promise<BuildResult> {
+  ): Promise<S.BuildResult> {
     const args = await validateAs("BuildEnvironmentInputSchema", input);
-    const r = await (await import("../core/environments/build.js")).buildEnvironment(
-      this.config,
-      { name: args.name, from: args.from, packages: args.packages, recipeFile: args.recipe },
-      options,
-    );
-    return {
-      environment: environmentRecord(r.environment),
-      status: r.replaced ? "rebuilt" : "built",
-      durationMs: r.durationMs,
-    };
+    return camel((await environments()).buildEnvironment(this.config, args, options));
   }
 
   /**
@@ -109,22 +94,17 @@ export class Pyro {
    *   registry_unreachable, registry_auth_failed, registry_error
    */
   async pushEnvironment(
-    input: PushEnvironmentInput,
+    input: S.PushEnvironmentInput,
     options: { onProgress?: PullProgressListener; signal?: AbortSignal } = {},
-  ): Promise<PushResult> {
+  ): Promise<S.PushResult> {
     const args = await validateAs("PushEnvironmentInputSchema", input);
-    return (await import("../core/oci/pull.js")).pushEnvironment(
-      this.config,
-      args.name,
-      args.reference,
-      options,
-    );
+    return camel((await environments()).pushEnvironment(this.config, args.name, args.reference, options));
   }
 
   /** One environment with its manifest, every artifact re-hashed. @throws PyroError environment_not_found */
-  async inspectEnvironment(name: string): Promise<Environment> {
-    const entry = await resolveEnvironment(this.config.cacheDir, await validateAs("EnvironmentName", name));
-    return environmentRecord(await environmentStatus(this.config.cacheDir, entry, "full"));
+  async inspectEnvironment(name: string): Promise<S.Environment> {
+    const args = await validateAs("EnvironmentName", name);
+    return camel((await environments()).inspectEnvironment(this.config, args));
   }
 
   /**
@@ -132,9 +112,9 @@ export class Pyro {
    * With `name`: removes that environment's install. Reports bytes freed.
    * @throws PyroError environment_not_found (with `name`)
    */
-  async pruneEnvironments(name?: string): Promise<PruneResult> {
+  async pruneEnvironments(name?: string): Promise<S.PruneResult> {
     const only = name === undefined ? undefined : await validateAs("EnvironmentName", name);
-    return pruneEnvironmentCache(this.config.cacheDir, only);
+    return camel((await environments()).pruneEnvironments(this.config, only));
   }
 
   /**
@@ -142,77 +122,64 @@ export class Pyro {
    * timeout or abort).
    * @throws PyroError invalid_argument, environment_not_installed, boot_failed, timeout, interrupted
    */
-  async run(input: RunInput, hooks: RunHooks = {}): Promise<RunResult> {
-    return (await vmOps()).run(this.vms, input, hooks);
+  async run(input: S.RunInput, hooks: RunHooks = {}): Promise<S.RunResult> {
+    return camel((await vmApi()).run(this.vms, await validateAs("RunInputSchema", input), hooks));
   }
 
   /** Same as {@link Pyro.run} (the 1.x name). */
-  runInVm(input: RunInput, hooks: RunHooks = {}): Promise<RunResult> {
+  runInVm(input: S.RunInput, hooks: RunHooks = {}): Promise<S.RunResult> {
     return this.run(input, hooks);
   }
 
   /** Creates a VM record (nothing boots until {@link Pyro.startVm}). @throws PyroError environment_not_installed */
-  async createVm(input: CreateVmInput): Promise<Vm> {
-    const args = await validateAs("CreateVmInputSchema", input);
-    const record = await this.vms.create(args);
-    return vmRecord(await this.vms.status(record.vm_id));
+  async createVm(input: S.CreateVmInput): Promise<S.Vm> {
+    return camel((await vmApi()).createVm(this.vms, await validateAs("CreateVmInputSchema", input)));
   }
 
   /** Boots a created VM and waits for its guest agent. @throws PyroError vm_not_found, boot_failed */
-  async startVm(vmId: string): Promise<Vm> {
-    await this.vms.start(await validateAs("VmId", vmId));
-    return vmRecord(await this.vms.status(vmId));
+  async startVm(vmId: string): Promise<S.Vm> {
+    return camel((await vmApi()).startVm(this.vms, await validateAs("VmId", vmId)));
   }
 
   /**
    * Runs one command in a started VM, then deletes the VM (pyro's exec auto-clean semantics).
    * @throws PyroError vm_not_found, vm_not_running, timeout
    */
-  async execVm(input: ExecVmInput, hooks: Omit<RunHooks, "onPhase"> = {}): Promise<VmExecResult> {
-    return (await vmOps()).execVm(this.vms, input, hooks);
+  async execVm(input: S.ExecVmInput, hooks: Omit<RunHooks, "onPhase"> = {}): Promise<S.VmExecResult> {
+    return camel((await vmApi()).execVm(this.vms, await validateAs("ExecVmInputSchema", input), hooks));
   }
 
   /** Powers a VM off (guest flushes, VMM exits). @throws PyroError vm_not_found */
-  async stopVm(vmId: string): Promise<Vm> {
-    await this.vms.stop(await validateAs("VmId", vmId));
-    return vmRecord(await this.vms.status(vmId));
+  async stopVm(vmId: string): Promise<S.Vm> {
+    return camel((await vmApi()).stopVm(this.vms, await validateAs("VmId", vmId)));
   }
 
   /** Kills the VM if running and removes all its state. @throws PyroError vm_not_found */
-  async deleteVm(vmId: string): Promise<{ deleted: boolean; reason: string; vmId: string }> {
-    const r = await this.vms.delete(await validateAs("VmId", vmId));
-    return { deleted: r.deleted, reason: r.reason, vmId: r.vm_id };
+  async deleteVm(vmId: string): Promise<S.VmDelete> {
+    return camel((await vmApi()).deleteVm(this.vms, await validateAs("VmId", vmId)));
   }
 
   /** Record plus live supervisor state. @throws PyroError vm_not_found */
-  async statusVm(vmId: string): Promise<Vm> {
-    return vmRecord(await this.vms.status(await validateAs("VmId", vmId)));
+  async statusVm(vmId: string): Promise<S.Vm> {
+    return camel((await vmApi()).statusVm(this.vms, await validateAs("VmId", vmId)));
   }
 
   /**
    * Network facts of a VM: for a running VM created with `network: true`, its guest and host
    * addresses (a private /30) and host TAP device; nulls otherwise. @throws PyroError vm_not_found
    */
-  async networkInfoVm(vmId: string): Promise<VmNetworkInfo> {
-    const vm = await this.vms.status(await validateAs("VmId", vmId));
-    const live = vm.state === "started" ? vm.network_info : null;
-    return {
-      vmId: vm.vm_id,
-      networkEnabled: vm.network,
-      guestIp: live?.guest_ip ?? null,
-      hostIp: live?.host_ip ?? null,
-      tapName: live?.interface ?? null,
-    };
+  async networkInfoVm(vmId: string): Promise<S.VmNetworkInfo> {
+    return camel((await vmApi()).networkInfoVm(this.vms, await validateAs("VmId", vmId)));
   }
 
   /** Every VM under this state dir. */
-  async listVms(): Promise<{ vms: Vm[] }> {
-    return { vms: (await this.vms.list()).map(vmRecord) };
+  async listVms(): Promise<S.VmList> {
+    return camel((await vmApi()).listVms(this.vms));
   }
 
   /** Deletes VMs and workspaces idle past their TTL. */
-  async reapExpired(): Promise<{ reaped: string[] }> {
-    return { reaped: [...(await this.vms.reapExpired()), ...(await this.ws.reapExpired())] };
+  async reapExpired(): Promise<S.ReapResult> {
+    return camel((await vmApi()).reapExpired(this.vms, this.ws));
   }
 
   // ---- Workspaces (docs/workspaces.md). `workspaceId` accepts an id or a unique name. ----
@@ -224,97 +191,114 @@ export class Pyro {
    * @throws PyroError invalid_argument, environment_not_installed, path_outside_workspace, boot_failed,
    *   network_unavailable, interrupted
    */
-  createWorkspace(input: W.CreateWorkspaceInput, hooks: Pick<RunHooks, "signal"> = {}): Promise<W.Workspace> {
-    return ops.createWorkspace(this.ws, input, hooks.signal);
+  async createWorkspace(
+    input: S.CreateWorkspaceInput,
+    hooks: Pick<RunHooks, "signal"> = {},
+  ): Promise<S.Workspace> {
+    return camel(
+      (await lifecycle()).createWorkspace(
+        this.ws,
+        await validateAs("CreateWorkspaceInputSchema", input),
+        hooks.signal,
+      ),
+    );
   }
 
   /** Every workspace (expired ones are reaped first). */
-  listWorkspaces(): Promise<{ count: number; workspaces: W.Workspace[] }> {
-    return ops.listWorkspaces(this.ws);
+  async listWorkspaces(): Promise<S.WorkspaceList> {
+    return camel((await lifecycle()).listWorkspaces(this.ws));
   }
 
   /** Renames and (re)labels. @throws PyroError workspace_not_found, invalid_argument */
-  updateWorkspace(input: W.UpdateWorkspaceInput): Promise<W.Workspace> {
-    return ops.updateWorkspace(this.ws, input);
+  async updateWorkspace(input: S.UpdateWorkspaceInput): Promise<S.Workspace> {
+    const args = await validateAs("UpdateWorkspaceInputSchema", input);
+    return camel((await lifecycle()).updateWorkspace(this.ws, args));
   }
 
   /** State, resources, seed, counts. Never throws for a damaged workspace (state `failed`). */
-  statusWorkspace(workspaceId: string): Promise<W.Workspace> {
-    return ops.statusWorkspace(this.ws, workspaceId);
+  async statusWorkspace(workspaceId: string): Promise<S.Workspace> {
+    return camel((await lifecycle()).statusWorkspace(this.ws, await validateAs("WorkspaceRef", workspaceId)));
   }
 
   /** Command history: sequence, command, exit code, duration, output (64 KiB per stream kept). */
-  logsWorkspace(workspaceId: string): Promise<W.WorkspaceLogs> {
-    return ops.logsWorkspace(this.ws, workspaceId);
+  async logsWorkspace(workspaceId: string): Promise<S.WorkspaceLogs> {
+    return camel((await lifecycle()).logsWorkspace(this.ws, await validateAs("WorkspaceRef", workspaceId)));
   }
 
   /** Destroys the VM and all state. @throws PyroError workspace_not_found */
-  deleteWorkspace(workspaceId: string): Promise<{ workspaceId: string; deleted: boolean }> {
-    return ops.deleteWorkspace(this.ws, workspaceId);
+  async deleteWorkspace(workspaceId: string): Promise<S.WorkspaceDelete> {
+    return camel((await lifecycle()).deleteWorkspace(this.ws, await validateAs("WorkspaceRef", workspaceId)));
   }
 
   /**
    * Runs a command with cwd /workspace; output streams through `hooks`.
    * @throws PyroError workspace_not_running, timeout (the process group was killed)
    */
-  execWorkspace(
-    input: W.ExecWorkspaceInput,
+  async execWorkspace(
+    input: S.ExecWorkspaceInput,
     hooks: Omit<RunHooks, "onPhase"> = {},
-  ): Promise<W.WorkspaceExecResult> {
-    return ops.execWorkspace(this.ws, input, hooks);
+  ): Promise<S.WorkspaceExecResult> {
+    const args = quickExecInput(input) ?? (await validateAs("ExecWorkspaceInputSchema", input));
+    return camel(execWorkspace(this.ws, { ...args, ...hooks }));
   }
 
   /** Copies a host dir or archive into /workspace (`dest`). Not atomic. @throws PyroError path_outside_workspace */
-  pushWorkspaceSync(input: W.PushWorkspaceSyncInput): Promise<W.SyncResult> {
-    return ops.pushWorkspaceSync(this.ws, input);
+  async pushWorkspaceSync(input: S.PushWorkspaceSyncInput): Promise<S.SyncResult> {
+    const args = await validateAs("PushWorkspaceSyncInputSchema", input);
+    return camel((await files()).pushWorkspaceSync(this.ws, args));
   }
 
   /** Copies a file or directory of /workspace to a new host path. @throws PyroError invalid_argument if it exists */
-  exportWorkspace(input: W.ExportWorkspaceInput): Promise<W.ExportResult> {
-    return ops.exportWorkspace(this.ws, input);
+  async exportWorkspace(input: S.ExportWorkspaceInput): Promise<S.ExportResult> {
+    const args = await validateAs("ExportWorkspaceInputSchema", input);
+    return camel((await files()).exportWorkspace(this.ws, args));
   }
 
   /** /workspace against the create-time baseline: unified patch for text, entries for the rest. */
-  diffWorkspace(workspaceId: string): Promise<W.WorkspaceDiffResult> {
-    return ops.diffWorkspaceOp(this.ws, workspaceId);
+  async diffWorkspace(workspaceId: string): Promise<S.WorkspaceDiffResult> {
+    return camel((await files()).diffWorkspace(this.ws, await validateAs("WorkspaceRef", workspaceId)));
   }
 
   /** Lists a directory (or one file) of /workspace. */
-  listWorkspaceFiles(input: W.ListWorkspaceFilesInput): Promise<W.FileList> {
-    return ops.listWorkspaceFiles(this.ws, input);
+  async listWorkspaceFiles(input: S.ListWorkspaceFilesInput): Promise<S.FileList> {
+    const args = await validateAs("ListWorkspaceFilesInputSchema", input);
+    return camel((await files()).listWorkspaceFiles(this.ws, args));
   }
 
   /** Reads a regular file (at most `maxBytes`, default 65536); binary content comes base64. */
-  readWorkspaceFile(input: W.ReadWorkspaceFileInput): Promise<W.FileRead> {
-    return ops.readWorkspaceFile(this.ws, input);
+  async readWorkspaceFile(input: S.ReadWorkspaceFileInput): Promise<S.FileRead> {
+    const args = await validateAs("ReadWorkspaceFileInputSchema", input);
+    return camel((await files()).readWorkspaceFile(this.ws, args));
   }
 
   /** Writes a text file atomically (at most 1 MiB), creating parent directories. */
-  writeWorkspaceFile(input: W.WriteWorkspaceFileInput): Promise<W.FileWrite> {
-    return ops.writeWorkspaceFile(this.ws, input);
+  async writeWorkspaceFile(input: S.WriteWorkspaceFileInput): Promise<S.FileWrite> {
+    const args = await validateAs("WriteWorkspaceFileInputSchema", input);
+    return camel((await files()).writeWorkspaceFile(this.ws, args));
   }
 
   /** Applies a unified diff; every hunk is checked before anything is written. @throws PyroError patch_failed */
-  applyWorkspacePatch(input: W.ApplyWorkspacePatchInput): Promise<W.PatchResult> {
-    return ops.applyPatch(this.ws, input);
+  async applyWorkspacePatch(input: S.ApplyWorkspacePatchInput): Promise<S.PatchResult> {
+    const args = await validateAs("ApplyWorkspacePatchInputSchema", input);
+    return camel((await files()).applyWorkspacePatch(this.ws, args));
   }
 
   /**
    * Saves /workspace as a named snapshot (`baseline` is reserved).
    * @throws PyroError invalid_argument (name taken), workspace_not_running
    */
-  createSnapshot(input: W.SnapshotInput): Promise<W.Snapshot> {
-    return ops.createSnapshot(this.ws, input);
+  async createSnapshot(input: S.SnapshotInput): Promise<S.Snapshot> {
+    return camel((await snapshots()).createSnapshot(this.ws, await validateAs("SnapshotInputSchema", input)));
   }
 
   /** Snapshots of a workspace, the implicit `baseline` first. */
-  listSnapshots(workspaceId: string): Promise<W.SnapshotList> {
-    return ops.listSnapshots(this.ws, workspaceId);
+  async listSnapshots(workspaceId: string): Promise<S.SnapshotList> {
+    return camel((await snapshots()).listSnapshots(this.ws, await validateAs("WorkspaceRef", workspaceId)));
   }
 
   /** Deletes a named snapshot. @throws PyroError snapshot_protected (baseline), snapshot_not_found */
-  deleteSnapshot(input: W.SnapshotInput): Promise<{ workspaceId: string; name: string; deleted: boolean }> {
-    return ops.deleteSnapshot(this.ws, input);
+  async deleteSnapshot(input: S.SnapshotInput): Promise<S.SnapshotDelete> {
+    return camel((await snapshots()).deleteSnapshot(this.ws, await validateAs("SnapshotInputSchema", input)));
   }
 
   /**
@@ -322,37 +306,34 @@ export class Pyro {
    * baseline and snapshots kept; command history, shells and services cleared.
    * @throws PyroError snapshot_not_found, boot_failed
    */
-  resetWorkspace(input: W.ResetWorkspaceInput): Promise<W.Workspace> {
-    return ops.resetWorkspace(this.ws, input);
+  async resetWorkspace(input: S.ResetWorkspaceInput): Promise<S.Workspace> {
+    const args = await validateAs("ResetWorkspaceInputSchema", input);
+    return camel((await snapshots()).resetWorkspace(this.ws, args));
   }
 
   // ---- Shells: persistent PTYs in a workspace ----
 
   /** Opens a PTY shell (bash) in /workspace (or `cwd` inside it). @throws PyroError workspace_not_running */
-  async openShell(input: R.OpenShellInput): Promise<R.Shell> {
-    return (await rt()).openShell(this.ws, input);
+  async openShell(input: S.OpenShellInput): Promise<S.Shell> {
+    return camel((await shells()).openShell(this.ws, await validateAs("OpenShellInputSchema", input)));
   }
 
   /**
    * Reads shell output from `cursor` (bytes); `plain` renders it through a terminal emulator,
    * `waitForIdleMs` waits for the shell to go quiet first. @throws PyroError shell_not_found
    */
-  async readShell(input: R.ReadShellInput): Promise<R.ShellRead> {
-    return (await rt()).readShell(this.ws, input);
+  async readShell(input: S.ReadShellInput): Promise<S.ShellRead> {
+    return camel((await shells()).readShell(this.ws, await validateAs("ReadShellInputSchema", input)));
   }
 
   /** Types `input` (plus Enter unless `newline: false`). @throws PyroError shell_not_running */
-  async writeShell(
-    input: R.WriteShellInput,
-  ): Promise<{ workspaceId: string; shellId: string; bytes: number }> {
-    return (await rt()).writeShell(this.ws, input);
+  async writeShell(input: S.WriteShellInput): Promise<S.ShellWrite> {
+    return camel((await shells()).writeShell(this.ws, await validateAs("WriteShellInputSchema", input)));
   }
 
   /** Signals the shell's foreground process group (default INT, like Ctrl-C). */
-  async signalShell(
-    input: R.SignalShellInput,
-  ): Promise<{ workspaceId: string; shellId: string; signal: string }> {
-    return (await rt()).signalShell(this.ws, input);
+  async signalShell(input: S.SignalShellInput): Promise<S.ShellSignal> {
+    return camel((await shells()).signalShell(this.ws, await validateAs("SignalShellInputSchema", input)));
   }
 
   /**
@@ -360,25 +341,25 @@ export class Pyro {
    * `io.onOutput` from now on, until the shell exits or `io.signal` aborts (detach).
    */
   async attachShell(
-    input: R.ShellRefInput,
+    input: S.ShellRefInput,
     io: { input: Readable; onOutput: (chunk: Buffer) => void; signal?: AbortSignal },
-  ): Promise<R.Shell> {
-    return (await rt()).attachShell(this.ws, input, io);
+  ): Promise<S.Shell> {
+    return camel((await shells()).attachShell(this.ws, await validateAs("ShellRefInputSchema", input), io));
   }
 
   /** Resizes a shell's terminal (columns and rows). */
-  async resizeShell(input: R.ResizeShellInput): Promise<R.Shell> {
-    return (await rt()).resizeShell(this.ws, input);
+  async resizeShell(input: S.ResizeShellInput): Promise<S.Shell> {
+    return camel((await shells()).resizeShell(this.ws, await validateAs("ResizeShellInputSchema", input)));
   }
 
   /** Ends the shell and everything it started. */
-  async closeShell(input: R.ShellRefInput): Promise<R.Shell> {
-    return (await rt()).closeShell(this.ws, input);
+  async closeShell(input: S.ShellRefInput): Promise<S.Shell> {
+    return camel((await shells()).closeShell(this.ws, await validateAs("ShellRefInputSchema", input)));
   }
 
   /** The workspace's shells. */
-  async listShells(workspaceId: string): Promise<{ workspaceId: string; shells: R.Shell[] }> {
-    return (await rt()).listShells(this.ws, workspaceId);
+  async listShells(workspaceId: string): Promise<S.ShellList> {
+    return camel((await shells()).listShells(this.ws, await validateAs("WorkspaceRef", workspaceId)));
   }
 
   // ---- Services: long-running processes with readiness probes ----
@@ -388,28 +369,29 @@ export class Pyro {
    * in time, or exited first: returned with `state: "failed"` and `stopReason`.
    * @throws PyroError service_exists (a running service has that name), invalid_argument
    */
-  async startService(input: R.StartServiceInput): Promise<R.Service> {
-    return (await rt()).startService(this.ws, input);
+  async startService(input: S.StartServiceInput): Promise<S.Service> {
+    const args = await validateAs("StartServiceInputSchema", input);
+    return camel((await services()).startService(this.ws, args));
   }
 
   /** Services of a workspace with counts. */
-  async listServices(workspaceId: string): Promise<R.ServiceList> {
-    return (await rt()).listServices(this.ws, workspaceId);
+  async listServices(workspaceId: string): Promise<S.ServiceList> {
+    return camel((await services()).listServices(this.ws, await validateAs("WorkspaceRef", workspaceId)));
   }
 
   /** One service's record. @throws PyroError service_not_found */
-  async statusService(input: R.ServiceRefInput): Promise<R.Service> {
-    return (await rt()).statusService(this.ws, input);
+  async statusService(input: S.ServiceRefInput): Promise<S.Service> {
+    return camel((await services()).statusService(this.ws, await validateAs("ServiceRefInputSchema", input)));
   }
 
   /** Tail (default 100 lines) or all kept stdout/stderr of a service; kept outside /workspace. */
-  async logsService(input: R.LogsServiceInput): Promise<R.ServiceLogs> {
-    return (await rt()).logsService(this.ws, input);
+  async logsService(input: S.LogsServiceInput): Promise<S.ServiceLogs> {
+    return camel((await services()).logsService(this.ws, await validateAs("LogsServiceInputSchema", input)));
   }
 
   /** Stops a service: TERM to its process group, KILL after 5 s. */
-  async stopService(input: R.ServiceRefInput): Promise<R.Service> {
-    return (await rt()).stopService(this.ws, input);
+  async stopService(input: S.ServiceRefInput): Promise<S.Service> {
+    return camel((await services()).stopService(this.ws, await validateAs("ServiceRefInputSchema", input)));
   }
 
   // ---- Stopped workspaces and offline disk tools ----
@@ -419,30 +401,33 @@ export class Pyro {
    * the VM powers off. /workspace, snapshots and history are kept. Stopping a stopped
    * workspace is a no-op (`changed: false`).
    */
-  async stopWorkspace(workspaceId: string): Promise<W.StopStartResult> {
-    return (await diskOps()).stopWorkspace(this.ws, workspaceId);
+  async stopWorkspace(workspaceId: string): Promise<S.StopStartResult> {
+    return camel((await lifecycle()).stopWorkspace(this.ws, await validateAs("WorkspaceRef", workspaceId)));
   }
 
   /** Boots a stopped workspace from its own disk (stale sockets removed first). @throws PyroError boot_failed */
-  async startWorkspace(workspaceId: string): Promise<W.StopStartResult> {
-    return (await diskOps()).startWorkspace(this.ws, workspaceId);
+  async startWorkspace(workspaceId: string): Promise<S.StopStartResult> {
+    return camel((await lifecycle()).startWorkspace(this.ws, await validateAs("WorkspaceRef", workspaceId)));
   }
 
   /**
    * Lists /workspace on the raw disk of a stopped workspace (debugfs, read-only, no boot).
    * @throws PyroError workspace_not_stopped, path_outside_workspace, file_not_found
    */
-  async listWorkspaceDisk(input: W.DiskListInput): Promise<W.DiskList> {
-    return (await diskOps()).listWorkspaceDisk(this.ws, input);
+  async listWorkspaceDisk(input: S.DiskListInput): Promise<S.DiskList> {
+    const args = await validateAs("DiskListInputSchema", input);
+    return camel((await offlineDisk()).listWorkspaceDisk(this.ws, args));
   }
 
   /** Reads a regular file from the disk of a stopped workspace. @throws PyroError workspace_not_stopped */
-  async readWorkspaceDisk(input: W.DiskReadInput): Promise<W.FileRead> {
-    return (await diskOps()).readWorkspaceDisk(this.ws, input);
+  async readWorkspaceDisk(input: S.DiskReadInput): Promise<S.FileRead> {
+    const args = await validateAs("DiskReadInputSchema", input);
+    return camel((await offlineDisk()).readWorkspaceDisk(this.ws, args));
   }
 
   /** Copies the raw ext4 image of a stopped workspace (sparse) to a new host path. */
-  async exportWorkspaceDisk(input: W.DiskExportInput): Promise<W.DiskExport> {
-    return (await diskOps()).exportWorkspaceDisk(this.ws, input);
+  async exportWorkspaceDisk(input: S.DiskExportInput): Promise<S.DiskExport> {
+    const args = await validateAs("DiskExportInputSchema", input);
+    return camel((await offlineDisk()).exportWorkspaceDisk(this.ws, args));
   }
 }

@@ -6,8 +6,8 @@
 import type { z } from "zod";
 import { InvalidArgumentError } from "../errors.js";
 
-type Schemas = typeof import("./schemas/index.js");
-/** Names of the zod schemas exported by schemas/index.ts. */
+type Schemas = typeof import("../contract/index.js");
+/** Names of the input schemas exported by src/contract. */
 export type SchemaName = { [K in keyof Schemas]: Schemas[K] extends z.ZodType ? K : never }[keyof Schemas];
 
 /** `input` parsed by `schema` (defaults filled). @throws PyroError invalid_argument naming the first bad field */
@@ -29,6 +29,6 @@ export async function validateAs<K extends SchemaName>(
   name: K,
   input: unknown,
 ): Promise<z.output<Schemas[K]>> {
-  const schemas: Schemas = await import("./schemas/index.js");
+  const schemas: Schemas = await import("../contract/index.js");
   return validate(schemas[name] as z.ZodType, input) as z.output<Schemas[K]>;
 }

@@ -7,8 +7,14 @@ import { closeSync, openSync } from "node:fs";
 import http from "node:http";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
-import { type ErrorCode, PyroError } from "../errors.js";
-import { MAX_JSON_ANSWER_BYTES, parseJsonAnswer, protocolViolation, readBoundedBody } from "./answers.js";
+import { type ErrorCode, PyroError, WIRE_CODES, type WireCode } from "../errors.js";
+import {
+  MAX_JSON_ANSWER_BYTES,
+  parseJsonAnswer,
+  protocolViolation,
+  readBoundedBody,
+  routeOf,
+} from "./answers.js";
 import type { ShutdownRequest, SupervisorState } from "./protocol.js";
 
 /** Codes the supervisor's launch line may carry, as pyro error codes. */
@@ -215,7 +221,7 @@ export async function readJson<T>(res: RawResponse, notFound?: ErrorCode): Promi
   if (res.status >= 300) {
     if (!isErrorBody(value))
       throw protocolViolation(res.path, `is status ${res.status} without an error body`);
-    throw errorFromBody(value, res.status, notFound);
+    throw errorFromBody(value, res.status, notFound, res.path);
   }
   return value as T;
 }
@@ -233,30 +239,37 @@ function isErrorBody(value: unknown): boolean {
   );
 }
 
-/** Turns an `{error:{code,message}}` body into a PyroError (unknown codes become `internal`). */
+/**
+ * Turns an `{error:{code,message}}` body into a PyroError, through WIRE_CODES (a code not in
+ * it becomes `internal`). The agent's `not_found` names whatever the route looks up, so the
+ * caller says which code that is (`notFound`); `no_route` means the agent (a `/v1/agent/`
+ * path) or the supervisor does not know the route, i.e. it comes from another pyro build.
+ */
 export function errorFromBody(
   value: unknown,
   status: number,
   notFound: ErrorCode = "file_not_found",
+  path = "",
 ): PyroError {
   const err = (value as { error?: { code?: string; message?: string } } | null)?.error;
-  const known = new Set([
-    "boot_failed",
-    "vm_not_running",
-    "guest_unreachable",
-    "invalid_argument",
-    "timeout",
-    "path_outside_workspace",
-    "disk_full",
-    "shell_not_running",
-    "service_exists",
-    "secret_not_found",
-    "port_in_use",
-  ]);
-  // The agent's `not_found` names whatever the route looks up: a path, a shell, a service.
-  const code =
-    err?.code === "not_found" ? notFound : err?.code && known.has(err.code) ? err.code : "internal";
-  return new PyroError(code as PyroError["code"], err?.message ?? `supervisor answered ${status}`, {
-    details: { status, upstream_code: err?.code },
-  });
+  const upstream = err?.code ?? "";
+  const code = Object.hasOwn(WIRE_CODES, upstream) ? WIRE_CODES[upstream as WireCode] : "internal";
+  const message = err?.message ?? `supervisor answered ${status}`;
+  const details = { status, upstream_code: err?.code };
+  if (upstream === "no_route") return noRoute(message, path, details);
+  return new PyroError(code ?? notFound, message, { details });
+}
+
+/** A route the other side does not know: its build is older or newer than this pyro's. */
+function noRoute(message: string, path: string, details: Record<string, unknown>): PyroError {
+  const agent = path.startsWith("/v1/agent/");
+  const who = agent ? "the guest agent" : "the VM's supervisor";
+  return new PyroError(
+    "guest_protocol_mismatch",
+    `${who} does not know this request (${message}): it comes from another pyro build`,
+    {
+      details: { ...details, route: routeOf(path) },
+      hint: "stop and start the workspace (or VM) so it runs this pyro's agent and supervisor",
+    },
+  );
 }

@@ -3,7 +3,7 @@
  * host process per running VM (DESIGN.md): `dist/host/pyro-supervisor`, a static Go binary
  * (host/). It owns the VMM child, the agent channel and the TTL, serves a 0600 Unix socket API
  * under `/v1/`, and survives the CLI that started it. Its Go twins are in
- * host/internal/protocol; the golden files in host/testdata/api pin the JSON for both sides
+ * host/internal/protocol; the golden files in protocol/supervisor pin the JSON for both sides
  * (test/unit/supervisor/protocol-golden.test.ts here).
  */
 

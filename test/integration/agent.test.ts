@@ -1,6 +1,8 @@
 /**
  * The guest agent in a real guest: process-group kill on timeout, stdin streaming, binary
- * output, and no busy-spinning while no host is connected to its virtio-serial port.
+ * output, no busy-spinning while no host is connected to its virtio-serial port, and wire
+ * error codes: a route the agent (or the supervisor) does not know reaches the host as
+ * guest_protocol_mismatch, never as a missing file, while a missing path stays file_not_found.
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
@@ -8,25 +10,27 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AgentSession } from "../../src/agent/client.js";
 import { ensureBootInitrd } from "../../src/core/boot-initrd.js";
 import { resolveConfig } from "../../src/core/config.js";
 import { requireInstalled } from "../../src/core/environments/registry.js";
 import { hostTscKhz } from "../../src/core/host.js";
-import { packagePaths } from "../../src/core/paths.js";
+import { packagePaths, vmPaths } from "../../src/core/paths.js";
 import { VmManager } from "../../src/core/vm-manager.js";
+import { GuestFiles } from "../../src/core/workspaces/guest-files.js";
+import { PyroError } from "../../src/errors.js";
+import { expectOk, SupervisorClient } from "../../src/supervisor/client.js";
 import type { VmConfig } from "../../src/supervisor/protocol.js";
 import { vmmCommand } from "../../src/supervisor/vmm.js";
-import { requireGuest, usePyroHome } from "./fixtures.js";
+import { requireGuest } from "./fixtures.js";
+import { workspaceTest } from "./workspace-test.js";
 
 requireGuest();
-const home = usePyroHome();
-let vms: VmManager;
-let vmId = "";
-
-beforeAll(async () => {
-  vms = new VmManager(resolveConfig({ stateDir: home.home() }));
+const home = workspaceTest();
+/** One started VM for the agent's tests, through core's VmManager. */
+const sharedVm = home.shared("VM", async () => {
+  const vms = new VmManager(resolveConfig({ stateDir: home.home() }));
   const vm = await vms.create({
     environment: "debian:12",
     vcpuCount: 1,
@@ -34,11 +38,8 @@ beforeAll(async () => {
     ttlSeconds: 600,
     network: false,
   });
-  vmId = vm.vm_id;
-  await vms.start(vmId);
-});
-afterAll(async () => {
-  if (vmId) await vms.delete(vmId);
+  await vms.start(vm.vm_id);
+  return { vms, vmId: vm.vm_id };
 });
 
 /**
@@ -97,6 +98,7 @@ function cpuTicks(pid: number): number {
 
 describe("guest agent", () => {
   it("kills the whole process group at the timeout", async () => {
+    const { vms, vmId } = sharedVm();
     const r = await vms.exec(vmId, { command: ["sh", "-c", "sleep 100 & sleep 100"], timeoutSeconds: 1 });
     expect(r.timedOut).toBe(true);
     expect(r.signal).toBe("KILL");
@@ -105,6 +107,7 @@ describe("guest agent", () => {
   });
 
   it("returns when the command exits even if a background child holds its output open", async () => {
+    const { vms, vmId } = sharedVm();
     const started = Date.now();
     const r = await vms.exec(vmId, { command: ["sh", "-c", "sleep 30 & echo started"], timeoutSeconds: 10 });
     expect(r.exitCode).toBe(0);
@@ -113,6 +116,7 @@ describe("guest agent", () => {
   });
 
   it("streams stdin and passes env and cwd", async () => {
+    const { vms, vmId } = sharedVm();
     const r = await vms.exec(vmId, {
       command: ["sh", "-c", 'tr a-z A-Z; echo "$GREETING in $(pwd)"'],
       timeoutSeconds: 10,
@@ -124,6 +128,7 @@ describe("guest agent", () => {
   });
 
   it("carries binary output byte for byte", async () => {
+    const { vms, vmId } = sharedVm();
     const chunks: Buffer[] = [];
     const r = await vms.exec(vmId, {
       command: ["sh", "-c", "head -c 300000 /dev/urandom | tee /tmp/blob | sha256sum >&2; cat /tmp/blob"],
@@ -138,6 +143,7 @@ describe("guest agent", () => {
   });
 
   it("keeps the guest console log on the host bounded", { timeout: 120_000 }, async () => {
+    const { vms, vmId } = sharedVm();
     const log = join(home.home(), "vms", vmId, "logs", "console.log");
     const r = await vms.exec(vmId, {
       command: ["sh", "-c", "head -c 9000000 /dev/zero | tr '\\0' x > /dev/ttyS0"],
@@ -149,6 +155,7 @@ describe("guest agent", () => {
   });
 
   it("reports 127 for a missing command", async () => {
+    const { vms, vmId } = sharedVm();
     const r = await vms.exec(vmId, { command: ["no-such-tool"], timeoutSeconds: 10 });
     expect(r.exitCode).toBe(127);
     expect(r.stderr).toContain("no-such-tool");
@@ -208,5 +215,40 @@ describe("guest agent", () => {
       await vmm.kill();
       rmSync(run, { recursive: true, force: true });
     }
+  });
+});
+
+/** The PyroError a promise rejects with. */
+async function rejection(p: Promise<unknown>): Promise<PyroError> {
+  const err = await p.then(
+    () => new Error("resolved"),
+    (e: unknown) => e,
+  );
+  if (!(err instanceof PyroError)) throw err;
+  return err;
+}
+
+describe("wire error codes from a real guest", () => {
+  const client = () => new SupervisorClient(vmPaths(home.home(), sharedVm().vmId).supervisorSocket);
+
+  it("an agent route that does not exist is guest_protocol_mismatch, not file_not_found", async () => {
+    const res = await client().request("GET", "/v1/agent/templates?path=x");
+    expect(res.status).toBe(404);
+    const err = await rejection(expectOk(res));
+    expect(err.code).toBe("guest_protocol_mismatch");
+    expect(err.message).toContain("the guest agent does not know this request (no route GET /v1/templates)");
+    expect(err.details).toMatchObject({ upstream_code: "no_route", route: "/v1/agent/templates" });
+  });
+
+  it("a supervisor route that does not exist is guest_protocol_mismatch too", async () => {
+    const err = await rejection(client().json("GET", "/v1/templates"));
+    expect(err.code).toBe("guest_protocol_mismatch");
+    expect(err.message).toContain("the VM's supervisor does not know this request");
+  });
+
+  it("a missing file stays file_not_found", async () => {
+    const err = await rejection(new GuestFiles(client()).list("no-such-dir", false));
+    expect(err.code).toBe("file_not_found");
+    expect(err.details).toMatchObject({ upstream_code: "not_found" });
   });
 });

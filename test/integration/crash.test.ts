@@ -7,10 +7,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { processesMentioning, requireGuest, runCli, usePyroHome } from "./fixtures.js";
+import { processesMentioning, requireGuest, runCli } from "./fixtures.js";
+import { workspaceTest } from "./workspace-test.js";
 
 requireGuest();
-const pyro = usePyroHome();
+const pyro = workspaceTest();
 const cli = (...args: string[]) => runCli(args, pyro.env());
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -35,48 +36,44 @@ describe("crashes during a command", () => {
   ] as const)("kill -9 of %s", { timeout: 240_000 }, async (_victim, pidField, reason) => {
     const id = (await cli("workspace", "create", "debian:12", "--id-only")).stdout.trim();
     const dir = join(pyro.home(), "workspaces", id);
-    try {
-      const wrote = await cli("workspace", "exec", id, "--", "sh", "-c", "echo before > kept.txt; sync");
-      expect(wrote.code, wrote.stderr).toBe(0);
+    const wrote = await cli("workspace", "exec", id, "--", "sh", "-c", "echo before > kept.txt; sync");
+    expect(wrote.code, wrote.stderr).toBe(0);
 
-      const running = cli("workspace", "exec", id, "--", "sleep", "60");
-      const svPath = join(dir, "run", "sv.json");
-      let sv = JSON.parse(readFileSync(svPath, "utf8"));
-      for (let i = 0; i < 200 && sv.in_flight < 1; i++) {
-        await sleep(50);
-        sv = JSON.parse(readFileSync(svPath, "utf8"));
-      }
-      expect(sv.in_flight, "the command never started").toBeGreaterThan(0);
-      await sleep(500); // the command is running in the guest now
-      const killedAt = Date.now();
-      process.kill(sv[pidField], "SIGKILL");
-
-      const exec = await running;
-      expect(Date.now() - killedAt, "exec took too long to fail").toBeLessThan(2000);
-      expect(exec.code).toBe(1);
-      expect(exec.stderr).toMatch(/^error\[guest_unreachable\]/);
-
-      await sleep(1000);
-      const alive = [sv.vmm_pid, sv.supervisor_pid].filter(isRunning);
-      expect(alive, "QEMU or supervisor still running 1 s after the kill").toEqual([]);
-      expect(processesMentioning(dir).filter(isRunning)).toEqual([]);
-
-      const status = JSON.parse((await cli("workspace", "status", id, "--json")).stdout) as Status;
-      expect(status).toMatchObject({ state: "failed", error: { code: "vmm_crashed" } });
-      expect(status.error?.message).toMatch(reason);
-      const refused = await cli("workspace", "exec", id, "--", "true");
-      expect(refused.stderr).toMatch(/^error\[workspace_not_running\]/);
-      expect(refused.stderr).toContain(`pyro workspace start ${id}`);
-
-      const started = await cli("workspace", "start", id, "--json");
-      expect(started.code, started.stderr).toBe(0);
-      expect(JSON.parse(started.stdout)).toMatchObject({ changed: true, workspace: { state: "started" } });
-      const kept = await cli("workspace", "exec", id, "--", "cat", "kept.txt");
-      expect(kept.stdout).toBe("before\n");
-      const after = JSON.parse((await cli("workspace", "status", id, "--json")).stdout) as Status;
-      expect(after).toMatchObject({ state: "started", error: null });
-    } finally {
-      expect((await cli("workspace", "delete", id)).code).toBe(0);
+    const running = cli("workspace", "exec", id, "--", "sleep", "60");
+    const svPath = join(dir, "run", "sv.json");
+    let sv = JSON.parse(readFileSync(svPath, "utf8"));
+    for (let i = 0; i < 200 && sv.in_flight < 1; i++) {
+      await sleep(50);
+      sv = JSON.parse(readFileSync(svPath, "utf8"));
     }
+    expect(sv.in_flight, "the command never started").toBeGreaterThan(0);
+    await sleep(500); // the command is running in the guest now
+    const killedAt = Date.now();
+    process.kill(sv[pidField], "SIGKILL");
+
+    const exec = await running;
+    expect(Date.now() - killedAt, "exec took too long to fail").toBeLessThan(2000);
+    expect(exec.code).toBe(1);
+    expect(exec.stderr).toMatch(/^error\[guest_unreachable\]/);
+
+    await sleep(1000);
+    const alive = [sv.vmm_pid, sv.supervisor_pid].filter(isRunning);
+    expect(alive, "QEMU or supervisor still running 1 s after the kill").toEqual([]);
+    expect(processesMentioning(dir).filter(isRunning)).toEqual([]);
+
+    const status = JSON.parse((await cli("workspace", "status", id, "--json")).stdout) as Status;
+    expect(status).toMatchObject({ state: "failed", error: { code: "vmm_crashed" } });
+    expect(status.error?.message).toMatch(reason);
+    const refused = await cli("workspace", "exec", id, "--", "true");
+    expect(refused.stderr).toMatch(/^error\[workspace_not_running\]/);
+    expect(refused.stderr).toContain(`pyro workspace start ${id}`);
+
+    const started = await cli("workspace", "start", id, "--json");
+    expect(started.code, started.stderr).toBe(0);
+    expect(JSON.parse(started.stdout)).toMatchObject({ changed: true, workspace: { state: "started" } });
+    const kept = await cli("workspace", "exec", id, "--", "cat", "kept.txt");
+    expect(kept.stdout).toBe("before\n");
+    const after = JSON.parse((await cli("workspace", "status", id, "--json")).stdout) as Status;
+    expect(after).toMatchObject({ state: "started", error: null });
   });
 });

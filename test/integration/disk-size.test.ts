@@ -6,19 +6,18 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { requireGuest, runCli, usePyroHome } from "./fixtures.js";
+import { describe, expect, it } from "vitest";
+import { requireGuest, runCli } from "./fixtures.js";
+import { workspaceTest } from "./workspace-test.js";
 
 requireGuest();
-const pyro = usePyroHome();
+const pyro = workspaceTest();
 const cli = (...args: string[]) => runCli(args, pyro.env());
-let ws = "";
 
-afterAll(async () => {
-  if (ws) expect((await cli("workspace", "delete", ws)).code).toBe(0);
-}, 60_000);
-
-async function sh(script: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function sh(
+  ws: string,
+  script: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return cli("workspace", "exec", ws, "--timeout-seconds", "120", "--", "bash", "-c", script);
 }
 
@@ -31,33 +30,44 @@ describe("workspace disk size", () => {
     );
     expect(JSON.parse((await cli("workspace", "list", "--json")).stdout).count).toBe(0);
   });
+});
+
+describe("an 8 GiB workspace disk", () => {
+  const workspace = pyro.shared("workspace with an 8 GiB disk", async () => {
+    const created = await cli("workspace", "create", "debian:12", "--disk-mib", "8192", "--id-only");
+    if (created.code !== 0)
+      throw new Error(`workspace create exited ${created.code}: ${created.stderr.trim()}`);
+    return created.stdout.trim();
+  });
 
   it("gives the guest the size asked for; the host stores only what is written", {
     timeout: 300_000,
   }, async () => {
-    const created = await cli("workspace", "create", "debian:12", "--disk-mib", "8192", "--json");
-    expect(created.code, created.stderr).toBe(0);
-    ws = JSON.parse(created.stdout).workspace_id;
+    const ws = workspace();
     const status = JSON.parse((await cli("workspace", "status", ws, "--json")).stdout);
     expect(status.disk_mib).toBe(8192);
     expect(status.disk_allocated_mib).toBeLessThan(1024); // sparse: the image's data, not 8 GiB
 
-    const df = await sh("df -BM --output=size /workspace | tail -1");
+    const df = await sh(ws, "df -BM --output=size /workspace | tail -1");
     expect(Number.parseInt(df.stdout, 10)).toBeGreaterThan(7800);
-    // 4 GiB: fallocate takes the blocks as a write would (TCG would need minutes to copy 4 GiB
-    // of data), then real data is written and checked after every step below.
-    const big = await sh(
-      "fallocate -l 4G big && head -c 8M /dev/urandom > data.bin && sha256sum data.bin > data.sha && sync && stat -c %s big",
-    );
-    expect(big.code, big.stderr).toBe(0);
-    expect(big.stdout.trim()).toBe(String(4 * 1024 ** 3));
   });
 
   it("a full disk: ENOSPC in the guest, disk_full for pyro's writes, nothing lost", {
     timeout: 300_000,
   }, async () => {
+    const ws = workspace();
+    // 4 GiB: fallocate takes the blocks as a write would (TCG would need minutes to copy 4 GiB
+    // of data), then real data is written and checked after every step below.
+    const big = await sh(
+      ws,
+      "fallocate -l 4G big && head -c 8M /dev/urandom > data.bin && sha256sum data.bin > data.sha && sync && stat -c %s big",
+    );
+    expect(big.code, big.stderr).toBe(0);
+    expect(big.stdout.trim()).toBe(String(4 * 1024 ** 3));
+
     // Fill what is left (as root, the reserved blocks too), then a small write must fail.
     const fill = await sh(
+      ws,
       "fallocate -l $(( $(df -B1 --output=avail /workspace | tail -1) )) fill; " +
         "dd if=/dev/zero of=rest bs=1M 2>/dev/null; echo hi > new.txt",
     );
@@ -71,17 +81,17 @@ describe("workspace disk size", () => {
     const push = await cli("workspace", "sync", "push", ws, src);
     expect(push.code).toBe(1);
     expect(push.stderr).toMatch(/^error\[disk_full\]/m);
-    expect((await sh("sha256sum -c data.sha")).stdout).toContain("data.bin: OK");
+    expect((await sh(ws, "sha256sum -c data.sha")).stdout).toContain("data.bin: OK");
 
     expect((await cli("workspace", "stop", ws)).code).toBe(0);
     const read = JSON.parse((await cli("workspace", "disk", "read", ws, "data.sha", "--json")).stdout);
     expect(read.content).toMatch(/^[0-9a-f]{64} {2}data\.bin\n$/);
     const start = await cli("workspace", "start", ws);
     expect(start.code, start.stderr).toBe(0);
-    const check = await sh("sha256sum -c data.sha && stat -c %s big");
+    const check = await sh(ws, "sha256sum -c data.sha && stat -c %s big");
     expect(check.code, check.stderr).toBe(0);
     expect(check.stdout).toBe(`data.bin: OK\n${4 * 1024 ** 3}\n`);
     // Room again once the guest deletes something.
-    expect((await sh("rm fill rest && echo hi > new.txt && cat new.txt")).stdout).toBe("hi\n");
+    expect((await sh(ws, "rm fill rest && echo hi > new.txt && cat new.txt")).stdout).toBe("hi\n");
   });
 });

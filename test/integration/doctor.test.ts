@@ -1,9 +1,10 @@
 /** `pyro doctor` on this host: real KVM probe verdict, real VMM discovery. */
 import { describe, expect, it } from "vitest";
-import { requireGuest, runCli, usePyroHome } from "./fixtures.js";
+import { requireGuest, runCli } from "./fixtures.js";
+import { workspaceTest } from "./workspace-test.js";
 
 requireGuest();
-const pyro = usePyroHome();
+const pyro = workspaceTest();
 
 describe("pyro doctor", () => {
   it("reports platform, runtime and which acceleration is used and why", async () => {

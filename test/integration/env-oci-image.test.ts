@@ -10,14 +10,15 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveConfig } from "../../src/core/config.js";
 import { buildTar, type RawEntry } from "./archive-builder.js";
-import { requireGuest, runCli, usePyroHome } from "./fixtures.js";
+import { requireGuest, runCli } from "./fixtures.js";
 import { pushImage, type Registry, startRegistry } from "./oci-registry.js";
+import { workspaceTest } from "./workspace-test.js";
 
 requireGuest();
-const pyro = usePyroHome();
+const pyro = workspaceTest();
 let cache = "";
 let registry: Registry;
-const env = () => ({ ...pyro.env(), PYRO_ENVIRONMENT_CACHE_DIR: cache, PYRO_REGISTRY_INSECURE: "1" });
+const env = () => pyro.env({ PYRO_ENVIRONMENT_CACHE_DIR: cache, PYRO_REGISTRY_INSECURE: "1" });
 const dir = (path: string): RawEntry => ({ path, type: "Directory" });
 const file = (path: string, body: string): RawEntry => ({ path, body });
 

@@ -24,15 +24,16 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveConfig } from "../../src/core/config.js";
 import { cachePaths } from "../../src/core/paths.js";
-import { cliPath, requireGuest, runCli, usePyroHome } from "./fixtures.js";
+import { cliPath, requireGuest, runCli } from "./fixtures.js";
 import { type CountingProxy, freePort, type Registry, startProxy, startRegistry } from "./oci-registry.js";
+import { workspaceTest } from "./workspace-test.js";
 
 requireGuest();
-const pyro = usePyroHome();
+const pyro = workspaceTest();
 let cache = "";
 let registry: Registry;
 let proxy: CountingProxy;
-const env = () => ({ ...pyro.env(), PYRO_ENVIRONMENT_CACHE_DIR: cache, PYRO_REGISTRY_INSECURE: "1" });
+const env = () => pyro.env({ PYRO_ENVIRONMENT_CACHE_DIR: cache, PYRO_REGISTRY_INSECURE: "1" });
 const blobDir = () => cachePaths.blobDir(cache);
 let pushed: { digest: string; layers: { role: string; digest: string; size: number }[] };
 

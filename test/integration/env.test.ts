@@ -19,10 +19,11 @@ import {
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveConfig } from "../../src/core/config.js";
-import { requireGuest, runCli, usePyroHome } from "./fixtures.js";
+import { requireGuest, runCli } from "./fixtures.js";
+import { workspaceTest } from "./workspace-test.js";
 
 requireGuest();
-const pyro = usePyroHome();
+const pyro = workspaceTest();
 let cache = "";
 const env = () => ({ ...pyro.env(), PYRO_ENVIRONMENT_CACHE_DIR: cache });
 const envName = "debian:12-base";

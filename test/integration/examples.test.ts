@@ -12,11 +12,12 @@ import { main as sdkSnapshots } from "../../examples/sdk-snapshots.js";
 import { main as sdkStoppedDisk } from "../../examples/sdk-stopped-disk.js";
 import { main as sdkWorkspace } from "../../examples/sdk-workspace.js";
 import { Pyro } from "../../src/sdk/index.js";
-import { requireGuest, usePyroHome } from "./fixtures.js";
+import { requireGuest } from "./fixtures.js";
+import { workspaceTest } from "./workspace-test.js";
 
 requireGuest();
 requireGuest("debian:12-build");
-const home = usePyroHome();
+const home = workspaceTest();
 
 /** Example name, its main, and the log fragments it must print, in order. */
 const EXAMPLES: [string, (stateDir: string) => Promise<void>, string[]][] = [

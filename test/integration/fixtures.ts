@@ -1,12 +1,12 @@
 /**
- * Guest-backed test fixtures: a private PYRO_HOME per test file, a CLI runner, and the
- * leak check that fails a file when a VMM or supervisor of its PYRO_HOME still runs.
- * Environments come from the shared cache that scripts/setup.sh fills.
+ * Helpers of the guest-backed tests: whether a guest can boot here, the CLI runner, and the
+ * process table the leak checks read. The per-file PYRO_HOME and the machines' lifecycle are
+ * the workspace-test fixture's (workspace-test.ts). Environments come from the shared cache
+ * that scripts/setup.sh fills.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { afterAll, beforeAll, expect } from "vitest";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
 import { resolveConfig } from "../../src/core/config.js";
 import { cachePaths, packagePaths } from "../../src/core/paths.js";
 
@@ -34,40 +34,26 @@ export function requireGuest(environment = "debian:12"): void {
   if (reason) throw new Error(`guest tests need a bootable guest, but ${reason}`);
 }
 
-/** Pids whose command line mentions `needle` (our VMMs and supervisors name their VM dir). */
-export function processesMentioning(needle: string): number[] {
-  const pids: number[] = [];
+/** Every process but this one: pid, command name and its NUL-joined-with-spaces command line. */
+export function processTable(): { pid: number; command: string; cmdline: string }[] {
+  const table: { pid: number; command: string; cmdline: string }[] = [];
   for (const name of readdirSync("/proc")) {
     if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
     try {
-      const cmdline = readFileSync(`/proc/${name}/cmdline`, "utf8");
-      if (cmdline.includes(needle)) pids.push(Number(name));
+      const args = readFileSync(`/proc/${name}/cmdline`, "utf8").split("\0");
+      table.push({ pid: Number(name), command: basename(args[0] ?? ""), cmdline: args.join(" ") });
     } catch {
-      // process ended while we looked
+      // the process ended while we looked
     }
   }
-  return pids;
+  return table;
 }
 
-/** A private PYRO_HOME for this file, checked for leaked VMs and removed afterwards. */
-export function usePyroHome(): { home: () => string; env: () => NodeJS.ProcessEnv } {
-  let home = "";
-  beforeAll(() => {
-    // Short path: socket paths under it must stay below 108 bytes.
-    home = mkdtempSync("/tmp/pyro-t-");
-  });
-  afterAll(async () => {
-    // Processes get a moment to exit after their VM was deleted.
-    let leaked = processesMentioning(home);
-    for (let i = 0; i < 50 && leaked.length > 0; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      leaked = processesMentioning(home);
-    }
-    for (const pid of leaked) process.kill(pid, "SIGKILL");
-    rmSync(home, { recursive: true, force: true });
-    expect(leaked, `VM processes left running under ${home}`).toEqual([]);
-  });
-  return { home: () => home, env: () => ({ ...process.env, PYRO_HOME: home }) };
+/** Pids whose command line mentions `needle` (our VMMs and supervisors name their VM dir). */
+export function processesMentioning(needle: string): number[] {
+  return processTable()
+    .filter((p) => p.cmdline.includes(needle))
+    .map((p) => p.pid);
 }
 
 export interface CliResult {

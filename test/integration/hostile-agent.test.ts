@@ -11,16 +11,16 @@ import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cliPath, processesMentioning, repoRoot, requireGuest, runCli, usePyroHome } from "./fixtures.js";
+import { cliPath, processesMentioning, repoRoot, requireGuest, runCli } from "./fixtures.js";
+import { workspaceTest } from "./workspace-test.js";
 
 requireGuest();
-const pyro = usePyroHome();
+const pyro = workspaceTest();
 const host = mkdtempSync("/tmp/pyro-hostile-");
 // Export targets go beside the sentinel: `../sentinel` from a target's staging dir reaches it.
 const sentinel = join(host, "sentinel");
 const agentPath = join(host, "hostile-agent");
 const env = () => ({ ...pyro.env(), PYRO_AGENT_PATH: agentPath });
-let id = "";
 
 /** RSS bounds while an endless body streams, in MiB (idle: CLI ~60, supervisor ~10). */
 const CLI_RSS_LIMIT_MIB = 200;
@@ -117,16 +117,14 @@ beforeAll(async () => {
     env: { ...process.env, CGO_ENABLED: "0", GOOS: "linux", GOARCH: "amd64" },
     stdio: "inherit",
   });
-  const r = await runCli(["workspace", "create", "debian:12", "--mem-mib", "512", "--id-only"], env());
-  expect(r.code, r.stderr).toBe(0);
-  id = r.stdout.trim();
 });
-afterAll(async () => {
-  if (id) {
-    const r = await runCli(["workspace", "delete", id], env());
-    expect(r.code, r.stderr).toBe(0);
-  }
-  rmSync(host, { recursive: true, force: true });
+afterAll(() => rmSync(host, { recursive: true, force: true }));
+
+/** The one workspace, booted with the hostile agent (built in the beforeAll above). */
+const workspace = pyro.shared("workspace with the hostile agent", async () => {
+  const r = await runCli(["workspace", "create", "debian:12", "--mem-mib", "512", "--id-only"], env());
+  if (r.code !== 0) throw new Error(`workspace create exited ${r.code}: ${r.stderr.trim()}`);
+  return r.stdout.trim();
 });
 
 describe("exec against a hostile agent", () => {
@@ -138,11 +136,19 @@ describe("exec against a hostile agent", () => {
     ["unknown-event", "an event of an unknown type", "guest_protocol_mismatch"],
     ["bad-error", "an error answer that is not the error shape", "guest_protocol_mismatch"],
   ])("%s (%s) is %s", async (mode, _why, code) => {
-    expectFailure(await watched("workspace", "exec", id, "--", mode), code, 30_000);
+    expectFailure(await watched("workspace", "exec", workspace(), "--", mode), code, 30_000);
   });
 
   it("endless well-formed output: capture stays capped, the host timeout ends it", async () => {
-    const r = await watched("workspace", "exec", id, "--timeout-seconds", "2", "--", "endless-output");
+    const r = await watched(
+      "workspace",
+      "exec",
+      workspace(),
+      "--timeout-seconds",
+      "2",
+      "--",
+      "endless-output",
+    );
     // The host waits the guest timeout plus its 15 s grace for an agent that never says exit.
     expectFailure(r, "timeout", 2_000 + 15_000 + 10_000);
   });
@@ -158,14 +164,18 @@ describe("file and service reads against a hostile agent", () => {
     ["list", "not-json", "a body that is not JSON", "guest_protocol_mismatch"],
     ["list", "endless", "a JSON body that never ends", "guest_protocol_mismatch"],
   ])("file %s %s (%s) is %s", async (verb, path, _why, code) => {
-    expectFailure(await watched("workspace", "file", verb, id, path), code, 60_000);
+    expectFailure(await watched("workspace", "file", verb, workspace(), path), code, 60_000);
   });
 
   it.each([
     ["bad-shape", "fields of the wrong types"],
     ["endless", "a JSON body that never ends"],
   ])("service logs %s (%s) is guest_protocol_mismatch", async (name) => {
-    expectFailure(await watched("workspace", "service", "logs", id, name), "guest_protocol_mismatch", 60_000);
+    expectFailure(
+      await watched("workspace", "service", "logs", workspace(), name),
+      "guest_protocol_mismatch",
+      60_000,
+    );
   });
 });
 
@@ -183,7 +193,7 @@ describe("export of a hostile tar stream", () => {
   ])("%s (%s) fails, nothing written outside the target", async (path, _why, code) => {
     const before = snapshot(sentinel);
     const output = join(host, `out-${path.split("/")[0]}`);
-    const r = await watched("workspace", "export", id, path, "--output", output);
+    const r = await watched("workspace", "export", workspace(), path, "--output", output);
     expectFailure(r, code, 60_000);
     expect(snapshot(sentinel)).toEqual(before);
     expect(existsSync(output), "a failed export leaves no output").toBe(false);
@@ -195,7 +205,7 @@ describe("export of a hostile tar stream", () => {
 
 describe("the workspace after all that", () => {
   it("still answers a well-behaved call", async () => {
-    const r = await runCli(["workspace", "exec", id, "--", "fine"], env());
+    const r = await runCli(["workspace", "exec", workspace(), "--", "fine"], env());
     expect(r.code, r.stderr).toBe(0);
   });
 });

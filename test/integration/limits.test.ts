@@ -1,20 +1,27 @@
 /**
  * Guest limits (issue 15, item 1): every exec runs in its own cgroup under caps, the agent
- * outside them. One debian:12-build workspace is shared in order: each test first checks that
- * no user process runs, and leaves none behind. `--max-pids` gets a workspace of its own.
+ * outside them. One debian:12-build workspace is shared: each test first kills whatever user
+ * processes an earlier one left and waits for none. `--max-pids` gets a workspace of its own.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { requireGuest, runCli, usePyroHome } from "./fixtures.js";
+import { describe, expect, it } from "vitest";
+import { requireGuest, runCli } from "./fixtures.js";
+import { workspaceTest } from "./workspace-test.js";
 
 requireGuest("debian:12-build");
-const pyro = usePyroHome();
+const pyro = workspaceTest();
 const cli = (...args: string[]) => runCli(args, pyro.env());
-let ws = "";
 
 const BOMB = "b() { b | b & }; b";
 const HOG = "b = []\nwhile True:\n    b.append(b'x' * (10 * 1024 * 1024))\n";
 /** The acceptance bound on an exec's answer while a bomb runs, wall time of the CLI, in ms. */
 const ANSWER_MS = 5_000;
+
+/** The debian:12-build workspace the caps are tried on. */
+const buildWorkspace = pyro.shared("debian:12-build workspace", async () => {
+  const r = await cli("workspace", "create", "debian:12-build", "--id-only");
+  if (r.code !== 0) throw new Error(`workspace create exited ${r.code}: ${r.stderr.trim()}`);
+  return r.stdout.trim();
+});
 
 interface Limits {
   max_pids: number | null;
@@ -22,7 +29,7 @@ interface Limits {
 }
 
 /** `workspace status --json`: the process cap and the user processes running now. */
-async function limits(id = ws): Promise<Limits> {
+async function limits(id = buildWorkspace()): Promise<Limits> {
   const r = await cli("workspace", "status", id, "--json");
   expect(r.code, r.stderr).toBe(0);
   return JSON.parse(r.stdout) as Limits;
@@ -46,7 +53,7 @@ async function killLeftovers(): Promise<void> {
   const r = await cli(
     "workspace",
     "exec",
-    ws,
+    buildWorkspace(),
     "--",
     "sh",
     "-c",
@@ -56,19 +63,11 @@ async function killLeftovers(): Promise<void> {
   await waitFor("user processes after the kill", limits, (l) => l.user_process_count === 0, 60_000);
 }
 
-beforeAll(async () => {
-  const r = await cli("workspace", "create", "debian:12-build", "--id-only");
-  expect(r.code, r.stderr).toBe(0);
-  ws = r.stdout.trim();
-}, 120_000);
-afterAll(async () => {
-  if (ws) await cli("workspace", "delete", ws);
-}, 60_000);
-
 describe("a fork bomb", () => {
   it("is capped, and the next exec answers within 5 s while it runs", async () => {
+    const ws = buildWorkspace();
+    await killLeftovers();
     const before = await limits();
-    expect(before.user_process_count).toBe(0);
     const cap = before.max_pids as number;
     expect(cap).toBeGreaterThan(0);
 
@@ -105,7 +104,8 @@ describe("a fork bomb", () => {
   }, 300_000);
 
   it("is gone entirely when its exec times out", async () => {
-    expect((await limits()).user_process_count).toBe(0);
+    const ws = buildWorkspace();
+    await killLeftovers();
     const started = Date.now();
     const r = await cli(
       "workspace",
@@ -128,7 +128,8 @@ describe("a fork bomb", () => {
 
 describe("an exec timeout", () => {
   it("also kills what left the process group with setsid", async () => {
-    expect((await limits()).user_process_count).toBe(0);
+    const ws = buildWorkspace();
+    await killLeftovers();
     const r = await cli(
       "workspace",
       "exec",
@@ -147,7 +148,8 @@ describe("an exec timeout", () => {
 
 describe("a memory hog", () => {
   it("is killed by the OOM handling of its cgroup; the agent keeps answering", async () => {
-    expect((await limits()).user_process_count).toBe(0);
+    const ws = buildWorkspace();
+    await killLeftovers();
     const r = await cli("workspace", "exec", ws, "--timeout-seconds", "120", "--", "python3", "-c", HOG);
     expect(r.code, r.stderr).toBe(137);
     expect(r.stderr).toMatch(/pyro-agent: out of memory: the kernel killed 1 process\(es\) of this command/);
@@ -167,28 +169,24 @@ describe("--max-pids", () => {
     const created = await cli("workspace", "create", "debian:12", "--max-pids", "64", "--json");
     expect(created.code, created.stderr).toBe(0);
     const id = JSON.parse(created.stdout).workspace_id as string;
-    try {
-      expect(JSON.parse(created.stdout)).toMatchObject({ max_pids: 64 });
-      const pidsMax = async () =>
-        (
-          await cli(
-            "workspace",
-            "exec",
-            id,
-            "--",
-            "sh",
-            "-c",
-            "cat /sys/fs/cgroup$(cut -d: -f3 /proc/self/cgroup)/pids.max",
-          )
-        ).stdout;
-      expect(await pidsMax()).toBe("64\n");
-      expect(await limits(id)).toMatchObject({ max_pids: 64, user_process_count: 0 });
-      expect((await cli("workspace", "stop", id)).code).toBe(0);
-      expect(await limits(id)).toMatchObject({ max_pids: 64, user_process_count: null });
-      expect((await cli("workspace", "start", id)).code).toBe(0);
-      expect(await pidsMax()).toBe("64\n");
-    } finally {
-      await cli("workspace", "delete", id);
-    }
+    expect(JSON.parse(created.stdout)).toMatchObject({ max_pids: 64 });
+    const pidsMax = async () =>
+      (
+        await cli(
+          "workspace",
+          "exec",
+          id,
+          "--",
+          "sh",
+          "-c",
+          "cat /sys/fs/cgroup$(cut -d: -f3 /proc/self/cgroup)/pids.max",
+        )
+      ).stdout;
+    expect(await pidsMax()).toBe("64\n");
+    expect(await limits(id)).toMatchObject({ max_pids: 64, user_process_count: 0 });
+    expect((await cli("workspace", "stop", id)).code).toBe(0);
+    expect(await limits(id)).toMatchObject({ max_pids: 64, user_process_count: null });
+    expect((await cli("workspace", "start", id)).code).toBe(0);
+    expect(await pidsMax()).toBe("64\n");
   }, 180_000);
 });

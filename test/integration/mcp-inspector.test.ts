@@ -9,12 +9,12 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
-import { afterEach, describe, expect, it } from "vitest";
-import { Pyro, PyroError } from "../../src/sdk/index.js";
-import { processesMentioning, repoRoot, requireGuest, usePyroHome } from "./fixtures.js";
+import { describe, expect, it } from "vitest";
+import { processesMentioning, repoRoot, requireGuest } from "./fixtures.js";
+import { workspaceTest } from "./workspace-test.js";
 
 requireGuest();
-const home = usePyroHome();
+const home = workspaceTest();
 const inspectorBin = join(repoRoot, "node_modules", ".bin", "mcp-inspector");
 
 /** Runs the Inspector CLI against `node dist/cli/main.js mcp serve --profile <profile>`; its stdout is JSON. */
@@ -98,18 +98,6 @@ const FULL_TOOLS = [
   "workspace_stop",
 ].sort();
 
-/** Workspaces this file created and has not seen deleted; removed through the SDK after each test. */
-const created = new Set<string>();
-afterEach(async () => {
-  const pyro = new Pyro({ stateDir: home.home() });
-  for (const id of created) {
-    await pyro.deleteWorkspace(id).catch((err: unknown) => {
-      if (!(err instanceof PyroError && err.code === "workspace_not_found")) throw err;
-    });
-    created.delete(id);
-  }
-});
-
 describe("MCP Inspector CLI against pyro mcp serve", () => {
   it("lists each profile's tools", async () => {
     expect((await listTools("vm-run")).map((t) => t.name)).toEqual(["vm_run"]);
@@ -132,7 +120,6 @@ describe("MCP Inspector CLI against pyro mcp serve", () => {
     });
     expect(create.isError, JSON.stringify(create.content)).toBeFalsy();
     const id = create.data.workspace_id as string;
-    created.add(id);
     expect(id).toMatch(/^ws_[0-9a-f]{12}$/);
     expect(create.data).toMatchObject({ state: "started", name: "inspected", environment: "debian:12" });
 
@@ -151,7 +138,6 @@ describe("MCP Inspector CLI against pyro mcp serve", () => {
     const deleted = await callTool(profile, "workspace_delete", { workspace_id: id });
     expect(deleted.isError).toBeFalsy();
     expect(deleted.data).toEqual({ workspace_id: id, deleted: true });
-    created.delete(id);
     const gone = await callTool(profile, "workspace_status", { workspace_id: id });
     expect(gone.isError).toBe(true);
     expect(gone.data).toMatchObject({ error: { code: "workspace_not_found" } });

@@ -10,11 +10,11 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, it } from "vitest";
-import { Pyro, PyroError } from "../../src/sdk/index.js";
-import { cliPath, processesMentioning, requireGuest, runCli, usePyroHome, vmDirs } from "./fixtures.js";
+import { cliPath, processesMentioning, requireGuest, runCli, vmDirs } from "./fixtures.js";
+import { workspaceTest } from "./workspace-test.js";
 
 requireGuest();
-const home = usePyroHome();
+const home = workspaceTest();
 
 let open: { client: Client; transport: StdioClientTransport } | undefined;
 let stderr = "";
@@ -129,7 +129,7 @@ describe("pyro mcp serve (stdio)", () => {
     expect(bad.code).toBe(2);
     expect(bad.stdout).toBe("");
     expect(bad.stderr).toMatch(
-      /^error\[usage\]: --profile must be one of vm-run, workspace-core, workspace-full/,
+      /^error\[usage\]: option '--profile <profile>' argument 'everything' is invalid\. Allowed choices are vm-run, workspace-core, workspace-full\./,
     );
   });
 
@@ -178,11 +178,10 @@ describe("pyro mcp serve (stdio)", () => {
       '. ./calc.sh\ngot=$(add 2 3)\n[ "$got" = 5 ] || { echo "FAIL: add 2 3 gave $got"; exit 1; }\necho PASS\n',
     );
     const client = await serve("workspace-core", ["--allowed-root", host]);
-    let id: string | undefined;
     try {
       const created = await call(client, "workspace_create", { environment: "debian:12", seed_path: seed });
       expect(created.isError, JSON.stringify(created.content)).toBeFalsy();
-      id = created.data.workspace_id as string;
+      const id = created.data.workspace_id as string;
       expect(created.data).toMatchObject({ workspace_seed: { mode: "directory", seed_path: seed } });
 
       const failing = await call(client, "workspace_exec", { workspace_id: id, command: ["sh", "test.sh"] });
@@ -222,14 +221,8 @@ describe("pyro mcp serve (stdio)", () => {
 
       const deleted = await call(client, "workspace_delete", { workspace_id: id });
       expect(deleted.data).toEqual({ workspace_id: id, deleted: true });
-      id = undefined;
     } finally {
       rmSync(host, { recursive: true, force: true });
-      if (id) {
-        await new Pyro({ stateDir: home.home() }).deleteWorkspace(id).catch((err: unknown) => {
-          if (!(err instanceof PyroError && err.code === "workspace_not_found")) throw err;
-        });
-      }
     }
   });
 });

@@ -10,25 +10,24 @@ import http from "node:http";
 import net from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { requireGuest, runCli, usePyroHome } from "./fixtures.js";
+import { requireGuest } from "./fixtures.js";
 import { createTestNetns } from "./netns.js";
+import { workspaceTest } from "./workspace-test.js";
 
 if (process.getuid?.() !== 0) throw new Error("network tests need root (TAP devices, nftables)");
 requireGuest("debian:12-build");
-const home = usePyroHome();
-const cli = (...args: string[]) => runCli(args, home.env());
+const pyro = workspaceTest();
+const cli = pyro.cli;
 
 let netns: Awaited<ReturnType<typeof createTestNetns>> | undefined;
-const created: string[] = [];
 
 async function create(
   env: string,
   policy: string,
 ): Promise<{ id: string; network: Record<string, string> | null }> {
   const r = await cli("workspace", "create", env, "--network-policy", policy, "--json");
-  expect(r.code, r.stdout + r.stderr).toBe(0);
+  if (r.code !== 0) throw new Error(`workspace create exited ${r.code}: ${(r.stdout + r.stderr).trim()}`);
   const w = JSON.parse(r.stdout);
-  created.push(w.workspace_id);
   return { id: w.workspace_id, network: w.network };
 }
 
@@ -42,7 +41,6 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const id of created) await cli("workspace", "delete", id);
   await netns?.close();
 });
 
@@ -70,13 +68,10 @@ describe("network policy off", () => {
     );
     expect(publish.code).not.toBe(0);
     expect(JSON.parse(publish.stdout).error.code).toBe("published_ports_disabled");
-    await cli("workspace", "delete", id);
   });
 });
 
 describe("network policy egress", () => {
-  let ws = "";
-  let network: Record<string, string> = {};
   // A host service on every host address: the guest must not reach it.
   const hits: string[] = [];
   const hostServer = http.createServer((req, res) => {
@@ -86,13 +81,15 @@ describe("network policy egress", () => {
 
   beforeAll(async () => {
     await new Promise<void>((r) => hostServer.listen(0, "0.0.0.0", r));
-    const c = await create("debian:12-build", "egress");
-    ws = c.id;
-    network = c.network ?? {};
-  }, 120_000);
+  });
   afterAll(() => hostServer.close());
+  const egress = pyro.shared("egress workspace", async () => {
+    const c = await create("debian:12-build", "egress");
+    return { id: c.id, network: c.network ?? {} };
+  });
 
   it("has a TAP and a firewall table named for the workspace", async () => {
+    const { id: ws, network } = egress();
     expect(network.interface).toMatch(/^pyro[0-9a-f]{11}$/);
     expect(hostHas("ip", "link", "show", "dev", network.interface as string)).toBe(true);
     expect(hostHas("nft", "list", "table", "inet", `pyro_${ws}`)).toBe(true);
@@ -101,11 +98,13 @@ describe("network policy egress", () => {
   });
 
   it("reaches a server outside (in a test namespace) through NAT", async () => {
+    const { id: ws } = egress();
     const r = await sh(ws, fetchUrl(`http://${netns?.nsIp}:${netns?.port}/`));
     expect(r.stdout, r.stderr).toBe("pyro-netns-ok");
   });
 
   it("cannot reach services the host listens on, at any host address", async () => {
+    const { id: ws, network } = egress();
     const port = (hostServer.address() as net.AddressInfo).port;
     for (const addr of [network.host_ip, netns?.hostIp]) {
       const r = await sh(ws, `curl -s --max-time 3 http://${addr}:${port}/; echo "exit=$?"`);
@@ -115,6 +114,7 @@ describe("network policy egress", () => {
   });
 
   it("refuses published ports with a clear code", async () => {
+    const { id: ws } = egress();
     const r = await cli(
       "workspace",
       "service",
@@ -136,17 +136,15 @@ describe("network policy egress", () => {
 });
 
 describe("network policy egress+published-ports", () => {
-  let ws = "";
-  let network: Record<string, string> = {};
-
-  beforeAll(async () => {
+  const published = pyro.shared("egress+published-ports workspace", async () => {
     const c = await create("debian:12-build", "egress+published-ports");
-    ws = c.id;
-    network = c.network ?? {};
-    await sh(ws, "echo hi > /workspace/hello.txt");
-  }, 120_000);
+    const wrote = await sh(c.id, "echo hi > /workspace/hello.txt");
+    if (wrote.code !== 0) throw new Error(`writing hello.txt failed: ${wrote.stderr}`);
+    return { id: c.id, network: c.network ?? {} };
+  });
 
   it("publishes a service port on the host's 127.0.0.1 while it runs", async () => {
+    const { id: ws } = published();
     const r = await cli(
       "workspace",
       "service",
@@ -180,6 +178,7 @@ describe("network policy egress+published-ports", () => {
   });
 
   it("picks a free host port when only the guest port is given, and closes it when the service exits", async () => {
+    const { id: ws } = published();
     const r = await cli(
       "workspace",
       "service",
@@ -194,15 +193,16 @@ describe("network policy egress+published-ports", () => {
       "--",
       "sh",
       "-c",
-      "timeout 4 python3 -m http.server 8082",
+      "timeout 8 python3 -m http.server 8082",
     );
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const port = JSON.parse(r.stdout).published_ports[0].host_port as number;
     expect(port).toBeGreaterThan(0);
     expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(200);
-    // The service exits by itself after 4 s; the supervisor notices within a second or two.
+    // The service exits by itself after 8 s (room for a slow start under TCG on a loaded host);
+    // the supervisor notices within a second or two.
     let closed = false;
-    for (let i = 0; i < 40 && !closed; i++) {
+    for (let i = 0; i < 60 && !closed; i++) {
       await new Promise((res) => setTimeout(res, 250));
       closed = await fetch(`http://127.0.0.1:${port}/`).then(
         () => false,
@@ -213,6 +213,7 @@ describe("network policy egress+published-ports", () => {
   });
 
   it("a busy host port is refused with port_in_use and the service is stopped again", async () => {
+    const { id: ws } = published();
     const blocker = http.createServer(() => undefined);
     await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", r));
     const busy = (blocker.address() as net.AddressInfo).port;
@@ -241,6 +242,7 @@ describe("network policy egress+published-ports", () => {
   });
 
   it("keeps half-closed connections open for the answer, and idle clients cannot starve the VM", async () => {
+    const { id: ws } = published();
     // Reads to EOF, then answers with the byte count and sha256: needs a working half-close.
     const server = [
       "import socket, hashlib",
@@ -305,7 +307,8 @@ describe("network policy egress+published-ports", () => {
   });
 
   it("delete after kill -9 of the supervisor removes the TAP and the firewall table", async () => {
-    const pid = Number(readFileSync(join(home.home(), "workspaces", ws, "run", "sv.pid"), "utf8"));
+    const { id: ws, network } = published();
+    const pid = Number(readFileSync(join(pyro.home(), "workspaces", ws, "run", "sv.pid"), "utf8"));
     process.kill(pid, "SIGKILL");
     for (let i = 0; i < 50 && hostHas("kill", "-0", String(pid)); i++)
       await new Promise((r) => setTimeout(r, 100));

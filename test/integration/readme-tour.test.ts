@@ -8,12 +8,12 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Pyro, PyroError } from "../../src/sdk/index.js";
 import { shellBlocks } from "../support/markdown-commands.js";
-import { cliPath, repoRoot, requireGuest, usePyroHome } from "./fixtures.js";
+import { cliPath, repoRoot, requireGuest } from "./fixtures.js";
+import { workspaceTest } from "./workspace-test.js";
 
 requireGuest();
-const home = usePyroHome();
+const home = workspaceTest();
 
 const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
 /** The tour's command lines; the `alias` line is replaced by a `pyro` shell function. */
@@ -73,15 +73,8 @@ const SPOT_CHECKS: Record<string, (r: LineResult) => void> = {
 beforeAll(() => {
   cwd = mkdtempSync(join(home.home(), "tour-"));
 });
-afterAll(async () => {
-  // The tour deletes its workspace; if a line failed first, delete it here.
-  if (vars.ws) {
-    await new Pyro({ stateDir: home.home() }).deleteWorkspace(vars.ws).catch((err: unknown) => {
-      if (!(err instanceof PyroError && err.code === "workspace_not_found")) throw err;
-    });
-  }
-  rmSync(cwd, { recursive: true, force: true });
-});
+// The tour deletes its workspace; if a line failed first, the workspace-test fixture does.
+afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
 describe("README 60-second tour", () => {
   it("has both blocks: one-shot runs and a workspace", () => {

@@ -1,9 +1,10 @@
 /** `pyro run` end to end against real guests (issue 2 acceptance). */
 import { describe, expect, it } from "vitest";
-import { processesMentioning, requireGuest, runCli, usePyroHome, vmDirs } from "./fixtures.js";
+import { processesMentioning, requireGuest, runCli, vmDirs } from "./fixtures.js";
+import { workspaceTest } from "./workspace-test.js";
 
 requireGuest();
-const pyro = usePyroHome();
+const pyro = workspaceTest();
 
 describe("pyro run", () => {
   it("runs git in a real microVM and exits 0", async () => {

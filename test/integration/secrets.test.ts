@@ -11,18 +11,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cliPath, requireGuest, runCli, usePyroHome } from "./fixtures.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { cliPath, requireGuest, runCli } from "./fixtures.js";
+import { workspaceTest } from "./workspace-test.js";
 
 requireGuest();
-const home = usePyroHome();
+const home = workspaceTest();
 const cli = (...args: string[]) => runCli(args, home.env());
 
 // Random, so a match can only come from a leak.
 const TOKEN = `tok-${randomBytes(12).toString("hex")}`;
 const FILE_SECRET = `file-${randomBytes(12).toString("hex")}`;
 const work = mkdtempSync(join(tmpdir(), "pyro-secret-test-"));
-let ws = "";
 
 /** Files under `path` (a dir or one file) whose bytes contain any of `needles` (one grep pass). */
 function filesContaining(path: string, needles: string[], skipFile?: string): string[] {
@@ -31,7 +31,8 @@ function filesContaining(path: string, needles: string[], skipFile?: string): st
   return r.stdout.split("\n").filter((p) => p && p !== skipFile);
 }
 
-beforeAll(async () => {
+/** The workspace made with both secrets. */
+const workspace = home.shared("workspace with secrets", async () => {
   // With the usual trailing newline: the secret is the trimmed value (as `$(cat file)` reads it).
   writeFileSync(join(work, "secret.txt"), `${FILE_SECRET}\n`);
   const r = await cli(
@@ -44,17 +45,15 @@ beforeAll(async () => {
     `FILE_SECRET=${join(work, "secret.txt")}`,
     "--id-only",
   );
-  expect(r.code, r.stderr).toBe(0);
-  ws = r.stdout.trim();
-}, 120_000);
-
-afterAll(async () => {
-  if (ws) await cli("workspace", "delete", ws);
-  rmSync(work, { recursive: true, force: true });
+  if (r.code !== 0) throw new Error(`workspace create exited ${r.code}: ${r.stderr.trim()}`);
+  return r.stdout.trim();
 });
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe("workspace secrets", () => {
   it("records names and source kinds only, and the status never shows a value", async () => {
+    const ws = workspace();
     const r = await cli("workspace", "status", ws, "--json");
     const status = JSON.parse(r.stdout);
     expect(status.secrets).toEqual([
@@ -68,6 +67,7 @@ describe("workspace secrets", () => {
   });
 
   it("exposes a secret through --secret-env only, and redacts it in the output", async () => {
+    const ws = workspace();
     const echo = await cli("workspace", "exec", ws, "--secret-env", "TOKEN", "--", "sh", "-c", "echo $TOKEN");
     expect(echo.code, echo.stderr).toBe(0);
     expect(echo.stdout).toBe("[REDACTED]\n");
@@ -96,6 +96,7 @@ describe("workspace secrets", () => {
   });
 
   it("redacts a file secret however it is read (trailing newline stripped at create)", async () => {
+    const ws = workspace();
     const r = await cli(
       "workspace",
       "exec",
@@ -109,6 +110,7 @@ describe("workspace secrets", () => {
   });
 
   it("redacts secret values in service records (argv, readiness target)", async () => {
+    const ws = workspace();
     const start = await cli(
       "workspace",
       "service",
@@ -134,6 +136,7 @@ describe("workspace secrets", () => {
   });
 
   it("redacts a value written in two pieces with a pause between them", async () => {
+    const ws = workspace();
     const r = await cli(
       "workspace",
       "exec",
@@ -149,6 +152,7 @@ describe("workspace secrets", () => {
   });
 
   it("keeps the values in /run/pyro-secrets only: tmpfs, 0400, never under /workspace", async () => {
+    const ws = workspace();
     const r = await cli(
       "workspace",
       "exec",
@@ -165,6 +169,7 @@ describe("workspace secrets", () => {
   });
 
   it("redacts shell reads and service logs", async () => {
+    const ws = workspace();
     const open = await cli("workspace", "shell", "open", ws, "--secret-env", "TOKEN", "--id-only");
     const shell = open.stdout.trim();
     await cli("workspace", "shell", "write", ws, shell, "--input", 'echo "T=$TOKEN"');
@@ -207,6 +212,7 @@ describe("workspace secrets", () => {
   });
 
   it("redacts MCP answers", async () => {
+    const ws = workspace();
     const env = Object.fromEntries(
       Object.entries(home.env()).filter((e): e is [string, string] => e[1] !== undefined),
     );
@@ -245,6 +251,7 @@ describe("workspace secrets", () => {
   });
 
   it("leaves no value in history, the state dir, the disk image or a disk export", async () => {
+    const ws = workspace();
     const logs = await cli("workspace", "logs", ws, "--json");
     expect(logs.stdout).toContain("[REDACTED]");
     for (const v of [TOKEN, FILE_SECRET]) expect(logs.stdout).not.toContain(v);
@@ -261,6 +268,7 @@ describe("workspace secrets", () => {
   });
 
   it("brings the secrets back after start and reset", async () => {
+    const ws = workspace();
     const start = await cli("workspace", "start", ws);
     expect(start.code, start.stderr).toBe(0);
     const check = () =>

@@ -2,32 +2,33 @@
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cliPath, requireGuest, runCli, usePyroHome } from "./fixtures.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { cliPath, requireGuest, runCli } from "./fixtures.js";
+import { workspaceTest } from "./workspace-test.js";
 
 requireGuest("debian:12-build");
-const pyro = usePyroHome();
+const pyro = workspaceTest();
 const cli = (...args: string[]) => runCli(args, pyro.env());
 const host = mkdtempSync("/tmp/pyro-shsv-");
-let id = "";
 
-beforeAll(async () => {
+/** The workspace the shells and services run in, seeded with an empty `sub/`. */
+const workspace = pyro.shared("workspace", async () => {
   const seed = join(host, "seed");
   mkdirSync(join(seed, "sub"), { recursive: true });
   const r = await cli("workspace", "create", "debian:12-build", "--seed-path", seed, "--id-only");
-  expect(r.code, r.stderr).toBe(0);
-  id = r.stdout.trim();
+  if (r.code !== 0) throw new Error(`workspace create exited ${r.code}: ${r.stderr.trim()}`);
+  return r.stdout.trim();
 });
-afterAll(async () => {
-  if (id) await cli("workspace", "delete", id);
-  rmSync(host, { recursive: true, force: true });
-});
+afterAll(() => rmSync(host, { recursive: true, force: true }));
 
 const guestProcesses = async () =>
-  (await cli("workspace", "exec", id, "--", "ps", "-eo", "args=")).stdout.split("\n").map((l) => l.trim());
+  (await cli("workspace", "exec", workspace(), "--", "ps", "-eo", "args=")).stdout
+    .split("\n")
+    .map((l) => l.trim());
 
 describe("shells", () => {
   it("keep state between separate CLI calls and render plain text", async () => {
+    const id = workspace();
     const opened = await cli("workspace", "shell", "open", id, "--id-only");
     expect(opened.code, opened.stderr).toBe(0);
     const shell = opened.stdout.trim();
@@ -82,6 +83,7 @@ describe("shells", () => {
 
 describe("shell attach", () => {
   it("gives a live terminal (through a real PTY from util-linux script) and detaches with Ctrl-]", async () => {
+    const id = workspace();
     const shell = (await cli("workspace", "shell", "open", id, "--id-only")).stdout.trim();
     const attach = `${process.execPath} ${cliPath} workspace shell attach ${id} ${shell}`;
     const child = spawn("script", ["-qfec", attach, "/dev/null"], {
@@ -113,6 +115,7 @@ describe("shell attach", () => {
 
 describe("services", () => {
   it("become ready on an HTTP probe, log outside /workspace and stop cleanly", async () => {
+    const id = workspace();
     const start = await cli(
       "workspace",
       "service",
@@ -168,6 +171,7 @@ describe("services", () => {
   });
 
   it("fail with stop_reason timeout when never ready, and are not left running", async () => {
+    const id = workspace();
     const r = await cli(
       "workspace",
       "service",
@@ -189,6 +193,7 @@ describe("services", () => {
   });
 
   it("report the exit code of a service that exits right away", async () => {
+    const id = workspace();
     const r = await cli(
       "workspace",
       "service",

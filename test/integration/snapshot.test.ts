@@ -1,21 +1,21 @@
 /** Named snapshots and reset against a real guest (issue 4, snapshots part). */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { requireGuest, runCli, usePyroHome } from "./fixtures.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { requireGuest, runCli } from "./fixtures.js";
+import { workspaceTest } from "./workspace-test.js";
 
 requireGuest();
-const pyro = usePyroHome();
+const pyro = workspaceTest();
 const cli = (...args: string[]) => runCli(args, pyro.env());
 const host = mkdtempSync("/tmp/pyro-snap-");
-let id = "";
 
 /** sha256 and mode of every file under /workspace, as the guest sees them. */
 async function manifest(): Promise<string> {
   const r = await cli(
     "workspace",
     "exec",
-    id,
+    workspace(),
     "--",
     "sh",
     "-c",
@@ -25,22 +25,21 @@ async function manifest(): Promise<string> {
   return r.stdout;
 }
 
-beforeAll(async () => {
+/** The seeded workspace the snapshots are taken of. */
+const workspace = pyro.shared("workspace", async () => {
   const seed = join(host, "seed");
   mkdirSync(join(seed, "dir"), { recursive: true });
   writeFileSync(join(seed, "keep.txt"), "seeded\n");
   writeFileSync(join(seed, "dir", "x.txt"), "x\n");
   const r = await cli("workspace", "create", "debian:12", "--seed-path", seed, "--id-only");
-  expect(r.code, r.stderr).toBe(0);
-  id = r.stdout.trim();
+  if (r.code !== 0) throw new Error(`workspace create exited ${r.code}: ${r.stderr.trim()}`);
+  return r.stdout.trim();
 });
-afterAll(async () => {
-  if (id) await cli("workspace", "delete", id);
-  rmSync(host, { recursive: true, force: true });
-});
+afterAll(() => rmSync(host, { recursive: true, force: true }));
 
 describe("snapshots and reset", () => {
   it("restores exactly a named snapshot, then the baseline", async () => {
+    const id = workspace();
     const seeded = await manifest();
     await cli(
       "workspace",
@@ -81,6 +80,7 @@ describe("snapshots and reset", () => {
   });
 
   it("lists baseline first, protects it, and deletes named snapshots", async () => {
+    const id = workspace();
     const list = JSON.parse((await cli("workspace", "snapshot", "list", id, "--json")).stdout);
     expect(list.snapshots.map((s: { name: string; implicit: boolean }) => [s.name, s.implicit])).toEqual([
       ["baseline", true],

@@ -6,10 +6,11 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { packagePaths } from "../../src/core/paths.js";
-import { repoRoot, requireGuest, runCli, usePyroHome } from "./fixtures.js";
+import { repoRoot, requireGuest, runCli } from "./fixtures.js";
+import { workspaceTest } from "./workspace-test.js";
 
 requireGuest();
-const pyro = usePyroHome();
+const pyro = workspaceTest();
 const cli = (...args: string[]) => runCli(args, pyro.env());
 const run = promisify(execFile);
 

@@ -3,10 +3,11 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Pyro } from "../../src/sdk/index.js";
-import { processesMentioning, requireGuest, usePyroHome } from "./fixtures.js";
+import { processesMentioning, requireGuest } from "./fixtures.js";
+import { workspaceTest } from "./workspace-test.js";
 
 requireGuest();
-const home = usePyroHome();
+const home = workspaceTest();
 const pyro = () => new Pyro({ stateDir: home.home() });
 
 async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {

@@ -3,10 +3,11 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Pyro } from "../../src/sdk/index.js";
-import { requireGuest, runCli, usePyroHome } from "./fixtures.js";
+import { requireGuest, runCli } from "./fixtures.js";
+import { workspaceTest } from "./workspace-test.js";
 
 requireGuest();
-const home = usePyroHome();
+const home = workspaceTest();
 
 describe("VMM driver choice", () => {
   it("firecracker is refused with vmm_unavailable and leaves nothing behind", async () => {
@@ -31,20 +32,16 @@ describe("maxActiveVms", () => {
   it("refuses one VM more than the limit with too_many_vms, naming the running one", async () => {
     const pyro = new Pyro({ stateDir: home.home(), maxActiveVms: 1 });
     const first = await pyro.createWorkspace({ environment: "debian:12" });
-    try {
-      const refused = await pyro.createWorkspace({ environment: "debian:12" }).catch((e: unknown) => e);
-      expect(refused).toMatchObject({ code: "too_many_vms" });
-      expect(String((refused as Error).message)).toContain(
-        `1 of at most 1 VMs already run here: ${first.workspaceId}`,
-      );
-      expect(readdirSync(join(home.home(), "workspaces")).filter((n) => n.startsWith("ws_"))).toEqual([
-        first.workspaceId,
-      ]); // the refused create rolled back
-      await pyro.stopWorkspace(first.workspaceId);
-      const second = await pyro.createWorkspace({ environment: "debian:12" }); // a slot is free again
-      await pyro.deleteWorkspace(second.workspaceId);
-    } finally {
-      await pyro.deleteWorkspace(first.workspaceId);
-    }
+    const refused = await pyro.createWorkspace({ environment: "debian:12" }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: "too_many_vms" });
+    expect(String((refused as Error).message)).toContain(
+      `1 of at most 1 VMs already run here: ${first.workspaceId}`,
+    );
+    expect(readdirSync(join(home.home(), "workspaces")).filter((n) => n.startsWith("ws_"))).toEqual([
+      first.workspaceId,
+    ]); // the refused create rolled back
+    await pyro.stopWorkspace(first.workspaceId);
+    const second = await pyro.createWorkspace({ environment: "debian:12" }); // a slot is free again
+    await pyro.deleteWorkspace(second.workspaceId);
   });
 });

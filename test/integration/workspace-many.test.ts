@@ -7,10 +7,11 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { networkNames } from "../../src/core/network/names.js";
-import { cliPath, processesMentioning, requireGuest, runCli, usePyroHome } from "./fixtures.js";
+import { cliPath, processesMentioning, requireGuest, runCli } from "./fixtures.js";
+import { workspaceTest } from "./workspace-test.js";
 
 requireGuest();
-const pyro = usePyroHome();
+const pyro = workspaceTest();
 const cli = (...args: string[]) => runCli(args, pyro.env());
 const host = mkdtempSync("/tmp/pyro-many-");
 afterAll(() => rmSync(host, { recursive: true, force: true }));
@@ -83,7 +84,8 @@ describe("ten workspaces", () => {
     expect(dup.stderr).toMatch(/^error\[invalid_argument\]: name/);
 
     for (let i = 0; i < ids.length; i += 2) {
-      await Promise.all(ids.slice(i, i + 2).map((id) => cli("workspace", "delete", id)));
+      const deleted = await Promise.all(ids.slice(i, i + 2).map((id) => cli("workspace", "delete", id)));
+      expect(deleted.map((r) => r.code)).toEqual([0, 0]);
     }
     expect(JSON.parse((await cli("workspace", "list", "--json")).stdout).count).toBe(0);
   });

@@ -5,18 +5,18 @@
  */
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { type RawEntry, writeTar } from "./archive-builder.js";
-import { requireGuest, runCli, usePyroHome } from "./fixtures.js";
+import { requireGuest, runCli } from "./fixtures.js";
+import { workspaceTest } from "./workspace-test.js";
 
 requireGuest();
-const pyro = usePyroHome();
+const pyro = workspaceTest();
 const cli = (...args: string[]) => runCli(args, pyro.env());
 // Created at load time: the corpus below names the sentinel in its entries.
 const host = mkdtempSync("/tmp/pyro-safety-");
 const sentinel = join(host, "sentinel");
 mkdirSync(sentinel);
-let id = "";
 
 const corpus = (): [string, RawEntry[]][] => [
   ["parent traversal", [{ path: "../evil.txt", body: "x" }]],
@@ -53,20 +53,19 @@ function snapshot(dir: string): string[] {
   return out.sort();
 }
 
-beforeAll(async () => {
+/** The workspace every archive is pushed into. */
+const workspace = pyro.shared("workspace", async () => {
   const r = await cli("workspace", "create", "debian:12", "--mem-mib", "512", "--id-only");
-  expect(r.code, r.stderr).toBe(0);
-  id = r.stdout.trim();
+  if (r.code !== 0) throw new Error(`workspace create exited ${r.code}: ${r.stderr.trim()}`);
+  return r.stdout.trim();
 });
-afterAll(async () => {
-  if (id) await cli("workspace", "delete", id);
-  rmSync(host, { recursive: true, force: true });
-});
+afterAll(() => rmSync(host, { recursive: true, force: true }));
 
 describe("malicious archives", () => {
   it.each(corpus().map(([name, entries], i) => [name, entries, i] as const))(
     "%s: create and sync push are refused, nothing written",
     async (_name, entries, i) => {
+      const id = workspace();
       const archive = writeTar(join(host, `evil-${i}.tar`), entries);
       const before = snapshot(host);
       const create = await cli("workspace", "create", "debian:12", "--seed-path", archive);
@@ -81,11 +80,13 @@ describe("malicious archives", () => {
   );
 
   it("left /workspace exactly as created", async () => {
+    const id = workspace();
     const diff = JSON.parse((await cli("workspace", "diff", id, "--json")).stdout);
     expect(diff).toMatchObject({ changed: false, entries: [] });
   });
 
   it("refuses destinations outside /workspace", async () => {
+    const id = workspace();
     const dir = join(host, "plain");
     mkdirSync(dir);
     for (const dest of ["/etc", "../outside", "/workspace/../tmp"]) {

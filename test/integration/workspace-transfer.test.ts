@@ -8,31 +8,31 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Pyro } from "../../src/sdk/index.js";
-import { requireGuest, usePyroHome } from "./fixtures.js";
+import type { Pyro } from "../../src/sdk/index.js";
+import { requireGuest } from "./fixtures.js";
+import { workspaceTest } from "./workspace-test.js";
 
 requireGuest();
-const home = usePyroHome();
+const home = workspaceTest();
 let host = "";
 let pyro: Pyro;
-let id = "";
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 // Around the 1 MiB O_DIRECT threshold and the 4 MiB chunk, with tails that are not block-sized.
 const sizes = [(1 << 20) - 1, 1 << 20, (9 << 20) + 1234];
 
-beforeAll(async () => {
+beforeAll(() => {
   host = mkdtempSync("/tmp/pyro-xfer-");
-  pyro = new Pyro({ stateDir: home.home() });
-  id = (await pyro.createWorkspace({ environment: "debian:12" })).workspaceId;
+  pyro = home.sdk();
 });
+afterAll(() => rmSync(host, { recursive: true, force: true }));
 
-afterAll(async () => {
-  if (id) await pyro.deleteWorkspace(id);
-  rmSync(host, { recursive: true, force: true });
+const workspace = home.shared("workspace", async () => {
+  return (await pyro.createWorkspace({ environment: "debian:12" })).workspaceId;
 });
 
 describe("large file transfers", () => {
   it("pushes and exports files around the bulk thresholds byte for byte", async () => {
+    const id = workspace();
     const src = join(host, "src");
     mkdirSync(src);
     const files = sizes.map((n, i) => ({ name: `f${i}.bin`, data: randomBytes(n) }));
@@ -53,6 +53,7 @@ describe("large file transfers", () => {
   });
 
   it("exports a file the guest has just written, before any sync", async () => {
+    const id = workspace();
     const made = await pyro.execWorkspace({
       workspaceId: id,
       command: ["sh", "-c", "head -c 6000123 /dev/urandom > fresh.bin && sha256sum fresh.bin"],

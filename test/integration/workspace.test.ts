@@ -1,7 +1,8 @@
 /**
  * Workspaces end to end through the CLI (issue 3 acceptance): seed, exec, sync push, diff,
  * export, files, patch, logs, concurrent execs from two processes, delete leaving nothing.
- * One workspace is shared by the assertions that build on each other, in order.
+ * Each block shares one seeded workspace; when it fails to create, every test of the block
+ * fails saying so, and no test leans on what an earlier one did to it.
  */
 import { spawn } from "node:child_process";
 import {
@@ -17,14 +18,14 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { cliPath, processesMentioning, requireGuest, runCli, usePyroHome } from "./fixtures.js";
+import { cliPath, processesMentioning, requireGuest, runCli } from "./fixtures.js";
+import { workspaceTest } from "./workspace-test.js";
 
 requireGuest();
-const pyro = usePyroHome();
+const pyro = workspaceTest();
 let host = "";
 let seed = "";
-let id = "";
-const cli = (...args: string[]) => runCli(args, pyro.env());
+const cli = pyro.cli;
 const binary = Buffer.from([0, 1, 2, 255, 254, 10, 0, 7]);
 
 beforeAll(() => {
@@ -39,8 +40,9 @@ beforeAll(() => {
   chmodSync(join(seed, "README.txt"), 0o640);
 });
 
-describe("workspace lifecycle", () => {
-  it("creates a workspace from a seed directory before returning", async () => {
+/** A workspace seeded from `seed` for the enclosing block; the getter gives its record. */
+function sharedSeededWorkspace(name: string) {
+  return pyro.shared("workspace", async () => {
     const r = await cli(
       "workspace",
       "create",
@@ -48,14 +50,27 @@ describe("workspace lifecycle", () => {
       "--seed-path",
       seed,
       "--name",
-      "main",
+      name,
       "--label",
       "suite=ws",
       "--json",
     );
-    expect(r.code, r.stderr).toBe(0);
-    const w = JSON.parse(r.stdout);
-    id = w.workspace_id;
+    if (r.code !== 0) throw new Error(`workspace create exited ${r.code}: ${r.stderr.trim()}`);
+    return JSON.parse(r.stdout) as { workspace_id: string; [field: string]: unknown };
+  });
+}
+
+/** How many commands the workspace has run so far. */
+async function commandCount(id: string): Promise<number> {
+  return JSON.parse((await cli("workspace", "status", id, "--json")).stdout).command_count;
+}
+
+describe("workspace create and exec", () => {
+  const main = sharedSeededWorkspace("main");
+
+  it("creates a workspace from a seed directory before returning", async () => {
+    const w = main();
+    const id = w.workspace_id;
     expect(id).toMatch(/^ws_[0-9a-f]{12}$/);
     expect(w).toMatchObject({
       name: "main",
@@ -71,6 +86,7 @@ describe("workspace lifecycle", () => {
   });
 
   it("sees every seeded file with its mode, in /workspace", async () => {
+    const sequence = (await commandCount(main().workspace_id)) + 1;
     const r = await cli(
       "workspace",
       "exec",
@@ -85,19 +101,30 @@ describe("workspace lifecycle", () => {
       "/workspace\n640 README.txt\n755 build.sh\n644 data.bin\n644 src/deep/nested.txt\nbuilt\n 00 01 02 ff fe 0a 00 07\n",
     );
     expect(r.stderr).toMatch(
-      /\[workspace-exec\] workspace_id=ws_\w+ sequence=1 cwd=\/workspace .*exit_code=0/,
+      new RegExp(
+        `\\[workspace-exec\\] workspace_id=ws_\\w+ sequence=${sequence} cwd=/workspace .*exit_code=0`,
+      ),
     );
   });
 
   it("propagates exit codes and records history", async () => {
+    const id = main().workspace_id;
+    const sequence = (await commandCount(id)) + 1;
     const r = await cli("workspace", "exec", id, "--", "sh", "-c", "echo oops >&2; exit 4");
     expect(r.code).toBe(4);
     const logs = JSON.parse((await cli("workspace", "logs", id, "--json")).stdout);
-    expect(logs.count).toBe(2);
-    expect(logs.entries[1]).toMatchObject({ sequence: 2, exit_code: 4, stderr: "oops\n", cwd: "/workspace" });
+    expect(logs.count).toBe(sequence);
+    expect(logs.entries.at(-1)).toMatchObject({
+      sequence,
+      exit_code: 4,
+      stderr: "oops\n",
+      cwd: "/workspace",
+    });
   });
 
   it("runs two execs started at the same moment from two processes", async () => {
+    const id = main().workspace_id;
+    const before = await commandCount(id);
     const [a, b] = await Promise.all([
       cli("workspace", "exec", id, "--", "sh", "-c", "sleep 1; echo from-a"),
       cli("workspace", "exec", id, "--", "sh", "-c", "sleep 1; echo from-b"),
@@ -105,11 +132,36 @@ describe("workspace lifecycle", () => {
     expect([a.code, b.code]).toEqual([0, 0]);
     expect(a.stdout).toBe("from-a\n");
     expect(b.stdout).toBe("from-b\n");
-    const status = JSON.parse((await cli("workspace", "status", id, "--json")).stdout);
-    expect(status.command_count).toBe(4);
+    expect(await commandCount(id)).toBe(before + 2);
   });
 
+  it("passes stdin only with -i, streamed, and a stdin left open cannot outlast the timeout", async () => {
+    const id = main().workspace_id;
+    const lines = await runCli(["workspace", "exec", id, "-i", "--", "wc", "-l"], pyro.env(), {
+      stdin: "a\nb\n",
+    });
+    expect(lines.code, lines.stderr).toBe(0);
+    expect(lines.stdout.trim()).toBe("2");
+    const none = await runCli(["workspace", "exec", id, "--", "wc", "-l"], pyro.env(), { stdin: "a\nb\n" });
+    expect(none.stdout.trim()).toBe("0"); // without -i the command reads EOF at once
+    const held = await runCli(
+      ["workspace", "exec", id, "-i", "--timeout-seconds", "3", "--", "cat"],
+      pyro.env(),
+      {
+        stdin: "open",
+      },
+    );
+    expect(held.code).toBe(1);
+    expect(held.stderr).toMatch(/^error\[timeout\]/m);
+    expect(held.durationMs).toBeLessThan(5000 + 1500); // 5 s, plus Node's start-up on a loaded host
+  });
+});
+
+describe("workspace diff and export", () => {
+  const main = sharedSeededWorkspace("diffs");
+
   it("pushes a change, and diff shows exactly that change", async () => {
+    const id = main().workspace_id;
     const change = join(host, "change");
     mkdirSync(change);
     writeFileSync(join(change, "README.txt"), "line one\nline 2\nline three\n");
@@ -127,7 +179,8 @@ describe("workspace lifecycle", () => {
   });
 
   it("reports binary and mode changes as summary entries", async () => {
-    await cli(
+    const id = main().workspace_id;
+    const changed = await cli(
       "workspace",
       "exec",
       id,
@@ -136,6 +189,7 @@ describe("workspace lifecycle", () => {
       "-c",
       "printf '\\001\\000' >> data.bin; chmod 700 build.sh",
     );
+    expect(changed.code, changed.stderr).toBe(0);
     const diff = JSON.parse((await cli("workspace", "diff", id, "--json")).stdout);
     expect(diff.entries).toEqual(
       expect.arrayContaining([
@@ -147,6 +201,7 @@ describe("workspace lifecycle", () => {
   });
 
   it("exports a file byte-identical and a directory as a tree", async () => {
+    const id = main().workspace_id;
     const file = join(host, "out", "nested.txt");
     const r = await cli("workspace", "export", id, "src/deep/nested.txt", "--output", file);
     expect(r.code, r.stderr).toBe(0);
@@ -160,9 +215,10 @@ describe("workspace lifecycle", () => {
   });
 
   it("exports a guest symlink as a symlink, never writing through it on the host", async () => {
+    const id = main().workspace_id;
     const target = join(host, "must-stay-empty");
     mkdirSync(target);
-    await cli(
+    const made = await cli(
       "workspace",
       "exec",
       id,
@@ -171,6 +227,7 @@ describe("workspace lifecycle", () => {
       "-c",
       `mkdir -p trap && ln -s ${target} trap/link && echo x > trap/file`,
     );
+    expect(made.code, made.stderr).toBe(0);
     const out = join(host, "out", "trap");
     expect((await cli("workspace", "export", id, "trap", "--output", out)).code).toBe(0);
     expect(readdirSync(target)).toEqual([]);
@@ -178,6 +235,7 @@ describe("workspace lifecycle", () => {
   });
 
   it("exports absolute, relative, climbing and dangling symlinks with exactly the guest's targets", async () => {
+    const id = main().workspace_id;
     const made = await cli(
       "workspace",
       "exec",
@@ -201,28 +259,13 @@ describe("workspace lifecycle", () => {
     expect((await cli("workspace", "export", id, "links/abs", "--output", one)).code).toBe(0);
     expect(readlinkSync(one)).toBe("/root");
   });
+});
 
-  it("passes stdin only with -i, streamed, and a stdin left open cannot outlast the timeout", async () => {
-    const lines = await runCli(["workspace", "exec", id, "-i", "--", "wc", "-l"], pyro.env(), {
-      stdin: "a\nb\n",
-    });
-    expect(lines.code, lines.stderr).toBe(0);
-    expect(lines.stdout.trim()).toBe("2");
-    const none = await runCli(["workspace", "exec", id, "--", "wc", "-l"], pyro.env(), { stdin: "a\nb\n" });
-    expect(none.stdout.trim()).toBe("0"); // without -i the command reads EOF at once
-    const held = await runCli(
-      ["workspace", "exec", id, "-i", "--timeout-seconds", "3", "--", "cat"],
-      pyro.env(),
-      {
-        stdin: "open",
-      },
-    );
-    expect(held.code).toBe(1);
-    expect(held.stderr).toMatch(/^error\[timeout\]/m);
-    expect(held.durationMs).toBeLessThan(5000 + 1500); // 5 s, plus Node's start-up on a loaded host
-  });
+describe("workspace files, patches and delete", () => {
+  const main = sharedSeededWorkspace("files");
 
   it("lists, reads and writes files with the contract caps", async () => {
+    const id = main().workspace_id;
     const list = JSON.parse(
       (await cli("workspace", "file", "list", id, "src", "--recursive", "--json")).stdout,
     );
@@ -234,7 +277,7 @@ describe("workspace lifecycle", () => {
     const cut = JSON.parse(
       (await cli("workspace", "file", "read", id, "README.txt", "--max-bytes", "4", "--json")).stdout,
     );
-    expect(cut).toMatchObject({ content: "line", truncated: true, size: 27 });
+    expect(cut).toMatchObject({ content: "line", truncated: true, size: 29 }); // the seed README, unchanged here
     const big = join(host, "big.txt");
     writeFileSync(big, "x".repeat(1024 * 1024 + 1));
     const tooBig = await cli("workspace", "file", "write", id, "big.txt", "--text-file", big);
@@ -249,25 +292,29 @@ describe("workspace lifecycle", () => {
   });
 
   it("applies a patch all-or-nothing", async () => {
-    const good = "--- a/notes/todo.md\n+++ b/notes/todo.md\n@@ -1 +1 @@\n-- [ ] ship\n+- [x] ship\n";
+    const id = main().workspace_id;
+    const written = await cli("workspace", "file", "write", id, "patched/todo.md", "--text", "- [ ] ship\n");
+    expect(written.code, written.stderr).toBe(0);
+    const good = "--- a/patched/todo.md\n+++ b/patched/todo.md\n@@ -1 +1 @@\n-- [ ] ship\n+- [x] ship\n";
     const bad = `${good}--- a/README.txt\n+++ b/README.txt\n@@ -1 +1 @@\n-not there\n+nope\n`;
     const refused = await cli("workspace", "patch", "apply", id, "--patch", bad);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/^error\[patch_failed\]: .*README\.txt.*nothing was changed/);
-    expect((await cli("workspace", "file", "read", id, "notes/todo.md", "--content-only")).stdout).toBe(
+    expect((await cli("workspace", "file", "read", id, "patched/todo.md", "--content-only")).stdout).toBe(
       "- [ ] ship\n",
     );
     const ok = await cli("workspace", "patch", "apply", id, "--patch", good, "--json");
     expect(JSON.parse(ok.stdout)).toMatchObject({
       applied: true,
-      files: [{ path: "/workspace/notes/todo.md", status: "modified" }],
+      files: [{ path: "/workspace/patched/todo.md", status: "modified" }],
     });
-    expect((await cli("workspace", "file", "read", id, "notes/todo.md", "--content-only")).stdout).toBe(
+    expect((await cli("workspace", "file", "read", id, "patched/todo.md", "--content-only")).stdout).toBe(
       "- [x] ship\n",
     );
   });
 
   it("deletes the workspace: no process, no state dir, no disk image", async () => {
+    const id = main().workspace_id;
     const dir = join(pyro.home(), "workspaces", id);
     expect(existsSync(join(dir, "rootfs.ext4"))).toBe(true);
     const r = await cli("workspace", "delete", id, "--json");
@@ -280,22 +327,20 @@ describe("workspace lifecycle", () => {
 
 describe("workspace crash safety", () => {
   it("a CLI killed with -9 mid-create leaves a usable or clearly failed workspace; delete cleans up", async () => {
+    const wsRoot = join(pyro.home(), "workspaces");
+    const ids = () =>
+      (existsSync(wsRoot) ? readdirSync(wsRoot) : []).filter((n) => /^ws_[0-9a-f]{12}$/.test(n));
+    const before = new Set(ids());
+    const fresh = () => ids().filter((n) => !before.has(n));
     const child = spawn(process.execPath, [cliPath, "workspace", "create", "debian:12", "--name", "killed"], {
       env: pyro.env(),
       stdio: "ignore",
     });
-    // Kill once the workspace directory exists (the create is under way).
-    const wsRoot = join(pyro.home(), "workspaces");
-    for (
-      let i = 0;
-      i < 200 && !(existsSync(wsRoot) && readdirSync(wsRoot).some((n) => /^ws_\w+$/.test(n)));
-      i++
-    ) {
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    // Kill once its workspace directory exists (the create is under way).
+    for (let i = 0; i < 200 && fresh().length === 0; i++) await new Promise((r) => setTimeout(r, 25));
     child.kill("SIGKILL");
     await new Promise((r) => child.once("exit", r));
-    const [dirName] = readdirSync(wsRoot).filter((n) => /^ws_[0-9a-f]{12}$/.test(n));
+    const [dirName] = fresh();
     const list = JSON.parse((await cli("workspace", "list", "--json")).stdout);
     // Killed before its record was written, it has no name yet: find it by id.
     const w = list.workspaces.find((x: { workspace_id: string }) => x.workspace_id === dirName);

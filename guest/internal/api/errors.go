@@ -19,38 +19,50 @@ import (
 // other error is reported as internal.
 var (
 	ErrInvalidArgument = errors.New("invalid argument")
-	ErrNotFound        = errors.New("not found")
+	// ErrNoRoute: no handler for the method and path. It is not a missing
+	// file, shell or service: the host speaks another version of the protocol.
+	ErrNoRoute = errors.New("no route")
 )
 
 func invalidf(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrInvalidArgument, fmt.Sprintf(format, args...))
 }
 
-// errorCode is the one place that maps errors to protocol codes.
+// errorCodes is the one table that maps errors to protocol codes: the first
+// row one of whose errors matches (errors.Is) decides. The host maps every
+// code listed here (src/errors.ts WIRE_CODES); TestErrorCodesGolden
+// keeps protocol/guest/error_codes.json, which the host's tests read, equal
+// to it.
+var errorCodes = []struct {
+	status int
+	code   string
+	errs   []error
+}{
+	{http.StatusBadRequest, "path_outside_workspace", []error{files.ErrOutside}}, // first: the most specific verdict
+	{http.StatusInsufficientStorage, "disk_full", []error{syscall.ENOSPC, syscall.EDQUOT}},
+	{http.StatusConflict, "shell_not_running", []error{shells.ErrNotRunning}},
+	{http.StatusConflict, "service_exists", []error{services.ErrExists}},
+	{http.StatusBadRequest, "secret_not_found", []error{secrets.ErrNotFound}},
+	{http.StatusBadGateway, "connection_refused", []error{ports.ErrRefused}},
+	{http.StatusBadRequest, "invalid_argument", []error{ErrInvalidArgument, files.ErrInvalid,
+		shells.ErrInvalid, services.ErrInvalid, secrets.ErrInvalid, ports.ErrInvalid}},
+	{http.StatusNotFound, "no_route", []error{ErrNoRoute}},
+	{http.StatusNotFound, "not_found", []error{files.ErrNotFound, shells.ErrNotFound, services.ErrNotFound}},
+}
+
+// codeInternal answers any error no row of errorCodes matches.
+const codeInternal = "internal"
+
+// errorCode is err's status and protocol code, from errorCodes.
 func errorCode(err error) (status int, code string) {
-	switch {
-	case errors.Is(err, files.ErrOutside): // first: the most specific verdict
-		return http.StatusBadRequest, "path_outside_workspace"
-	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
-		return http.StatusInsufficientStorage, "disk_full"
-	case errors.Is(err, shells.ErrNotRunning):
-		return http.StatusConflict, "shell_not_running"
-	case errors.Is(err, services.ErrExists):
-		return http.StatusConflict, "service_exists"
-	case errors.Is(err, secrets.ErrNotFound):
-		return http.StatusBadRequest, "secret_not_found"
-	case errors.Is(err, ports.ErrRefused):
-		return http.StatusBadGateway, "connection_refused"
-	case errors.Is(err, ErrInvalidArgument), errors.Is(err, files.ErrInvalid),
-		errors.Is(err, shells.ErrInvalid), errors.Is(err, services.ErrInvalid),
-		errors.Is(err, secrets.ErrInvalid), errors.Is(err, ports.ErrInvalid):
-		return http.StatusBadRequest, "invalid_argument"
-	case errors.Is(err, ErrNotFound), errors.Is(err, files.ErrNotFound),
-		errors.Is(err, shells.ErrNotFound), errors.Is(err, services.ErrNotFound):
-		return http.StatusNotFound, "not_found"
-	default:
-		return http.StatusInternalServerError, "internal"
+	for _, row := range errorCodes {
+		for _, target := range row.errs {
+			if errors.Is(err, target) {
+				return row.status, row.code
+			}
+		}
 	}
+	return http.StatusInternalServerError, codeInternal
 }
 
 // writeError answers with err's code; secret values in the message (a

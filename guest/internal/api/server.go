@@ -81,7 +81,7 @@ func (s *Server) route(routes map[string]handlerFunc) http.Handler {
 		defer s.recoverPanic(rw, r)
 		h, ok := lookup(routes, r)
 		if !ok {
-			s.writeError(rw, fmt.Errorf("%w: no route %s %s", ErrNotFound, r.Method, r.URL.Path))
+			s.writeError(rw, fmt.Errorf("%w %s %s", ErrNoRoute, r.Method, r.URL.Path))
 			return
 		}
 		if err := h(rw, r); err != nil {

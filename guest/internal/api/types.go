@@ -1,6 +1,7 @@
 // Package api serves the guest agent protocol (docs/agent-protocol.md) as an
 // http.Handler. The wire types below are the Go side of that contract; the
-// golden files in testdata/golden pin their JSON shape for both languages.
+// golden files in protocol/guest (at the repository root) pin their JSON
+// shape for both languages.
 package api
 
 const (
@@ -36,7 +37,7 @@ type ErrorResponse struct {
 }
 
 type ErrorBody struct {
-	Code    string `json:"code"` // invalid_argument | path_outside_workspace | disk_full | not_found | secret_not_found | shell_not_running | service_exists | connection_refused | internal
+	Code    string `json:"code"` // a code of errorCodes (errors.go), or internal
 	Message string `json:"message"`
 }
 

@@ -16,7 +16,7 @@ import (
 // (argv only resolves the binary, it never runs it) and the VMM set to vmm.
 func launchConfig(t *testing.T, vmm string) []byte {
 	t.Helper()
-	raw, err := os.ReadFile("../../testdata/api/sv_config.json")
+	raw, err := os.ReadFile("../../../protocol/supervisor/sv_config.json")
 	if err != nil {
 		t.Fatal(err)
 	}

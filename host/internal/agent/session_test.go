@@ -80,7 +80,7 @@ func TestInfo(t *testing.T) {
 
 // The guest agent's own golden info answer decodes into Info.
 func TestInfoMatchesTheAgentGolden(t *testing.T) {
-	raw, err := os.ReadFile("../../../guest/internal/api/testdata/golden/info.json")
+	raw, err := os.ReadFile("../../../protocol/guest/info.json")
 	if err != nil {
 		t.Skipf("guest module not beside host: %v", err)
 	}

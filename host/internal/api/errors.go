@@ -10,27 +10,38 @@ import (
 	"github.com/pyro-mcp/pyro/host/internal/protocol"
 )
 
-// errorStatus is the one place that maps errors to an HTTP status and a
-// protocol code. Sentinels come first; a *protocol.CodedError that wraps
-// none keeps its own code with 500; anything else is "internal".
+// sentinelCodes is the one table that maps errors to an HTTP status and a
+// protocol code: the first row whose sentinel matches (errors.Is) decides.
+// The host maps every code listed here and in protocol.CodedErrorCodes
+// (src/errors.ts WIRE_CODES); TestErrorCodesGolden keeps
+// protocol/supervisor/error_codes.json, which the host's tests read, equal
+// to them.
+var sentinelCodes = []struct {
+	status int
+	code   string
+	err    error
+}{
+	{http.StatusConflict, "vm_not_running", protocol.ErrVMNotRunning},
+	{http.StatusBadGateway, "guest_unreachable", protocol.ErrGuestUnreachable},
+	{http.StatusConflict, "port_in_use", protocol.ErrPortInUse},
+	{http.StatusBadRequest, "invalid_argument", protocol.ErrInvalidArgument},
+	{http.StatusNotFound, "no_route", protocol.ErrNoRoute},
+}
+
+// errorStatus is err's HTTP status and protocol code: a sentinel's row of
+// sentinelCodes first; a *protocol.CodedError that wraps none keeps its own
+// code with 500; anything else is "internal".
 func errorStatus(err error) (status int, code string) {
-	var ce *protocol.CodedError
-	switch {
-	case errors.Is(err, protocol.ErrVMNotRunning):
-		return http.StatusConflict, "vm_not_running"
-	case errors.Is(err, protocol.ErrGuestUnreachable):
-		return http.StatusBadGateway, "guest_unreachable"
-	case errors.Is(err, protocol.ErrPortInUse):
-		return http.StatusConflict, "port_in_use"
-	case errors.Is(err, protocol.ErrInvalidArgument):
-		return http.StatusBadRequest, "invalid_argument"
-	case errors.Is(err, protocol.ErrNotFound):
-		return http.StatusNotFound, "not_found"
-	case errors.As(err, &ce):
-		return http.StatusInternalServerError, ce.Code
-	default:
-		return http.StatusInternalServerError, protocol.CodeInternal
+	for _, row := range sentinelCodes {
+		if errors.Is(err, row.err) {
+			return row.status, row.code
+		}
 	}
+	var ce *protocol.CodedError
+	if errors.As(err, &ce) {
+		return http.StatusInternalServerError, ce.Code
+	}
+	return http.StatusInternalServerError, protocol.CodeInternal
 }
 
 // errorBody is the {code, message} answer for err.

@@ -102,7 +102,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case strings.HasPrefix(path, agentPrefix):
 		h.proxy(w, r, strings.TrimPrefix(path, agentPrefix))
 	default:
-		writeError(w, protocol.Errorf(protocol.ErrNotFound, "no route %s %s", r.Method, path))
+		writeError(w, protocol.Errorf(protocol.ErrNoRoute, "no route %s %s", r.Method, path))
 	}
 }
 

@@ -110,8 +110,8 @@ func TestRoutes(t *testing.T) {
 		{name: "publish a taken port", backend: fakeBackend{publishErr: protocol.Errorf(protocol.ErrPortInUse, "host port 127.0.0.1:22 is not available")}, method: "POST", path: "/v1/ports", body: `{}`, wantStatus: 409, wantCode: "port_in_use"},
 		{name: "unpublish decodes the service name", method: "DELETE", path: "/v1/ports/my%20web", wantStatus: 200, wantBody: `{"closed":[]}`},
 		{name: "agent route on a booting VM", backend: fakeBackend{proxyErr: protocol.Errorf(protocol.ErrVMNotRunning, `VM "vm_1" is booting`)}, method: "POST", path: "/v1/agent/exec", wantStatus: 409, wantCode: "vm_not_running", wantBody: `VM \"vm_1\" is booting`},
-		{name: "unknown route", method: "GET", path: "/v1/nope", wantStatus: 404, wantCode: "not_found"},
-		{name: "wrong method", method: "PUT", path: "/v1/status", wantStatus: 404, wantCode: "not_found"},
+		{name: "unknown route", method: "GET", path: "/v1/nope", wantStatus: 404, wantCode: "no_route"},
+		{name: "wrong method", method: "PUT", path: "/v1/status", wantStatus: 404, wantCode: "no_route"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -155,7 +155,7 @@ func TestErrorStatus(t *testing.T) {
 		{protocol.Errorf(protocol.ErrGuestUnreachable, "x"), 502, "guest_unreachable"},
 		{protocol.Errorf(protocol.ErrPortInUse, "x"), 409, "port_in_use"},
 		{protocol.Errorf(protocol.ErrInvalidArgument, "x"), 400, "invalid_argument"},
-		{protocol.Errorf(protocol.ErrNotFound, "x"), 404, "not_found"},
+		{protocol.Errorf(protocol.ErrNoRoute, "x"), 404, "no_route"},
 		{fmt.Errorf("wrapped: %w", protocol.ErrGuestUnreachable), 502, "guest_unreachable"},
 		{protocol.Codef("vmm_unavailable", "no firecracker"), 500, "vmm_unavailable"},
 		{errors.New("boom"), 500, "internal"},
@@ -273,10 +273,11 @@ func TestErrorBodiesMatchGolden(t *testing.T) {
 	}{
 		{"error_vm_not_running.json", protocol.Errorf(protocol.ErrVMNotRunning, `VM "ws_0123456789ab" is booting`)},
 		{"error_port_in_use.json", protocol.Errorf(protocol.ErrPortInUse, "host port 127.0.0.1:8080 is not available (address already in use)")},
+		{"error_no_route.json", protocol.Errorf(protocol.ErrNoRoute, "no route GET /v1/templates")},
 		{"error_guest_unreachable.json", protocol.Errorf(protocol.ErrGuestUnreachable, `VM "ws_0123456789ab" stopped answering: its VMM was killed by SIGKILL (vmm_crashed)`)},
 	}
 	for _, tt := range tests {
-		raw, err := os.ReadFile("../../testdata/api/" + tt.file)
+		raw, err := os.ReadFile("../../../protocol/supervisor/" + tt.file)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -288,5 +289,39 @@ func TestErrorBodiesMatchGolden(t *testing.T) {
 		if !reflect.DeepEqual(want, have) {
 			t.Errorf("%s: got %s", tt.file, got)
 		}
+	}
+}
+
+// TestErrorCodesGolden keeps protocol/supervisor/error_codes.json (read by
+// the host's TypeScript tests against its code table) equal to the codes
+// this API answers with: sentinelCodes, then protocol.CodedErrorCodes.
+func TestErrorCodesGolden(t *testing.T) {
+	raw, err := os.ReadFile("../../../protocol/supervisor/error_codes.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list struct {
+		Codes []struct {
+			Code   string `json:"code"`
+			Status int    `json:"status"`
+		} `json:"codes"`
+	}
+	if err := json.Unmarshal(raw, &list); err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, row := range sentinelCodes {
+		want = append(want, fmt.Sprintf("%s %d", row.code, row.status))
+	}
+	for _, code := range protocol.CodedErrorCodes {
+		status, got := errorStatus(protocol.Codef(code, "x"))
+		want = append(want, fmt.Sprintf("%s %d", got, status))
+	}
+	var got []string
+	for _, c := range list.Codes {
+		got = append(got, fmt.Sprintf("%s %d", c.Code, c.Status))
+	}
+	if strings.Join(got, ", ") != strings.Join(want, ", ") {
+		t.Errorf("error_codes.json lists\n  %s\nthe supervisor answers\n  %s", strings.Join(got, ", "), strings.Join(want, ", "))
 	}
 }

@@ -2,7 +2,7 @@
 // the launch config core writes to run/sv-config.json, the state record
 // (run/sv.json and GET /v1/status), the API request bodies and the error
 // codes. The TypeScript twins live in src/supervisor/protocol.ts; the golden
-// files in host/testdata/api pin the JSON shape for both languages.
+// files in protocol/supervisor (at the repository root) pin the JSON shape for both languages.
 package protocol
 
 import (

@@ -17,8 +17,9 @@ var (
 	ErrPortInUse = errors.New("port in use")
 	// ErrInvalidArgument: a malformed or conflicting request.
 	ErrInvalidArgument = errors.New("invalid argument")
-	// ErrNotFound: no such route.
-	ErrNotFound = errors.New("not found")
+	// ErrNoRoute: no such route (code no_route): the caller speaks another
+	// version of this API. Never a missing thing the route looks up.
+	ErrNoRoute = errors.New("no route")
 )
 
 // Errorf returns an error whose message is the formatted text alone (no
@@ -56,6 +57,10 @@ const (
 	CodeVMMUnavailable   = "vmm_unavailable"
 	CodeInternal         = "internal"
 )
+
+// CodedErrorCodes are the codes a CodedError carries (State.Error, the 503
+// of GET /v1/ready, a 500 answer). The host maps each of them.
+var CodedErrorCodes = []string{CodeBootFailed, CodeProtocolMismatch, CodeVMMCrashed, CodeVMMUnavailable, CodeInternal}
 
 // CodedError carries a code of its own (boot and VMM failures). It can also
 // wrap a sentinel, which then decides the HTTP status.

@@ -9,10 +9,12 @@ import (
 	"testing"
 )
 
-// goldenDir holds the API's JSON shapes; test/unit/supervisor/protocol-golden.test.ts
-// reads the same files against the TypeScript types, so a renamed field
-// breaks both sides at once.
-const goldenDir = "../../testdata/api"
+// goldenDir holds the API's JSON shapes (protocol/supervisor at the
+// repository root); test/unit/supervisor/protocol-golden.test.ts reads the
+// same files through the TypeScript client, so a renamed field breaks both
+// sides at once. host/internal/api's TestErrorCodesGolden checks
+// error_codes.json against the codes the API answers with.
+const goldenDir = "../../../protocol/supervisor"
 
 // TestGolden decodes every golden file into its Go type (unknown fields
 // refused), encodes it again and expects the same JSON.
@@ -34,6 +36,13 @@ func TestGolden(t *testing.T) {
 		{"error_vm_not_running.json", &ErrorResponse{}},
 		{"error_guest_unreachable.json", &ErrorResponse{}},
 		{"error_port_in_use.json", &ErrorResponse{}},
+		{"error_no_route.json", &ErrorResponse{}},
+		{"error_codes.json", &struct {
+			Codes []struct {
+				Code   string `json:"code"`
+				Status int    `json:"status"`
+			} `json:"codes"`
+		}{}},
 		{"ready_failure.json", &ReadyFailure{}},
 		{"exec_error_trailer.json", &ErrorBody{}},
 		{"sv_config.json", &Config{}},

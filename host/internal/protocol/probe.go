@@ -3,7 +3,7 @@ package protocol
 // What `pyro-supervisor probe --json` and `pyro-supervisor argv --json`
 // print. Core reads them (src/supervisor/vmm.ts, types in
 // src/supervisor/protocol.ts); the golden files probe_report.json and
-// vmm_command.json in testdata/api pin the JSON for both sides.
+// vmm_command.json in protocol/supervisor (at the repository root) pin the JSON for both sides.
 
 // ProbeReport is the host as the VMM drivers see it.
 type ProbeReport struct {

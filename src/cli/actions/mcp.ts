@@ -1,13 +1,6 @@
 /** `pyro mcp serve`: the only command that loads the MCP server and the MCP SDK. */
-import { MCP_PROFILES, type McpProfile } from "../../mcp/tool.js";
-import { PyroError } from "../../sdk/index.js";
+import type { McpProfile } from "../../contract/choices.js";
 import type { CliContext } from "../context.js";
-
-/** `--profile` value as a profile. @throws PyroError usage for anything not in MCP_PROFILES. */
-export function parseProfile(value: string): McpProfile {
-  if ((MCP_PROFILES as readonly string[]).includes(value)) return value as McpProfile;
-  throw new PyroError("usage", `--profile must be one of ${MCP_PROFILES.join(", ")}, got "${value}"`);
-}
 
 /** Resolves when stdin ends or closes, or when the CLI is interrupted. */
 function untilStdinCloses(signal: AbortSignal): Promise<void> {
@@ -20,8 +13,8 @@ function untilStdinCloses(signal: AbortSignal): Promise<void> {
 }
 
 /** Serves the profile on stdio until stdin closes; in-flight tool calls are aborted (their VMs deleted). */
-export async function serve(ctx: CliContext, flags: { profile: string; allowedRoot?: string[] }) {
-  const profile = parseProfile(flags.profile);
+export async function serve(ctx: CliContext, flags: { profile: McpProfile; allowedRoot?: string[] }) {
+  const profile = flags.profile;
   // A stray console.log from any library would corrupt the protocol stream: send it to stderr.
   console.log = console.error;
   console.info = console.error;

@@ -21,7 +21,7 @@ import {
 } from "./install.js";
 import { kernelKey } from "./kernel.js";
 import { checkBuildName, installLocal, LOCAL_VERSION, localEntry } from "./local.js";
-import { MANIFEST_LAYOUT_VERSION } from "./manifest.js";
+import { MANIFEST_LAYOUT_VERSION } from "./manifest-schema.js";
 import { resolveDebianMirror } from "./mirror.js";
 import { type PullPhase, type PullProgressListener, phaseFraction, phaseFromScriptLine } from "./progress.js";
 import { checkPackagesExist, loadRecipe, recipeSha256 } from "./recipe.js";

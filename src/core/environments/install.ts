@@ -15,7 +15,8 @@ import { cachePaths, environmentSlug, packagePaths } from "../paths.js";
 import { runProgram } from "../process-run.js";
 import { CATALOG_VERSION, type CatalogEntry } from "./catalog.js";
 import { ensureKernel, type KernelArtifact, type KernelFlavor, kernelKey } from "./kernel.js";
-import { checkInstall, MANIFEST_LAYOUT_VERSION, type Manifest, previousRootfsSha256 } from "./manifest.js";
+import { checkInstall, type Manifest, previousRootfsSha256 } from "./manifest.js";
+import { MANIFEST_LAYOUT_VERSION } from "./manifest-schema.js";
 import { resolveDebianMirror } from "./mirror.js";
 import { type PullPhase, type PullProgressListener, phaseFraction, phaseFromScriptLine } from "./progress.js";
 

@@ -1,6 +1,8 @@
 /** The zod schema of an environment install manifest (`manifest.json`, layout 2). */
 import { z } from "zod";
-import { MANIFEST_LAYOUT_VERSION } from "./manifest.js";
+
+/** Layout 2: a kernel flavor and a `modules` artifact (the initramfs's kernel modules). */
+export const MANIFEST_LAYOUT_VERSION = 2;
 
 const ArtifactSchema = z.object({
   path: z.string(),

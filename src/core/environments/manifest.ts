@@ -7,9 +7,6 @@ import { sha256File } from "../fs-atomic.js";
 import { cachePaths } from "../paths.js";
 import type { ManifestSchema } from "./manifest-schema.js";
 
-/** Layout 2: a kernel flavor and a `modules` artifact (the initramfs's kernel modules). */
-export const MANIFEST_LAYOUT_VERSION = 2;
-
 export type Manifest = z.infer<typeof ManifestSchema>;
 
 export type InstallCheck =

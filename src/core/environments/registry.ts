@@ -1,6 +1,7 @@
 /** Reads the environment cache: list, inspect, quick boot check and prune. */
 import { readdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
+import type * as R from "../../contract/records/environment.js";
 import { PyroError } from "../../errors.js";
 import { withLock } from "../lock.js";
 import { cachePaths, environmentSlug } from "../paths.js";
@@ -109,10 +110,8 @@ async function isPyroInstallDir(dir: string): Promise<boolean> {
   );
 }
 
-export interface PruneResult {
-  removed: string[];
-  bytesFreed: number;
-}
+/** What a prune removed (contract/records/environment.ts). */
+export type PruneResult = R.PruneResult;
 
 /** Registry blobs older than this are left-overs of an abandoned pull (a live one keeps writing). */
 const BLOB_IDLE_MS = 60 * 60_000;
@@ -126,13 +125,13 @@ const BLOB_IDLE_MS = 60 * 60_000;
  * @throws PyroError environment_not_found (with `name`)
  */
 export async function pruneEnvironmentCache(cacheDir: string, name?: string): Promise<PruneResult> {
-  const result: PruneResult = { removed: [], bytesFreed: 0 };
+  const result: PruneResult = { removed: [], bytes_freed: 0 };
   const removeDir = async (path: string, lockPath = path) => {
     const bytes = await diskUsage(path);
     await withLock(lockPath, () => rm(path, { recursive: true, force: true }), { waitMs: 500 }).then(
       () => {
         result.removed.push(path);
-        result.bytesFreed += bytes;
+        result.bytes_freed += bytes;
       },
       () => undefined, // locked: a pull or build is running there
     );

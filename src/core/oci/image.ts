@@ -20,12 +20,13 @@ import {
 } from "../environments/install.js";
 import { kernelKey } from "../environments/kernel.js";
 import { installLocal, LOCAL_VERSION } from "../environments/local.js";
-import { MANIFEST_LAYOUT_VERSION, type Manifest } from "../environments/manifest.js";
+import type { Manifest } from "../environments/manifest.js";
+import { MANIFEST_LAYOUT_VERSION } from "../environments/manifest-schema.js";
 import { cachePaths, packagePaths } from "../paths.js";
 import { runProgram } from "../process-run.js";
 import type { RegistryClient } from "./client.js";
 import { applyLayers, checkLayers, type LayerFile } from "./layers.js";
-import { fetchAll, type Hooks, type ImageManifest } from "./pull.js";
+import { fetchAll, type Hooks, type ImageManifest } from "./manifests.js";
 
 interface ImageConfig {
   config?: { Env?: string[] | null; WorkingDir?: string; User?: string };

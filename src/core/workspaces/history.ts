@@ -1,22 +1,13 @@
 /** Command history of a workspace (`logs/history.jsonl`), appended under the workspace lock. */
 import { existsSync } from "node:fs";
 import { appendFile, readFile } from "node:fs/promises";
+import type { HistoryEntry } from "../../contract/records/workspace.js";
 
 /** Output kept per stream in one history entry, in bytes; the rest is marked truncated. */
 export const HISTORY_OUTPUT_CAP_BYTES = 65_536;
 
-export interface HistoryEntry {
-  sequence: number;
-  command: string[];
-  cwd: string;
-  exit_code: number;
-  timed_out: boolean;
-  duration_ms: number;
-  started_at: string;
-  stdout: string;
-  stderr: string;
-  output_truncated: boolean;
-}
+/** One entry of the history: the public contract's record (contract/records/workspace.ts). */
+export type { HistoryEntry };
 
 export function capOutput(text: string): { text: string; truncated: boolean } {
   const bytes = Buffer.from(text);

@@ -9,7 +9,6 @@ import { PyroError } from "../../errors.js";
 import { requireAgentBinary } from "../boot-initrd.js";
 import type { PyroConfig } from "../config.js";
 import { type BootArtifacts, requireInstalled } from "../environments/registry.js";
-import type { ExecResult } from "../exec.js";
 import { withLock } from "../lock.js";
 import {
   type BootResult,
@@ -24,19 +23,19 @@ import { packagePaths, type WorkspacePaths, workspacePaths } from "../paths.js";
 import { runProgram } from "../process-run.js";
 import { checkDiskSize, growDisk } from "./disk-size.js";
 import { setGuestMaxPids } from "./guest-limits.js";
-import { type HistoryEntry, readHistory } from "./history.js";
 import {
   isWorkspaceId,
   listWorkspaceIds,
   newWorkspaceId,
+  readWorkspaceHead,
   readWorkspaceRecord,
   WORKSPACE_LAYOUT_VERSION,
+  type WorkspaceHead,
   type WorkspaceRecord,
+  writeWorkspaceHead,
   writeWorkspaceRecord,
 } from "./record.js";
 import { loadSecrets, materializeSecrets, Redactor, type Secret, storeSecrets } from "./secrets.js";
-
-import { execInWorkspace, type WorkspaceExecOptions } from "./workspace-exec.js";
 import {
   readRecordOrStub,
   requireRunning,
@@ -65,7 +64,7 @@ export interface CreateWorkspaceOptions {
   diskMib: number;
 }
 
-export type { WorkspaceExecOptions, WorkspaceView };
+export type { WorkspaceView };
 
 export class WorkspaceManager {
   constructor(readonly config: PyroConfig) {}
@@ -84,8 +83,8 @@ export class WorkspaceManager {
     if (isWorkspaceId(ref)) return ref;
     const hits: string[] = [];
     for (const id of await listWorkspaceIds(this.config.stateDir)) {
-      const r = await readWorkspaceRecord(this.config.stateDir, id).catch(() => undefined);
-      if (r?.name === ref) hits.push(id);
+      const r = await readWorkspaceHead(this.config.stateDir, id).catch(() => undefined);
+      if (r?.head.name === ref) hits.push(id);
     }
     if (hits.length === 1) return hits[0] as string;
     if (hits.length > 1) {
@@ -279,6 +278,19 @@ export class WorkspaceManager {
     });
   }
 
+  /**
+   * {@link mutateRecord} for the exec hot path: only the record's head fields (record-check.ts)
+   * are read, changed and written back, the rest as it was, all without zod. Always touches.
+   */
+  async mutateHead(id: string, fn: (head: WorkspaceHead) => void | Promise<void>): Promise<void> {
+    await this.lock(id, async () => {
+      const { head, raw } = await readWorkspaceHead(this.config.stateDir, id);
+      await fn(head);
+      head.last_activity_at = new Date().toISOString();
+      await writeWorkspaceHead(this.config.stateDir, raw, head);
+    });
+  }
+
   /** {@link mutateRecord}, answering with the fresh view. */
   async mutate(
     id: string,
@@ -292,22 +304,6 @@ export class WorkspaceManager {
   /** @throws PyroError workspace_not_running unless the VM answers */
   requireRunning(id: string): Promise<WorkspaceView> {
     return requireRunning(this.config.stateDir, id);
-  }
-
-  /**
-   * Runs a command in /workspace and appends it to the history (workspace-exec.ts).
-   * `command` is the argv as recorded (secrets redacted).
-   */
-  exec(
-    id: string,
-    options: WorkspaceExecOptions,
-  ): Promise<{ result: ExecResult; sequence: number; command: string[] }> {
-    return execInWorkspace(this, id, options);
-  }
-
-  async history(id: string): Promise<HistoryEntry[]> {
-    await readWorkspaceRecord(this.config.stateDir, id);
-    return readHistory(this.paths(id).history);
   }
 
   /**

@@ -2,42 +2,49 @@
  * Named snapshots of /workspace and reset. A snapshot is a tar of /workspace under
  * `snapshots/<name>.tar`; `baseline` (captured at create) is implicit and undeletable.
  * Reset boots a fresh disk and restores one of them: same identity, baseline and snapshots;
- * command history, shells and services are gone.
+ * command history, shells and services are gone. Each operation resolves its workspace ref and
+ * answers with its contract record (snake_case).
  */
 import { createReadStream, createWriteStream, existsSync } from "node:fs";
 import { mkdir, rename, rm, stat, truncate } from "node:fs/promises";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
+import type { Snapshot, SnapshotDelete, SnapshotList, Workspace } from "../../contract/records/workspace.js";
 import { PyroError } from "../../errors.js";
 import { stopMachine } from "../machine.js";
-import type { WorkspaceManager, WorkspaceView } from "./manager.js";
+import type { WorkspaceManager } from "./manager.js";
+import { workspaceRecord } from "./public-record.js";
 import { guestFiles } from "./transfer.js";
 
 export const BASELINE = "baseline";
-
-export interface SnapshotInfo {
-  name: string;
-  created_at: string;
-  size_bytes: number;
-  /** True for the implicit create-time baseline. */
-  implicit: boolean;
-}
 
 function snapshotPath(ws: WorkspaceManager, id: string, name: string): string {
   return name === BASELINE ? ws.paths(id).baselineTar : join(ws.paths(id).snapshotsDir, `${name}.tar`);
 }
 
-export async function listSnapshots(ws: WorkspaceManager, id: string): Promise<SnapshotInfo[]> {
+/** Snapshots of a workspace, the implicit `baseline` first. @throws PyroError workspace_not_found */
+export async function listSnapshots(ws: WorkspaceManager, ref: string): Promise<SnapshotList> {
+  const id = await ws.resolve(ref);
   const view = await ws.view(id);
   const base = await stat(ws.paths(id).baselineTar).catch(() => undefined);
-  return [
+  const snapshots: Snapshot[] = [
     { name: BASELINE, created_at: view.created_at, size_bytes: base?.size ?? 0, implicit: true },
-    ...view.snapshots.map((s) => ({ ...s, implicit: false })),
+    ...view.snapshots.map((s) => ({
+      name: s.name,
+      created_at: s.created_at,
+      size_bytes: s.size_bytes,
+      implicit: false,
+    })),
   ];
+  return { workspace_id: id, count: snapshots.length, snapshots };
 }
 
 /** @throws PyroError invalid_argument (name taken or reserved), workspace_not_running */
-export async function createSnapshot(ws: WorkspaceManager, id: string, name: string): Promise<SnapshotInfo> {
+export async function createSnapshot(
+  ws: WorkspaceManager,
+  { workspaceId, name }: { workspaceId: string; name: string },
+): Promise<Snapshot> {
+  const id = await ws.resolve(workspaceId);
   if (name === BASELINE) {
     throw new PyroError(
       "invalid_argument",
@@ -45,7 +52,7 @@ export async function createSnapshot(ws: WorkspaceManager, id: string, name: str
     );
   }
   await ws.requireRunning(id);
-  let info: SnapshotInfo | undefined;
+  let info: Snapshot | undefined;
   await ws.mutate(id, async (record) => {
     if (record.snapshots.some((s) => s.name === name)) {
       throw new PyroError("invalid_argument", `snapshot "${name}" already exists in workspace "${id}"`, {
@@ -61,11 +68,15 @@ export async function createSnapshot(ws: WorkspaceManager, id: string, name: str
     record.snapshots.push(entry);
     info = { ...entry, implicit: false };
   });
-  return info as SnapshotInfo;
+  return info as Snapshot;
 }
 
 /** @throws PyroError snapshot_protected (baseline), snapshot_not_found */
-export async function deleteSnapshot(ws: WorkspaceManager, id: string, name: string): Promise<void> {
+export async function deleteSnapshot(
+  ws: WorkspaceManager,
+  { workspaceId, name }: { workspaceId: string; name: string },
+): Promise<SnapshotDelete> {
+  const id = await ws.resolve(workspaceId);
   if (name === BASELINE) {
     throw new PyroError(
       "snapshot_protected",
@@ -83,6 +94,7 @@ export async function deleteSnapshot(ws: WorkspaceManager, id: string, name: str
     },
     false,
   );
+  return { workspace_id: id, name, deleted: true };
 }
 
 /**
@@ -91,10 +103,10 @@ export async function deleteSnapshot(ws: WorkspaceManager, id: string, name: str
  */
 export async function resetWorkspace(
   ws: WorkspaceManager,
-  id: string,
-  snapshot: string,
-): Promise<WorkspaceView> {
-  return ws.mutate(id, async (record) => {
+  { workspaceId, snapshot }: { workspaceId: string; snapshot: string },
+): Promise<Workspace> {
+  const id = await ws.resolve(workspaceId);
+  const view = await ws.mutate(id, async (record) => {
     const archive = snapshotPath(ws, id, snapshot);
     if (snapshot !== BASELINE && !record.snapshots.some((s) => s.name === snapshot)) {
       throw new PyroError("snapshot_not_found", `no snapshot "${snapshot}" in workspace "${id}"`);
@@ -111,4 +123,5 @@ export async function resetWorkspace(
     record.command_count = 0;
     await truncate(ws.paths(id).history, 0).catch(() => undefined);
   });
+  return workspaceRecord(view);
 }

@@ -4,14 +4,15 @@
  * append is serialised (under the workspace lock).
  */
 import type { Readable } from "node:stream";
-import { PyroError } from "../../errors.js";
+import type { WorkspaceExecResult } from "../../contract/records/workspace.js";
+import { PyroError, TimeoutError } from "../../errors.js";
 import { imageExecDefaults } from "../environments/local.js";
 import { type ExecResult, execInVm } from "../exec.js";
 import { machineClient } from "../machine.js";
 import { traceMark } from "../trace.js";
 import { appendHistory, capOutput, type HistoryEntry } from "./history.js";
 import type { WorkspaceManager } from "./manager.js";
-import { readWorkspaceRecord } from "./record.js";
+import { readWorkspaceHead } from "./record.js";
 import { secretEnv } from "./secrets.js";
 
 export interface WorkspaceExecOptions {
@@ -38,7 +39,7 @@ export async function execInWorkspace(
 ): Promise<{ result: ExecResult; sequence: number; command: string[] }> {
   traceMark("exec_start");
   // Hot path: no liveness round trip first; a VM that is down fails the exec request itself.
-  const record = await readWorkspaceRecord(ws.config.stateDir, id);
+  const { head: record } = await readWorkspaceHead(ws.config.stateDir, id);
   if (record.state !== "started") await ws.requireRunning(id);
   const startedAt = new Date().toISOString();
   const { secretEnv: specs, ...rest } = options;
@@ -73,7 +74,7 @@ export async function execInWorkspace(
     command = redact.deep(command);
   }
   let sequence = 0;
-  await ws.mutateRecord(id, async (r) => {
+  await ws.mutateHead(id, async (r) => {
     r.command_count += 1;
     sequence = r.command_count;
     const out = capOutput(result.stdout);
@@ -94,4 +95,41 @@ export async function execInWorkspace(
   });
   traceMark("exec_recorded");
   return { result, sequence, command };
+}
+
+/**
+ * `workspace exec` as the SDK offers it: resolves `workspaceId` (id or name), runs the command
+ * (see {@link execInWorkspace}) and answers with its record. Errors carry no secret value.
+ * @throws PyroError workspace_not_found, workspace_not_running, timeout (the process group
+ *   was killed; the command is in the history), secret_not_found
+ */
+export async function execWorkspace(
+  ws: WorkspaceManager,
+  args: Omit<WorkspaceExecOptions, "command" | "timeoutSeconds"> & {
+    workspaceId: string;
+    command: string[];
+    timeoutSeconds: number;
+  },
+): Promise<WorkspaceExecResult> {
+  const { workspaceId, ...options } = args;
+  const id = await ws.resolve(workspaceId);
+  const { result, sequence, command } = await execInWorkspace(ws, id, options).catch(async (err: unknown) => {
+    throw (await ws.redactor(id)).error(err);
+  });
+  if (result.timedOut) {
+    throw new TimeoutError(`command timed out after ${args.timeoutSeconds} s in workspace "${id}"`, {
+      details: { timeout_seconds: args.timeoutSeconds, workspace_id: id, sequence },
+    });
+  }
+  return {
+    workspace_id: id,
+    sequence,
+    command,
+    cwd: "/workspace",
+    exit_code: result.exitCode,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    duration_ms: result.durationMs,
+    execution_mode: "guest_virtio_serial",
+  };
 }

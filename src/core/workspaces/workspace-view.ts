@@ -31,7 +31,9 @@ export async function readRecordOrStub(stateDir: string, id: string): Promise<Wo
   } catch (err) {
     if (!(err instanceof PyroError) || err.code === "state_corrupt" || !existsSync(dir)) throw err;
     const at = new Date(statSync(dir).mtimeMs).toISOString();
-    return {
+    // Through the schema, so that fields with defaults (every one added after layout 1) fill in.
+    const { WorkspaceRecordSchema } = await import("../../contract/records/workspace-record.js");
+    return WorkspaceRecordSchema.parse({
       layout_version: WORKSPACE_LAYOUT_VERSION,
       workspace_id: id,
       name: null,
@@ -49,16 +51,12 @@ export async function readRecordOrStub(stateDir: string, id: string): Promise<Wo
       last_activity_at: at,
       workspace_seed: { mode: "empty", seed_path: null },
       secrets: [],
-      network: null,
-      max_pids: null,
-      disk_mib: null,
       command_count: 0,
-      snapshots: [],
       error: {
         code: "state_corrupt",
         message: "create was interrupted before the workspace record was written",
       },
-    };
+    });
   }
 }
 

@@ -1,6 +1,7 @@
 /** MCP `shell_*` and `service_*` tools (workspace-full profile). */
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
+import * as records from "../../contract/records/index.js";
 import { type Pyro, schemas } from "../../sdk/index.js";
 import { defineTool, HINTS, type McpProfile, registerToolTable, type ToolSpec } from "../tool.js";
 
@@ -20,6 +21,7 @@ export function runtimeTools(pyro: Pyro): ToolSpec[] {
         "interactive tools) across calls; use workspace_exec for one-off commands.",
       profiles: FULL,
       input: schemas.OpenShellInputSchema,
+      output: records.ShellSchema,
       annotations: WRITE,
       call: (input) => pyro.openShell(input),
       summary: (s) => `shell_id=${s.shellId} state=${s.state} cwd=${s.cwd}`,
@@ -32,6 +34,7 @@ export function runtimeTools(pyro: Pyro): ToolSpec[] {
         "text and wait_for_idle_ms to wait until the command has finished printing.",
       profiles: FULL,
       input: schemas.ReadShellInputSchema,
+      output: records.ShellReadSchema,
       annotations: READ,
       call: (input) => pyro.readShell(input),
       summary: (r) => `next_cursor=${r.nextCursor} state=${r.state}${r.truncated ? " (truncated)" : ""}`,
@@ -42,6 +45,7 @@ export function runtimeTools(pyro: Pyro): ToolSpec[] {
       description: "Type text into a shell; Enter is pressed afterwards unless newline=false.",
       profiles: FULL,
       input: schemas.WriteShellInputSchema,
+      output: records.ShellWriteSchema,
       annotations: WRITE,
       call: (input) => pyro.writeShell(input),
       summary: (r) => `wrote ${r.bytes} bytes to ${r.shellId}`,
@@ -52,6 +56,7 @@ export function runtimeTools(pyro: Pyro): ToolSpec[] {
       description: "Send a signal (INT like Ctrl-C, TERM, HUP, KILL) to the shell's foreground process.",
       profiles: FULL,
       input: schemas.SignalShellInputSchema,
+      output: records.ShellSignalSchema,
       annotations: WRITE,
       call: (input) => pyro.signalShell(input),
       summary: (r) => `sent ${r.signal} to ${r.shellId}`,
@@ -62,6 +67,7 @@ export function runtimeTools(pyro: Pyro): ToolSpec[] {
       description: "End a shell and everything it started.",
       profiles: FULL,
       input: schemas.ShellRefInputSchema,
+      output: records.ShellSchema,
       annotations: DESTROY,
       call: (input) => pyro.closeShell(input),
       summary: (s) => `shell_id=${s.shellId} state=${s.state}`,
@@ -75,6 +81,7 @@ export function runtimeTools(pyro: Pyro): ToolSpec[] {
         "with state failed and stop_reason.",
       profiles: FULL,
       input: schemas.StartServiceInputSchema,
+      output: records.ServiceSchema,
       annotations: WRITE,
       call: (input) => pyro.startService(input),
       summary: (s) =>
@@ -86,6 +93,7 @@ export function runtimeTools(pyro: Pyro): ToolSpec[] {
       description: "List a workspace's services with their states and counts.",
       profiles: FULL,
       input: RefInput,
+      output: records.ServiceListSchema,
       annotations: READ,
       call: (input) => pyro.listServices(input.workspaceId),
       summary: (r) => `${r.count} services, ${r.runningCount} running`,
@@ -96,6 +104,7 @@ export function runtimeTools(pyro: Pyro): ToolSpec[] {
       description: "Show one service's state, pid, readiness and exit details.",
       profiles: FULL,
       input: schemas.ServiceRefInputSchema,
+      output: records.ServiceSchema,
       annotations: READ,
       call: (input) => pyro.statusService(input),
       summary: (s) => `service=${s.serviceName} state=${s.state}`,
@@ -106,6 +115,7 @@ export function runtimeTools(pyro: Pyro): ToolSpec[] {
       description: "Read the last lines (tail_lines, default 100) or all kept stdout/stderr of a service.",
       profiles: FULL,
       input: schemas.LogsServiceInputSchema,
+      output: records.ServiceLogsSchema,
       annotations: READ,
       call: (input) => pyro.logsService(input),
       summary: (r) =>
@@ -117,6 +127,7 @@ export function runtimeTools(pyro: Pyro): ToolSpec[] {
       description: "Stop a service: TERM to its whole process group, KILL after 5 s.",
       profiles: FULL,
       input: schemas.ServiceRefInputSchema,
+      output: records.ServiceSchema,
       annotations: DESTROY,
       call: (input) => pyro.stopService(input),
       summary: (s) => `service=${s.serviceName} state=${s.state}`,

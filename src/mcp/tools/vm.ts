@@ -1,6 +1,7 @@
 /** MCP `vm_*` tools: the one-shot run and the VM lifecycle, mirroring the SDK's `*Vm` methods. */
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
+import * as records from "../../contract/records/index.js";
 import { type Pyro, schemas, type Vm } from "../../sdk/index.js";
 import { defineTool, type McpProfile, registerToolTable, type ToolSpec } from "../tool.js";
 
@@ -30,6 +31,7 @@ export function vmTools(pyro: Pyro): ToolSpec[] {
         "the VM is deleted afterwards. Use for one-off commands; use workspaces for multi-step work.",
       profiles: ALL,
       input: schemas.RunInputSchema,
+      output: records.RunResultSchema,
       annotations: {
         readOnlyHint: false,
         destructiveHint: false,
@@ -47,6 +49,7 @@ export function vmTools(pyro: Pyro): ToolSpec[] {
         "Use it to choose the `environment` argument of vm_run or vm_create.",
       profiles: WORKSPACE,
       input: NoInput,
+      output: records.EnvironmentListSchema,
       annotations: READ,
       call: () => pyro.listEnvironments(),
       summary: (r) => {
@@ -62,6 +65,7 @@ export function vmTools(pyro: Pyro): ToolSpec[] {
         "Follow with vm_start and vm_exec; for a single command vm_run does all three.",
       profiles: WORKSPACE,
       input: schemas.CreateVmInputSchema,
+      output: records.VmSchema,
       annotations: {
         readOnlyHint: false,
         destructiveHint: false,
@@ -79,6 +83,7 @@ export function vmTools(pyro: Pyro): ToolSpec[] {
         "Starting a VM that already runs does nothing.",
       profiles: WORKSPACE,
       input: VmIdInput,
+      output: records.VmSchema,
       annotations: {
         readOnlyHint: false,
         destructiveHint: false,
@@ -96,6 +101,7 @@ export function vmTools(pyro: Pyro): ToolSpec[] {
         "The VM is deleted afterwards (see cleanup in the result), so call it once per VM.",
       profiles: WORKSPACE,
       input: schemas.ExecVmInputSchema,
+      output: records.VmExecResultSchema,
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
       call: (input, signal) => pyro.execVm(input, { signal }),
       summary: (r) =>
@@ -109,6 +115,7 @@ export function vmTools(pyro: Pyro): ToolSpec[] {
         "Power a VM off; its record stays until vm_delete or its TTL. Stopping a stopped VM does nothing.",
       profiles: WORKSPACE,
       input: VmIdInput,
+      output: records.VmSchema,
       annotations: {
         readOnlyHint: false,
         destructiveHint: false,
@@ -124,6 +131,7 @@ export function vmTools(pyro: Pyro): ToolSpec[] {
       description: "Kill a VM if it runs and remove all of its state. Use when you no longer need a VM.",
       profiles: WORKSPACE,
       input: VmIdInput,
+      output: records.VmDeleteSchema,
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
       call: (input) => pyro.deleteVm(input.vmId),
       summary: (r) => `deleted=${r.deleted} vm_id=${r.vmId} reason=${r.reason}`,
@@ -136,6 +144,7 @@ export function vmTools(pyro: Pyro): ToolSpec[] {
         "boot time, expiry and last error. Use it to check a VM before vm_exec.",
       profiles: WORKSPACE,
       input: VmIdInput,
+      output: records.VmSchema,
       annotations: READ,
       call: (input) => pyro.statusVm(input.vmId),
       summary: vmLine,
@@ -148,6 +157,7 @@ export function vmTools(pyro: Pyro): ToolSpec[] {
         "device (null when the VM has no network).",
       profiles: WORKSPACE,
       input: VmIdInput,
+      output: records.VmNetworkInfoSchema,
       annotations: READ,
       call: (input) => pyro.networkInfoVm(input.vmId),
       summary: (r) => `vm_id=${r.vmId} network_enabled=${r.networkEnabled} guest_ip=${r.guestIp ?? "none"}`,
@@ -160,6 +170,7 @@ export function vmTools(pyro: Pyro): ToolSpec[] {
         "Use to clean up VMs left behind.",
       profiles: WORKSPACE,
       input: NoInput,
+      output: records.ReapResultSchema,
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
       call: () => pyro.reapExpired(),
       summary: (r) => `reaped ${r.reaped.length} VMs${r.reaped.length ? `: ${r.reaped.join(", ")}` : ""}`,

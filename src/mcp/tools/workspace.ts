@@ -1,6 +1,7 @@
 /** MCP `workspace_*` tools: persistent microVMs with /workspace, mirroring the SDK methods. */
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
+import * as records from "../../contract/records/index.js";
 import { type Pyro, schemas, type Workspace } from "../../sdk/index.js";
 import { HostPathPolicy } from "../host-paths.js";
 import { defineTool, HINTS, type McpProfile, registerToolTable, type ToolSpec } from "../tool.js";
@@ -31,6 +32,7 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
         "directory or tar archive. Use it for multi-step work (edit, build, test); keep the returned workspace_id.",
       profiles: WORKSPACE,
       input: schemas.CreateWorkspaceInputSchema,
+      output: records.WorkspaceSchema,
       annotations: { ...WRITE, openWorldHint: true },
       call: (input, signal) =>
         pyro.createWorkspace(
@@ -52,6 +54,7 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
       description: "List all workspaces with name, labels, state, last activity and expiry.",
       profiles: WORKSPACE,
       input: NoInput,
+      output: records.WorkspaceListSchema,
       annotations: READ,
       call: () => pyro.listWorkspaces(),
       summary: (r) => `${r.count} workspaces`,
@@ -62,6 +65,7 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
       description: "Set a workspace's name, add labels, or clear labels.",
       profiles: WORKSPACE,
       input: schemas.UpdateWorkspaceInputSchema,
+      output: records.WorkspaceSchema,
       annotations: { ...WRITE, idempotentHint: true },
       call: (input) => pyro.updateWorkspace(input),
       summary: line,
@@ -72,6 +76,7 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
       description: "Show a workspace's state, resources, seed, secrets and command count.",
       profiles: WORKSPACE,
       input: RefInput,
+      output: records.WorkspaceSchema,
       annotations: READ,
       call: (input) => pyro.statusWorkspace(input.workspaceId),
       summary: line,
@@ -82,6 +87,7 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
       description: "List the commands run in a workspace with exit codes, durations and (bounded) output.",
       profiles: WORKSPACE,
       input: RefInput,
+      output: records.WorkspaceLogsSchema,
       annotations: READ,
       call: (input) => pyro.logsWorkspace(input.workspaceId),
       summary: (r) => `${r.count} commands in ${r.workspaceId}`,
@@ -92,6 +98,7 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
       description: "Destroy a workspace's microVM and all its state. Export anything you need first.",
       profiles: WORKSPACE,
       input: RefInput,
+      output: records.WorkspaceDeleteSchema,
       annotations: DESTROY,
       call: (input) => pyro.deleteWorkspace(input.workspaceId),
       summary: (r) => `deleted=${r.deleted} workspace_id=${r.workspaceId}`,
@@ -104,6 +111,7 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
         "between calls. Use sh -lc '...' for pipes and shell syntax.",
       profiles: WORKSPACE,
       input: schemas.ExecWorkspaceInputSchema,
+      output: records.WorkspaceExecResultSchema,
       annotations: WRITE,
       call: (input, signal) => pyro.execWorkspace(input, { signal }),
       summary: (r) =>
@@ -115,6 +123,7 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
       description: "Copy a host directory or .tar/.tar.gz/.tgz into /workspace (or a dest inside it).",
       profiles: WORKSPACE,
       input: schemas.PushWorkspaceSyncInputSchema,
+      output: records.SyncResultSchema,
       annotations: WRITE,
       call: (input) =>
         pyro.pushWorkspaceSync({ ...input, sourcePath: hostPaths.check("source_path", input.sourcePath) }),
@@ -126,6 +135,7 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
       description: "Copy a file or directory of /workspace to a new path on the host.",
       profiles: WORKSPACE,
       input: schemas.ExportWorkspaceInputSchema,
+      output: records.ExportResultSchema,
       annotations: { ...WRITE, openWorldHint: true },
       call: (input) =>
         pyro.exportWorkspace({ ...input, outputPath: hostPaths.check("output_path", input.outputPath) }),
@@ -139,6 +149,7 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
         "summary entries for binary, type and mode changes.",
       profiles: WORKSPACE,
       input: RefInput,
+      output: records.WorkspaceDiffSchema,
       annotations: READ,
       call: (input) => pyro.diffWorkspace(input.workspaceId),
       summary: (r) =>
@@ -152,6 +163,7 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
       description: "List a directory of /workspace (recursively if asked): path, type, size, mode, mtime.",
       profiles: WORKSPACE,
       input: schemas.ListWorkspaceFilesInputSchema,
+      output: records.FileListSchema,
       annotations: READ,
       call: (input) => pyro.listWorkspaceFiles(input),
       summary: (r) => `${r.entries.length} entries under ${r.path}`,
@@ -162,6 +174,7 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
       description: "Read a regular file of /workspace (first max_bytes bytes; binary content comes base64).",
       profiles: WORKSPACE,
       input: schemas.ReadWorkspaceFileInputSchema,
+      output: records.FileReadSchema,
       annotations: READ,
       call: (input) => pyro.readWorkspaceFile(input),
       summary: (r) => `${r.path}: ${r.size} bytes${r.truncated ? " (truncated)" : ""}, ${r.encoding}`,
@@ -172,6 +185,7 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
       description: "Write a whole text file in /workspace (at most 1 MiB), creating parent directories.",
       profiles: WORKSPACE,
       input: schemas.WriteWorkspaceFileInputSchema,
+      output: records.FileWriteSchema,
       annotations: { ...WRITE, idempotentHint: true },
       call: (input) => pyro.writeWorkspaceFile(input),
       summary: (r) => `wrote ${r.bytes} bytes to ${r.path}`,
@@ -183,6 +197,7 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
         "Apply a unified diff to /workspace. Every hunk is checked first; if any does not apply, nothing changes.",
       profiles: WORKSPACE,
       input: schemas.ApplyWorkspacePatchInputSchema,
+      output: records.PatchResultSchema,
       annotations: WRITE,
       call: (input) => pyro.applyWorkspacePatch(input),
       summary: (r) =>
@@ -194,6 +209,7 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
       description: "Save the current /workspace tree as a named snapshot you can reset to later.",
       profiles: FULL,
       input: schemas.SnapshotInputSchema,
+      output: records.SnapshotSchema,
       annotations: WRITE,
       call: (input) => pyro.createSnapshot(input),
       summary: (r) => `snapshot ${r.name} (${r.sizeBytes} bytes)`,
@@ -204,6 +220,7 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
       description: "List a workspace's snapshots, including the implicit create-time `baseline`.",
       profiles: FULL,
       input: RefInput,
+      output: records.SnapshotListSchema,
       annotations: READ,
       call: (input) => pyro.listSnapshots(input.workspaceId),
       summary: (r) => `${r.count} snapshots: ${r.snapshots.map((s) => s.name).join(", ")}`,
@@ -214,6 +231,7 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
       description: "Delete a named snapshot (the baseline cannot be deleted).",
       profiles: FULL,
       input: schemas.SnapshotInputSchema,
+      output: records.SnapshotDeleteSchema,
       annotations: DESTROY,
       call: (input) => pyro.deleteSnapshot(input),
       summary: (r) => `deleted snapshot ${r.name}`,
@@ -226,6 +244,7 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
         "Prefer this over repairing a broken environment; command history, shells and services are cleared.",
       profiles: FULL,
       input: schemas.ResetWorkspaceInputSchema,
+      output: records.WorkspaceSchema,
       annotations: DESTROY,
       call: (input) => pyro.resetWorkspace(input),
       summary: line,
@@ -238,6 +257,7 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
         "before the workspace_disk_* tools. Stopping a stopped workspace changes nothing.",
       profiles: FULL,
       input: RefInput,
+      output: records.StopStartResultSchema,
       annotations: { ...WRITE, idempotentHint: true },
       call: (input) => pyro.stopWorkspace(input.workspaceId),
       summary: (r) => `${line(r.workspace)}${r.changed ? "" : " (already stopped)"}`,
@@ -248,6 +268,7 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
       description: "Boot a stopped workspace again from its own disk, /workspace untouched.",
       profiles: FULL,
       input: RefInput,
+      output: records.StopStartResultSchema,
       annotations: { ...WRITE, idempotentHint: true },
       call: (input) => pyro.startWorkspace(input.workspaceId),
       summary: (r) => `${line(r.workspace)}${r.changed ? "" : " (already running)"}`,
@@ -258,6 +279,7 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
       description: "List /workspace on the raw disk image of a stopped workspace, without booting it.",
       profiles: FULL,
       input: schemas.DiskListInputSchema,
+      output: records.DiskListSchema,
       annotations: READ,
       call: (input) => pyro.listWorkspaceDisk(input),
       summary: (r) => `${r.entries.length} entries under ${r.path}`,
@@ -268,6 +290,7 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
       description: "Read a regular file from the raw disk image of a stopped workspace, without booting it.",
       profiles: FULL,
       input: schemas.DiskReadInputSchema,
+      output: records.FileReadSchema,
       annotations: READ,
       call: (input) => pyro.readWorkspaceDisk(input),
       summary: (r) => `${r.path}: ${r.size} bytes${r.truncated ? " (truncated)" : ""}`,
@@ -278,6 +301,7 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
       description: "Copy the raw ext4 image of a stopped workspace to a new host path.",
       profiles: FULL,
       input: schemas.DiskExportInputSchema,
+      output: records.DiskExportSchema,
       annotations: { ...WRITE, openWorldHint: true },
       call: (input) =>
         pyro.exportWorkspaceDisk({ ...input, outputPath: hostPaths.check("output_path", input.outputPath) }),

@@ -1,10 +1,9 @@
 /**
- * The CLI's copies of SDK defaults and MCP profile names (src/cli/defaults.ts) equal the values
+ * The CLI's copies of SDK defaults (src/cli/defaults.ts) equal the values
  * they copy: `--help` shows them and unset flags pass them to the SDK.
  */
 import { describe, expect, it } from "vitest";
 import * as cli from "../../../src/cli/defaults.js";
-import { MCP_PROFILES } from "../../../src/mcp/tool.js";
 import * as sdk from "../../../src/sdk/index.js";
 
 describe("src/cli/defaults.ts", () => {
@@ -13,9 +12,5 @@ describe("src/cli/defaults.ts", () => {
     expect(cli.DEFAULT_MEM_MIB).toBe(sdk.DEFAULT_MEM_MIB);
     expect(cli.DEFAULT_TIMEOUT_SECONDS).toBe(sdk.DEFAULT_TIMEOUT_SECONDS);
     expect(cli.DEFAULT_TTL_SECONDS).toBe(sdk.DEFAULT_TTL_SECONDS);
-  });
-
-  it("copies the MCP profile names, in order", () => {
-    expect([...cli.MCP_PROFILE_NAMES]).toEqual([...MCP_PROFILES]);
   });
 });

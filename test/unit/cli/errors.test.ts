@@ -1,15 +1,9 @@
 /** The CLI's one error format and exit statuses (src/cli/errors.ts), for usage and SDK errors. */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { exitCodeFor, printError, UsageError } from "../../../src/cli/errors.js";
+import { printError, UsageError } from "../../../src/cli/errors.js";
+import { exitStatus } from "../../../src/errors.js";
 import { PyroError } from "../../../src/sdk/index.js";
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(process.stdout, "write").mockImplementation((c) => out.push(String(c)) > 0);
-  vi.spyOn(process.stderr, "write").mockImplementation((c) => err.push(String(c)) > 0);
-  return { out, err };
-}
+import { captureOutput } from "../../support/capture-output.js";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -17,7 +11,7 @@ afterEach(() => {
 
 describe("printError", () => {
   it("prints a usage error and its hint on stderr, exit 2", async () => {
-    const { out, err } = capture();
+    const { out, err } = captureOutput();
     const code = await printError(
       new UsageError("unknown option '--bogus'", "see `pyro --help`"),
       false,
@@ -29,7 +23,7 @@ describe("printError", () => {
   });
 
   it("prints one JSON document on stdout with --json", async () => {
-    const { out, err } = capture();
+    const { out, err } = captureOutput();
     const code = await printError(new UsageError('--mem-mib expects a whole number, got "x"'), true, false);
     expect(code).toBe(2);
     expect(err).toEqual([]);
@@ -39,7 +33,7 @@ describe("printError", () => {
   });
 
   it("keeps a PyroError's code and hint; anything else is internal, exit 1", async () => {
-    const { err } = capture();
+    const { err } = captureOutput();
     const notFound = new PyroError("workspace_not_found", 'no workspace "x"', {
       hint: "see `pyro workspace list`",
     });
@@ -51,7 +45,7 @@ describe("printError", () => {
   });
 
   it("adds the full message and the stack of an internal error with --verbose", async () => {
-    const { err } = capture();
+    const { err } = captureOutput();
     await printError(new Error("boom\nsecond line"), false, true);
     const text = err.join("");
     expect(text.startsWith("error[internal]: boom\nboom\nsecond line\n")).toBe(true);
@@ -59,11 +53,11 @@ describe("printError", () => {
   });
 });
 
-describe("exitCodeFor", () => {
+describe("exitStatus", () => {
   it("maps usage and invalid_argument to 2, interrupted to 130, the rest to 1", () => {
-    expect(exitCodeFor("usage")).toBe(2);
-    expect(exitCodeFor("invalid_argument")).toBe(2);
-    expect(exitCodeFor("interrupted")).toBe(130);
-    expect(exitCodeFor("workspace_not_found")).toBe(1);
+    expect(exitStatus("usage")).toBe(2);
+    expect(exitStatus("invalid_argument")).toBe(2);
+    expect(exitStatus("interrupted")).toBe(130);
+    expect(exitStatus("workspace_not_found")).toBe(1);
   });
 });

@@ -1,8 +1,8 @@
 /**
  * What a `pyro` process loads before its action runs, read from the static imports of the
  * source (dynamic `import()` is the lazy part and is not followed): `--version` loads main.ts
- * and version.ts only; the command tree loads commander and the declarations, never the SDK,
- * an action or a renderer; `run` and `workspace exec` never reach the MCP server, the MCP SDK
+ * and version.ts only; the command tree loads commander, the declarations and the closed value
+ * sets of src/contract/choices.ts (plain arrays), never the SDK, an action or a renderer; `run` and `workspace exec` never reach the MCP server, the MCP SDK
  * or another command's action.
  */
 import { describe, expect, it } from "vitest";
@@ -19,12 +19,14 @@ describe("static imports on the CLI's start path", () => {
     expect(reachable("cli/main.ts")).toEqual({ files: ["cli/main.ts", "cli/version.ts"], packages: [] });
   });
 
-  it("the command tree loads commander and flag declarations, no SDK, action or renderer", () => {
+  it("the command tree loads commander, flag declarations and the closed value sets, no SDK, action or renderer", () => {
     const { files, packages } = reachable("cli/program.ts");
     expect(packages).toEqual(["commander"]);
+    // contract/choices.ts: the `--profile`/`--network-policy`/`--signal` choices, plain arrays.
+    expect(files).toContain("contract/choices.ts");
     const heavy = files.filter(
       (f) =>
-        !f.startsWith("cli/") ||
+        (!f.startsWith("cli/") && f !== "contract/choices.ts") ||
         f.startsWith("cli/actions/") ||
         f.startsWith("cli/render/") ||
         ["cli/output.ts", "cli/flag-file.ts"].includes(f),

@@ -4,10 +4,10 @@ import { describe, expect, it } from "vitest";
 import { machineCrash, supervisorRuns } from "../../../src/core/machine-outcome.js";
 import type { SupervisorState } from "../../../src/supervisor/protocol.js";
 
-// The supervisor's own golden records (host/testdata/api), as core reads them from sv.json.
+// The supervisor's own golden records (protocol/supervisor), as core reads them from sv.json.
 const golden = (file: string) =>
   JSON.parse(
-    readFileSync(resolve(import.meta.dirname, "../../../host/testdata/api", file), "utf8"),
+    readFileSync(resolve(import.meta.dirname, "../../../protocol/supervisor", file), "utf8"),
   ) as SupervisorState;
 const ready = golden("state_ready.json");
 const crashed = golden("state_crashed.json");

@@ -1,7 +1,7 @@
 /** The zod-free exec input check (src/sdk/exec-input.ts) against ExecWorkspaceInputSchema. */
 import { describe, expect, it } from "vitest";
+import { ExecWorkspaceInputSchema } from "../../../src/contract/workspace.js";
 import { quickExecInput } from "../../../src/sdk/exec-input.js";
-import { ExecWorkspaceInputSchema } from "../../../src/sdk/schemas/workspace.js";
 import { expectSound, mutations } from "../../support/fast-path.js";
 
 const samples = [

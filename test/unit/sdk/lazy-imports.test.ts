@@ -6,7 +6,7 @@
  * packages that one operation alone uses (the terminal emulator of `shell read --plain`,
  * `diff` of diff/patch, `tar` of sync/export/seed/snapshots, proper-lockfile, which exec needs
  * only after its request), and exec reaches no other operation's modules (host network,
- * doctor, pull, shells, services, disk tools, transfer, diff, patch, snapshots). Those are
+ * doctor, pull, lifecycle, files, shells, services, disk tools, transfer, diff, patch, snapshots). Those are
  * loaded by `await import()` where they are used; this reads static imports only.
  */
 import { readdirSync, readFileSync } from "node:fs";
@@ -37,7 +37,9 @@ describe("static imports of the SDK", () => {
     "%s reaches no package",
     (entry) => {
       expect(reachable(entry).packages).toEqual([]);
-      expect(reachable(entry).files.filter((f) => f.startsWith("sdk/schemas/"))).toEqual([]);
+      // Only the contract's zod-free files: key conversion and defaults.
+      const contract = reachable(entry).files.filter((f) => f.startsWith("contract/"));
+      expect(contract.filter((f) => !["contract/case.ts", "contract/defaults.ts"].includes(f))).toEqual([]);
     },
   );
 
@@ -47,8 +49,11 @@ describe("static imports of the SDK", () => {
     expect(files).toContain("core/workspaces/manager.ts");
     const others = [
       ...["core/doctor.ts", "core/environments/install.ts", "core/run.ts"],
-      ...["sdk/runtime-ops.ts", "sdk/disk-ops.ts", "core/workspaces/terminal-text.ts"],
-      ...["transfer", "archive", "diff", "patch", "snapshots"].map((m) => `core/workspaces/${m}.ts`),
+      ...["core/vm-api.ts", "core/environments/api.ts", "core/workspaces/terminal-text.ts"],
+      ...["transfer", "archive", "diff", "patch", "snapshots", "lifecycle", "files"].map(
+        (m) => `core/workspaces/${m}.ts`,
+      ),
+      ...["shell-api", "service-api", "offline-disk", "public-record"].map((m) => `core/workspaces/${m}.ts`),
     ];
     const loaded = files.filter(
       (f) => f.startsWith("core/network/") || f.startsWith("mcp/") || others.includes(f),

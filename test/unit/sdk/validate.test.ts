@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RunInputSchema } from "../../../src/sdk/schemas/run.js";
+import { RunInputSchema } from "../../../src/contract/run.js";
 import { validate } from "../../../src/sdk/validate.js";
 
 describe("run input validation", () => {

@@ -1,14 +1,18 @@
 /**
  * The supervisor API is written once: Go types in host/internal/protocol, TS types in
- * src/supervisor/protocol.ts, and the golden files in host/testdata/api that both sides' tests
- * read. Here every golden file is checked key by key against a shape whose keys and value
- * kinds the TypeScript compiler derives from the client's types, so a field renamed on either
- * side fails a test (Go: host/internal/protocol/golden_test.go).
+ * src/supervisor/protocol.ts, and the golden files in protocol/supervisor that both sides'
+ * tests read. Here every golden file is checked key by key against a shape whose keys and
+ * value kinds the TypeScript compiler derives from the client's types, and the answers go
+ * through the client's own reading (readJson, errorFromBody), so a field or code renamed on
+ * either side fails a test (Go: host/internal/protocol/golden_test.go,
+ * host/internal/api/server_test.go).
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { errorFromBody } from "../../../src/supervisor/client.js";
+import { ERROR_CODES, PyroError, WIRE_CODES } from "../../../src/errors.js";
+import { errorFromBody, type RawResponse, readJson } from "../../../src/supervisor/client.js";
 import type {
   ClosedResponse,
   DriverProbe,
@@ -30,65 +34,11 @@ import type {
   VmNetwork,
 } from "../../../src/supervisor/protocol.js";
 import { EXEC_ERROR_TRAILER } from "../../../src/supervisor/protocol.js";
+import { type AnyShape, checkShape, type Shape } from "../../support/json-shape.js";
 
-const goldenDir = resolve(import.meta.dirname, "..", "..", "..", "host", "testdata", "api");
+const goldenDir = resolve(import.meta.dirname, "..", "..", "..", "protocol", "supervisor");
 const golden = (file: string): Record<string, unknown> =>
   JSON.parse(readFileSync(join(goldenDir, file), "utf8")) as Record<string, unknown>;
-
-type Kind = "string" | "number" | "boolean" | "null" | "array" | "object";
-/** The JSON kinds a TS type allows (distributes over unions; `undefined` allows none). */
-type KindOf<V> = V extends string
-  ? "string"
-  : V extends number
-    ? "number"
-    : V extends boolean
-      ? "boolean"
-      : V extends null
-        ? "null"
-        : V extends readonly unknown[]
-          ? "array"
-          : V extends object
-            ? "object"
-            : never;
-/**
- * Every key of T (optional ones too), each with the kinds its golden value may have, and for
- * object or array values the shape of what they hold. The compiler refuses a missing or extra
- * key and a kind T does not allow.
- */
-type Shape<T> = {
-  [K in keyof Required<T>]: {
-    kinds: KindOf<T[K]>[];
-    optional?: undefined extends T[K] ? true : never;
-    of?: AnyShape;
-  };
-};
-// biome-ignore lint/suspicious/noExplicitAny: a shape of any record, for nesting
-type AnyShape = Shape<any>;
-
-function kindOf(v: unknown): Kind {
-  if (v === null) return "null";
-  if (Array.isArray(v)) return "array";
-  return typeof v as Kind;
-}
-
-/** Checks `value` against `shape`: the same keys (optional ones may be absent), allowed kinds. */
-function check(value: unknown, shape: AnyShape, path: string): void {
-  expect(kindOf(value), path).toBe("object");
-  const record = value as Record<string, unknown>;
-  const fields = shape as Record<string, { kinds: Kind[]; optional?: true; of?: AnyShape }>;
-  for (const key of Object.keys(record)) expect(Object.keys(fields), `${path}: unknown key`).toContain(key);
-  for (const [key, field] of Object.entries(fields)) {
-    if (!(key in record)) {
-      expect(field.optional, `${path}.${key} is missing`).toBe(true);
-      continue;
-    }
-    const v = record[key];
-    expect(field.kinds, `${path}.${key} is ${kindOf(v)}`).toContain(kindOf(v));
-    if (field.of && kindOf(v) === "array") {
-      for (const [i, x] of (v as unknown[]).entries()) check(x, field.of, `${path}.${key}[${i}]`);
-    } else if (field.of && kindOf(v) === "object") check(v, field.of, `${path}.${key}`);
-  }
-}
 
 const errorBody: Shape<SupervisorErrorBody> = { code: { kinds: ["string"] }, message: { kinds: ["string"] } };
 const publishedPort: Shape<PublishedPort> = {
@@ -215,6 +165,12 @@ const shapes: Record<string, AnyShape> = {
   "error_port_in_use.json": {
     error: { kinds: ["object"], of: errorBody },
   } satisfies Shape<SupervisorErrorResponse>,
+  "error_no_route.json": {
+    error: { kinds: ["object"], of: errorBody },
+  } satisfies Shape<SupervisorErrorResponse>,
+  "error_codes.json": {
+    codes: { kinds: ["array"], of: { code: { kinds: ["string"] }, status: { kinds: ["number"] } } },
+  } satisfies Shape<WireCodeList>,
   "ready_failure.json": {
     error: { kinds: ["object"], of: errorBody },
     state: { kinds: ["object"], of: state },
@@ -237,6 +193,21 @@ const shapes: Record<string, AnyShape> = {
   } satisfies Shape<VmmCommand>,
 };
 
+/** error_codes.json: every code the supervisor answers with, and its HTTP status. */
+interface WireCodeList {
+  codes: { code: string; status: number }[];
+}
+
+/** `body` as the supervisor's answer to `path` with `status`, read by the client. */
+function answer(status: number, body: unknown, path = "/v1/ports"): Promise<unknown> {
+  const res: RawResponse = {
+    status,
+    body: Readable.from([Buffer.from(JSON.stringify(body))]) as RawResponse["body"],
+    path,
+  };
+  return readJson(res);
+}
+
 /** Every phase, as the compiler knows them: a phase added on one side only fails here. */
 const PHASES: Record<SupervisorPhase, true> = {
   booting: true,
@@ -254,7 +225,7 @@ describe("supervisor protocol golden files", () => {
   });
 
   it.each(Object.entries(shapes))("%s matches the client's types", (file, shape) => {
-    check(golden(file), shape, file);
+    checkShape(golden(file), shape, file);
   });
 
   it("uses known phases, modes and discovery values", () => {
@@ -277,14 +248,35 @@ describe("supervisor protocol golden files", () => {
     }
   });
 
-  it("turns the error bodies into the PyroErrors core branches on", () => {
-    const code = (file: string, status: number) => errorFromBody(golden(file), status).code;
-    expect(code("error_vm_not_running.json", 409)).toBe("vm_not_running");
-    expect(code("error_guest_unreachable.json", 502)).toBe("guest_unreachable");
-    expect(code("error_port_in_use.json", 409)).toBe("port_in_use");
-    expect(code("ready_failure.json", 503)).toBe("boot_failed");
+  it("turns the error answers into the PyroErrors core branches on", async () => {
+    const code = (file: string, status: number) =>
+      answer(status, golden(file)).then(
+        () => "resolved",
+        (err: unknown) => (err instanceof PyroError ? err.code : String(err)),
+      );
+    expect(await code("error_vm_not_running.json", 409)).toBe("vm_not_running");
+    expect(await code("error_guest_unreachable.json", 502)).toBe("guest_unreachable");
+    expect(await code("error_port_in_use.json", 409)).toBe("port_in_use");
+    expect(await code("error_no_route.json", 404)).toBe("guest_protocol_mismatch");
+    expect(errorFromBody(golden("ready_failure.json"), 503).code).toBe("boot_failed");
     const crashed = golden("state_crashed.json") as unknown as SupervisorState;
     expect(crashed).toMatchObject({ state: "failed", error: { code: "vmm_crashed" } });
+  });
+
+  it("reads the 2xx answers as they are", async () => {
+    for (const file of ["state_ready.json", "ports_response.json", "closed_response.json"]) {
+      expect(await answer(200, golden(file))).toEqual(golden(file));
+    }
+  });
+
+  it("maps every code the supervisor answers with to a pyro code (error_codes.json)", () => {
+    const { codes } = golden("error_codes.json") as unknown as WireCodeList;
+    for (const { code, status } of codes) {
+      expect(Object.keys(WIRE_CODES), `${code} is not in WIRE_CODES`).toContain(code);
+      const mapped = errorFromBody({ error: { code, message: "m" } }, status).code;
+      expect(ERROR_CODES).toContain(mapped);
+      if (code !== "internal") expect(mapped, code).not.toBe("internal");
+    }
   });
 
   it("names the exec error trailer in lower case, as Node reads trailers", () => {

@@ -178,14 +178,14 @@ func TestCommandIsWhatStartRuns(t *testing.T) {
 	}
 }
 
-// TestArgsGolden pins the whole argv: testdata/api/vmm_command.json is what
+// TestArgsGolden pins the whole argv: protocol/supervisor/vmm_command.json is what
 // `pyro-supervisor argv` prints for sv_config.json's VM without its NIC and
 // with an ephemeral disk (core reads the same file in its tests).
 func TestArgsGolden(t *testing.T) {
 	var cfg protocol.Config
 	var want protocol.VMMCommand
 	for file, v := range map[string]any{"sv_config.json": &cfg, "vmm_command.json": &want} {
-		raw, err := os.ReadFile(filepath.Join("../../../testdata/api", file))
+		raw, err := os.ReadFile(filepath.Join("../../../../protocol/supervisor", file))
 		if err != nil {
 			t.Fatal(err)
 		}

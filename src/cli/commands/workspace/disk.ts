@@ -2,7 +2,7 @@
 import { Command } from "commander";
 import type { DiskListFlags, DiskReadFlags } from "../../actions/workspace/disk.js";
 import type { CliContext } from "../../context.js";
-import { intOption, withJson } from "../../flags.js";
+import { intOption, plainOnlyOption, withJson } from "../../flags.js";
 
 type Flags = { json: boolean };
 const actions = () => import("../../actions/workspace/disk.js");
@@ -45,7 +45,7 @@ export function diskCommand(ctx: CliContext): Command {
         .argument("<workspace>")
         .argument("<path>")
         .option("--max-bytes <n>", "bytes to read at most", intOption("--max-bytes"), 65536)
-        .option("--content-only", "print only the content", false),
+        .addOption(plainOnlyOption("--content-only", "print only the content")),
     ).action(async (workspace: string, path: string, f: DiskReadFlags) =>
       (await actions()).readWorkspaceDisk(ctx, workspace, path, f),
     ),

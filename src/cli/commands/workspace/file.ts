@@ -2,7 +2,7 @@
 import { Command } from "commander";
 import type { ListFlags, ReadFlags, WriteFlags } from "../../actions/workspace/file.js";
 import type { CliContext } from "../../context.js";
-import { intOption, withJson } from "../../flags.js";
+import { intOption, plainOnlyOption, withJson } from "../../flags.js";
 
 const actions = () => import("../../actions/workspace/file.js");
 
@@ -26,7 +26,7 @@ export function fileCommand(ctx: CliContext): Command {
         .argument("<workspace>")
         .argument("<path>")
         .option("--max-bytes <n>", "bytes to read at most", intOption("--max-bytes"), 65536)
-        .option("--content-only", "print only the content, no summary line", false),
+        .addOption(plainOnlyOption("--content-only", "print only the content, no summary line")),
     ).action(async (workspace: string, path: string, f: ReadFlags) =>
       (await actions()).readWorkspaceFile(ctx, workspace, path, f),
     ),

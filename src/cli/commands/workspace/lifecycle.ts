@@ -1,9 +1,10 @@
 /** `pyro workspace create|list|update|status|logs|delete`. */
 import { Command } from "commander";
+import { NETWORK_POLICIES } from "../../../contract/choices.js";
 import type { CreateFlags, LabelFlags, UpdateFlags } from "../../actions/workspace/lifecycle.js";
 import type { CliContext } from "../../context.js";
 import { DEFAULT_MEM_MIB, DEFAULT_TTL_SECONDS, DEFAULT_VCPU_COUNT } from "../../defaults.js";
-import { intOption, withJson } from "../../flags.js";
+import { choiceOption, intOption, plainOnlyOption, withJson } from "../../flags.js";
 import { collect, collectLabel, secretCollector } from "./options.js";
 
 type Flags = { json: boolean };
@@ -22,7 +23,7 @@ export function createCommand(ctx: CliContext): Command {
         intOption("--ttl-seconds"),
         DEFAULT_TTL_SECONDS,
       )
-      .option("--network-policy <policy>", "off | egress | egress+published-ports", "off")
+      .addOption(choiceOption("--network-policy <policy>", "guest network", NETWORK_POLICIES, "off"))
       .option("--seed-path <path>", "host directory or .tar/.tar.gz/.tgz to import into /workspace")
       .option("--name <name>", "a unique, human name")
       .option("--label <key=value>", "a label (repeatable)", collectLabel)
@@ -46,7 +47,7 @@ export function createCommand(ctx: CliContext): Command {
         "disk size in MiB, sparse: the host stores only what is written (default 8192)",
         intOption("--disk-mib"),
       )
-      .option("--id-only", "print only the workspace id", false),
+      .addOption(plainOnlyOption("--id-only", "print only the workspace id")),
   ).action(async (environment: string, f: CreateFlags) =>
     (await actions()).createWorkspace(ctx, environment, f),
   );

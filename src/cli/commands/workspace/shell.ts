@@ -1,8 +1,9 @@
 /** `pyro workspace shell open|read|write|signal|attach|close|list`. */
 import { Command } from "commander";
+import { SHELL_SIGNALS } from "../../../contract/choices.js";
 import type { OpenFlags, ReadFlags, SignalFlags, WriteFlags } from "../../actions/workspace/shell.js";
 import type { CliContext } from "../../context.js";
-import { intOption, withJson } from "../../flags.js";
+import { choiceOption, intOption, plainOnlyOption, withJson } from "../../flags.js";
 import { collect } from "./options.js";
 
 type Flags = { json: boolean };
@@ -23,7 +24,7 @@ export function shellCommand(ctx: CliContext): Command {
           "expose a workspace secret as an environment variable (repeatable)",
           collect,
         )
-        .option("--id-only", "print only the shell id", false),
+        .addOption(plainOnlyOption("--id-only", "print only the shell id")),
     ).action(async (workspace: string, f: OpenFlags) => (await actions()).openShell(ctx, workspace, f)),
   );
   shell.addCommand(
@@ -63,7 +64,7 @@ export function shellCommand(ctx: CliContext): Command {
         .description("signal the shell's foreground process group")
         .argument("<workspace>")
         .argument("<shell>")
-        .option("--signal <name>", "HUP | INT | TERM | KILL", "INT"),
+        .addOption(choiceOption("--signal <name>", "signal to send", SHELL_SIGNALS, "INT")),
     ).action(async (workspace: string, shellId: string, f: SignalFlags) =>
       (await actions()).signalShell(ctx, workspace, shellId, f),
     ),

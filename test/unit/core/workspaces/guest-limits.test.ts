@@ -3,12 +3,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseGuestLimits } from "../../../../src/core/workspaces/guest-limits.js";
 
-/** The agent's own golden file (guest/internal/api/testdata/golden): both sides read it. */
+/** The agent's own golden file (protocol/guest): both sides read it. */
 const golden = JSON.parse(
-  readFileSync(
-    join(import.meta.dirname, "../../../../guest/internal/api/testdata/golden/limits_record.json"),
-    "utf8",
-  ),
+  readFileSync(join(import.meta.dirname, "../../../../protocol/guest/limits_record.json"), "utf8"),
 );
 
 describe("parseGuestLimits", () => {

@@ -1,0 +1,60 @@
+/**
+ * The zod schema of the persisted workspace record (layout_version 1): the contract of
+ * `workspace.json`, and the one definition of a workspace's fields: the public record
+ * (records/workspace.ts) is derived from it. core/workspaces/record.ts loads it when a whole
+ * record is read (the exec hot path checks only the fields it reads, record-check.ts).
+ *
+ * A field added to layout 1 needs a default (or `.optional()`): records written before it
+ * lack it. Key order is the public record's order (CLI `--json` prints it).
+ */
+import { z } from "zod";
+
+export const WorkspaceStateSchema = z.enum(["creating", "started", "stopped", "failed"]);
+
+export const WorkspaceRecordSchema = z.object({
+  layout_version: z.number().int(),
+  workspace_id: z.string(),
+  name: z.string().nullable(),
+  labels: z.record(z.string(), z.string()),
+  environment: z.string(),
+  state: WorkspaceStateSchema,
+  vcpu_count: z.number().int(),
+  mem_mib: z.number().int(),
+  ttl_seconds: z.number().int(),
+  network_policy: z.enum(["off", "egress", "egress+published-ports"]),
+  execution_mode: z.string(),
+  acceleration: z.enum(["kvm", "tcg"]).nullable(),
+  kernel_path: z.string(),
+  created_at: z.string(),
+  last_activity_at: z.string(),
+  workspace_seed: z.object({
+    mode: z.enum(["empty", "directory", "tar_archive"]),
+    seed_path: z.string().nullable(),
+  }),
+  secrets: z.array(z.object({ name: z.string(), source_kind: z.string() })),
+  /** The guest NIC of an egress workspace (its TAP and /30), null under policy `off`. */
+  network: z
+    .object({ interface: z.string(), host_ip: z.string(), guest_ip: z.string() })
+    .nullable()
+    .default(null),
+  command_count: z.number().int(),
+  /**
+   * pids.max of each exec, shell and service cgroup in the guest, set at create (`--max-pids`)
+   * and sent to the agent at every boot; null: the agent's default, derived from memory.
+   */
+  max_pids: z.number().int().nullable().default(null),
+  /**
+   * Size of the workspace disk in MiB, set at create (`--disk-mib`); null for workspaces made
+   * before it could be chosen (their disk is the environment image's size).
+   */
+  disk_mib: z.number().int().nullable().default(null),
+  /** Named snapshots of /workspace (archives under snapshots/); `baseline` is implicit. */
+  snapshots: z
+    .array(z.object({ name: z.string(), created_at: z.string(), size_bytes: z.number() }))
+    .default([]),
+  /** Pid of the process running `create`, while state is `creating`; a dead pid means it crashed. */
+  create_pid: z.number().int().nullable().optional(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+});
+
+export type WorkspaceRecord = z.infer<typeof WorkspaceRecordSchema>;

@@ -1,0 +1,102 @@
+/**
+ * The workspace lifecycle as the SDK offers it: create (seed checked and secrets resolved
+ * first), list, update, status, logs, stop, start and delete, each answering with its
+ * contract record (snake_case). `ref` is a workspace id or its unique name.
+ */
+import { resolve } from "node:path";
+import type { z } from "zod";
+import { inSchemaOrder } from "../../contract/records/shape.js";
+import type * as R from "../../contract/records/workspace.js";
+import { HistoryEntrySchema } from "../../contract/records/workspace.js";
+import type { CreateWorkspaceInputSchema, UpdateWorkspaceInputSchema } from "../../contract/workspace.js";
+import { readHistory } from "./history.js";
+import type { WorkspaceManager } from "./manager.js";
+import { liveWorkspaceRecord, workspaceRecord } from "./public-record.js";
+import { readWorkspaceRecord } from "./record.js";
+import { resolveSecrets } from "./secrets.js";
+
+// Seed and baseline code (with tar) loads when a create runs.
+const transfer = () => import("./transfer.js");
+
+/**
+ * Creates and boots a workspace: a bad seed is refused before any VM boots; aborting `signal`
+ * removes everything created so far.
+ * @throws PyroError invalid_argument, environment_not_installed, path_outside_workspace,
+ *   boot_failed, network_unavailable, interrupted
+ */
+export async function createWorkspace(
+  ws: WorkspaceManager,
+  args: z.output<typeof CreateWorkspaceInputSchema>,
+  signal?: AbortSignal,
+): Promise<R.Workspace> {
+  await ws.reapExpired();
+  const { captureBaseline, pushTree, validateSeed } = await transfer();
+  // Absolute, so the record still names the seed when read from another directory.
+  const seedPath = args.seedPath ? resolve(args.seedPath) : undefined;
+  // A bad seed is refused before any VM boots (pushTree checks it again when sending).
+  const seed = seedPath ? { mode: await validateSeed(seedPath), path: seedPath } : undefined;
+  const secrets = await resolveSecrets(args.secrets);
+  const view = await ws.create(
+    { ...args, seed, secrets },
+    async (id) => {
+      if (seed) await pushTree(ws, id, seed.path, "/workspace");
+    },
+    (id) => captureBaseline(ws, id),
+    signal,
+  );
+  return workspaceRecord(view);
+}
+
+/** Every workspace, live (expired ones are reaped first). */
+export async function listWorkspaces(ws: WorkspaceManager): Promise<R.WorkspaceList> {
+  await ws.reapExpired();
+  const all = await Promise.all((await ws.list()).map((v) => liveWorkspaceRecord(ws, v)));
+  return { count: all.length, workspaces: all };
+}
+
+/** Renames and (re)labels. @throws PyroError workspace_not_found */
+export async function updateWorkspace(
+  ws: WorkspaceManager,
+  args: z.output<typeof UpdateWorkspaceInputSchema>,
+): Promise<R.Workspace> {
+  const id = await ws.resolve(args.workspaceId);
+  const view = await ws.mutate(id, (r) => {
+    if (args.name !== undefined) r.name = args.name;
+    r.labels = { ...r.labels, ...(args.labels ?? {}) };
+    for (const key of args.clearLabels ?? []) delete r.labels[key];
+  });
+  return workspaceRecord(view);
+}
+
+/** The live record; never throws for a damaged workspace (state `failed`). @throws PyroError workspace_not_found */
+export async function statusWorkspace(ws: WorkspaceManager, ref: string): Promise<R.Workspace> {
+  return liveWorkspaceRecord(ws, await ws.view(await ws.resolve(ref)));
+}
+
+/** Command history, oldest first. @throws PyroError workspace_not_found */
+export async function logsWorkspace(ws: WorkspaceManager, ref: string): Promise<R.WorkspaceLogs> {
+  const id = await ws.resolve(ref);
+  await readWorkspaceRecord(ws.config.stateDir, id); // workspace_not_found, state_corrupt
+  const entries = (await readHistory(ws.paths(id).history)).map((e) =>
+    inSchemaOrder<R.HistoryEntry>(HistoryEntrySchema, e),
+  );
+  return { workspace_id: id, count: entries.length, entries };
+}
+
+/** Kills the VM and removes all state. @throws PyroError workspace_not_found */
+export async function deleteWorkspace(ws: WorkspaceManager, ref: string): Promise<R.WorkspaceDelete> {
+  const r = await ws.delete(await ws.resolve(ref));
+  return { workspace_id: r.workspace_id, deleted: r.deleted };
+}
+
+/** Stops the VM (a stopped workspace: `changed: false`). */
+export async function stopWorkspace(ws: WorkspaceManager, ref: string): Promise<R.StopStartResult> {
+  const r = await ws.stop(await ws.resolve(ref));
+  return { workspace: workspaceRecord(r.view), changed: r.wasRunning };
+}
+
+/** Boots a stopped workspace from its own disk. @throws PyroError boot_failed, workspace_not_stopped */
+export async function startWorkspace(ws: WorkspaceManager, ref: string): Promise<R.StopStartResult> {
+  const r = await ws.start(await ws.resolve(ref));
+  return { workspace: await liveWorkspaceRecord(ws, r.view), changed: r.wasStopped };
+}
