@@ -2,8 +2,8 @@
  * Ordinary container images as environments, through a real registry on 127.0.0.1 (Debian's
  * docker-registry) started here: an image made by this test (busybox-static plus layers with
  * a whiteout, an opaque directory and symlinked directories) boots and exec sees exactly the
- * merged tree with the image's Env and WorkingDir; hostile layers are refused before anything
- * is written on the host.
+ * merged tree with the image's Env and WorkingDir (a workspace's exec: the Env, in /workspace);
+ * hostile layers are refused before anything is written on the host.
  */
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -89,6 +89,17 @@ describe("pyro env pull of a container image", () => {
     );
     const list = await runCli(["env", "list"], env());
     expect(list.stdout).toContain(`${ref} [local, installed] container image ${ref}`);
+
+    // A workspace of the image (deleted by the fixture): its commands get the image's Env but
+    // always run in /workspace.
+    const create = await runCli(["workspace", "create", ref, "--id-only"], env());
+    expect(create.stderr).not.toMatch(/error\[/);
+    const exec = await runCli(
+      ["workspace", "exec", create.stdout.trim(), "--", "sh", "-c", 'echo "$GREETING"; pwd'],
+      env(),
+    );
+    expect(exec.stderr).not.toMatch(/error\[/);
+    expect(exec.stdout).toBe("hello from the image\n/workspace\n");
   });
 
   it("refuses a layer entry that climbs out with .. before writing anything", async () => {

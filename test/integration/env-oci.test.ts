@@ -2,7 +2,9 @@
  * `pyro env push|pull` through a real registry on 127.0.0.1 (Debian's docker-registry), started
  * here with its storage in a temp dir, behind a loopback proxy that counts what it serves:
  * debian:12 is pushed, pruned from this file's own cache, pulled back by tag and by digest and
- * booted; an interrupted pull resumes without fetching finished blobs again; a corrupt blob is
+ * booted; through the SDK, a pulled environment is listed as local, pushed under another tag
+ * (no blob sent again), pulled by digest and pruned by name (camelCase records with `local` and
+ * `digest`); an interrupted pull resumes without fetching finished blobs again; a corrupt blob is
  * refused and nothing is installed; a registry that is down and an unknown tag fail with their
  * codes. The shared cache is only read (its debian:12 install is hard-linked in).
  */
@@ -35,6 +37,17 @@ let registry: Registry;
 let proxy: CountingProxy;
 const env = () => pyro.env({ PYRO_ENVIRONMENT_CACHE_DIR: cache, PYRO_REGISTRY_INSECURE: "1" });
 const blobDir = () => cachePaths.blobDir(cache);
+/** An SDK on this file's home and cache; it reads PYRO_REGISTRY_INSECURE when made. */
+const insecureSdk = () => {
+  const before = process.env.PYRO_REGISTRY_INSECURE;
+  process.env.PYRO_REGISTRY_INSECURE = "1";
+  try {
+    return pyro.sdk({ cacheDir: cache });
+  } finally {
+    if (before === undefined) delete process.env.PYRO_REGISTRY_INSECURE;
+    else process.env.PYRO_REGISTRY_INSECURE = before;
+  }
+};
 let pushed: { digest: string; layers: { role: string; digest: string; size: number }[] };
 
 beforeAll(async () => {
@@ -126,6 +139,31 @@ describe("pyro env push and pull", () => {
     const run = await runCli(["run", ref, "--", "cat", "/etc/debian_version"], env());
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^12\./);
+  });
+
+  it("the SDK lists the pulled environment as local, pushes it under another tag (no blob sent again), pulls that by digest and prunes it", async () => {
+    const sdk = insecureSdk();
+    const from = `${proxy.host}/team/debian@${pushed.digest}`;
+    const list = await sdk.listEnvironments();
+    expect(list.environments.find((e) => e.name === from)).toMatchObject({ local: true, installed: true });
+    expect(list.environments.find((e) => e.name === "debian:12")).toMatchObject({ local: false });
+
+    const push = await sdk.pushEnvironment({ name: from, reference: `${proxy.host}/team/debian:copy` });
+    expect(push.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    // The same artifacts, so the same layers: the registry has every one already.
+    expect(push.layers.map((l) => [l.role, l.digest, l.uploadedBytes])).toEqual(
+      pushed.layers.map((l) => [l.role, l.digest, 0]),
+    );
+    for (const l of push.layers) expect(l.mediaType).toMatch(/^application\/vnd\.pyro\.environment\./);
+
+    const ref = `${proxy.host}/team/debian@${push.digest}`;
+    const pull = await sdk.pullEnvironment(ref);
+    expect(pull).toMatchObject({ digest: push.digest, status: "installed", repairReason: null });
+    expect(pull.environment).toMatchObject({ name: ref, local: true, installed: true });
+    const prune = await sdk.pruneEnvironments(ref);
+    expect(prune.removed).toEqual([cachePaths.localEnvironmentDir(cache, ref)]);
+    expect(prune.bytesFreed).toBeGreaterThan(0);
+    await expect(sdk.inspectEnvironment(ref)).rejects.toMatchObject({ code: "environment_not_found" });
   });
 
   it("refuses a blob whose content does not match its digest and installs nothing", async () => {
