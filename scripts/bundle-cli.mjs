@@ -36,6 +36,9 @@ await build({
   // which an ES module does not have.
   banner: { js: 'import { createRequire as __pyroRequire } from "node:module";\nconst require = __pyroRequire(import.meta.url);' },
   logLevel: "warning",
+  // jsonc-parser's `main` is a UMD build whose require("./impl/...") calls esbuild cannot
+  // follow; its ES module build bundles cleanly.
+  alias: { "jsonc-parser": "jsonc-parser/lib/esm/main.js" },
   // The shebang comes from main.ts itself.
 });
 chmodSync(join(outdir, "main.js"), 0o755);

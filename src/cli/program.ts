@@ -7,6 +7,7 @@
 import { Command } from "commander";
 import { doctorCommand } from "./commands/doctor.js";
 import { envCommand } from "./commands/env/index.js";
+import { hostCommand } from "./commands/host.js";
 import { mcpCommand } from "./commands/mcp.js";
 import { demoCommand, runCommand } from "./commands/run.js";
 import { workspaceCommand } from "./commands/workspace/index.js";
@@ -31,6 +32,7 @@ export function buildProgram(ctx: CliContext): Command {
     envCommand(ctx),
     workspaceCommand(ctx),
     mcpCommand(ctx),
+    hostCommand(ctx),
   ]) {
     program.addCommand(cmd);
   }

@@ -4,6 +4,7 @@
  * hang a call. Without it the command reads EOF at once.
  */
 import type { Readable } from "node:stream";
+import type { RunHooks } from "../sdk/pyro.js";
 
 /** The stdin stream to pass on, or undefined without `-i`. */
 export function interactiveStdin(interactive: boolean | undefined): Readable | undefined {
@@ -18,4 +19,26 @@ export function releaseStdin(stream: Readable | undefined): void {
   if (!stream) return;
   stream.unpipe();
   stream.destroy();
+}
+
+/** The hooks {@link withCommandIo} hands to an SDK call that runs a guest command. */
+export type CommandIo = Omit<RunHooks, "onPhase">;
+
+/**
+ * Runs `call` (`pyro run`, `workspace exec`) with the hooks of a guest command: `signal`, pyro's
+ * stdin with `-i`, and, unless `--json` (where the output belongs in the one JSON document), the
+ * guest's stdout and stderr streamed to pyro's own. Stdin is released once `call` settles.
+ */
+export async function withCommandIo<T>(
+  signal: AbortSignal,
+  flags: { interactive?: boolean; json: boolean },
+  call: (io: CommandIo) => Promise<T>,
+): Promise<T> {
+  const stdin = interactiveStdin(flags.interactive);
+  const io: CommandIo = { signal, ...(stdin ? { stdin } : {}) };
+  if (!flags.json) {
+    io.onStdout = (chunk) => process.stdout.write(chunk);
+    io.onStderr = (chunk) => process.stderr.write(chunk);
+  }
+  return call(io).finally(() => releaseStdin(stdin));
 }

@@ -25,23 +25,27 @@ export type SnakeKey<S extends string> = S extends `${infer C}${infer Rest}`
   ? `${C extends Lowercase<C> ? C : `_${Lowercase<C>}`}${SnakeKey<Rest>}`
   : S;
 
-/** `T` with every object key deep-renamed by {@link CamelKey}, as {@link toCamel} does. */
-export type Camel<T> = T extends readonly (infer U)[]
-  ? Camel<U>[]
+/** `K` in the key case `C`, by {@link CamelKey} or {@link SnakeKey}. */
+type CasedKey<K extends string, C extends "camel" | "snake"> = C extends "camel" ? CamelKey<K> : SnakeKey<K>;
+
+/** `T` with every object key deep-renamed into the case `C` (user maps and Buffers kept as they are). */
+type DeepCased<T, C extends "camel" | "snake"> = T extends readonly (infer U)[]
+  ? DeepCased<U, C>[]
   : T extends Buffer
     ? T
     : T extends object
-      ? { [K in keyof T as K extends string ? CamelKey<K> : K]: K extends UserMapKey ? T[K] : Camel<T[K]> }
+      ? {
+          [K in keyof T as K extends string ? CasedKey<K, C> : K]: K extends UserMapKey
+            ? T[K]
+            : DeepCased<T[K], C>;
+        }
       : T;
 
+/** `T` with every object key deep-renamed by {@link CamelKey}, as {@link toCamel} does. */
+export type Camel<T> = DeepCased<T, "camel">;
+
 /** `T` with every object key deep-renamed by {@link SnakeKey}, as {@link toSnake} does. */
-export type Snake<T> = T extends readonly (infer U)[]
-  ? Snake<U>[]
-  : T extends Buffer
-    ? T
-    : T extends object
-      ? { [K in keyof T as K extends string ? SnakeKey<K> : K]: K extends UserMapKey ? T[K] : Snake<T[K]> }
-      : T;
+export type Snake<T> = DeepCased<T, "snake">;
 
 function convert(value: unknown, key: (k: string) => string): unknown {
   if (Array.isArray(value)) return value.map((v) => convert(v, key));

@@ -25,3 +25,18 @@ export const SHELL_SIGNALS = ["HUP", "INT", "TERM", "KILL"] as const;
 
 /** One of {@link SHELL_SIGNALS}. */
 export type ShellSignal = (typeof SHELL_SIGNALS)[number];
+
+/** MCP clients `pyro host` configures (docs/integrations.md). */
+export const HOST_CLIENTS = ["claude-code", "codex", "opencode"] as const;
+
+/** One of {@link HOST_CLIENTS}. */
+export type HostClient = (typeof HOST_CLIENTS)[number];
+
+/**
+ * Where `pyro host` puts a client's entry: the user's global config, the project's, or
+ * (Claude Code only) the user's own entry for this project. @default "user"
+ */
+export const HOST_SCOPES = ["user", "project", "local"] as const;
+
+/** One of {@link HOST_SCOPES}. */
+export type HostScope = (typeof HOST_SCOPES)[number];

@@ -67,6 +67,25 @@ export const CreateWorkspaceInputSchema = z
       .min(1)
       .optional()
       .describe("Host directory or .tar/.tar.gz/.tgz imported into /workspace"),
+    projectPath: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "Host directory inside a git work tree: /workspace gets the repository's tracked and untracked-but-not-ignored files (git ls-files --cached --others --exclude-standard; no .git). Not with seedPath or repoUrl",
+      ),
+    repoUrl: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "Git repository (URL, file:// URL or local path) cloned to seed /workspace with the tree of repoRef (no .git)",
+      ),
+    repoRef: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Branch, tag or commit of repoUrl (default: its default branch)"),
     name: z.string().regex(NAME_RE, "names match ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$").optional(),
     labels: Labels.default({}),
     secrets: z

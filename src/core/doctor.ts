@@ -5,12 +5,12 @@ import { statfs } from "node:fs/promises";
 import { arch, platform } from "node:os";
 import { dirname } from "node:path";
 import { promisify } from "node:util";
+import type { DoctorReport } from "../contract/records/doctor.js";
 import { PyroError } from "../errors.js";
 import type { ProbeReport } from "../supervisor/protocol.js";
 import type { PyroConfig } from "./config.js";
 import { listEnvironments } from "./environments/registry.js";
 import { probeHost, selectedDriver } from "./host.js";
-import type { FirewallKind } from "./network/firewall.js";
 import { networkReport } from "./network/report.js";
 import { packagePaths } from "./paths.js";
 
@@ -23,73 +23,6 @@ async function which(binary: string): Promise<string | null> {
   } catch {
     return null;
   }
-}
-
-export interface DoctorReport {
-  platform: string;
-  runtimeOk: boolean;
-  /**
-   * `/dev/kvm` as the calling user sees it (null: unknown, the supervisor binary could not
-   * run), and whether a guest kernel really boots under KVM (null: not tested yet).
-   */
-  kvm: {
-    exists: boolean | null;
-    readable: boolean | null;
-    writable: boolean | null;
-    guestBoots: boolean | null;
-    reason: string;
-  };
-  /**
-   * Every VMM driver as its own probe sees it: binary path and version (null: not found or
-   * unknown), whether it can run here (`reason` when not) and its `execution_mode`.
-   */
-  vmms: {
-    name: string;
-    path: string | null;
-    version: string | null;
-    available: boolean;
-    reason?: string;
-    executionMode: string;
-  }[];
-  acceleration: "kvm" | "tcg" | null;
-  accelerationReason: string;
-  environmentCacheDir: string;
-  stateDir: string;
-  /**
-   * Free space of the file system holding the state dir, in MiB (null: unknown). Every
-   * workspace disk lives there: sparse files that grow as guests write, up to `--disk-mib`.
-   */
-  stateDirFreeMib: number | null;
-  installedEnvironments: string[];
-  /**
-   * The guest kernel each installed environment boots: flavor (`debian` = Debian's prebuilt
-   * cloud kernel, `custom` = compiled here), source package and version, kernel release.
-   */
-  environmentKernels: {
-    environment: string;
-    flavor: "debian" | "custom";
-    package: string;
-    version: string;
-    release: string;
-  }[];
-  agentBinary: { path: string; present: boolean };
-  capabilities: { vmBoot: boolean; guestExec: boolean; guestNetwork: boolean };
-  /**
-   * Workspace networking (policies `egress`, `egress+published-ports`): `/dev/net/tun` usable,
-   * IPv4 forwarding on now, paths of `nft`/`iptables`, the firewall pyro would use, root, and
-   * whether networked workspaces can start (`reason` when not).
-   */
-  networking: {
-    tun: boolean;
-    ipForward: boolean;
-    nft: string | null;
-    iptables: string | null;
-    firewall: FirewallKind | null;
-    root: boolean;
-    available: boolean;
-    reason?: string;
-  };
-  problems: string[];
 }
 
 /**
@@ -147,12 +80,12 @@ export async function diagnose(config: PyroConfig): Promise<DoctorReport> {
   const vmBoot = selected?.available === true && installed.length > 0 && agentPresent && supervisorPresent;
   return {
     platform: `${platform()}-${arch() === "x64" ? "x86_64" : arch()}`,
-    runtimeOk: problems.length === 0,
+    runtime_ok: problems.length === 0,
     kvm: {
       exists: probe?.kvm.exists ?? null,
       readable: probe?.kvm.readable ?? null,
       writable: probe?.kvm.writable ?? null,
-      guestBoots: probe?.drivers.find((d) => d.driver === "qemu")?.kvm_guest_boots ?? null,
+      guest_boots: probe?.drivers.find((d) => d.driver === "qemu")?.kvm_guest_boots ?? null,
       reason,
     },
     vmms: (probe?.drivers ?? []).map((d) => ({
@@ -161,15 +94,15 @@ export async function diagnose(config: PyroConfig): Promise<DoctorReport> {
       version: d.version || null,
       available: d.available,
       ...(d.available ? {} : { reason: d.reason }),
-      executionMode: d.execution_mode,
+      execution_mode: d.execution_mode,
     })),
     acceleration,
-    accelerationReason: reason,
-    environmentCacheDir: config.cacheDir,
-    stateDir: config.stateDir,
-    stateDirFreeMib,
-    installedEnvironments: installed.map((e) => e.entry.name),
-    environmentKernels: installed.flatMap((e) =>
+    acceleration_reason: reason,
+    environment_cache_dir: config.cacheDir,
+    state_dir: config.stateDir,
+    state_dir_free_mib: stateDirFreeMib,
+    installed_environments: installed.map((e) => e.entry.name),
+    environment_kernels: installed.flatMap((e) =>
       e.manifest
         ? [
             {
@@ -182,11 +115,11 @@ export async function diagnose(config: PyroConfig): Promise<DoctorReport> {
           ]
         : [],
     ),
-    agentBinary: { path: agentPath, present: agentPresent },
-    capabilities: { vmBoot, guestExec: vmBoot, guestNetwork: net.available },
+    agent_binary: { path: agentPath, present: agentPresent },
+    capabilities: { vm_boot: vmBoot, guest_exec: vmBoot, guest_network: net.available },
     networking: {
       tun: net.tun,
-      ipForward: net.ip_forward,
+      ip_forward: net.ip_forward,
       nft: await which("nft"),
       iptables: await which("iptables"),
       firewall: net.firewall,

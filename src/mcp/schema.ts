@@ -4,8 +4,8 @@
  * field keeps its zod type, checks, default and `.describe()`.
  */
 import { z } from "zod";
+import { parseInput } from "../contract/parse-input.js";
 import { snakeSchema } from "../contract/schema-case.js";
-import { InvalidArgumentError } from "../sdk/index.js";
 
 export { snakeSchema };
 
@@ -25,16 +25,7 @@ export function advertisedInput(strict: z.ZodType): z.ZodObject {
  * @throws PyroError invalid_argument naming the first bad field (snake_case) and listing all issues.
  */
 export function parseToolInput<S extends z.ZodType>(schema: S, args: unknown): z.output<S> {
-  const parsed = schema.safeParse(args ?? {});
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const field = issue?.path.length ? issue.path.join(".") : "input";
-  throw new InvalidArgumentError(`${field}: ${issue?.message ?? "invalid value"}`, {
-    details: {
-      field,
-      issues: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
-    },
-  });
+  return parseInput(schema, args ?? {});
 }
 
 /** The `structuredContent` of a tool error (respond.ts `toolError`). */

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { Pyro } from "../sdk/index.js";
 import { HostPathPolicy } from "./host-paths.js";
+import type { HttpServeHandle, HttpServeOptions } from "./http.js";
 import { MCP_PROFILES, type McpProfile } from "./tool.js";
 import { registerRuntimeTools } from "./tools/runtime.js";
 import { registerVmTools } from "./tools/vm.js";
@@ -42,4 +43,20 @@ export function createMcpServer(pyro: Pyro, options: McpServerOptions = {}): Mcp
   const hostPaths = new HostPathPolicy(options.allowedRoots);
   for (const register of TOOL_GROUPS) register(server, pyro, profile, hostPaths);
   return server;
+}
+
+export type { HttpServeHandle, HttpServeOptions };
+
+/**
+ * Serves pyro's tools over MCP Streamable HTTP (`pyro mcp serve --http`, src/mcp/http.ts): each
+ * client session gets `createMcpServer(pyro, options)`, so profile and host-path confinement
+ * are those of stdio. Loaded on first use: stdio never pays for the HTTP transport.
+ * @throws PyroError invalid_argument (token under 16 characters), port_in_use, usage (cannot bind)
+ */
+export async function serveMcpOverHttp(
+  pyro: Pyro,
+  options: McpServerOptions & HttpServeOptions,
+): Promise<HttpServeHandle> {
+  const { serveHttp } = await import("./http.js");
+  return serveHttp(() => createMcpServer(pyro, options), options);
 }

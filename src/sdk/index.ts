@@ -1,6 +1,5 @@
 /** Public entry of the `pyro-mcp` package: explicit named exports only. */
 
-export type { DoctorReport } from "../core/doctor.js";
 export type { PullPhase, PullProgress } from "../core/environments/progress.js";
 export type { RunPhase } from "../core/run.js";
 export {
@@ -16,6 +15,23 @@ export {
   toPyroError,
 } from "../errors.js";
 export { type Camel, type Snake, snakeKey, toCamel, toSnake } from "./case.js";
+export {
+  type ConfigChange,
+  connectClient,
+  type DoctorResult,
+  doctorClient,
+  HOST_PROBLEM_CODES,
+  type HostContext,
+  type HostProblem,
+  type HostProblemCode,
+  type OnrampOptions,
+  type PrintedConfig,
+  type PyroLauncher,
+  printConfig,
+  type RepairResult,
+  repairClient,
+  type ServerEntry,
+} from "./host-clients.js";
 export { Pyro, type PyroOptions, type RunHooks } from "./pyro.js";
 export type {
   ApplyWorkspacePatchInput,
@@ -28,6 +44,7 @@ export type {
   DiskList,
   DiskListInput,
   DiskReadInput,
+  DoctorReport,
   Environment,
   EnvironmentList,
   ExecVmInput,

@@ -7,7 +7,6 @@
 import type { Readable } from "node:stream";
 import { type Camel, toCamel } from "../contract/case.js";
 import { type PyroConfig, resolveConfig } from "../core/config.js";
-import type { DoctorReport } from "../core/doctor.js";
 import type { PullProgressListener } from "../core/environments/progress.js";
 import { VmManager } from "../core/vm-manager.js";
 import { WorkspaceManager } from "../core/workspaces/manager.js";
@@ -46,8 +45,8 @@ export class Pyro {
   }
 
   /** Host diagnosis: KVM (and whether a guest really boots with it), VMMs, acceleration, capabilities. */
-  async doctor(): Promise<DoctorReport> {
-    return (await import("../core/doctor.js")).diagnose(this.config);
+  async doctor(): Promise<S.DoctorReport> {
+    return camel((await import("../core/doctor.js")).diagnose(this.config));
   }
 
   /** The catalog, then local environments, with install status (quick check; no hashing). */

@@ -18,6 +18,9 @@ export * from "../contract/workspace.js";
 /** The camelCase record type of a snake_case record schema. */
 export type CamelOf<S extends z.ZodType> = Camel<z.output<S>>;
 
+export const DoctorReportSchema = camelSchema(R.DoctorReportSchema);
+export type DoctorReport = CamelOf<typeof R.DoctorReportSchema>;
+
 export const EnvironmentSchema = camelSchema(R.EnvironmentSchema);
 export type Environment = CamelOf<typeof R.EnvironmentSchema>;
 export const EnvironmentListSchema = camelSchema(R.EnvironmentListSchema);

@@ -1,5 +1,6 @@
 /** `pyro doctor` on this host: real KVM probe verdict, real VMM discovery. */
 import { describe, expect, it } from "vitest";
+import { DoctorReportSchema } from "../../src/contract/records/doctor.js";
 import { requireGuest, runCli } from "./fixtures.js";
 import { workspaceTest } from "./workspace-test.js";
 
@@ -24,6 +25,8 @@ describe("pyro doctor", () => {
   it("emits the same facts as JSON", async () => {
     const r = await runCli(["doctor", "--json"], pyro.env());
     const doc = JSON.parse(r.stdout);
+    // The contract's record schema, with nothing left over: one schema for core, SDK and --json.
+    expect(DoctorReportSchema.strict().parse(doc)).toEqual(doc);
     expect(doc).toMatchObject({
       platform: "linux-x86_64",
       runtime_ok: true,

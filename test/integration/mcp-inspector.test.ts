@@ -108,7 +108,14 @@ describe("MCP Inspector CLI against pyro mcp serve", () => {
     // The narrowed inputs of workspace-core reach a real client as advertised JSON Schema.
     const createFields = (tools: Tool[]) =>
       Object.keys(tools.find((t) => t.name === "workspace_create")?.inputSchema.properties ?? {}).sort();
-    expect(createFields(core)).toEqual(["environment", "name", "seed_path"]);
+    expect(createFields(core)).toEqual([
+      "environment",
+      "name",
+      "project_path",
+      "repo_ref",
+      "repo_url",
+      "seed_path",
+    ]);
     expect(createFields(full)).toEqual(expect.arrayContaining(["labels", "mem_mib", "vcpu_count"]));
   });
 

@@ -15,24 +15,11 @@ import (
 	"time"
 )
 
-// call sends one request through the HTTP/2 client and returns the
-// response with its body read.
+// call sends one request with the query q through the HTTP/2 client and
+// returns the response with its body read.
 func call(t *testing.T, c *http.Client, method, route string, q url.Values, body io.Reader) (*http.Response, []byte) {
 	t.Helper()
-	req, err := http.NewRequest(method, "http://pyro"+route+"?"+q.Encode(), body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatalf("%s %s: reading body: %v", method, route, err)
-	}
-	return resp, b
+	return roundTrip(t, c, method, "http://pyro"+route+"?"+q.Encode(), body)
 }
 
 func query(root, path string, kv ...string) url.Values {

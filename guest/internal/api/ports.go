@@ -1,8 +1,6 @@
 package api
 
 import (
-	"context"
-	"errors"
 	"net/http"
 	"strconv"
 
@@ -23,21 +21,11 @@ func (s *Server) portStream(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rc := http.NewResponseController(w)
-	w.Header().Set("content-type", "application/octet-stream")
-	w.WriteHeader(http.StatusOK)
-	if err := rc.Flush(); err != nil {
+	write, ok := startRawStream(w)
+	if !ok {
 		conn.Close()
 		return nil // the host is gone already
 	}
-	err = ports.Splice(r.Context(), conn, r.Body, func(b []byte) error {
-		if _, err := w.Write(b); err != nil {
-			return err
-		}
-		return rc.Flush()
-	})
-	if errors.Is(err, context.Canceled) || r.Context().Err() != nil {
-		return nil // the host closed the stream: the normal end
-	}
-	return err
+	// The host closing the stream is the normal end.
+	return rawStreamEnd(r, ports.Splice(r.Context(), conn, r.Body, write))
 }

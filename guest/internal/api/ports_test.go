@@ -9,33 +9,9 @@ import (
 	"strings"
 	"testing"
 	"time"
-)
 
-// echoServer echoes each connection until the client half-closes, then
-// closes it; each connection's end is reported on the channel.
-func echoServer(t *testing.T) (port int, ended <-chan struct{}) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	ch := make(chan struct{}, 8)
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				_, _ = io.Copy(c, c)
-				c.Close()
-				ch <- struct{}{}
-			}()
-		}
-	}()
-	return ln.Addr().(*net.TCPAddr).Port, ch
-}
+	"github.com/pyro-mcp/pyro/guest/internal/tcptest"
+)
 
 func openPortStream(ctx context.Context, t *testing.T, c *http.Client, port string, body io.Reader) *http.Response {
 	t.Helper()
@@ -54,7 +30,7 @@ func openPortStream(ctx context.Context, t *testing.T, c *http.Client, port stri
 // the request body half-closes the connection and the server's close
 // ends the response cleanly.
 func TestPortStream(t *testing.T) {
-	port, ended := echoServer(t)
+	port, ended := tcptest.EchoServer(t)
 	c := newClient(t, testServer(t))
 	in, inW := io.Pipe()
 	resp := openPortStream(context.Background(), t, c, fmt.Sprint(port), in)
@@ -84,7 +60,7 @@ func TestPortStream(t *testing.T) {
 // sends RST_STREAM when the response body is closed; cancelling the
 // context alone waits for the request body.)
 func TestPortStreamCancel(t *testing.T) {
-	port, ended := echoServer(t)
+	port, ended := tcptest.EchoServer(t)
 	c := newClient(t, testServer(t))
 	ctx, cancel := context.WithCancel(context.Background())
 	in, inW := io.Pipe()

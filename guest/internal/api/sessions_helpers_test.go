@@ -28,7 +28,15 @@ func send(t *testing.T, c *http.Client, method, path string, body any) (int, []b
 		}
 		r = strings.NewReader(string(j))
 	}
-	req, err := http.NewRequest(method, "http://pyro"+path, r)
+	resp, data := roundTrip(t, c, method, "http://pyro"+path, r)
+	return resp.StatusCode, data
+}
+
+// roundTrip sends one request through the HTTP/2 client and returns the
+// response with its body read.
+func roundTrip(t *testing.T, c *http.Client, method, url string, body io.Reader) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,9 +47,9 @@ func send(t *testing.T, c *http.Client, method, path string, body any) (int, []b
 	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s %s: reading body: %v", method, url, err)
 	}
-	return resp.StatusCode, data
+	return resp, data
 }
 
 // callOK is send that insists on 200 and decodes the answer into out.

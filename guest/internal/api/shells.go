@@ -1,8 +1,6 @@
 package api
 
 import (
-	"context"
-	"errors"
 	"math"
 	"net/http"
 	"time"
@@ -154,20 +152,10 @@ func (s *Server) shellAttach(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rc := http.NewResponseController(w)
-	w.Header().Set("content-type", "application/octet-stream")
-	w.WriteHeader(http.StatusOK)
-	if err := rc.Flush(); err != nil {
+	write, ok := startRawStream(w)
+	if !ok {
 		return nil // the host is gone already
 	}
-	err = sh.Attach(r.Context(), r.Body, func(b []byte) error {
-		if _, err := w.Write(b); err != nil {
-			return err
-		}
-		return rc.Flush()
-	})
-	if errors.Is(err, context.Canceled) || r.Context().Err() != nil {
-		return nil // the host detached: the normal end
-	}
-	return err
+	// The host detaching is the normal end.
+	return rawStreamEnd(r, sh.Attach(r.Context(), r.Body, write))
 }

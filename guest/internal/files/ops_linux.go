@@ -80,14 +80,11 @@ func Write(root, rel string, data []byte, mode int64) error {
 	if len(data) > MaxWrite {
 		return invalid("content is %d bytes, the limit is %d", len(data), MaxWrite)
 	}
-	a, err := resolve(root, rel, true)
+	a, err := resolveEntry(root, rel, true, "write")
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	if a.name == "." {
-		return invalid("cannot write the root itself")
-	}
 	var st unix.Stat_t
 	switch err := unix.Fstatat(a.dir, a.name, &st, unix.AT_SYMLINK_NOFOLLOW); {
 	case err == nil && typeOf(&st) == "dir":
@@ -132,14 +129,11 @@ func randomHex() string {
 // Remove deletes a file or symlink (never its target) or a whole
 // directory tree; the root itself cannot be removed.
 func Remove(root, rel string) error {
-	a, err := resolve(root, rel, false)
+	a, err := resolveEntry(root, rel, false, "remove")
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	if a.name == "." {
-		return invalid("cannot remove the root itself")
-	}
 	if _, err := a.lstat(); err != nil {
 		return err
 	}

@@ -128,6 +128,20 @@ func resolve(root, rel string, create bool) (*at, error) {
 	return a, nil
 }
 
+// resolveEntry is resolve for an operation on one entry below root (write,
+// remove): root itself is refused as invalid, the error naming verb.
+func resolveEntry(root, rel string, create bool, verb string) (*at, error) {
+	a, err := resolve(root, rel, create)
+	if err != nil {
+		return nil, err
+	}
+	if a.name == "." {
+		a.Close()
+		return nil, invalid("cannot %s the root itself", verb)
+	}
+	return a, nil
+}
+
 func (a *at) Close() {
 	if a.dir != a.root {
 		unix.Close(a.dir)

@@ -10,33 +10,9 @@ import (
 	"sync"
 	"testing"
 	"time"
-)
 
-// echoServer answers every connection with what it read, then closes once
-// the client half-closes. Each server-side connection's end is reported.
-func echoServer(t *testing.T) (port int, ended <-chan error) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	ch := make(chan error, 8)
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				_, err := io.Copy(c, c)
-				c.Close()
-				ch <- err
-			}()
-		}
-	}()
-	return ln.Addr().(*net.TCPAddr).Port, ch
-}
+	"github.com/pyro-mcp/pyro/guest/internal/tcptest"
+)
 
 func TestDialInvalidAndRefused(t *testing.T) {
 	for _, p := range []int{0, -1, 65536} {
@@ -55,7 +31,7 @@ func TestDialInvalidAndRefused(t *testing.T) {
 // The end of the input reaches the server as a half-close; its answer
 // still arrives and its close ends the splice cleanly.
 func TestSpliceHalfClose(t *testing.T) {
-	port, _ := echoServer(t)
+	port, _ := tcptest.EchoServer(t)
 	conn, err := Dial(context.Background(), port)
 	if err != nil {
 		t.Fatal(err)
@@ -75,7 +51,7 @@ func TestSpliceHalfClose(t *testing.T) {
 
 // Cancelling ends the splice at once and closes the server's connection.
 func TestSpliceCancel(t *testing.T) {
-	port, ended := echoServer(t)
+	port, ended := tcptest.EchoServer(t)
 	conn, err := Dial(context.Background(), port)
 	if err != nil {
 		t.Fatal(err)

@@ -6,7 +6,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
-	"sync"
 	"syscall"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/pyro-mcp/pyro/guest/internal/procgroup"
 	"github.com/pyro-mcp/pyro/guest/internal/reaper"
 	"github.com/pyro-mcp/pyro/guest/internal/redact"
+	"github.com/pyro-mcp/pyro/guest/internal/registry"
 )
 
 // DefaultDir holds one directory of logs per service (a tmpfs in the guest).
@@ -32,15 +32,14 @@ type Manager struct {
 
 	dir      string
 	secrets  redact.Source // redacted from the logs
-	mu       sync.Mutex
-	services map[string]*Service
+	services *registry.Table[*Service]
 }
 
 // NewManager keeps logs under dir (DefaultDir in the guest; tests use a
 // temporary directory) with the values secrets returns redacted (nil:
 // none).
 func NewManager(dir string, secrets redact.Source) *Manager {
-	return &Manager{dir: dir, secrets: secrets, services: map[string]*Service{}}
+	return &Manager{dir: dir, secrets: secrets, services: registry.New[*Service](ErrNotFound)}
 }
 
 // Start runs spec and returns its record once readiness is decided (or ctx
@@ -51,23 +50,18 @@ func (m *Manager) Start(ctx context.Context, spec Spec) (Info, error) {
 		return Info{}, err
 	}
 	s := newService(spec)
-	m.mu.Lock()
-	old := m.services[spec.Name]
-	if old != nil && old.running() {
-		m.mu.Unlock()
+	// Reserved before the slow part.
+	old, found, stored := m.services.Reserve(spec.Name, s, (*Service).running)
+	if !stored {
 		return Info{}, fmt.Errorf("%w: %q", ErrExists, spec.Name)
 	}
-	m.services[spec.Name] = s // reserved before the slow part
-	m.mu.Unlock()
-	if old != nil {
+	if found {
 		old.logs.close()   // leftover children of the old one write nowhere
 		old.leaf.Release() // they stay in service-<name>, which the new one takes over
 	}
 	logs, err := openLogs(filepath.Join(m.dir, spec.Name), m.secrets)
 	if err != nil {
-		m.mu.Lock()
-		delete(m.services, spec.Name)
-		m.mu.Unlock()
+		m.services.Delete(spec.Name)
 		s.exited(-1) // anyone holding s (a racing stop) sees it end
 		close(s.launched)
 		return Info{}, err
@@ -122,22 +116,12 @@ func (m *Manager) launch(s *Service) {
 
 // Get returns the service named name, or ErrNotFound.
 func (m *Manager) Get(name string) (*Service, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if s, ok := m.services[name]; ok {
-		return s, nil
-	}
-	return nil, fmt.Errorf("%w: %q", ErrNotFound, name)
+	return m.services.Get(name)
 }
 
 // List returns every record, by name.
 func (m *Manager) List() []Info {
-	m.mu.Lock()
-	out := make([]Info, 0, len(m.services))
-	for _, s := range m.services {
-		out = append(out, s.Info())
-	}
-	m.mu.Unlock()
+	out := registry.Each(m.services, (*Service).Info)
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }

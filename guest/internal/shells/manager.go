@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"sync"
 	"syscall"
 	"time"
 
@@ -19,6 +18,7 @@ import (
 	"github.com/pyro-mcp/pyro/guest/internal/execproc"
 	"github.com/pyro-mcp/pyro/guest/internal/procgroup"
 	"github.com/pyro-mcp/pyro/guest/internal/redact"
+	"github.com/pyro-mcp/pyro/guest/internal/registry"
 )
 
 var (
@@ -54,14 +54,13 @@ type Manager struct {
 	Cgroups *cgroups.Manager
 
 	secrets redact.Source // redacted from every shell's output
-	mu      sync.Mutex
-	shells  map[string]*Shell
+	shells  *registry.Table[*Shell]
 }
 
 // NewManager redacts the values secrets returns (read at every write, so
 // secrets set after a shell opened are covered too); nil redacts nothing.
 func NewManager(secrets redact.Source) *Manager {
-	return &Manager{secrets: secrets, shells: map[string]*Shell{}}
+	return &Manager{secrets: secrets, shells: registry.New[*Shell](ErrNotFound)}
 }
 
 // Open starts the shell program as a session leader on a new PTY.
@@ -100,9 +99,7 @@ func (m *Manager) Open(o Options) (*Shell, error) {
 	s.Pid, s.master = p.pid, p.master
 	go s.pump()
 	go s.supervise(p.status)
-	m.mu.Lock()
-	m.shells[id] = s
-	m.mu.Unlock()
+	m.shells.Put(id, s)
 	return s, nil
 }
 
@@ -134,22 +131,12 @@ func checkSize(cols, rows int) error {
 
 // Get returns the shell with id, or ErrNotFound.
 func (m *Manager) Get(id string) (*Shell, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if s, ok := m.shells[id]; ok {
-		return s, nil
-	}
-	return nil, fmt.Errorf("%w: %q", ErrNotFound, id)
+	return m.shells.Get(id)
 }
 
 // List returns every shell's record, oldest first.
 func (m *Manager) List() []Info {
-	m.mu.Lock()
-	out := make([]Info, 0, len(m.shells))
-	for _, s := range m.shells {
-		out = append(out, s.Info())
-	}
-	m.mu.Unlock()
+	out := registry.Each(m.shells, (*Shell).Info)
 	sort.Slice(out, func(i, j int) bool {
 		if !out[i].Started.Equal(out[j].Started) {
 			return out[i].Started.Before(out[j].Started)
@@ -172,9 +159,7 @@ func (m *Manager) Close(id string) (Info, error) {
 		_ = s.master.Close()
 		s.leaf.Release() // removed now if empty, else by a later sweep
 	})
-	m.mu.Lock()
-	delete(m.shells, id)
-	m.mu.Unlock()
+	m.shells.Delete(id)
 	return s.Info(), nil
 }
 

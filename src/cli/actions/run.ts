@@ -1,8 +1,8 @@
 /** `pyro run` and `pyro demo`: one fresh VM, one command, deleted afterwards. */
 import type { RunHooks } from "../../sdk/index.js";
 import type { CliContext } from "../context.js";
-import { phaseLine, printJson } from "../output.js";
-import { interactiveStdin, releaseStdin } from "../stdin.js";
+import { phaseLine, printResult } from "../output.js";
+import { withCommandIo } from "../stdin.js";
 
 export interface RunFlags {
   vcpuCount: number;
@@ -16,15 +16,11 @@ export interface RunFlags {
 
 /** Runs `command` in a fresh VM and reports it (phase lines and output, or one JSON document). */
 export async function run(ctx: CliContext, environment: string, command: string[], flags: RunFlags) {
-  const stdin = interactiveStdin(flags.interactive);
-  const hooks: RunHooks = { signal: ctx.signal, ...(stdin ? { stdin } : {}) };
-  if (!flags.json) {
-    hooks.onPhase = (phase, fields) => phaseLine("run", { phase, ...fields });
-    hooks.onStdout = (chunk) => process.stdout.write(chunk);
-    hooks.onStderr = (chunk) => process.stderr.write(chunk);
-  }
-  const result = await (await ctx.pyro())
-    .run(
+  const result = await withCommandIo(ctx.signal, flags, async (io) => {
+    const hooks: RunHooks = flags.json
+      ? io
+      : { ...io, onPhase: (phase, f) => phaseLine("run", { phase, ...f }) };
+    return (await ctx.pyro()).run(
       {
         environment,
         command,
@@ -35,18 +31,15 @@ export async function run(ctx: CliContext, environment: string, command: string[
         network: flags.network,
       },
       hooks,
-    )
-    .finally(() => releaseStdin(stdin));
-  if (flags.json) printJson(result);
-  else {
-    phaseLine("run", {
-      environment: result.environment,
-      execution_mode: result.executionMode,
-      acceleration: result.acceleration,
-      exit_code: result.exitCode,
-      duration_ms: result.durationMs,
-    });
-  }
+    );
+  });
+  printResult(flags.json, result, "run", {
+    environment: result.environment,
+    execution_mode: result.executionMode,
+    acceleration: result.acceleration,
+    exit_code: result.exitCode,
+    duration_ms: result.durationMs,
+  });
   ctx.exitCode = result.exitCode;
 }
 

@@ -28,8 +28,11 @@ export const WorkspaceRecordSchema = z.object({
   created_at: z.string(),
   last_activity_at: z.string(),
   workspace_seed: z.object({
-    mode: z.enum(["empty", "directory", "tar_archive"]),
-    seed_path: z.string().nullable(),
+    mode: z.enum(["empty", "directory", "tar_archive", "git"]),
+    seed_path: z
+      .string()
+      .nullable()
+      .describe("The seed: a host path, or for `git` the repository root or URL[#REF]"),
   }),
   secrets: z.array(z.object({ name: z.string(), source_kind: z.string() })),
   /** The guest NIC of an egress workspace (its TAP and /30), null under policy `off`. */

@@ -20,7 +20,7 @@ const transfer = () => import("./transfer.js");
 
 /**
  * Creates and boots a workspace: a bad seed is refused before any VM boots; aborting `signal`
- * removes everything created so far.
+ * removes everything created so far. `projectPath` and `repoUrl` seeds are staged by git-seed.ts.
  * @throws PyroError invalid_argument, environment_not_installed, path_outside_workspace,
  *   boot_failed, network_unavailable, interrupted
  */
@@ -31,20 +31,26 @@ export async function createWorkspace(
 ): Promise<R.Workspace> {
   await ws.reapExpired();
   const { captureBaseline, pushTree, validateSeed } = await transfer();
-  // Absolute, so the record still names the seed when read from another directory.
-  const seedPath = args.seedPath ? resolve(args.seedPath) : undefined;
-  // A bad seed is refused before any VM boots (pushTree checks it again when sending).
-  const seed = seedPath ? { mode: await validateSeed(seedPath), path: seedPath } : undefined;
-  const secrets = await resolveSecrets(args.secrets);
-  const view = await ws.create(
-    { ...args, seed, secrets },
-    async (id) => {
-      if (seed) await pushTree(ws, id, seed.path, "/workspace");
-    },
-    (id) => captureBaseline(ws, id),
-    signal,
-  );
-  return workspaceRecord(view);
+  // projectPath / repoUrl: git's file list packed into a temp .tar that takes the seed path below.
+  const git = await (await import("./git-seed.js")).stageGitSeed(args, signal);
+  try {
+    // Absolute, so the record still names the seed when read from another directory.
+    const seedPath = git?.archive ?? (args.seedPath ? resolve(args.seedPath) : undefined);
+    // A bad seed is refused before any VM boots (pushTree checks it again when sending).
+    const seed = seedPath ? { mode: await validateSeed(seedPath), path: seedPath } : undefined;
+    const secrets = await resolveSecrets(args.secrets);
+    const view = await ws.create(
+      { ...args, seed: git ? { mode: "git", path: git.origin } : seed, secrets },
+      async (id) => {
+        if (seed) await pushTree(ws, id, seed.path, "/workspace");
+      },
+      (id) => captureBaseline(ws, id),
+      signal,
+    );
+    return workspaceRecord(view);
+  } finally {
+    await git?.cleanup();
+  }
 }
 
 /** Every workspace, live (expired ones are reaped first). */

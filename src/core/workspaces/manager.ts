@@ -53,7 +53,8 @@ export interface CreateWorkspaceOptions {
   memMib: number;
   ttlSeconds: number;
   networkPolicy: "off" | "egress" | "egress+published-ports";
-  seed: { mode: "directory" | "tar_archive"; path: string } | undefined;
+  /** `git`: a project-path or repo-url seed; `path` is the repository root or `URL[#REF]`. */
+  seed: { mode: "directory" | "tar_archive" | "git"; path: string } | undefined;
   name?: string | undefined;
   labels: Record<string, string>;
   /** Resolved secrets (values), stored host-side 0600 before the VM boots. */

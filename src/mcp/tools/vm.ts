@@ -3,7 +3,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import * as records from "../../contract/records/index.js";
 import { type Pyro, schemas, type Vm } from "../../sdk/index.js";
-import { defineTool, type McpProfile, registerToolTable, type ToolSpec } from "../tool.js";
+import { defineTool, HINTS, type McpProfile, registerToolTable, type ToolSpec } from "../tool.js";
 
 const ALL: readonly McpProfile[] = ["vm-run", "workspace-core", "workspace-full"];
 const WORKSPACE: readonly McpProfile[] = ["workspace-core", "workspace-full"];
@@ -13,7 +13,9 @@ const VmIdInput = z.object({ vmId: schemas.VmId }).strict();
 /** Input of the tools that take no arguments. */
 const NoInput = z.object({}).strict();
 
-const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
+const READ = HINTS.read;
+/** Start and stop: a change that repeating leaves as it is. */
+const SWITCH = { ...HINTS.write, idempotentHint: true };
 
 const bytes = (text: string) => Buffer.byteLength(text, "utf8");
 const streams = (r: { stdout: string; stderr: string }) =>
@@ -84,12 +86,7 @@ export function vmTools(pyro: Pyro): ToolSpec[] {
       profiles: WORKSPACE,
       input: VmIdInput,
       output: records.VmSchema,
-      annotations: {
-        readOnlyHint: false,
-        destructiveHint: false,
-        idempotentHint: true,
-        openWorldHint: false,
-      },
+      annotations: SWITCH,
       call: (input) => pyro.startVm(input.vmId),
       summary: (vm) => `${vmLine(vm)} boot_ms=${vm.bootMs ?? "unknown"}`,
     }),
@@ -116,12 +113,7 @@ export function vmTools(pyro: Pyro): ToolSpec[] {
       profiles: WORKSPACE,
       input: VmIdInput,
       output: records.VmSchema,
-      annotations: {
-        readOnlyHint: false,
-        destructiveHint: false,
-        idempotentHint: true,
-        openWorldHint: false,
-      },
+      annotations: SWITCH,
       call: (input) => pyro.stopVm(input.vmId),
       summary: vmLine,
     }),

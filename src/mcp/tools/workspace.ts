@@ -29,7 +29,7 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
       title: "Create a workspace",
       description:
         "Create and boot a persistent Linux microVM with a /workspace directory, optionally seeded from a host " +
-        "directory or tar archive. Use it for multi-step work (edit, build, test); keep the returned workspace_id.",
+        "directory or tar archive, a git project's files (project_path) or a git clone (repo_url, repo_ref). Use it for multi-step work (edit, build, test); keep the returned workspace_id.",
       profiles: WORKSPACE,
       input: schemas.CreateWorkspaceInputSchema,
       output: records.WorkspaceSchema,
@@ -39,6 +39,10 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
           {
             ...input,
             ...(input.seedPath ? { seedPath: hostPaths.check("seed_path", input.seedPath) } : {}),
+            ...(input.projectPath
+              ? { projectPath: hostPaths.checkProjectPath("project_path", input.projectPath) }
+              : {}),
+            ...(input.repoUrl ? { repoUrl: hostPaths.checkRepoUrl("repo_url", input.repoUrl) } : {}),
             // A secret file is a host read on the model's behalf: confined like any other host path.
             secrets: (input.secrets ?? []).map((s) =>
               "filePath" in s ? { ...s, filePath: hostPaths.check("secrets.file_path", s.filePath) } : s,

@@ -44,7 +44,14 @@ describe("profile-narrowed inputs", () => {
   it("workspace-core's workspace_create lacks the advanced fields workspace-full has", async () => {
     const core = await tools("workspace-core");
     const full = await tools("workspace-full");
-    expect(fields(core.workspace_create)).toEqual(["environment", "name", "seed_path"]);
+    expect(fields(core.workspace_create)).toEqual([
+      "environment",
+      "name",
+      "project_path",
+      "repo_ref",
+      "repo_url",
+      "seed_path",
+    ]);
     expect(fields(full.workspace_create)).toEqual([
       "disk_mib",
       "environment",
@@ -53,6 +60,9 @@ describe("profile-narrowed inputs", () => {
       "mem_mib",
       "name",
       "network_policy",
+      "project_path",
+      "repo_ref",
+      "repo_url",
       "secrets",
       "seed_path",
       "ttl_seconds",

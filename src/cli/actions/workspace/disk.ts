@@ -1,7 +1,7 @@
 /** `pyro workspace stop|start` and `pyro workspace disk list|read|export`. */
 import type { StopStartResult } from "../../../sdk/index.js";
 import type { CliContext } from "../../context.js";
-import { phaseLine, printJson, safeName } from "../../output.js";
+import { phaseLine, printJson, safeName, writeFileContent } from "../../output.js";
 import { renderWorkspace } from "../../render/workspace.js";
 
 type Flags = { json: boolean };
@@ -53,7 +53,7 @@ export async function readWorkspaceDisk(ctx: CliContext, workspace: string, path
     maxBytes: f.maxBytes,
   });
   if (f.json) return printJson(r);
-  process.stdout.write(r.encoding === "base64" ? Buffer.from(r.content, "base64") : r.content);
+  writeFileContent(r);
   if (!f.contentOnly)
     phaseLine("workspace-disk-read", { path: r.path, size: r.size, truncated: r.truncated });
 }

@@ -1,7 +1,7 @@
 /** `pyro workspace exec`: output streams through; the guest command's exit code becomes pyro's. */
 import type { CliContext } from "../../context.js";
-import { phaseLine, printJson } from "../../output.js";
-import { interactiveStdin, releaseStdin } from "../../stdin.js";
+import { printResult } from "../../output.js";
+import { withCommandIo } from "../../stdin.js";
 
 export interface ExecFlags {
   timeoutSeconds: number;
@@ -11,32 +11,19 @@ export interface ExecFlags {
 }
 
 export async function execWorkspace(ctx: CliContext, workspace: string, command: string[], f: ExecFlags) {
-  const stdin = interactiveStdin(f.interactive);
-  const r = await (await ctx.pyro())
-    .execWorkspace(
+  const r = await withCommandIo(ctx.signal, f, async (io) =>
+    (await ctx.pyro()).execWorkspace(
       { workspaceId: workspace, command, timeoutSeconds: f.timeoutSeconds, secretEnv: f.secretEnv ?? [] },
-      {
-        signal: ctx.signal,
-        ...(stdin ? { stdin } : {}),
-        ...(f.json
-          ? {}
-          : {
-              onStdout: (c: Buffer) => process.stdout.write(c),
-              onStderr: (c: Buffer) => process.stderr.write(c),
-            }),
-      },
-    )
-    .finally(() => releaseStdin(stdin));
-  if (f.json) printJson(r);
-  else {
-    phaseLine("workspace-exec", {
-      workspace_id: r.workspaceId,
-      sequence: r.sequence,
-      cwd: r.cwd,
-      execution_mode: r.executionMode,
-      exit_code: r.exitCode,
-      duration_ms: r.durationMs,
-    });
-  }
+      io,
+    ),
+  );
+  printResult(f.json, r, "workspace-exec", {
+    workspace_id: r.workspaceId,
+    sequence: r.sequence,
+    cwd: r.cwd,
+    execution_mode: r.executionMode,
+    exit_code: r.exitCode,
+    duration_ms: r.durationMs,
+  });
   ctx.exitCode = r.exitCode;
 }

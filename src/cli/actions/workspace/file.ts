@@ -2,7 +2,7 @@
 import { PyroError } from "../../../sdk/index.js";
 import type { CliContext } from "../../context.js";
 import { readFlagFile } from "../../flag-file.js";
-import { phaseLine, printJson, safeName } from "../../output.js";
+import { phaseLine, printJson, safeName, writeFileContent } from "../../output.js";
 
 type Flags = { json: boolean };
 
@@ -42,7 +42,7 @@ export async function readWorkspaceFile(ctx: CliContext, workspace: string, path
     maxBytes: f.maxBytes,
   });
   if (f.json) return printJson(r);
-  process.stdout.write(r.encoding === "base64" ? Buffer.from(r.content, "base64") : r.content);
+  writeFileContent(r);
   if (!f.contentOnly) {
     phaseLine("workspace-file-read", {
       path: r.path,

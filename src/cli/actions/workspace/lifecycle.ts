@@ -13,6 +13,9 @@ export interface CreateFlags extends Flags {
   ttlSeconds: number;
   networkPolicy: CreateWorkspaceInput["networkPolicy"];
   seedPath?: string;
+  projectPath?: string;
+  repoUrl?: string;
+  repoRef?: string;
   name?: string;
   label?: Record<string, string>;
   secret?: Secret[];
@@ -40,6 +43,9 @@ export async function createWorkspace(ctx: CliContext, environment: string, f: C
       ttlSeconds: f.ttlSeconds,
       networkPolicy: f.networkPolicy,
       ...(f.seedPath ? { seedPath: f.seedPath } : {}),
+      ...(f.projectPath ? { projectPath: f.projectPath } : {}),
+      ...(f.repoUrl ? { repoUrl: f.repoUrl } : {}),
+      ...(f.repoRef ? { repoRef: f.repoRef } : {}),
       ...(f.name ? { name: f.name } : {}),
       labels: f.label ?? {},
       secrets: [...(f.secret ?? []), ...(f.secretFile ?? [])],

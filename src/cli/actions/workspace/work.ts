@@ -2,7 +2,7 @@
 import { PyroError } from "../../../sdk/index.js";
 import type { CliContext } from "../../context.js";
 import { readFlagFile } from "../../flag-file.js";
-import { phaseLine, printJson } from "../../output.js";
+import { phaseLine, printJson, printResult } from "../../output.js";
 
 type Flags = { json: boolean };
 
@@ -21,16 +21,13 @@ export async function pushWorkspaceSync(ctx: CliContext, workspace: string, sour
     sourcePath: source,
     dest: f.dest,
   });
-  if (f.json) printJson(r);
-  else {
-    phaseLine("workspace-sync", {
-      workspace_id: r.workspaceId,
-      source_kind: r.sourceKind,
-      destination: r.destination,
-      entries: r.entries,
-      bytes: r.bytes,
-    });
-  }
+  printResult(f.json, r, "workspace-sync", {
+    workspace_id: r.workspaceId,
+    source_kind: r.sourceKind,
+    destination: r.destination,
+    entries: r.entries,
+    bytes: r.bytes,
+  });
 }
 
 export async function exportWorkspace(
@@ -40,16 +37,13 @@ export async function exportWorkspace(
   f: Flags & { output: string },
 ) {
   const r = await (await ctx.pyro()).exportWorkspace({ workspaceId: workspace, path, outputPath: f.output });
-  if (f.json) printJson(r);
-  else {
-    phaseLine("workspace-export", {
-      workspace_id: r.workspaceId,
-      guest_path: r.guestPath,
-      output_path: r.outputPath,
-      kind: r.kind,
-      entries: r.entries,
-    });
-  }
+  printResult(f.json, r, "workspace-export", {
+    workspace_id: r.workspaceId,
+    guest_path: r.guestPath,
+    output_path: r.outputPath,
+    kind: r.kind,
+    entries: r.entries,
+  });
 }
 
 export async function diffWorkspace(ctx: CliContext, workspace: string, f: Flags) {

@@ -25,6 +25,15 @@ export function createCommand(ctx: CliContext): Command {
       )
       .addOption(choiceOption("--network-policy <policy>", "guest network", NETWORK_POLICIES, "off"))
       .option("--seed-path <path>", "host directory or .tar/.tar.gz/.tgz to import into /workspace")
+      .option(
+        "--project-path <dir>",
+        "seed from the git repository containing DIR: tracked and untracked-but-not-ignored files (no .git)",
+      )
+      .option("--repo-url <url>", "seed from a clone of a git repository (URL, file:// or local path)")
+      .option(
+        "--repo-ref <ref>",
+        "with --repo-url: branch, tag or commit to seed (default: its default branch)",
+      )
       .option("--name <name>", "a unique, human name")
       .option("--label <key=value>", "a label (repeatable)", collectLabel)
       .option(

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { parseInput } from "../../../src/contract/parse-input.js";
 import { RunInputSchema } from "../../../src/contract/run.js";
-import { validate } from "../../../src/sdk/validate.js";
 
 describe("run input validation", () => {
   it("fills the contract defaults", () => {
-    const v = validate(RunInputSchema, { environment: "debian:12", command: ["true"] });
+    const v = parseInput(RunInputSchema, { environment: "debian:12", command: ["true"] });
     expect(v).toMatchObject({
       vcpuCount: 1,
       memMib: 1024,
@@ -19,13 +19,15 @@ describe("run input validation", () => {
     [{ timeoutSeconds: 1.5 }, "timeoutSeconds"],
     [{ command: [] }, "command"],
   ])("refuses %o naming the field", (patch, field) => {
-    expect(() => validate(RunInputSchema, { environment: "debian:12", command: ["true"], ...patch })).toThrow(
+    expect(() =>
+      parseInput(RunInputSchema, { environment: "debian:12", command: ["true"], ...patch }),
+    ).toThrow(
       expect.objectContaining({ code: "invalid_argument", details: expect.objectContaining({ field }) }),
     );
   });
   it("refuses unknown fields", () => {
     expect(() =>
-      validate(RunInputSchema, { environment: "debian:12", command: ["true"], timeout: 3 }),
+      parseInput(RunInputSchema, { environment: "debian:12", command: ["true"], timeout: 3 }),
     ).toThrow(expect.objectContaining({ code: "invalid_argument" }));
   });
 });
