@@ -49,7 +49,7 @@ export class Pyro {
     return camel((await import("../core/doctor.js")).diagnose(this.config));
   }
 
-  /** The catalog with install status (quick check; no hashing). */
+  /** The catalog, then local environments, with install status (quick check; no hashing). */
   async listEnvironments(): Promise<S.EnvironmentList> {
     return camel((await environments()).listEnvironmentRecords(this.config));
   }
@@ -57,7 +57,11 @@ export class Pyro {
   /**
    * Installs an environment (kernel + rootfs), building it locally from Debian packages when
    * no prebuilt artifact is reachable. Verified installs are a fast no-op; broken ones are repaired.
-   * @throws PyroError environment_not_found, environment_build_failed, host_dependency_missing
+   * A registry reference (`REGISTRY/REPOSITORY:TAG` or `@sha256:...`) installs a pushed pyro
+   * environment or an ordinary container image as local environment `name`: downloads resume,
+   * every digest is verified before anything is installed.
+   * @throws PyroError environment_not_found, environment_build_failed, host_dependency_missing,
+   *   registry_unreachable, registry_auth_failed, registry_error, digest_mismatch
    */
   async pullEnvironment(
     name: string,
@@ -67,15 +71,49 @@ export class Pyro {
     return camel((await environments()).pullEnvironment(this.config, args, options));
   }
 
+  /**
+   * Builds a local environment from a catalog one plus Debian packages and an optional recipe
+   * (files, one setup command), like the catalog images (mmdebstrap, minutes). Usable by name
+   * wherever an environment is; rebuilding a name replaces it.
+   * @throws PyroError invalid_argument (bad or catalog name, bad recipe, unknown package),
+   *   environment_not_found (`from`), environment_build_failed, host_dependency_missing
+   */
+  async buildEnvironment(
+    input: S.BuildEnvironmentInput,
+    options: { onProgress?: PullProgressListener; signal?: AbortSignal } = {},
+  ): Promise<S.BuildResult> {
+    const args = await validateAs("BuildEnvironmentInputSchema", input);
+    return camel((await environments()).buildEnvironment(this.config, args, options));
+  }
+
+  /**
+   * Pushes an installed environment (catalog or local) to a registry as an OCI artifact (one
+   * layer per artifact, zstd-compressed where it pays); blobs the registry has are skipped.
+   * @throws PyroError invalid_argument, environment_not_found, environment_not_installed,
+   *   registry_unreachable, registry_auth_failed, registry_error
+   */
+  async pushEnvironment(
+    input: S.PushEnvironmentInput,
+    options: { onProgress?: PullProgressListener; signal?: AbortSignal } = {},
+  ): Promise<S.PushResult> {
+    const args = await validateAs("PushEnvironmentInputSchema", input);
+    return camel((await environments()).pushEnvironment(this.config, args.name, args.reference, options));
+  }
+
   /** One environment with its manifest, every artifact re-hashed. @throws PyroError environment_not_found */
   async inspectEnvironment(name: string): Promise<S.Environment> {
     const args = await validateAs("EnvironmentName", name);
     return camel((await environments()).inspectEnvironment(this.config, args));
   }
 
-  /** Removes stale or unused cache entries; reports bytes freed. */
-  async pruneEnvironments(): Promise<S.PruneResult> {
-    return camel((await environments()).pruneEnvironments(this.config));
+  /**
+   * Without `name`: removes stale or unused cache entries (valid local environments stay).
+   * With `name`: removes that environment's install. Reports bytes freed.
+   * @throws PyroError environment_not_found (with `name`)
+   */
+  async pruneEnvironments(name?: string): Promise<S.PruneResult> {
+    const only = name === undefined ? undefined : await validateAs("EnvironmentName", name);
+    return camel((await environments()).pruneEnvironments(this.config, only));
   }
 
   /**
