@@ -101,6 +101,7 @@ export type {
   WorkspaceExecResult,
   WorkspaceList,
   WorkspaceLogs,
+  WorkspaceSummary,
   WriteShellInput,
   WriteWorkspaceFileInput,
 } from "./schemas.js";

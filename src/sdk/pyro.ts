@@ -11,21 +11,21 @@ import type { PullProgressListener } from "../core/environments/progress.js";
 import { VmManager } from "../core/vm-manager.js";
 import { WorkspaceManager } from "../core/workspaces/manager.js";
 import { execWorkspace } from "../core/workspaces/workspace-exec.js";
+import {
+  environments,
+  files,
+  lifecycle,
+  offlineDisk,
+  services,
+  shells,
+  snapshots,
+  summary,
+  vmApi,
+} from "./core-modules.js";
 import { quickExecInput } from "./exec-input.js";
 import { configOverrides, type PyroOptions, type RunHooks } from "./options.js";
 import type * as S from "./schemas.js";
 import { validateAs } from "./validate.js";
-
-// Everything but exec loads when first called, with the modules only it uses: exec's hot
-// path reaches neither zod nor another operation's code.
-const environments = () => import("../core/environments/api.js");
-const vmApi = () => import("../core/vm-api.js");
-const lifecycle = () => import("../core/workspaces/lifecycle.js");
-const files = () => import("../core/workspaces/files.js");
-const snapshots = () => import("../core/workspaces/snapshots.js");
-const shells = () => import("../core/workspaces/shell-api.js");
-const services = () => import("../core/workspaces/service-api.js");
-const offlineDisk = () => import("../core/workspaces/offline-disk.js");
 
 /** A core answer (snake_case) as the SDK's camelCase record. */
 const camel = async <T>(record: Promise<T>): Promise<Camel<T>> => toCamel(await record);
@@ -236,6 +236,12 @@ export class Pyro {
   /** Command history: sequence, command, exit code, duration, output (64 KiB per stream kept). */
   async logsWorkspace(workspaceId: string): Promise<S.WorkspaceLogs> {
     return camel((await lifecycle()).logsWorkspace(this.ws, await validateAs("WorkspaceRef", workspaceId)));
+  }
+
+  /** Changes since the baseline (no patch), the last 10 commands, services, shells, snapshots. */
+  async summarizeWorkspace(workspaceId: string): Promise<S.WorkspaceSummary> {
+    const ref = await validateAs("WorkspaceRef", workspaceId);
+    return camel((await summary()).summarizeWorkspace(this.ws, ref));
   }
 
   /** Destroys the VM and all state. @throws PyroError workspace_not_found */
