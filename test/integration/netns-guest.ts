@@ -3,7 +3,7 @@
  * and the tools those tests probe them with: curl and python3 run inside a namespace, a host UDP
  * flow, and raw datagrams a hostile guest would send. Root only; nothing leaves this machine.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import dgram from "node:dgram";
 import { setTimeout as sleep } from "node:timers/promises";
 import { runCommand } from "../../src/core/network/command.js";
@@ -11,7 +11,7 @@ import { enableIpForward } from "../../src/core/network/ip-forward.js";
 import { networkNames } from "../../src/core/network/names.js";
 import { NftablesFirewall } from "../../src/core/network/nftables.js";
 import { out } from "./host-network.js";
-import { killChild, startNsHttpServer } from "./netns.js";
+import { killChild, spawnInNs, startNsHttpServer } from "./netns.js";
 
 /**
  * A namespace standing in for a guest: a veth pair whose host end carries the workspace's TAP
@@ -118,36 +118,18 @@ socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP).sendto(icmp,
 `;
 
 /** Runs `script` with python3 inside `ns` until it prints a line: the child (`ip netns exec` execs) and that line. */
-export function startNsPython(
+export async function startNsPython(
   ns: string,
   script: string,
   args: string[],
 ): Promise<{ child: ChildProcess; line: string }> {
-  const child = spawn("ip", ["netns", "exec", ns, "python3", "-c", script, ...args], {
-    stdio: ["ignore", "pipe", "pipe"],
+  const { child, match } = await spawnInNs(ns, ["python3", "-c", script, ...args], {
+    until: /^(.*)\n/,
+    timeoutMs: 10_000,
+    what: "python3",
+    silent: "printed nothing",
   });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    let err = "";
-    const timer = setTimeout(() => fail(new Error(`python3 in ${ns} printed nothing: ${err}`)), 10_000);
-    const fail = (e: Error) => {
-      clearTimeout(timer);
-      if (child.exitCode === null) child.kill("SIGKILL");
-      reject(e);
-    };
-    child.stderr?.on("data", (d: Buffer) => {
-      err += d.toString();
-    });
-    child.stdout?.on("data", (d: Buffer) => {
-      out += d.toString();
-      const nl = out.indexOf("\n");
-      if (nl >= 0) {
-        clearTimeout(timer);
-        resolve({ child, line: out.slice(0, nl) });
-      }
-    });
-    child.on("exit", (code) => fail(new Error(`python3 in ${ns} exited (${code}): ${err}`)));
-  });
+  return { child, line: match[1] as string };
 }
 
 /**

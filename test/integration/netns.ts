@@ -47,14 +47,37 @@ async function thirdOctetsInUse(): Promise<Set<number>> {
  * Starts the test HTTP server inside namespace `ns`, listening on `ip`, and resolves once it
  * listens. The returned child is the server itself (`ip netns exec` execs, it does not fork).
  */
-export function startNsHttpServer(ns: string, ip: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn("ip", ["netns", "exec", ns, process.execPath, "-e", SERVER_SCRIPT, ip], {
-    stdio: ["ignore", "pipe", "pipe"],
+export async function startNsHttpServer(
+  ns: string,
+  ip: string,
+): Promise<{ child: ChildProcess; port: number }> {
+  const { child, match } = await spawnInNs(ns, [process.execPath, "-e", SERVER_SCRIPT, ip], {
+    until: /listening (\d+)/,
+    timeoutMs: 15_000,
+    what: "test server",
+    silent: "did not start",
   });
+  return { child, port: Number(match[1]) };
+}
+
+/**
+ * Runs `argv` inside namespace `ns` (`ip netns exec` execs, so the child is the program itself)
+ * and resolves once its stdout matches `until`. It fails, killing the child, when the program
+ * exits first or `timeoutMs` pass in silence (`<what> in <ns> <silent>: <stderr>`).
+ */
+export function spawnInNs(
+  ns: string,
+  argv: string[],
+  opts: { until: RegExp; timeoutMs: number; what: string; silent: string },
+): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
+  const child = spawn("ip", ["netns", "exec", ns, ...argv], { stdio: ["ignore", "pipe", "pipe"] });
   return new Promise((resolve, reject) => {
     let out = "";
     let err = "";
-    const timer = setTimeout(() => fail(new Error(`test server in ${ns} did not start: ${err}`)), 15_000);
+    const timer = setTimeout(
+      () => fail(new Error(`${opts.what} in ${ns} ${opts.silent}: ${err}`)),
+      opts.timeoutMs,
+    );
     const fail = (e: Error) => {
       clearTimeout(timer);
       if (child.exitCode === null) child.kill("SIGKILL");
@@ -65,13 +88,13 @@ export function startNsHttpServer(ns: string, ip: string): Promise<{ child: Chil
     });
     child.stdout?.on("data", (d: Buffer) => {
       out += d.toString();
-      const m = /listening (\d+)/.exec(out);
+      const m = opts.until.exec(out);
       if (m) {
         clearTimeout(timer);
-        resolve({ child, port: Number(m[1]) });
+        resolve({ child, match: m });
       }
     });
-    child.on("exit", (code) => fail(new Error(`test server in ${ns} exited (${code}): ${err}`)));
+    child.on("exit", (code) => fail(new Error(`${opts.what} in ${ns} exited (${code}): ${err}`)));
   });
 }
 
