@@ -49,7 +49,10 @@ export interface MachineSpec {
    * Saved-state options (src/core/templates): RAM in a file, a qcow2 root disk, a start from a
    * saved state bounded by `restoreTimeoutMs`. Absent = a plain cold boot.
    */
-  snapshot?: Pick<VmConfig, "memoryPath" | "memoryShared" | "restoreStatePath" | "diskFormat"> & {
+  snapshot?: Pick<
+    VmConfig,
+    "memoryPath" | "memoryShared" | "memoryAnonymous" | "restoreStatePath" | "diskFormat"
+  > & {
     restoreTimeoutMs?: number;
   };
   /** Whether the agent takes its own identity (name, machine id, clock, entropy); default true. */
@@ -114,6 +117,7 @@ export async function bootMachine(
       ...(spec.snapshot?.diskFormat ? { diskFormat: spec.snapshot.diskFormat } : {}),
       ...(spec.snapshot?.memoryPath ? { memoryPath: spec.snapshot.memoryPath } : {}),
       ...(spec.snapshot?.memoryShared ? { memoryShared: true } : {}),
+      ...(spec.snapshot?.memoryAnonymous ? { memoryAnonymous: true } : {}),
       ...(spec.snapshot?.restoreStatePath ? { restoreStatePath: spec.snapshot.restoreStatePath } : {}),
     },
     ...(spec.snapshot?.restoreTimeoutMs ? { restoreTimeoutMs: spec.snapshot.restoreTimeoutMs } : {}),
