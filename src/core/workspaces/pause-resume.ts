@@ -4,12 +4,29 @@
  * pauses (manager.reapExpired), and exec, shell and service calls resume (manager.requireRunning).
  */
 import { PyroError } from "../../errors.js";
+import type { PyroConfig } from "../config.js";
 import { requireInstalled } from "../environments/registry.js";
 import { liveMachineState, stopMachine } from "../machine.js";
-import type { WorkspaceManager } from "./manager.js";
+import type { WorkspacePaths } from "../paths.js";
 import { discardPausedMachine, hasPausedMachine, resumeMachine, saveMachine } from "./pause.js";
 import type { WorkspaceRecord } from "./record.js";
 import type { WorkspaceView } from "./workspace-view.js";
+
+/**
+ * What pause and resume use of the WorkspaceManager (manager.ts calls into this module, so it
+ * is named structurally here rather than imported).
+ */
+export interface WorkspaceManager {
+  readonly config: PyroConfig;
+  paths(id: string): WorkspacePaths;
+  mutate(
+    id: string,
+    fn: (r: WorkspaceRecord) => void | Promise<void>,
+    touch?: boolean,
+  ): Promise<WorkspaceView>;
+  releaseNetwork(record: Pick<WorkspaceRecord, "workspace_id" | "network_policy">): Promise<void>;
+  start(id: string): Promise<{ view: WorkspaceView; wasStopped: boolean }>;
+}
 
 /** The network modules, loaded only for a workspace with a NIC. */
 const loadNetwork = () => import("../network/index.js");

@@ -14,7 +14,6 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, rename, rm, stat } from "node:fs/promises";
-import { join } from "node:path";
 import { PyroError } from "../../errors.js";
 import type { SupervisorConfig } from "../../supervisor/protocol.js";
 import type { PyroConfig } from "../config.js";
@@ -49,13 +48,7 @@ interface PauseManifest {
 
 /** The files of a workspace's saved machine. */
 function pauseFiles(paths: WorkspacePaths) {
-  const dir = join(paths.dir, "pause");
-  return {
-    dir,
-    state: join(dir, "state"),
-    manifest: join(dir, "manifest.json"),
-    memory: join(dir, "memory"),
-  };
+  return { dir: paths.pauseDir, state: paths.pauseState, manifest: paths.pauseManifest };
 }
 
 /** Whether a saved machine is there to resume. */
