@@ -14,7 +14,9 @@ phase() { echo "[setup] phase=$1${2:+ $2} elapsed=$((SECONDS - start))s"; }
 
 phase packages
 packages=(qemu-system-x86 qemu-utils mmdebstrap e2fsprogs util-linux ca-certificates cpio lz4 zstd
-  xz-utils binutils iproute2 nftables)
+  xz-utils binutils iproute2 nftables
+  # tests only: a real OCI registry on 127.0.0.1 and a static shell for the test's container images
+  docker-registry busybox-static)
 if [ "${PYRO_KERNEL:-debian}" = custom ]; then
   packages+=(bison flex bc libelf-dev libssl-dev make gcc libc6-dev)
 fi

@@ -22,12 +22,22 @@ export interface ErrorCodeSpec {
 export const ERROR_TABLE = {
   usage: { exit: 2, fix: "see `pyro <command> --help`" },
   invalid_argument: { exit: 2, fix: "use a value in the documented range" },
-  environment_not_found: { exit: 1, fix: "`pyro env list`" },
+  environment_not_found: { exit: 1, fix: "`pyro env list`; check the reference" },
   environment_not_installed: { exit: 1, fix: "`pyro env pull ENV`" },
   environment_build_failed: {
     exit: 1,
     fix: "read the log named in the message (`build.log`, `rootfs.ext4.log`), check `PYRO_DEBIAN_MIRROR`; for the kernel run `apt-get update`, pin a package with `PYRO_KERNEL_PACKAGE`, or compile one with `PYRO_KERNEL=custom`",
   },
+  registry_unreachable: {
+    exit: 1,
+    fix: "check the address and that the registry runs; a plain-HTTP registry on this machine needs `PYRO_REGISTRY_INSECURE=1`",
+  },
+  registry_auth_failed: {
+    exit: 1,
+    fix: "`podman login` / `docker login` (pyro reads their credential files; credential helpers are not run), or check the repository name",
+  },
+  registry_error: { exit: 1, fix: "read the message; push the environment again" },
+  digest_mismatch: { exit: 1, fix: "push again; check what sits between you and the registry" },
   host_dependency_missing: { exit: 1, fix: "`bash scripts/setup.sh`, or `npm run build`" },
   network_unavailable: {
     exit: 1,

@@ -6,6 +6,10 @@
 #   NAME        environment; its package list is <this dir>/NAME.packages (debian-12, debian-12-base, debian-12-build)
 #   OUT_FILE    raw ext4 image to write (renamed into place only after e2fsck passes)
 #   MIRROR_URI  Debian mirror, e.g. the host's own apt mirror; never hard-coded here
+# optional (`pyro env build`):
+#   PYRO_ROOTFS_PACKAGES  package list file to use instead of NAME.packages
+#   PYRO_ROOTFS_OVERLAY   directory whose tree is copied over the image after the packages
+#   PYRO_ROOTFS_SETUP     shell script run once inside the image (chroot, as root) after that
 # outputs: OUT_FILE, OUT_FILE.log (mmdebstrap/mkfs output)
 # Needs root (so file ownership in the image is real uid 0), mmdebstrap, e2fsprogs.
 set -euo pipefail
@@ -13,7 +17,7 @@ set -euo pipefail
 [ $# -eq 3 ] || { echo "usage: $0 NAME OUT_FILE MIRROR_URI" >&2; exit 2; }
 NAME=$1 MIRROR=$3
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-LIST=$HERE/$NAME.packages
+LIST=${PYRO_ROOTFS_PACKAGES:-$HERE/$NAME.packages}
 OUT=$(realpath -m "$2")
 LOG=$OUT.log
 SIZE=${PYRO_ROOTFS_SIZE:-2G}
@@ -48,8 +52,19 @@ PKGS=$(sed -e 's/#.*//' -e 's/[[:space:]]//g' "$LIST" | grep -v '^$' | sort -u |
 
 # --- bootstrap: minbase (no init system; pyro-agent is PID 1). Docs/man pages are not
 # installed (copyright files kept): they are dead weight in every workspace copy. ---
+# Recipe hooks run inside mmdebstrap, where the image's /proc, /sys, /dev and resolv.conf are set up.
+HOOKS=()
+if [ -n "${PYRO_ROOTFS_OVERLAY:-}" ]; then
+  # Existing directories (e.g. /tmp 1777) and directory symlinks (/bin -> usr/bin) are kept.
+  HOOKS+=(--customize-hook='tar -C "$PYRO_ROOTFS_OVERLAY" --owner=0 --group=0 -cf - . | tar -C "$1" -xpf - --no-overwrite-dir --keep-directory-symlink')
+fi
+if [ -n "${PYRO_ROOTFS_SETUP:-}" ]; then
+  HOOKS+=(--customize-hook='cp "$PYRO_ROOTFS_SETUP" "$1/tmp/pyro-setup.sh" && chroot "$1" /bin/sh -e /tmp/pyro-setup.sh && rm -f "$1/tmp/pyro-setup.sh"')
+fi
+export PYRO_ROOTFS_OVERLAY PYRO_ROOTFS_SETUP
+
 phase bootstrap "packages=$PKGS"
-mmdebstrap --variant=minbase --include="$PKGS" \
+mmdebstrap --variant=minbase --include="$PKGS" "${HOOKS[@]}" \
   --dpkgopt='path-exclude=/usr/share/man/*' \
   --dpkgopt='path-exclude=/usr/share/info/*' \
   --dpkgopt='path-exclude=/usr/share/doc/*' \

@@ -1,6 +1,8 @@
 /** Shared zod fragments. Each `.describe()` gives the unit and default (docs/public-contract.md). */
 import { z } from "zod";
 import {
+  COMMAND_STRING_RE,
+  commandArgv,
   DEFAULT_DISK_MIB,
   DEFAULT_MEM_MIB,
   DEFAULT_TIMEOUT_SECONDS,
@@ -69,10 +71,19 @@ export const TtlSeconds = z
   .default(DEFAULT_TTL_SECONDS)
   .describe(`Idle time in seconds after which the VM is reaped. Default ${DEFAULT_TTL_SECONDS}.`);
 
+/**
+ * A command: an argv array, run as given (argument boundaries kept), or one string, run as
+ * `sh -lc STRING`. Parsed to the argv that runs ({@link commandArgv}).
+ */
 export const Command = z
-  .array(z.string())
-  .min(1)
-  .describe('argv to run in the guest, argument boundaries kept (e.g. ["sh", "-lc", "echo hi"])');
+  .union(
+    [z.array(z.string()).min(1), z.string().regex(COMMAND_STRING_RE, "a command string must not be blank")],
+    { error: "expected an argv array of strings or one command string" },
+  )
+  .describe(
+    'The command: an argv array, run as given with argument boundaries kept (e.g. ["python3", "-m", "pytest"]), or one string, run as `sh -lc STRING` for pipes and shell syntax (e.g. "make test 2>&1 | tail -n 50"). A string holding a JSON array of strings is taken as that argv. The recorded command is the argv that ran: a shell string shows as ["sh", "-lc", STRING].',
+  )
+  .transform(commandArgv);
 
 export const VmId = z.string().min(1).describe("VM id as returned by createVm (vm_ + 12 hex digits)");
 

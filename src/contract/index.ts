@@ -4,6 +4,7 @@
  * (snake_case, as `--json` and MCP emit them; the SDK returns them through `toCamel`).
  */
 export * from "./common.js";
+export * from "./environment.js";
 export * as records from "./records/index.js";
 export * from "./run.js";
 export * from "./runtime.js";

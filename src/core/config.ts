@@ -40,6 +40,8 @@ const ENV_RULES = {
   /** At most this many VMs (one-shot VMs and workspaces) of one PYRO_HOME run at once; unset = no limit. */
   PYRO_MAX_ACTIVE_VMS: { kind: "int", min: 1, max: 10_000 },
   PYRO_LOG_LEVEL: { kind: "enum", values: ["silent", "error", "info", "debug"] },
+  /** `1`: `env push|pull` may speak plain HTTP to a registry on a loopback address (never elsewhere). */
+  PYRO_REGISTRY_INSECURE: { kind: "enum", values: ["0", "1"] },
   /** Host-global registry of workspace network leases; default `/run/pyro/net`. */
   PYRO_NET_DIR: { kind: "path" },
   /** IPv4 pool carved into one /30 per workspace; default `172.29.0.0/16`. */
@@ -103,6 +105,10 @@ export interface PyroConfig {
   kernelFlavor: "debian" | "custom";
   kernelPackage: string | undefined;
   kernelSourceVersion: string | undefined;
+  /** Plain HTTP allowed for loopback registries. @default false (PYRO_REGISTRY_INSECURE=1) */
+  registryInsecure: boolean;
+  /** Container credential files read for registry basic auth, first match wins. */
+  registryAuthFiles: string[];
 }
 
 /** Explicit options that override the environment. */
@@ -143,7 +149,23 @@ export function resolveConfig(overrides: ConfigOverrides = {}, env = readEnv()):
     kernelFlavor: env.PYRO_KERNEL ?? "debian",
     kernelPackage: env.PYRO_KERNEL_PACKAGE,
     kernelSourceVersion: env.PYRO_KERNEL_SOURCE_VERSION,
+    registryInsecure: env.PYRO_REGISTRY_INSECURE === "1",
+    registryAuthFiles: registryAuthFiles(),
   };
+}
+
+/**
+ * The usual container credential files, in the order podman/skopeo and Docker read them:
+ * `$REGISTRY_AUTH_FILE`, `$XDG_RUNTIME_DIR/containers/auth.json`,
+ * `~/.config/containers/auth.json`, `$DOCKER_CONFIG/config.json` (default `~/.docker/config.json`).
+ */
+export function registryAuthFiles(env: NodeJS.ProcessEnv = process.env): string[] {
+  const files: string[] = [];
+  if (env.REGISTRY_AUTH_FILE) files.push(env.REGISTRY_AUTH_FILE);
+  if (env.XDG_RUNTIME_DIR) files.push(join(env.XDG_RUNTIME_DIR, "containers", "auth.json"));
+  files.push(join(homedir(), ".config", "containers", "auth.json"));
+  files.push(join(env.DOCKER_CONFIG ?? join(homedir(), ".docker"), "config.json"));
+  return files;
 }
 
 /**

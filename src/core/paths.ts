@@ -20,8 +20,11 @@
  *   templates/<env-slug>/<key>/current -> build-<id>   the usable build of a VM template
  *   templates/<env-slug>/<key>/build-<id>/manifest.json, state, memory, disk.qcow2|disk.ext4
  * $PYRO_HOME/templates/b-<id>/       the run and log directories of a template being built
+ *   local/<env-slug>-<sha8 of name>/   the same files, for environments built or pulled here
+ *   oci/blobs/sha256/<hex>[.partial]  registry blobs of pulls in progress (resumable)
  * ```
  */
+import { createHash } from "node:crypto";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -39,6 +42,8 @@ export const packagePaths = {
   debianModuleList: join(packageRoot, "images", "kernel", "debian-modules.list"),
   kernelConfigFragment: join(packageRoot, "images", "kernel", "pyro-guest.config"),
   rootfsBuildScript: join(packageRoot, "images", "rootfs", "build.sh"),
+  /** Packs an unpacked container image into a rootfs (mkfs.ext4 -d). */
+  rootfsFromTreeScript: join(packageRoot, "images", "rootfs", "from-tree.sh"),
   rootfsPackageList: (slug: string) => join(packageRoot, "images", "rootfs", `${slug}.packages`),
   /** The per-VM supervisor, a static Go binary built from host/ (npm run build:host). */
   supervisorEntry: join(packageRoot, "dist", "host", "pyro-supervisor"),
@@ -148,6 +153,16 @@ export const cachePaths = {
   environmentRoot: (cacheDir: string, name: string) => join(cacheDir, environmentSlug(name)),
   environmentDir: (cacheDir: string, name: string, version: string) =>
     join(cacheDir, environmentSlug(name), version),
+  /** Environments built (`env build`) or pulled from a registry; the hash keeps `a/b` and `a-b` apart. */
+  localEnvironmentsDir: (cacheDir: string) => join(cacheDir, "local"),
+  localEnvironmentDir: (cacheDir: string, name: string) =>
+    join(
+      cacheDir,
+      "local",
+      `${environmentSlug(name).slice(0, 80)}-${createHash("sha256").update(name).digest("hex").slice(0, 8)}`,
+    ),
+  /** Downloaded registry blobs, kept until their pull installs (so a new pull resumes). */
+  blobDir: (cacheDir: string) => join(cacheDir, "oci", "blobs", "sha256"),
   manifest: (envDir: string) => join(envDir, "manifest.json"),
   kernel: (envDir: string) => join(envDir, "vmlinux"),
   modules: (envDir: string) => join(envDir, "modules.cpio"),

@@ -4,7 +4,7 @@
  */
 import type { Readable } from "node:stream";
 import { PyroError } from "../errors.js";
-import { findCatalogEntry } from "./environments/catalog.js";
+import { resolveEnvironment } from "./environments/local.js";
 import type { ExecResult } from "./exec.js";
 import type { StartReport, TemplateEvent } from "./templates/start.js";
 import { traceMark } from "./trace.js";
@@ -46,7 +46,7 @@ export async function runOnce(vms: VmManager, options: RunOptions): Promise<RunO
   const checkAbort = () => {
     if (options.signal?.aborted) throw new PyroError("interrupted", "run interrupted");
   };
-  findCatalogEntry(options.environment); // an unknown name fails before any phase line
+  await resolveEnvironment(vms.config.cacheDir, options.environment); // an unknown name fails before any phase line
   options.onPhase?.("create", { environment: options.environment });
   const record = await vms.create(options);
   let cleanupReason = "completed";

@@ -8,6 +8,7 @@ import { PyroError } from "../errors.js";
 import type { SupervisorState } from "../supervisor/protocol.js";
 import { requireAgentBinary } from "./boot-initrd.js";
 import type { PyroConfig } from "./config.js";
+import { imageExecDefaults } from "./environments/local.js";
 import { requireInstalled } from "./environments/registry.js";
 import { type ExecOptions, type ExecResult, execInVm } from "./exec.js";
 import { withLock } from "./lock.js";
@@ -52,7 +53,7 @@ export interface VmStatus extends VmRecord {
 }
 
 export class VmManager {
-  constructor(private readonly config: PyroConfig) {}
+  constructor(readonly config: PyroConfig) {}
 
   private lock<T>(vmId: string, fn: () => Promise<T>): Promise<T> {
     return withLock(vmPaths(this.config.stateDir, vmId).dir, fn, { waitMs: 120_000 });
@@ -171,7 +172,15 @@ export class VmManager {
     if (record.state !== "started") {
       throw new PyroError("vm_not_running", `VM "${vmId}" is ${record.state}`, { hint: "start it first" });
     }
-    return execInVm(machineClient(vmPaths(this.config.stateDir, vmId)), options);
+    // A container image's Env and WorkingDir come first; the caller's own env and cwd win.
+    const image = await imageExecDefaults(this.config.cacheDir, record.environment);
+    const env = image.env || options.env ? { ...image.env, ...options.env } : undefined;
+    const cwd = options.cwd ?? image.cwd;
+    return execInVm(machineClient(vmPaths(this.config.stateDir, vmId)), {
+      ...options,
+      ...(env ? { env } : {}),
+      ...(cwd ? { cwd } : {}),
+    });
   }
 
   async status(vmId: string): Promise<VmStatus> {

@@ -1,50 +1,44 @@
 /**
  * The one place MCP tool results are shaped: SDK records become snake_case `structuredContent`
- * plus one line of text, and every thrown error becomes an `isError` result with its code.
+ * plus their text content (text.ts), and every thrown error becomes an `isError` result with
+ * its code.
  */
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { errorBody, errorText, toPyroError, toSnake } from "../sdk/index.js";
+import { headBytes, resultText, STREAM_LIMIT_BYTES } from "./text.js";
 
-/** Most bytes of `stdout` or `stderr` a tool result carries (each). @default 65536 (bytes) */
-export const STREAM_LIMIT_BYTES = 65_536;
+export { STREAM_LIMIT_BYTES };
 
-const STREAM_KEYS = ["stdout", "stderr"] as const;
-
-/** The first `limit` bytes of `text`, never splitting a UTF-8 sequence; undefined when it fits. */
-function headBytes(text: string, limit: number): string | undefined {
-  const buf = Buffer.from(text, "utf8");
-  if (buf.length <= limit) return undefined;
-  let end = limit;
-  // Back off to the start of a UTF-8 sequence (continuation bytes are 0b10xxxxxx).
-  while (end > 0 && ((buf[end] ?? 0) & 0xc0) === 0x80) end--;
-  return buf.subarray(0, end).toString("utf8");
-}
+/** Top-level record fields cut in `structuredContent` (command output, unbounded otherwise). */
+export const CUT_KEYS = ["stdout", "stderr"] as const;
 
 /**
  * A successful tool result: `value` converted to snake_case (wrapped as `{ result }` when it is
- * not an object), with top-level `stdout`/`stderr` cut to {@link STREAM_LIMIT_BYTES} and a
- * `stdout_truncated: true` / `stderr_truncated: true` flag beside each one that was cut.
- * `summary` is the one-line text; a note is appended when output was cut.
+ * not an object). In `structuredContent`, a top-level `stdout`/`stderr` longer than
+ * {@link STREAM_LIMIT_BYTES} is cut to its first bytes, with `stdout_truncated: true` and
+ * `stdout_bytes` (the full size) beside it. The text content is {@link resultText} of the
+ * whole record, `streams` shown as delimited blocks.
  */
-export function toolResult(value: unknown, summary: string): CallToolResult {
+export function toolResult(value: unknown, streams: readonly string[] = []): CallToolResult {
   const snake = toSnake(value);
-  const structured: Record<string, unknown> =
+  const record: Record<string, unknown> =
     snake !== null && typeof snake === "object" && !Array.isArray(snake)
       ? { ...(snake as Record<string, unknown>) }
       : { result: snake };
-  const cut: string[] = [];
-  for (const key of STREAM_KEYS) {
+  const structured = { ...record };
+  for (const key of CUT_KEYS) {
     const text = structured[key];
     if (typeof text !== "string") continue;
     const head = headBytes(text, STREAM_LIMIT_BYTES);
-    if (head === undefined) continue;
-    structured[key] = head;
+    if (!head.cut) continue;
+    structured[key] = head.text;
     structured[`${key}_truncated`] = true;
-    cut.push(key);
+    structured[`${key}_bytes`] = head.bytes;
   }
-  const note =
-    cut.length > 0 ? ` [${cut.join(" and ")} truncated to the first ${STREAM_LIMIT_BYTES} bytes]` : "";
-  return { structuredContent: structured, content: [{ type: "text", text: `${summary}${note}` }] };
+  return {
+    structuredContent: structured,
+    content: [{ type: "text", text: resultText(streams.length > 0 ? record : structured, streams) }],
+  };
 }
 
 /**

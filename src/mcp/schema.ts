@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { parseInput } from "../contract/parse-input.js";
 import { snakeSchema } from "../contract/schema-case.js";
+import { CUT_KEYS, STREAM_LIMIT_BYTES } from "./respond.js";
 
 export { snakeSchema };
 
@@ -35,21 +36,28 @@ export const ToolErrorSchema = z
   })
   .strict();
 
-const STREAM_KEYS = ["stdout", "stderr"] as const;
-
 /**
  * The `structuredContent` of a successful result of a tool whose SDK record has `record` as
  * its snake_case schema, exactly as respond.ts `toolResult` shapes it: a record that is not an
  * object comes wrapped as `{ result }`, and beside a top-level `stdout`/`stderr` string that
- * was cut stands a `stdout_truncated: true`/`stderr_truncated: true` flag.
+ * was cut stand `stdout_truncated: true` and `stdout_bytes` (its full size).
  */
 export function toolOutputSchema(record: z.ZodType): z.ZodObject {
   const object: z.ZodObject = record instanceof z.ZodObject ? record : z.object({ result: record });
   const shape = object.shape as Record<string, z.ZodType>;
   const flags = Object.fromEntries(
-    STREAM_KEYS.filter((key) => shape[key] instanceof z.ZodString).map((key) => [
-      `${key}_truncated`,
-      z.literal(true).optional().describe(`Present when ${key} was cut to its first 65536 bytes`),
+    CUT_KEYS.filter((key) => shape[key] instanceof z.ZodString).flatMap((key) => [
+      [
+        `${key}_truncated`,
+        z
+          .literal(true)
+          .optional()
+          .describe(`Present when ${key} was cut to its first ${STREAM_LIMIT_BYTES} bytes`),
+      ],
+      [
+        `${key}_bytes`,
+        z.number().int().optional().describe(`Present when ${key} was cut: its full size in bytes`),
+      ],
     ]),
   );
   return Object.keys(flags).length > 0 ? object.extend(flags) : object;

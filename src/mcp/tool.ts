@@ -1,6 +1,6 @@
 /**
  * The MCP operation table: each tool is declared once as a {@link ToolSpec} (SDK input schema,
- * contract output schema, SDK call, profiles, annotations, summary line) and registered by
+ * contract output schema, SDK call, profiles, annotations, the fields shown as text blocks) and registered by
  * {@link registerToolTable}.
  */
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
@@ -46,10 +46,15 @@ export interface ToolSpec<I extends z.ZodObject = z.ZodObject, O extends z.ZodTy
    */
   output: O;
   annotations: ToolHints;
+  /**
+   * Top-level string fields of the record that hold command output or file text (`stdout`,
+   * `stderr`, `output`, `content`, `patch`): the text content shows them as delimited,
+   * bounded blocks after the other fields' JSON (text.ts `resultText`). Without: the text
+   * content is the record's JSON.
+   */
+  streams?: readonly (keyof z.output<O> & string)[];
   /** Makes the SDK call with validated camelCase input; `signal` aborts when the client cancels. */
   call(input: z.output<I>, signal: AbortSignal): Promise<Camel<z.output<O>>>;
-  /** One short line describing the SDK record (the text content of the result). */
-  summary(record: Camel<z.output<O>>): string;
 }
 
 /** Annotation presets shared by the tool tables. */
@@ -88,7 +93,7 @@ export function registerToolTable(server: McpServer, profile: McpProfile, specs:
         try {
           const camel = toCamel(parseToolInput(input, args)) as z.output<typeof spec.input>;
           const record = await spec.call(camel, extra.signal);
-          const result = toolResult(record, spec.summary(record));
+          const result = toolResult(record, spec.streams);
           // The record must be what outputSchema promises (the MCP SDK's own check passes anything).
           const checked = output.safeParse(result.structuredContent);
           if (!checked.success) {

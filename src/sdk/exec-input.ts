@@ -6,9 +6,18 @@
  * the schema); for anything else it answers undefined and the caller validates with the
  * schema, which gives the usual `invalid_argument` error.
  */
-import { DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS, SECRET_ENV_RE } from "../contract/defaults.js";
+import {
+  COMMAND_STRING_RE,
+  commandArgv,
+  DEFAULT_TIMEOUT_SECONDS,
+  MAX_TIMEOUT_SECONDS,
+  SECRET_ENV_RE,
+} from "../contract/defaults.js";
 
-/** The parsed exec input, defaults filled (the output type of ExecWorkspaceInputSchema). */
+/**
+ * The parsed exec input, defaults filled (the output type of ExecWorkspaceInputSchema):
+ * `command` is the argv that runs (a string command became `sh -lc STRING`).
+ */
 export interface ExecInput {
   workspaceId: string;
   command: string[];
@@ -35,13 +44,14 @@ export function quickExecInput(input: unknown): ExecInput | undefined {
   const timeoutSeconds = o.timeoutSeconds === undefined ? DEFAULT_TIMEOUT_SECONDS : o.timeoutSeconds;
   const secretEnv = o.secretEnv === undefined ? [] : o.secretEnv;
   if (typeof workspaceId !== "string" || workspaceId.length === 0) return undefined;
-  if (!isStrings(command) || command.length === 0) return undefined;
+  const isCommandString = typeof command === "string" && COMMAND_STRING_RE.test(command);
+  if (!isCommandString && (!isStrings(command) || command.length === 0)) return undefined;
   if (!Number.isInteger(timeoutSeconds)) return undefined;
   if ((timeoutSeconds as number) < 1 || (timeoutSeconds as number) > MAX_TIMEOUT_SECONDS) return undefined;
   if (!isStrings(secretEnv) || !secretEnv.every((s) => SECRET_ENV_RE.test(s))) return undefined;
   return {
     workspaceId,
-    command: [...command],
+    command: commandArgv(command as string | string[]),
     timeoutSeconds: timeoutSeconds as number,
     secretEnv: [...secretEnv],
   };

@@ -35,6 +35,8 @@ export {
 export { Pyro, type PyroOptions, type RunHooks } from "./pyro.js";
 export type {
   ApplyWorkspacePatchInput,
+  BuildEnvironmentInput,
+  BuildResult,
   CreateVmInput,
   CreateWorkspaceInput,
   DiskExport,
@@ -60,6 +62,8 @@ export type {
   PrepareResult,
   PruneResult,
   PullResult,
+  PushEnvironmentInput,
+  PushResult,
   PushWorkspaceSyncInput,
   ReadShellInput,
   ReadWorkspaceFileInput,
@@ -97,6 +101,7 @@ export type {
   WorkspaceExecResult,
   WorkspaceList,
   WorkspaceLogs,
+  WorkspaceSummary,
   WriteShellInput,
   WriteWorkspaceFileInput,
 } from "./schemas.js";

@@ -5,155 +5,21 @@
  * the contract's snake_case record, and returns it through the one mapper, `toCamel`.
  */
 import type { Readable } from "node:stream";
-import { type Camel, toCamel } from "../contract/case.js";
-import { type PyroConfig, resolveConfig } from "../core/config.js";
-import type { PullProgressListener } from "../core/environments/progress.js";
-import { VmManager } from "../core/vm-manager.js";
-import { WorkspaceManager } from "../core/workspaces/manager.js";
 import { execWorkspace } from "../core/workspaces/workspace-exec.js";
+import { files, lifecycle, offlineDisk, services, shells, snapshots, summary } from "./core-modules.js";
 import { quickExecInput } from "./exec-input.js";
-import { configOverrides, type PyroOptions, type RunHooks } from "./options.js";
+import type { PyroOptions, RunHooks } from "./options.js";
+import { camel, PyroMachines } from "./pyro-machines.js";
 import type * as S from "./schemas.js";
 import { validateAs } from "./validate.js";
 
-// Everything but exec loads when first called, with the modules only it uses: exec's hot
-// path reaches neither zod nor another operation's code.
-const environments = () => import("../core/environments/api.js");
-const vmApi = () => import("../core/vm-api.js");
-const lifecycle = () => import("../core/workspaces/lifecycle.js");
-const files = () => import("../core/workspaces/files.js");
-const snapshots = () => import("../core/workspaces/snapshots.js");
-const shells = () => import("../core/workspaces/shell-api.js");
-const services = () => import("../core/workspaces/service-api.js");
-const offlineDisk = () => import("../core/workspaces/offline-disk.js");
-
-/** A core answer (snake_case) as the SDK's camelCase record. */
-const camel = async <T>(record: Promise<T>): Promise<Camel<T>> => toCamel(await record);
-
 export type { PyroOptions, RunHooks };
 
-export class Pyro {
-  readonly config: PyroConfig;
-  private readonly vms: VmManager;
-  private readonly ws: WorkspaceManager;
-
-  /** @throws PyroError invalid_argument for a malformed PYRO_* variable, `vmm` or `maxActiveVms`. */
-  constructor(options: PyroOptions = {}) {
-    this.config = resolveConfig(configOverrides(options));
-    this.vms = new VmManager(this.config);
-    this.ws = new WorkspaceManager(this.config);
-  }
-
-  /** Host diagnosis: KVM (and whether a guest really boots with it), VMMs, acceleration, capabilities. */
-  async doctor(): Promise<S.DoctorReport> {
-    return camel((await import("../core/doctor.js")).diagnose(this.config));
-  }
-
-  /** The catalog with install status (quick check; no hashing). */
-  async listEnvironments(): Promise<S.EnvironmentList> {
-    return camel((await environments()).listEnvironmentRecords(this.config));
-  }
-
-  /**
-   * Installs an environment (kernel + rootfs), building it locally from Debian packages when
-   * no prebuilt artifact is reachable. Verified installs are a fast no-op; broken ones are repaired.
-   * @throws PyroError environment_not_found, environment_build_failed, host_dependency_missing
-   */
-  async pullEnvironment(
-    name: string,
-    options: { onProgress?: PullProgressListener; signal?: AbortSignal } = {},
-  ): Promise<S.PullResult> {
-    const args = await validateAs("EnvironmentName", name);
-    return camel((await environments()).pullEnvironment(this.config, args, options));
-  }
-
-  /** One environment with its manifest, every artifact re-hashed. @throws PyroError environment_not_found */
-  async inspectEnvironment(name: string): Promise<S.Environment> {
-    const args = await validateAs("EnvironmentName", name);
-    return camel((await environments()).inspectEnvironment(this.config, args));
-  }
-
-  /** Removes stale or unused cache entries; reports bytes freed. */
-  async pruneEnvironments(): Promise<S.PruneResult> {
-    return camel((await environments()).pruneEnvironments(this.config));
-  }
-
-  /**
-   * Builds the VM templates of an environment ahead of time (`pyro prepare`): the `run` and
-   * `workspace` templates of these sizes, so the next `run` / `createWorkspace` restores
-   * instead of booting (docs/templates.md). A usable template is kept.
-   * @throws PyroError environment_not_installed, vmm_unavailable, boot_failed
-   */
-  async prepare(input: S.PrepareInput): Promise<S.PrepareResult> {
-    const args = await validateAs("PrepareInputSchema", input);
-    return camel((await import("../core/templates/prepare.js")).prepareTemplates(this.config, args));
-  }
-
-  /**
-   * One-shot: create a microVM, boot it, run `command`, delete it (always, also on error,
-   * timeout or abort).
-   * @throws PyroError invalid_argument, environment_not_installed, boot_failed, timeout, interrupted
-   */
-  async run(input: S.RunInput, hooks: RunHooks = {}): Promise<S.RunResult> {
-    return camel((await vmApi()).run(this.vms, await validateAs("RunInputSchema", input), hooks));
-  }
-
-  /** Same as {@link Pyro.run} (the 1.x name). */
-  runInVm(input: S.RunInput, hooks: RunHooks = {}): Promise<S.RunResult> {
-    return this.run(input, hooks);
-  }
-
-  /** Creates a VM record (nothing boots until {@link Pyro.startVm}). @throws PyroError environment_not_installed */
-  async createVm(input: S.CreateVmInput): Promise<S.Vm> {
-    return camel((await vmApi()).createVm(this.vms, await validateAs("CreateVmInputSchema", input)));
-  }
-
-  /** Boots a created VM and waits for its guest agent. @throws PyroError vm_not_found, boot_failed */
-  async startVm(vmId: string): Promise<S.Vm> {
-    return camel((await vmApi()).startVm(this.vms, await validateAs("VmId", vmId)));
-  }
-
-  /**
-   * Runs one command in a started VM, then deletes the VM (pyro's exec auto-clean semantics).
-   * @throws PyroError vm_not_found, vm_not_running, timeout
-   */
-  async execVm(input: S.ExecVmInput, hooks: Omit<RunHooks, "onPhase"> = {}): Promise<S.VmExecResult> {
-    return camel((await vmApi()).execVm(this.vms, await validateAs("ExecVmInputSchema", input), hooks));
-  }
-
-  /** Powers a VM off (guest flushes, VMM exits). @throws PyroError vm_not_found */
-  async stopVm(vmId: string): Promise<S.Vm> {
-    return camel((await vmApi()).stopVm(this.vms, await validateAs("VmId", vmId)));
-  }
-
-  /** Kills the VM if running and removes all its state. @throws PyroError vm_not_found */
-  async deleteVm(vmId: string): Promise<S.VmDelete> {
-    return camel((await vmApi()).deleteVm(this.vms, await validateAs("VmId", vmId)));
-  }
-
-  /** Record plus live supervisor state. @throws PyroError vm_not_found */
-  async statusVm(vmId: string): Promise<S.Vm> {
-    return camel((await vmApi()).statusVm(this.vms, await validateAs("VmId", vmId)));
-  }
-
-  /**
-   * Network facts of a VM: for a running VM created with `network: true`, its guest and host
-   * addresses (a private /30) and host TAP device; nulls otherwise. @throws PyroError vm_not_found
-   */
-  async networkInfoVm(vmId: string): Promise<S.VmNetworkInfo> {
-    return camel((await vmApi()).networkInfoVm(this.vms, await validateAs("VmId", vmId)));
-  }
-
-  /** Every VM under this state dir. */
-  async listVms(): Promise<S.VmList> {
-    return camel((await vmApi()).listVms(this.vms));
-  }
-
-  /** Deletes VMs and workspaces idle past their TTL. */
-  async reapExpired(): Promise<S.ReapResult> {
-    return camel((await vmApi()).reapExpired(this.vms, this.ws));
-  }
-
+/**
+ * The SDK: everything {@link PyroMachines} has (doctor, environments, templates, run, VMs) plus
+ * workspaces, their files, snapshots, shells, services and offline disk tools.
+ */
+export class Pyro extends PyroMachines {
   // ---- Workspaces (docs/workspaces.md). `workspaceId` accepts an id or a unique name. ----
 
   /**
@@ -198,6 +64,12 @@ export class Pyro {
   /** Command history: sequence, command, exit code, duration, output (64 KiB per stream kept). */
   async logsWorkspace(workspaceId: string): Promise<S.WorkspaceLogs> {
     return camel((await lifecycle()).logsWorkspace(this.ws, await validateAs("WorkspaceRef", workspaceId)));
+  }
+
+  /** Changes since the baseline (no patch), the last 10 commands, services, shells, snapshots. */
+  async summarizeWorkspace(workspaceId: string): Promise<S.WorkspaceSummary> {
+    const ref = await validateAs("WorkspaceRef", workspaceId);
+    return camel((await summary()).summarizeWorkspace(this.ws, ref));
   }
 
   /** Destroys the VM and all state. @throws PyroError workspace_not_found */

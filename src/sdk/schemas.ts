@@ -9,6 +9,7 @@ import * as R from "../contract/records/index.js";
 import { camelSchema } from "../contract/schema-case.js";
 
 export * from "../contract/common.js";
+export * from "../contract/environment.js";
 export * from "../contract/run.js";
 export * from "../contract/runtime.js";
 export * from "../contract/vm.js";
@@ -30,6 +31,10 @@ export const PruneResultSchema = camelSchema(R.PruneResultSchema);
 export type PruneResult = CamelOf<typeof R.PruneResultSchema>;
 export const PrepareResultSchema = camelSchema(R.PrepareResultSchema);
 export type PrepareResult = CamelOf<typeof R.PrepareResultSchema>;
+export const BuildResultSchema = camelSchema(R.BuildResultSchema);
+export type BuildResult = CamelOf<typeof R.BuildResultSchema>;
+export const PushResultSchema = camelSchema(R.PushResultSchema);
+export type PushResult = CamelOf<typeof R.PushResultSchema>;
 
 export const VmSchema = camelSchema(R.VmSchema);
 export type Vm = CamelOf<typeof R.VmSchema>;
@@ -61,6 +66,8 @@ export type WorkspaceExecResult = CamelOf<typeof R.WorkspaceExecResultSchema>;
 export const HistoryEntrySchema = camelSchema(R.HistoryEntrySchema);
 export const WorkspaceLogsSchema = camelSchema(R.WorkspaceLogsSchema);
 export type WorkspaceLogs = CamelOf<typeof R.WorkspaceLogsSchema>;
+export const WorkspaceSummarySchema = camelSchema(R.WorkspaceSummarySchema);
+export type WorkspaceSummary = CamelOf<typeof R.WorkspaceSummarySchema>;
 export const SnapshotSchema = camelSchema(R.SnapshotSchema);
 export type Snapshot = CamelOf<typeof R.SnapshotSchema>;
 export const SnapshotListSchema = camelSchema(R.SnapshotListSchema);

@@ -6,7 +6,7 @@ export interface RawEntry {
   path: string;
   type?: "File" | "Directory" | "SymbolicLink" | "Link" | "CharacterDevice" | "BlockDevice" | "FIFO";
   linkpath?: string;
-  body?: string;
+  body?: string | Buffer;
   mode?: number;
 }
 

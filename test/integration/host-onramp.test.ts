@@ -9,15 +9,18 @@ import { join } from "node:path";
 import { parse as parseToml } from "smol-toml";
 import { afterAll, describe, expect, it } from "vitest";
 import { cliPath, runCli } from "./fixtures.js";
+import { workspaceTest } from "./workspace-test.js";
 
 const home = mkdtempSync(join(tmpdir(), "pyro-host-cli-"));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
-const env = { ...process.env, HOME: home, CODEX_HOME: "", XDG_CONFIG_HOME: "" };
+// No guest boots here, but the fixture still gives the CLI a private PYRO_HOME and checks it.
+const pyro = workspaceTest();
+const env = () => pyro.env({ HOME: home, CODEX_HOME: "", XDG_CONFIG_HOME: "" });
 const serveArgs = [cliPath, "mcp", "serve", "--profile", "workspace-core"];
 
 describe("pyro host", () => {
   it("prints each client's entry in its own format", async () => {
-    const claude = await runCli(["host", "print-config", "claude-code"], env);
+    const claude = await runCli(["host", "print-config", "claude-code"], env());
     expect(claude.code).toBe(0);
     expect(JSON.parse(claude.stdout).mcpServers.pyro).toEqual({
       type: "stdio",
@@ -26,7 +29,7 @@ describe("pyro host", () => {
       env: {},
     });
     expect(claude.stderr).toContain(join(home, ".claude.json"));
-    const codex = await runCli(["host", "print-config", "codex", "--profile", "vm-run"], env);
+    const codex = await runCli(["host", "print-config", "codex", "--profile", "vm-run"], env());
     expect((parseToml(codex.stdout).mcp_servers as Record<string, { args: string[] }>).pyro?.args).toEqual([
       cliPath,
       "mcp",
@@ -34,7 +37,7 @@ describe("pyro host", () => {
       "--profile",
       "vm-run",
     ]);
-    const opencode = await runCli(["host", "print-config", "opencode", "--json"], env);
+    const opencode = await runCli(["host", "print-config", "opencode", "--json"], env());
     const printed = JSON.parse(opencode.stdout);
     expect(printed).toMatchObject({ client: "opencode", scope: "user", format: "json" });
     expect(JSON.parse(printed.text).mcp.pyro).toEqual({
@@ -42,7 +45,7 @@ describe("pyro host", () => {
       command: [process.execPath, ...serveArgs],
       enabled: true,
     });
-    const bad = await runCli(["host", "print-config", "vscode"], env);
+    const bad = await runCli(["host", "print-config", "vscode"], env());
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^error\[usage\]:.*claude-code, codex, opencode/);
   });
@@ -51,7 +54,7 @@ describe("pyro host", () => {
     const path = join(home, ".codex", "config.toml");
     mkdirSync(join(home, ".codex"));
     writeFileSync(path, '# mine\n[mcp_servers.other]\ncommand = "other"\n');
-    const dry = await runCli(["host", "connect", "codex", "--dry-run"], env);
+    const dry = await runCli(["host", "connect", "codex", "--dry-run"], env());
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain("+[mcp_servers.pyro]");
     expect(readFileSync(path, "utf8")).not.toContain("pyro");
@@ -63,16 +66,16 @@ describe("pyro host", () => {
       .join("\n");
     expect((parseToml(added).mcp_servers as Record<string, unknown>).pyro).toMatchObject({ args: serveArgs });
 
-    const connected = await runCli(["host", "connect", "codex", "--json"], env);
+    const connected = await runCli(["host", "connect", "codex", "--json"], env());
     expect(JSON.parse(connected.stdout)).toMatchObject({
       changed: true,
       backup_path: expect.stringContaining(".pyro-backup-"),
     });
     expect(readFileSync(path, "utf8")).toContain('[mcp_servers.other]\ncommand = "other"');
-    expect((await runCli(["host", "doctor", "codex"], env)).code).toBe(0);
+    expect((await runCli(["host", "doctor", "codex"], env())).code).toBe(0);
 
     writeFileSync(path, readFileSync(path, "utf8").replace(process.execPath, "/opt/gone/bin/node"));
-    const sick = await runCli(["host", "doctor", "codex", "--json"], env);
+    const sick = await runCli(["host", "doctor", "codex", "--json"], env());
     expect(sick.code).toBe(1);
     expect(JSON.parse(sick.stdout).problems).toEqual([
       expect.objectContaining({
@@ -80,9 +83,9 @@ describe("pyro host", () => {
         message: expect.stringContaining("/opt/gone/bin/node"),
       }),
     ]);
-    const repaired = await runCli(["host", "repair", "codex"], env);
+    const repaired = await runCli(["host", "repair", "codex"], env());
     expect(repaired.code).toBe(0);
     expect(repaired.stdout).toContain("fixed: binary_missing");
-    expect((await runCli(["host", "doctor", "codex"], env)).stdout).toMatch(/: OK\n$/);
+    expect((await runCli(["host", "doctor", "codex"], env())).stdout).toMatch(/: OK\n$/);
   });
 });

@@ -71,7 +71,9 @@ const CORE_TOOLS = [
   "workspace_list",
   "workspace_logs",
   "workspace_patch_apply",
+  "workspace_reset",
   "workspace_status",
+  "workspace_summary",
   "workspace_sync_push",
   "workspace_update",
 ].sort();
@@ -93,7 +95,6 @@ const FULL_TOOLS = [
   "workspace_disk_export",
   "workspace_disk_list",
   "workspace_disk_read",
-  "workspace_reset",
   "workspace_start",
   "workspace_stop",
 ].sort();
@@ -149,5 +150,88 @@ describe("MCP Inspector CLI against pyro mcp serve", () => {
     expect(gone.isError).toBe(true);
     expect(gone.data).toMatchObject({ error: { code: "workspace_not_found" } });
     expect(processesMentioning(id)).toEqual([]);
+  });
+});
+
+/** The text content of a result: what a host that shows only text passes to the model. */
+const textOf = (result: CallToolResult) =>
+  (result.content as { type: string; text: string }[])[0]?.text ?? "";
+
+describe("MCP Inspector CLI: commands as strings or argv, output in the text content", () => {
+  it("vm_run takes a string (sh -lc) and an argv array; the text carries stdout", async () => {
+    const asString = await callTool("vm-run", "vm_run", {
+      environment: "debian:12",
+      command: "echo mcp-ok | tr a-z A-Z",
+    });
+    expect(asString.isError, textOf(asString)).toBeFalsy();
+    expect(asString.data).toMatchObject({
+      exit_code: 0,
+      stdout: "MCP-OK\n",
+      command: ["sh", "-lc", "echo mcp-ok | tr a-z A-Z"],
+    });
+    expect(textOf(asString)).toMatch(
+      /^\{.*"exit_code":0.*\}\n--- stdout \(7 bytes\) ---\nMCP-OK\n--- stderr \(0 bytes\) ---\n$/,
+    );
+
+    const asArgv = await callTool("vm-run", "vm_run", {
+      environment: "debian:12",
+      command: JSON.stringify(["printf", "%s|", "a b", "$HOME"]),
+    });
+    expect(asArgv.isError, textOf(asArgv)).toBeFalsy();
+    // Argument boundaries kept and no shell: `$HOME` is not expanded.
+    expect(asArgv.data).toMatchObject({ exit_code: 0, stdout: "a b|$HOME|" });
+    expect(textOf(asArgv)).toContain("--- stdout (10 bytes) ---\na b|$HOME|\n--- stderr (0 bytes) ---\n");
+  });
+
+  it("workspace_exec takes both, and a 1 MiB output is cut with a marker in text and in structuredContent", async () => {
+    const profile = "workspace-core";
+    const create = await callTool(profile, "workspace_create", { environment: "debian:12" });
+    expect(create.isError, textOf(create)).toBeFalsy();
+    const id = create.data.workspace_id as string;
+
+    const asString = await callTool(profile, "workspace_exec", {
+      workspace_id: id,
+      command: "echo from-a-string > s.txt && cat s.txt; echo warn >&2; exit 3",
+    });
+    expect(asString.isError, textOf(asString)).toBeFalsy();
+    expect(asString.data).toMatchObject({ exit_code: 3, stdout: "from-a-string\n", stderr: "warn\n" });
+    const text = textOf(asString);
+    expect(text).toContain('"exit_code":3');
+    expect(text).toContain("--- stdout (14 bytes) ---\nfrom-a-string\n--- stderr (5 bytes) ---\nwarn\n");
+
+    const asArgv = await callTool(profile, "workspace_exec", {
+      workspace_id: id,
+      command: JSON.stringify(["cat", "s.txt"]),
+    });
+    expect(asArgv.data).toMatchObject({ exit_code: 0, stdout: "from-a-string\n", command: ["cat", "s.txt"] });
+    expect(textOf(asArgv)).toContain("--- stdout (14 bytes) ---\nfrom-a-string\n");
+
+    const big = await callTool(profile, "workspace_exec", {
+      workspace_id: id,
+      command: "head -c 1048576 /dev/zero | tr '\\0' a",
+    });
+    expect(big.isError, textOf(big).slice(0, 500)).toBeFalsy();
+    expect(big.data).toMatchObject({ exit_code: 0, stdout_truncated: true, stdout_bytes: 1_048_576 });
+    expect(big.data.stdout).toBe("a".repeat(65_536));
+    const bigText = textOf(big);
+    expect(bigText).toContain(
+      `--- stdout (1048576 bytes) ---\n${"a".repeat(65_536)}\n[... stdout cut: 1048576 bytes, first 65536 shown]\n`,
+    );
+    expect(Buffer.byteLength(bigText)).toBeLessThan(67_000);
+
+    // The history records the argv that ran: a string command as sh -lc STRING.
+    const logs = await callTool(profile, "workspace_logs", { workspace_id: id });
+    const commands = (logs.data.entries as { command: string[] }[]).map((e) => e.command);
+    expect(commands.slice(0, 2)).toEqual([
+      ["sh", "-lc", "echo from-a-string > s.txt && cat s.txt; echo warn >&2; exit 3"],
+      ["cat", "s.txt"],
+    ]);
+
+    // Reset is in workspace-core: back to the baseline, s.txt gone.
+    const reset = await callTool(profile, "workspace_reset", { workspace_id: id });
+    expect(reset.isError, textOf(reset)).toBeFalsy();
+    expect(JSON.parse(textOf(reset))).toEqual(reset.data);
+    const gone = await callTool(profile, "workspace_exec", { workspace_id: id, command: "test -e s.txt" });
+    expect(gone.data).toMatchObject({ exit_code: 1 });
   });
 });

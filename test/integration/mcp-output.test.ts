@@ -187,6 +187,12 @@ describe("MCP structuredContent against outputSchema on a real guest", () => {
     expect(await call("service_list", { workspace_id: id })).toMatchObject({ count: 1, running_count: 1 });
     await call("service_status", { workspace_id: id, service_name: "ticker" });
     await call("service_logs", { workspace_id: id, service_name: "ticker" });
+    expect(await call("workspace_summary", { workspace_id: id })).toMatchObject({
+      changes: { changed: true },
+      commands: { count: 1 },
+      services: [{ service_name: "ticker", state: "ready" }],
+      snapshots: [{ name: "baseline" }, { name: "s1" }],
+    });
     await call("service_stop", { workspace_id: id, service_name: "ticker" });
 
     expect(await call("workspace_reset", { workspace_id: id, snapshot: "s1" })).toMatchObject({
@@ -222,6 +228,6 @@ describe("MCP structuredContent against outputSchema on a real guest", () => {
       for (const [name, tool] of tools) expect(tool.outputSchema).toEqual(full?.get(name)?.outputSchema);
     }
     expect(clients.get("vm-run")?.tools.size).toBe(1);
-    expect(full?.size).toBe(45);
+    expect(full?.size).toBe(46);
   });
 });

@@ -59,7 +59,10 @@ describe("pyro mcp serve (stdio)", () => {
     expect(run.isError).toBeFalsy();
     expect(run.data).toMatchObject({ exit_code: 0, environment: "debian:12", cleanup: { deleted: true } });
     expect(run.data.stdout).toMatch(/^git version 2\.39/);
-    expect((run.content as { text: string }[])[0]?.text).toMatch(/^exit_code=0 vm_id=vm_[0-9a-f]+ /);
+    // The text content: the record's other fields as JSON, then the output as a delimited block.
+    expect((run.content as { text: string }[])[0]?.text).toMatch(
+      /^\{"environment":"debian:12",.*"exit_code":0,.*\}\n--- stdout \(\d+ bytes\) ---\ngit version 2\.39/,
+    );
     expect(vmDirs(home.home())).toEqual([]);
   });
 

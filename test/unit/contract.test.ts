@@ -46,13 +46,25 @@ function rowFor(path: string): string | undefined {
  * `createServer`): prototype functions minus the constructor, `_x` and TS `private` ones.
  */
 function sdkMethods(): string[] {
-  const source = readFileSync(new URL("../../src/sdk/pyro.ts", import.meta.url), "utf8");
+  const source = ["pyro.ts", "pyro-machines.ts"]
+    .map((f) => readFileSync(new URL(`../../src/sdk/${f}`, import.meta.url), "utf8"))
+    .join("\n");
   const privateNames = new Set(
     [...source.matchAll(/^\s+(?:private|protected)\s+(?:static\s+)?(?:async\s+)?(\w+)\s*\(/gm)].map(
       (m) => m[1],
     ),
   );
-  return [Pyro.prototype, EntryPyro.prototype].flatMap((proto) =>
+  // Pyro's methods live on its prototype chain (pyro.ts, and its base class in pyro-machines.ts).
+  const chain: object[] = [];
+  for (
+    let p: object | null = EntryPyro.prototype;
+    p && p !== Object.prototype;
+    p = Object.getPrototypeOf(p)
+  ) {
+    chain.push(p);
+  }
+  expect(chain).toContain(Pyro.prototype);
+  return chain.flatMap((proto) =>
     Object.getOwnPropertyNames(proto).filter((name) => {
       if (name === "constructor" || name.startsWith("_") || privateNames.has(name)) return false;
       return typeof Object.getOwnPropertyDescriptor(proto, name)?.value === "function";

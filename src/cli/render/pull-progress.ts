@@ -8,21 +8,22 @@ export interface ProgressRenderer {
   stop(): void;
 }
 
-export function pullProgressRenderer(isTty = Boolean(process.stderr.isTTY)): ProgressRenderer {
+/** `tag` names the command in the lines and the bar: `pull`, `build` or `push`. */
+export function pullProgressRenderer(isTty = Boolean(process.stderr.isTTY), tag = "pull"): ProgressRenderer {
   if (!isTty) {
     let last = "";
     return {
       onProgress(e) {
         if (e.phase === last) return;
         last = e.phase;
-        phaseLine("pull", { phase: e.phase, environment: e.environment, detail: e.detail });
+        phaseLine(tag, { phase: e.phase, environment: e.environment, detail: e.detail });
       },
       stop() {},
     };
   }
   const bar = new cliProgress.SingleBar(
     {
-      format: "[pull] {environment} {bar} {percentage}% | {phase}",
+      format: `[${tag}] {environment} {bar} {percentage}% | {phase}{detail}`,
       stream: process.stderr,
       hideCursor: true,
     },
@@ -33,9 +34,18 @@ export function pullProgressRenderer(isTty = Boolean(process.stderr.isTTY)): Pro
     onProgress(e) {
       const value = Math.round(e.fraction * 100);
       if (!started) {
-        bar.start(100, value, { environment: e.environment, phase: e.phase });
+        bar.start(100, value, {
+          environment: e.environment,
+          phase: e.phase,
+          detail: e.detail ? ` ${e.detail}` : "",
+        });
         started = true;
-      } else bar.update(value, { environment: e.environment, phase: e.phase });
+      } else
+        bar.update(value, {
+          environment: e.environment,
+          phase: e.phase,
+          detail: e.detail ? ` ${e.detail}` : "",
+        });
     },
     stop() {
       if (started) bar.stop();

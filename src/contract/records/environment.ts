@@ -1,10 +1,15 @@
-/** Environment records (`env list|pull|inspect|prune`) in snake_case (`--json`, MCP `structuredContent`). */
+/**
+ * Environment records (`env list|pull|build|push|inspect|prune`) in snake_case (`--json`, MCP
+ * `structuredContent`).
+ */
 import { z } from "zod";
 
 export const EnvironmentSchema = z.object({
   name: z.string(),
   version: z.string(),
   description: z.string(),
+  /** Built (`env build`) or pulled from a registry (`env pull REF`) here, not from the catalog. */
+  local: z.boolean(),
   installed: z.boolean(),
   install_dir: z.string(),
   installed_at: z.string().nullable(),
@@ -36,6 +41,8 @@ export const PullResultSchema = z.object({
   status: z.enum(["already_installed", "installed", "repaired"]),
   repair_reason: z.string().nullable(),
   duration_ms: z.number(),
+  /** Pulls of a registry reference: the manifest digest installed; null for the catalog. */
+  digest: z.string().nullable(),
 });
 export type PullResult = z.infer<typeof PullResultSchema>;
 
@@ -56,3 +63,29 @@ export const PrepareResultSchema = z.object({
   templates: z.array(PreparedTemplateSchema),
 });
 export type PrepareResult = z.infer<typeof PrepareResultSchema>;
+export const BuildResultSchema = z.object({
+  environment: EnvironmentSchema,
+  /** `built` (new name) or `rebuilt` (an earlier build of that name was replaced). */
+  status: z.enum(["built", "rebuilt"]),
+  duration_ms: z.number(),
+});
+export type BuildResult = z.infer<typeof BuildResultSchema>;
+
+export const PushResultSchema = z.object({
+  environment: z.string(),
+  reference: z.string(),
+  /** Digest of the pushed manifest: pull `REGISTRY/REPOSITORY@DIGEST` gets exactly this. */
+  digest: z.string(),
+  layers: z.array(
+    z.object({
+      role: z.enum(["kernel", "modules", "rootfs"]),
+      digest: z.string(),
+      size: z.number(),
+      media_type: z.string(),
+      /** Bytes sent; 0 when the registry already had the blob. */
+      uploaded_bytes: z.number(),
+    }),
+  ),
+  duration_ms: z.number(),
+});
+export type PushResult = z.infer<typeof PushResultSchema>;

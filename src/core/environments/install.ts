@@ -8,12 +8,13 @@
 import { existsSync } from "node:fs";
 import { copyFile, link, mkdir, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
+import type { PyroConfig } from "../config.js";
 import { sha256File, writeJsonAtomic } from "../fs-atomic.js";
 import { withLock } from "../lock.js";
 import { cachePaths, environmentSlug, packagePaths } from "../paths.js";
 import { runProgram } from "../process-run.js";
 import { CATALOG_VERSION, type CatalogEntry } from "./catalog.js";
-import { ensureKernel, type KernelFlavor, kernelKey } from "./kernel.js";
+import { ensureKernel, type KernelArtifact, type KernelFlavor, kernelKey } from "./kernel.js";
 import { checkInstall, type Manifest, previousRootfsSha256 } from "./manifest.js";
 import { MANIFEST_LAYOUT_VERSION } from "./manifest-schema.js";
 import { resolveDebianMirror } from "./mirror.js";
@@ -29,6 +30,22 @@ export interface InstallOptions {
   signal?: AbortSignal;
 }
 
+/** The install options of `config` (cache, mirror, kernel choice). */
+export function installOptionsFrom(
+  config: PyroConfig,
+  extra: { onProgress?: PullProgressListener | undefined; signal?: AbortSignal | undefined } = {},
+): InstallOptions {
+  return {
+    cacheDir: config.cacheDir,
+    debianMirror: config.debianMirror,
+    kernelFlavor: config.kernelFlavor,
+    kernelPackage: config.kernelPackage,
+    kernelSourceVersion: config.kernelSourceVersion,
+    ...(extra.onProgress ? { onProgress: extra.onProgress } : {}),
+    ...(extra.signal ? { signal: extra.signal } : {}),
+  };
+}
+
 export interface InstallResult {
   manifest: Manifest;
   installDir: string;
@@ -38,12 +55,22 @@ export interface InstallResult {
   repairReason?: string;
 }
 
-async function packageList(slug: string): Promise<string[]> {
+/** The package list of catalog environment `slug` (images/rootfs/<slug>.packages). */
+export async function packageList(slug: string): Promise<string[]> {
   const text = await readFile(packagePaths.rootfsPackageList(slug), "utf8");
   return text
     .split("\n")
     .map((l) => l.replace(/#.*/, "").trim())
     .filter(Boolean);
+}
+
+/** The manifest's `artifacts` of an install dir: every file hashed now. */
+export async function artifactRecords(dir: string): Promise<Manifest["artifacts"]> {
+  return {
+    kernel: await artifactRecord(dir, "vmlinux"),
+    modules: await artifactRecord(dir, "modules.cpio"),
+    rootfs: await artifactRecord(dir, "rootfs.ext4"),
+  };
 }
 
 async function artifactRecord(dir: string, name: string) {
@@ -77,6 +104,47 @@ async function placeArtifact(source: string, target: string, sha256: string): Pr
   await link(source, target).catch(() => copyFile(source, target));
 }
 
+/**
+ * Puts the kernel this host uses now (`key`; fetched or built into the kernel cache on first
+ * use) into install dir `dir`, hard-linked where possible.
+ */
+export async function placeHostKernel(
+  dir: string,
+  options: Pick<
+    InstallOptions,
+    "cacheDir" | "kernelFlavor" | "kernelSourceVersion" | "kernelPackage" | "signal"
+  >,
+  key: string,
+  report: (phase: PullPhase) => void,
+): Promise<KernelArtifact> {
+  report("kernel");
+  const kernel = await ensureKernel(options.cacheDir, {
+    key,
+    flavor: options.kernelFlavor,
+    sourceVersion: options.kernelSourceVersion,
+    debianPackage: options.kernelPackage,
+    signal: options.signal,
+    onLine: (line) => {
+      const phase = phaseFromScriptLine(line);
+      if (phase) report(phase);
+    },
+  });
+  await placeArtifact(kernel.vmlinuxPath, cachePaths.kernel(dir), kernel.vmlinuxSha256);
+  await placeArtifact(kernel.modulesPath, cachePaths.modules(dir), kernel.modulesSha256);
+  return kernel;
+}
+
+/** The manifest fields that describe `kernel`. */
+export function kernelFields(kernel: KernelArtifact) {
+  return {
+    kernel_key: kernel.key,
+    kernel_flavor: kernel.flavor,
+    kernel_release: kernel.release,
+    kernel_device_discovery: kernel.deviceDiscovery,
+    kernel_build: kernel.build,
+  };
+}
+
 /** Installs (or verifies, or repairs) `entry` in the cache. */
 export async function installEnvironment(
   entry: CatalogEntry,
@@ -108,20 +176,7 @@ export async function installEnvironment(
       const packages = await packageList(slug);
       const mirror = await resolveDebianMirror(entry.suite, options.debianMirror);
 
-      report("kernel");
-      const kernel = await ensureKernel(options.cacheDir, {
-        key,
-        flavor: options.kernelFlavor,
-        sourceVersion: options.kernelSourceVersion,
-        debianPackage: options.kernelPackage,
-        signal: options.signal,
-        onLine: (line) => {
-          const phase = phaseFromScriptLine(line);
-          if (phase) report(phase);
-        },
-      });
-      await placeArtifact(kernel.vmlinuxPath, cachePaths.kernel(dir), kernel.vmlinuxSha256);
-      await placeArtifact(kernel.modulesPath, cachePaths.modules(dir), kernel.modulesSha256);
+      const kernel = await placeHostKernel(dir, options, key, report);
 
       const rootfsPath = cachePaths.rootfs(dir);
       const rootfsOk =
@@ -152,17 +207,9 @@ export async function installEnvironment(
         installed_at: new Date().toISOString(),
         source: "local-build",
         debian_mirror: mirror,
-        kernel_key: kernel.key,
-        kernel_flavor: kernel.flavor,
-        kernel_release: kernel.release,
-        kernel_device_discovery: kernel.deviceDiscovery,
-        kernel_build: kernel.build,
+        ...kernelFields(kernel),
         packages,
-        artifacts: {
-          kernel: await artifactRecord(dir, "vmlinux"),
-          modules: await artifactRecord(dir, "modules.cpio"),
-          rootfs: await artifactRecord(dir, "rootfs.ext4"),
-        },
+        artifacts: await artifactRecords(dir),
       };
       await writeJsonAtomic(cachePaths.manifest(dir), manifest, 0o644);
       report("done");

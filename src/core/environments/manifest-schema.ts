@@ -18,7 +18,28 @@ export const ManifestSchema = z.object({
   version: z.string(),
   catalog_version: z.string(),
   installed_at: z.string(),
-  source: z.enum(["local-build", "prebuilt"]),
+  /**
+   * `local-build` (catalog or `env build`), `prebuilt`, `oci-artifact` (a pyro environment
+   * pulled from a registry) or `oci-image` (an ordinary container image unpacked here).
+   */
+  source: z.enum(["local-build", "prebuilt", "oci-artifact", "oci-image"]),
+  /** Environments not in the catalog: shown by `env list`. */
+  description: z.string().optional(),
+  /** `env build`: the catalog environment it extends. */
+  base: z.string().optional(),
+  /** `env build`: sha256 of the normalized recipe (packages, files, setup). */
+  recipe_sha256: z.string().optional(),
+  /** Pulled from a registry: the reference as given and the manifest digest it resolved to. */
+  oci: z
+    .object({
+      reference: z.string(),
+      digest: z.string(),
+      /** `oci-image` only: the image config pyro honours at exec (`Env`, `WorkingDir`) or records (`User`). */
+      image_config: z
+        .object({ env: z.array(z.string()), working_dir: z.string(), user: z.string() })
+        .optional(),
+    })
+    .optional(),
   debian_mirror: z.string().optional(),
   kernel_key: z.string(),
   /** `debian` (Debian's prebuilt cloud kernel) or `custom` (compiled here). */

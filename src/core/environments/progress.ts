@@ -1,4 +1,7 @@
-/** Progress events of `env pull`: the CLI renders them as a bar (TTY) or `[pull] phase=...` lines. */
+/**
+ * Progress events of `env pull|build|push`: the CLI renders them as a bar (TTY) or
+ * `[pull] phase=...` lines. `download` and `upload` carry bytes done in their fraction.
+ */
 export type PullPhase =
   | "resolve"
   | "kernel"
@@ -13,6 +16,9 @@ export type PullPhase =
   | "image"
   | "check"
   | "verify"
+  | "download"
+  | "upload"
+  | "unpack"
   | "install"
   | "done";
 
@@ -40,6 +46,9 @@ const ORDER: PullPhase[] = [
   "image",
   "check",
   "verify",
+  "download",
+  "upload",
+  "unpack",
   "install",
   "done",
 ];

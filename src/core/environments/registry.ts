@@ -5,12 +5,22 @@ import type * as R from "../../contract/records/environment.js";
 import { PyroError } from "../../errors.js";
 import { withLock } from "../lock.js";
 import { cachePaths, environmentSlug } from "../paths.js";
-import { CATALOG, type CatalogEntry, findCatalogEntry } from "./catalog.js";
+import { CATALOG, type CatalogEntry } from "./catalog.js";
 import { cachedKernelKeys } from "./kernel.js";
+import {
+  installDirOf,
+  isLocalEntry,
+  localEntries,
+  localInstallDirs,
+  resolveEnvironment,
+  TEMP_MARK,
+} from "./local.js";
 import { type CheckMode, checkInstall, type Manifest } from "./manifest.js";
 
 export interface EnvironmentStatus {
   entry: CatalogEntry;
+  /** Built (`env build`) or pulled (`env pull REF`) here rather than from the catalog. */
+  local: boolean;
   installed: boolean;
   installDir: string;
   manifest?: Manifest;
@@ -18,18 +28,19 @@ export interface EnvironmentStatus {
   problem?: string;
 }
 
-/** Status of every catalog entry (quick check). */
+/** Status of every catalog entry, then every local environment (quick check). */
 export async function listEnvironments(
   cacheDir: string,
   mode: CheckMode = "quick",
 ): Promise<EnvironmentStatus[]> {
-  return Promise.all(CATALOG.map((entry) => environmentStatus(cacheDir, entry, mode)));
+  const entries = [...CATALOG, ...(await localEntries(cacheDir))];
+  return Promise.all(entries.map((entry) => environmentStatus(cacheDir, entry, mode)));
 }
 
 export async function environmentStatus(cacheDir: string, entry: CatalogEntry, mode: CheckMode) {
-  const installDir = cachePaths.environmentDir(cacheDir, entry.name, entry.version);
+  const installDir = installDirOf(cacheDir, entry);
   const check = await checkInstall(installDir, mode);
-  const status: EnvironmentStatus = { entry, installed: check.ok, installDir };
+  const status: EnvironmentStatus = { entry, local: isLocalEntry(entry), installed: check.ok, installDir };
   if (check.manifest) status.manifest = check.manifest;
   if (!check.ok && check.reason !== "manifest missing or unreadable") status.problem = check.reason;
   return status;
@@ -54,7 +65,7 @@ export interface BootArtifacts {
  * @throws PyroError environment_not_found, environment_not_installed
  */
 export async function requireInstalled(cacheDir: string, name: string): Promise<BootArtifacts> {
-  const entry = findCatalogEntry(name);
+  const entry = await resolveEnvironment(cacheDir, name);
   const status = await environmentStatus(cacheDir, entry, "quick");
   if (!status.installed || !status.manifest) {
     throw new PyroError(
@@ -102,27 +113,39 @@ async function isPyroInstallDir(dir: string): Promise<boolean> {
 /** What a prune removed (contract/records/environment.ts). */
 export type PruneResult = R.PruneResult;
 
+/** Registry blobs older than this are left-overs of an abandoned pull (a live one keeps writing). */
+const BLOB_IDLE_MS = 60 * 60_000;
+
 /**
- * Removes cache entries no current catalog version uses: old versions, unknown names,
- * broken installs, and kernels no install references; and every VM template. Installs being
- * pulled and templates being built are skipped (their lock is held).
+ * Without `name`: removes cache entries nothing current uses: old catalog versions, unknown
+ * names, broken installs (catalog or local), left-overs of failed builds and pulls, kernels no
+ * install references, and every VM template; valid local environments stay. With `name`:
+ * removes that one environment's install (catalog or local). Installs being pulled or built and
+ * templates being built are skipped (their lock is held).
+ * @throws PyroError environment_not_found (with `name`)
  */
-export async function pruneEnvironmentCache(cacheDir: string): Promise<PruneResult> {
+export async function pruneEnvironmentCache(cacheDir: string, name?: string): Promise<PruneResult> {
   const result: PruneResult = { removed: [], bytes_freed: 0 };
-  const keepKernels = new Set<string>();
-  const current = new Map(CATALOG.map((e) => [environmentSlug(e.name), e]));
-  const removeDir = async (path: string) => {
+  const removeDir = async (path: string, lockPath = path) => {
     const bytes = await diskUsage(path);
-    await withLock(path, () => rm(path, { recursive: true, force: true }), { waitMs: 500 }).then(
+    await withLock(lockPath, () => rm(path, { recursive: true, force: true }), { waitMs: 500 }).then(
       () => {
         result.removed.push(path);
         result.bytes_freed += bytes;
       },
-      () => undefined, // locked: a pull is running there
+      () => undefined, // locked: a pull or build is running there
     );
   };
+  if (name !== undefined) {
+    const dir = installDirOf(cacheDir, await resolveEnvironment(cacheDir, name));
+    if (await isPyroInstallDir(dir)) await removeDir(dir);
+    await pruneTemplates(cachePaths.templatesDir(cacheDir), [environmentSlug(name)], removeDir);
+    return result;
+  }
+  const keepKernels = new Set<string>();
+  const current = new Map(CATALOG.map((e) => [environmentSlug(e.name), e]));
   for (const slug of await readdir(cacheDir).catch(() => [] as string[])) {
-    if (slug === "kernels" || slug === "host" || slug === "templates" || slug.endsWith(".lock")) continue;
+    if (["kernels", "host", "local", "oci", "templates"].includes(slug) || slug.endsWith(".lock")) continue;
     const entry = current.get(slug);
     const root = join(cacheDir, slug);
     for (const version of await readdir(root).catch(() => [] as string[])) {
@@ -138,18 +161,51 @@ export async function pruneEnvironmentCache(cacheDir: string): Promise<PruneResu
       await removeDir(dir);
     }
   }
+  await pruneLocal(cacheDir, keepKernels, removeDir);
   // Only pyro's kernel dirs (no locks, no in-progress `<key>.work.*`) that no install uses.
   for (const key of await cachedKernelKeys(cacheDir)) {
     if (keepKernels.has(key)) continue;
     // A kernel not yet referenced may belong to a pull in progress; the lock protects it.
     await removeDir(cachePaths.kernelDir(cacheDir, key));
   }
-  // VM templates are rebuilt on first need; one being built (its lock held) is kept.
   const templates = cachePaths.templatesDir(cacheDir);
-  for (const env of await readdir(templates).catch(() => [] as string[])) {
+  await pruneTemplates(templates, await readdir(templates).catch(() => [] as string[]), removeDir);
+  return result;
+}
+
+/** VM templates of these environment slugs: rebuilt on first need; one being built (its lock held) is kept. */
+async function pruneTemplates(
+  templates: string,
+  slugs: string[],
+  removeDir: (path: string) => Promise<void>,
+): Promise<void> {
+  for (const env of slugs) {
     for (const key of await readdir(join(templates, env)).catch(() => [] as string[])) {
       if (!key.endsWith(".lock")) await removeDir(join(templates, env, key));
     }
   }
-  return result;
+}
+
+/** The local half of a prune: broken installs, temporary dirs of dead builds, stale blobs. */
+async function pruneLocal(
+  cacheDir: string,
+  keepKernels: Set<string>,
+  removeDir: (path: string, lockPath?: string) => Promise<void>,
+): Promise<void> {
+  for (const dir of await localInstallDirs(cacheDir)) {
+    const check = await checkInstall(dir, "quick");
+    if (check.ok) keepKernels.add(check.manifest.kernel_key);
+    else if (await isPyroInstallDir(dir)) await removeDir(dir);
+  }
+  const localRoot = cachePaths.localEnvironmentsDir(cacheDir);
+  for (const n of await readdir(localRoot).catch(() => [] as string[])) {
+    const at = n.indexOf(TEMP_MARK);
+    // A temporary dir belongs to the install named before the mark, whose lock its builder holds.
+    if (at > 0 && !n.endsWith(".lock")) await removeDir(join(localRoot, n), join(localRoot, n.slice(0, at)));
+  }
+  const blobs = cachePaths.blobDir(cacheDir);
+  for (const n of await readdir(blobs).catch(() => [] as string[])) {
+    const st = await stat(join(blobs, n)).catch(() => undefined);
+    if (st && Date.now() - st.mtimeMs > BLOB_IDLE_MS) await removeDir(join(blobs, n));
+  }
 }

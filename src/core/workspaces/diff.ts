@@ -61,13 +61,20 @@ function textPatch(
   );
 }
 
+/** What a comparison computes besides the entries and counts. */
+export interface CompareOptions {
+  /** Build the unified patch of text changes (false: `patch` is ""). @default true */
+  patch?: boolean;
+}
+
 /** Compares two trees (pure; exported for unit tests). */
 export async function compareTrees(
   base: Map<string, TreeEntry>,
   now: Map<string, TreeEntry>,
+  options: CompareOptions = {},
 ): Promise<WorkspaceDiff> {
   // Loaded on first use: ~25 ms of start-up that every command but diff would pay.
-  const lib = await import("diff");
+  const lib = options.patch === false ? undefined : await import("diff");
   const entries: DiffEntry[] = [];
   const patches: string[] = [];
   const paths = [...new Set([...base.keys(), ...now.keys()])].sort();
@@ -78,16 +85,16 @@ export async function compareTrees(
       entries.push({ path, status, kind, old_mode: octal(before?.mode), new_mode: octal(after?.mode) });
     if (!before && after) {
       entry("added", kindOf(after));
-      if (kindOf(after) === "text") patches.push(textPatch(lib, path, undefined, after));
+      if (lib && kindOf(after) === "text") patches.push(textPatch(lib, path, undefined, after));
     } else if (before && !after) {
       entry("deleted", kindOf(before));
-      if (kindOf(before) === "text") patches.push(textPatch(lib, path, before, undefined));
+      if (lib && kindOf(before) === "text") patches.push(textPatch(lib, path, before, undefined));
     } else if (before && after) {
       if (before.type !== after.type) entry("type_changed", kindOf(after));
       else if (!sameContent(before, after)) {
         const kind = kindOf(before) === "text" && kindOf(after) === "text" ? "text" : kindOf(after);
         entry("modified", kind);
-        if (kind === "text") patches.push(textPatch(lib, path, before, after));
+        if (lib && kind === "text") patches.push(textPatch(lib, path, before, after));
       } else if (before.mode !== after.mode) entry("mode_changed", kindOf(after));
     }
   }
@@ -99,8 +106,13 @@ export async function compareTrees(
   return { changed: entries.length > 0, summary, entries, patch: patches.join("") };
 }
 
-export async function diffWorkspace(ws: WorkspaceManager, id: string): Promise<WorkspaceDiff> {
+/** /workspace of running workspace `id` against its baseline. */
+export async function diffWorkspace(
+  ws: WorkspaceManager,
+  id: string,
+  options: CompareOptions = {},
+): Promise<WorkspaceDiff> {
   const base = await readTree(createReadStream(ws.paths(id).baselineTar));
   const now = await readTree(await guestFiles(ws, id).getTar("."));
-  return compareTrees(base, now);
+  return compareTrees(base, now, options);
 }

@@ -1,6 +1,7 @@
 /**
  * A zod-free check of the few workspace record fields the `workspace exec` hot path reads (its
- * state, secret names, command count and activity mark; the name for resolving a ref): every
+ * state, secret names, command count and activity mark; the name for resolving a ref; the
+ * environment, whose container-image defaults the command starts with): every
  * exec reads the record twice, and loading zod for it would cost more than the rest of the
  * CLI's start-up. It covers those fields only, so a field added to the record
  * (contract/records/workspace-record.ts) never needs an edit here; the rest of a record is
@@ -14,6 +15,7 @@ import type { WorkspaceRecord } from "../../contract/records/workspace-record.js
 export const HEAD_FIELDS = [
   "workspace_id",
   "name",
+  "environment",
   "state",
   "secrets",
   "command_count",
@@ -34,6 +36,7 @@ const isSecret = (v: unknown) =>
 const CHECKS: Record<keyof WorkspaceHead, (v: unknown) => boolean> = {
   workspace_id: isStr,
   name: (v) => v === null || isStr(v),
+  environment: isStr,
   state: (v) => isStr(v) && ["creating", "started", "stopped", "paused", "failed"].includes(v),
   secrets: (v) => Array.isArray(v) && v.every(isSecret),
   command_count: Number.isSafeInteger,

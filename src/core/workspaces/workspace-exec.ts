@@ -6,6 +6,7 @@
 import type { Readable } from "node:stream";
 import type { WorkspaceExecResult } from "../../contract/records/workspace.js";
 import { PyroError, TimeoutError } from "../../errors.js";
+import { imageExecDefaults } from "../environments/local.js";
 import { type ExecResult, execInVm } from "../exec.js";
 import { machineClient } from "../machine.js";
 import { traceMark } from "../trace.js";
@@ -51,8 +52,11 @@ export async function execInWorkspace(
   let result: ExecResult;
   traceMark("exec_request");
   try {
+    // A container image's Env applies; workspace commands always run in /workspace.
+    const image = await imageExecDefaults(ws.config.cacheDir, record.environment);
     result = await execInVm(machineClient(ws.paths(id)), {
       ...rest,
+      ...(image.env ? { env: image.env } : {}),
       cwd: "/workspace",
       ...(env ? { secretEnv: env } : {}),
     });

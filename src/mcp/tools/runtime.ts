@@ -24,7 +24,6 @@ export function runtimeTools(pyro: Pyro): ToolSpec[] {
       output: records.ShellSchema,
       annotations: WRITE,
       call: (input) => pyro.openShell(input),
-      summary: (s) => `shell_id=${s.shellId} state=${s.state} cwd=${s.cwd}`,
     }),
     defineTool({
       name: "shell_read",
@@ -35,9 +34,9 @@ export function runtimeTools(pyro: Pyro): ToolSpec[] {
       profiles: FULL,
       input: schemas.ReadShellInputSchema,
       output: records.ShellReadSchema,
+      streams: ["output"],
       annotations: READ,
       call: (input) => pyro.readShell(input),
-      summary: (r) => `next_cursor=${r.nextCursor} state=${r.state}${r.truncated ? " (truncated)" : ""}`,
     }),
     defineTool({
       name: "shell_write",
@@ -48,7 +47,6 @@ export function runtimeTools(pyro: Pyro): ToolSpec[] {
       output: records.ShellWriteSchema,
       annotations: WRITE,
       call: (input) => pyro.writeShell(input),
-      summary: (r) => `wrote ${r.bytes} bytes to ${r.shellId}`,
     }),
     defineTool({
       name: "shell_signal",
@@ -59,7 +57,6 @@ export function runtimeTools(pyro: Pyro): ToolSpec[] {
       output: records.ShellSignalSchema,
       annotations: WRITE,
       call: (input) => pyro.signalShell(input),
-      summary: (r) => `sent ${r.signal} to ${r.shellId}`,
     }),
     defineTool({
       name: "shell_close",
@@ -70,13 +67,13 @@ export function runtimeTools(pyro: Pyro): ToolSpec[] {
       output: records.ShellSchema,
       annotations: DESTROY,
       call: (input) => pyro.closeShell(input),
-      summary: (s) => `shell_id=${s.shellId} state=${s.state}`,
     }),
     defineTool({
       name: "service_start",
       title: "Start a service",
       description:
-        "Start a long-running process (dev server, database) and wait until its readiness probe passes " +
+        "Start a long-running process (dev server, database; command: a string runs as `sh -lc STRING`, an " +
+        "argv array as given) and wait until its readiness probe passes " +
         "(ready_http, ready_tcp, ready_file or ready_command). A service that is not ready in time comes back " +
         "with state failed and stop_reason.",
       profiles: FULL,
@@ -84,8 +81,6 @@ export function runtimeTools(pyro: Pyro): ToolSpec[] {
       output: records.ServiceSchema,
       annotations: WRITE,
       call: (input) => pyro.startService(input),
-      summary: (s) =>
-        `service=${s.serviceName} state=${s.state}${s.stopReason ? ` stop_reason=${s.stopReason}` : ""}`,
     }),
     defineTool({
       name: "service_list",
@@ -96,7 +91,6 @@ export function runtimeTools(pyro: Pyro): ToolSpec[] {
       output: records.ServiceListSchema,
       annotations: READ,
       call: (input) => pyro.listServices(input.workspaceId),
-      summary: (r) => `${r.count} services, ${r.runningCount} running`,
     }),
     defineTool({
       name: "service_status",
@@ -107,7 +101,6 @@ export function runtimeTools(pyro: Pyro): ToolSpec[] {
       output: records.ServiceSchema,
       annotations: READ,
       call: (input) => pyro.statusService(input),
-      summary: (s) => `service=${s.serviceName} state=${s.state}`,
     }),
     defineTool({
       name: "service_logs",
@@ -116,10 +109,9 @@ export function runtimeTools(pyro: Pyro): ToolSpec[] {
       profiles: FULL,
       input: schemas.LogsServiceInputSchema,
       output: records.ServiceLogsSchema,
+      streams: ["stdout", "stderr"],
       annotations: READ,
       call: (input) => pyro.logsService(input),
-      summary: (r) =>
-        `${r.serviceName}: stdout ${Buffer.byteLength(r.stdout)} bytes, stderr ${Buffer.byteLength(r.stderr)} bytes`,
     }),
     defineTool({
       name: "service_stop",
@@ -130,7 +122,6 @@ export function runtimeTools(pyro: Pyro): ToolSpec[] {
       output: records.ServiceSchema,
       annotations: DESTROY,
       call: (input) => pyro.stopService(input),
-      summary: (s) => `service=${s.serviceName} state=${s.state}`,
     }),
   ];
 }

@@ -2,7 +2,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import * as records from "../../contract/records/index.js";
-import { type Pyro, schemas, type Vm } from "../../sdk/index.js";
+import { type Pyro, schemas } from "../../sdk/index.js";
 import { defineTool, HINTS, type McpProfile, registerToolTable, type ToolSpec } from "../tool.js";
 
 const ALL: readonly McpProfile[] = ["vm-run", "workspace-core", "workspace-full"];
@@ -17,10 +17,8 @@ const READ = HINTS.read;
 /** Start and stop: a change that repeating leaves as it is. */
 const SWITCH = { ...HINTS.write, idempotentHint: true };
 
-const bytes = (text: string) => Buffer.byteLength(text, "utf8");
-const streams = (r: { stdout: string; stderr: string }) =>
-  `(stdout ${bytes(r.stdout)} bytes, stderr ${bytes(r.stderr)} bytes)`;
-const vmLine = (vm: Vm) => `vm_id=${vm.vmId} state=${vm.state} environment=${vm.environment}`;
+/** Command output, shown as text blocks after the record's other fields. */
+const OUTPUT = ["stdout", "stderr"] as const;
 
 /** The `vm_*` tool table, bound to `pyro`. */
 export function vmTools(pyro: Pyro): ToolSpec[] {
@@ -30,10 +28,12 @@ export function vmTools(pyro: Pyro): ToolSpec[] {
       title: "Run a command in a fresh VM",
       description:
         "Run one command in a fresh disposable Linux microVM and return its exit code, stdout and stderr; " +
-        "the VM is deleted afterwards. Use for one-off commands; use workspaces for multi-step work.",
+        "the VM is deleted afterwards. command: a string runs as `sh -lc STRING` (pipes, &&), an argv array " +
+        "runs as given. Use for one-off commands; use workspaces for multi-step work.",
       profiles: ALL,
       input: schemas.RunInputSchema,
       output: records.RunResultSchema,
+      streams: OUTPUT,
       annotations: {
         readOnlyHint: false,
         destructiveHint: false,
@@ -41,7 +41,6 @@ export function vmTools(pyro: Pyro): ToolSpec[] {
         openWorldHint: true,
       },
       call: (input, signal) => pyro.run(input, { signal }),
-      summary: (r) => `exit_code=${r.exitCode} vm_id=${r.vmId} duration_ms=${r.durationMs} ${streams(r)}`,
     }),
     defineTool({
       name: "vm_list_environments",
@@ -54,10 +53,6 @@ export function vmTools(pyro: Pyro): ToolSpec[] {
       output: records.EnvironmentListSchema,
       annotations: READ,
       call: () => pyro.listEnvironments(),
-      summary: (r) => {
-        const installed = r.environments.filter((e) => e.installed).map((e) => e.name);
-        return `${r.environments.length} environments, installed: ${installed.join(", ") || "none"}`;
-      },
     }),
     defineTool({
       name: "vm_create",
@@ -75,7 +70,6 @@ export function vmTools(pyro: Pyro): ToolSpec[] {
         openWorldHint: false,
       },
       call: (input) => pyro.createVm(input),
-      summary: vmLine,
     }),
     defineTool({
       name: "vm_start",
@@ -88,22 +82,20 @@ export function vmTools(pyro: Pyro): ToolSpec[] {
       output: records.VmSchema,
       annotations: SWITCH,
       call: (input) => pyro.startVm(input.vmId),
-      summary: (vm) => `${vmLine(vm)} boot_ms=${vm.bootMs ?? "unknown"}`,
     }),
     defineTool({
       name: "vm_exec",
       title: "Run a command in a started VM",
       description:
-        "Run one command in a started VM and return its exit code, stdout and stderr. " +
-        "The VM is deleted afterwards (see cleanup in the result), so call it once per VM.",
+        "Run one command in a started VM and return its exit code, stdout and stderr (command: a string runs " +
+        "as `sh -lc STRING`, an argv array as given). The VM is deleted afterwards (see cleanup in the result), " +
+        "so call it once per VM.",
       profiles: WORKSPACE,
       input: schemas.ExecVmInputSchema,
       output: records.VmExecResultSchema,
+      streams: OUTPUT,
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
       call: (input, signal) => pyro.execVm(input, { signal }),
-      summary: (r) =>
-        `exit_code=${r.exitCode} vm_id=${r.vmId} duration_ms=${r.durationMs} ${streams(r)} ` +
-        `deleted=${r.cleanup.deleted}`,
     }),
     defineTool({
       name: "vm_stop",
@@ -115,7 +107,6 @@ export function vmTools(pyro: Pyro): ToolSpec[] {
       output: records.VmSchema,
       annotations: SWITCH,
       call: (input) => pyro.stopVm(input.vmId),
-      summary: vmLine,
     }),
     defineTool({
       name: "vm_delete",
@@ -126,7 +117,6 @@ export function vmTools(pyro: Pyro): ToolSpec[] {
       output: records.VmDeleteSchema,
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
       call: (input) => pyro.deleteVm(input.vmId),
-      summary: (r) => `deleted=${r.deleted} vm_id=${r.vmId} reason=${r.reason}`,
     }),
     defineTool({
       name: "vm_status",
@@ -139,7 +129,6 @@ export function vmTools(pyro: Pyro): ToolSpec[] {
       output: records.VmSchema,
       annotations: READ,
       call: (input) => pyro.statusVm(input.vmId),
-      summary: vmLine,
     }),
     defineTool({
       name: "vm_network_info",
@@ -152,7 +141,6 @@ export function vmTools(pyro: Pyro): ToolSpec[] {
       output: records.VmNetworkInfoSchema,
       annotations: READ,
       call: (input) => pyro.networkInfoVm(input.vmId),
-      summary: (r) => `vm_id=${r.vmId} network_enabled=${r.networkEnabled} guest_ip=${r.guestIp ?? "none"}`,
     }),
     defineTool({
       name: "vm_reap_expired",
@@ -165,7 +153,6 @@ export function vmTools(pyro: Pyro): ToolSpec[] {
       output: records.ReapResultSchema,
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
       call: () => pyro.reapExpired(),
-      summary: (r) => `reaped ${r.reaped.length} VMs${r.reaped.length ? `: ${r.reaped.join(", ")}` : ""}`,
     }),
   ];
 }

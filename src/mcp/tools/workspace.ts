@@ -2,12 +2,12 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import * as records from "../../contract/records/index.js";
-import { type Pyro, schemas, type Workspace } from "../../sdk/index.js";
+import { type Pyro, schemas } from "../../sdk/index.js";
 import { HostPathPolicy } from "../host-paths.js";
 import { defineTool, HINTS, type McpProfile, registerToolTable, type ToolSpec } from "../tool.js";
 
 const WORKSPACE: readonly McpProfile[] = ["workspace-core", "workspace-full"];
-/** Snapshots, reset, shells, services, stop/start and disk tools: the full profile only. */
+/** Snapshots, shells, services, stop/start and disk tools: the full profile only. */
 const FULL: readonly McpProfile[] = ["workspace-full"];
 
 /** Input of the tools that take only a workspace. */
@@ -18,8 +18,8 @@ const READ = HINTS.read;
 const WRITE = HINTS.write;
 const DESTROY = HINTS.destroy;
 
-const line = (w: Workspace) =>
-  `workspace_id=${w.workspaceId}${w.name ? ` name=${w.name}` : ""} state=${w.state} environment=${w.environment}`;
+/** Command output, shown as text blocks after the record's other fields. */
+const OUTPUT = ["stdout", "stderr"] as const;
 
 /** The `workspace_*` tool table, bound to `pyro`. */
 export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostPathPolicy()): ToolSpec[] {
@@ -50,7 +50,6 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
           },
           { signal },
         ),
-      summary: line,
     }),
     defineTool({
       name: "workspace_list",
@@ -61,7 +60,6 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
       output: records.WorkspaceListSchema,
       annotations: READ,
       call: () => pyro.listWorkspaces(),
-      summary: (r) => `${r.count} workspaces`,
     }),
     defineTool({
       name: "workspace_update",
@@ -72,7 +70,6 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
       output: records.WorkspaceSchema,
       annotations: { ...WRITE, idempotentHint: true },
       call: (input) => pyro.updateWorkspace(input),
-      summary: line,
     }),
     defineTool({
       name: "workspace_status",
@@ -83,7 +80,6 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
       output: records.WorkspaceSchema,
       annotations: READ,
       call: (input) => pyro.statusWorkspace(input.workspaceId),
-      summary: line,
     }),
     defineTool({
       name: "workspace_logs",
@@ -94,7 +90,18 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
       output: records.WorkspaceLogsSchema,
       annotations: READ,
       call: (input) => pyro.logsWorkspace(input.workspaceId),
-      summary: (r) => `${r.count} commands in ${r.workspaceId}`,
+    }),
+    defineTool({
+      name: "workspace_summary",
+      title: "Summarize a workspace",
+      description:
+        "In one call, what a reviewer needs: files changed since the create-time baseline (paths, status, counts; " +
+        "workspace_diff has the patch), the last 10 commands with exit codes, services, shells and snapshots.",
+      profiles: WORKSPACE,
+      input: RefInput,
+      output: records.WorkspaceSummarySchema,
+      annotations: READ,
+      call: (input) => pyro.summarizeWorkspace(input.workspaceId),
     }),
     defineTool({
       name: "workspace_delete",
@@ -105,21 +112,19 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
       output: records.WorkspaceDeleteSchema,
       annotations: DESTROY,
       call: (input) => pyro.deleteWorkspace(input.workspaceId),
-      summary: (r) => `deleted=${r.deleted} workspace_id=${r.workspaceId}`,
     }),
     defineTool({
       name: "workspace_exec",
       title: "Run a command in a workspace",
       description:
-        "Run one command (argv) with cwd /workspace and return exit_code, stdout and stderr. State persists " +
-        "between calls. Use sh -lc '...' for pipes and shell syntax.",
+        "Run one command with cwd /workspace and return exit_code, stdout and stderr. command: a string runs " +
+        "as `sh -lc STRING` (pipes, &&, globs), an argv array runs as given. State persists between calls.",
       profiles: WORKSPACE,
       input: schemas.ExecWorkspaceInputSchema,
       output: records.WorkspaceExecResultSchema,
+      streams: OUTPUT,
       annotations: WRITE,
       call: (input, signal) => pyro.execWorkspace(input, { signal }),
-      summary: (r) =>
-        `exit_code=${r.exitCode} sequence=${r.sequence} duration_ms=${r.durationMs} (stdout ${Buffer.byteLength(r.stdout)} bytes, stderr ${Buffer.byteLength(r.stderr)} bytes)`,
     }),
     defineTool({
       name: "workspace_sync_push",
@@ -131,7 +136,6 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
       annotations: WRITE,
       call: (input) =>
         pyro.pushWorkspaceSync({ ...input, sourcePath: hostPaths.check("source_path", input.sourcePath) }),
-      summary: (r) => `copied ${r.entries} entries (${r.bytes} bytes) to ${r.destination}`,
     }),
     defineTool({
       name: "workspace_export",
@@ -143,7 +147,6 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
       annotations: { ...WRITE, openWorldHint: true },
       call: (input) =>
         pyro.exportWorkspace({ ...input, outputPath: hostPaths.check("output_path", input.outputPath) }),
-      summary: (r) => `exported ${r.guestPath} to ${r.outputPath} (${r.kind})`,
     }),
     defineTool({
       name: "workspace_diff",
@@ -154,12 +157,9 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
       profiles: WORKSPACE,
       input: RefInput,
       output: records.WorkspaceDiffSchema,
+      streams: ["patch"],
       annotations: READ,
       call: (input) => pyro.diffWorkspace(input.workspaceId),
-      summary: (r) =>
-        r.changed
-          ? `${r.entries.length} changes: ${r.summary.added} added, ${r.summary.modified} modified, ${r.summary.deleted} deleted`
-          : "no changes since create",
     }),
     defineTool({
       name: "workspace_file_list",
@@ -170,7 +170,6 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
       output: records.FileListSchema,
       annotations: READ,
       call: (input) => pyro.listWorkspaceFiles(input),
-      summary: (r) => `${r.entries.length} entries under ${r.path}`,
     }),
     defineTool({
       name: "workspace_file_read",
@@ -179,9 +178,9 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
       profiles: WORKSPACE,
       input: schemas.ReadWorkspaceFileInputSchema,
       output: records.FileReadSchema,
+      streams: ["content"],
       annotations: READ,
       call: (input) => pyro.readWorkspaceFile(input),
-      summary: (r) => `${r.path}: ${r.size} bytes${r.truncated ? " (truncated)" : ""}, ${r.encoding}`,
     }),
     defineTool({
       name: "workspace_file_write",
@@ -192,7 +191,6 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
       output: records.FileWriteSchema,
       annotations: { ...WRITE, idempotentHint: true },
       call: (input) => pyro.writeWorkspaceFile(input),
-      summary: (r) => `wrote ${r.bytes} bytes to ${r.path}`,
     }),
     defineTool({
       name: "workspace_patch_apply",
@@ -204,8 +202,6 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
       output: records.PatchResultSchema,
       annotations: WRITE,
       call: (input) => pyro.applyWorkspacePatch(input),
-      summary: (r) =>
-        `applied to ${r.files.length} files: ${r.files.map((f) => `${f.status} ${f.path}`).join(", ")}`,
     }),
     defineTool({
       name: "snapshot_create",
@@ -216,7 +212,6 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
       output: records.SnapshotSchema,
       annotations: WRITE,
       call: (input) => pyro.createSnapshot(input),
-      summary: (r) => `snapshot ${r.name} (${r.sizeBytes} bytes)`,
     }),
     defineTool({
       name: "snapshot_list",
@@ -227,7 +222,6 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
       output: records.SnapshotListSchema,
       annotations: READ,
       call: (input) => pyro.listSnapshots(input.workspaceId),
-      summary: (r) => `${r.count} snapshots: ${r.snapshots.map((s) => s.name).join(", ")}`,
     }),
     defineTool({
       name: "snapshot_delete",
@@ -238,7 +232,6 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
       output: records.SnapshotDeleteSchema,
       annotations: DESTROY,
       call: (input) => pyro.deleteSnapshot(input),
-      summary: (r) => `deleted snapshot ${r.name}`,
     }),
     defineTool({
       name: "workspace_reset",
@@ -246,12 +239,11 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
       description:
         "Replace the workspace's VM with a fresh one and restore /workspace from a snapshot (default baseline). " +
         "Prefer this over repairing a broken environment; command history, shells and services are cleared.",
-      profiles: FULL,
+      profiles: WORKSPACE,
       input: schemas.ResetWorkspaceInputSchema,
       output: records.WorkspaceSchema,
       annotations: DESTROY,
       call: (input) => pyro.resetWorkspace(input),
-      summary: line,
     }),
     defineTool({
       name: "workspace_stop",
@@ -264,7 +256,6 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
       output: records.StopStartResultSchema,
       annotations: { ...WRITE, idempotentHint: true },
       call: (input) => pyro.stopWorkspace(input.workspaceId),
-      summary: (r) => `${line(r.workspace)}${r.changed ? "" : " (already stopped)"}`,
     }),
     defineTool({
       name: "workspace_start",
@@ -275,7 +266,6 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
       output: records.StopStartResultSchema,
       annotations: { ...WRITE, idempotentHint: true },
       call: (input) => pyro.startWorkspace(input.workspaceId),
-      summary: (r) => `${line(r.workspace)}${r.changed ? "" : " (already running)"}`,
     }),
     defineTool({
       name: "workspace_pause",
@@ -288,7 +278,6 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
       output: records.StopStartResultSchema,
       annotations: { ...WRITE, idempotentHint: true },
       call: (input) => pyro.pauseWorkspace(input.workspaceId),
-      summary: (r) => `${line(r.workspace)}${r.changed ? "" : " (already paused)"}`,
     }),
     defineTool({
       name: "workspace_resume",
@@ -300,7 +289,6 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
       output: records.StopStartResultSchema,
       annotations: { ...WRITE, idempotentHint: true },
       call: (input) => pyro.resumeWorkspace(input.workspaceId),
-      summary: (r) => `${line(r.workspace)}${r.changed ? "" : " (already running)"}`,
     }),
     defineTool({
       name: "workspace_disk_list",
@@ -311,7 +299,6 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
       output: records.DiskListSchema,
       annotations: READ,
       call: (input) => pyro.listWorkspaceDisk(input),
-      summary: (r) => `${r.entries.length} entries under ${r.path}`,
     }),
     defineTool({
       name: "workspace_disk_read",
@@ -320,9 +307,9 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
       profiles: FULL,
       input: schemas.DiskReadInputSchema,
       output: records.FileReadSchema,
+      streams: ["content"],
       annotations: READ,
       call: (input) => pyro.readWorkspaceDisk(input),
-      summary: (r) => `${r.path}: ${r.size} bytes${r.truncated ? " (truncated)" : ""}`,
     }),
     defineTool({
       name: "workspace_disk_export",
@@ -334,7 +321,6 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
       annotations: { ...WRITE, openWorldHint: true },
       call: (input) =>
         pyro.exportWorkspaceDisk({ ...input, outputPath: hostPaths.check("output_path", input.outputPath) }),
-      summary: (r) => `wrote ${r.bytesWritten} bytes (ext4) to ${r.outputPath}`,
     }),
   ];
 }

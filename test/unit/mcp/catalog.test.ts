@@ -36,7 +36,9 @@ const WORKSPACE_TOOLS = [
   "workspace_list",
   "workspace_logs",
   "workspace_patch_apply",
+  "workspace_reset",
   "workspace_status",
+  "workspace_summary",
   "workspace_sync_push",
   "workspace_update",
 ];
@@ -46,7 +48,6 @@ const FULL_TOOLS = [
   "snapshot_create",
   "snapshot_delete",
   "snapshot_list",
-  "workspace_reset",
   "shell_open",
   "shell_read",
   "shell_write",
@@ -199,6 +200,7 @@ describe("MCP tool errors", () => {
     const result = await call("vm_reap_expired", {});
     expect(result.isError).toBeFalsy();
     expect(result.structuredContent).toEqual({ reaped: [] });
-    expect(result.content).toEqual([{ type: "text", text: "reaped 0 VMs" }]);
+    // The text content is the record serialized, as the MCP specification asks.
+    expect(result.content).toEqual([{ type: "text", text: '{"reaped":[]}' }]);
   });
 });

@@ -90,8 +90,9 @@ describe("toolOutputSchema", () => {
       durationMs: 1,
       executionMode: "guest_virtio_serial",
     };
-    const structured = toolResult(record, "x").structuredContent;
+    const structured = toolResult(record, ["stdout", "stderr"]).structuredContent;
     expect(structured).toHaveProperty("stdout_truncated", true);
+    expect(structured).toHaveProperty("stdout_bytes", 70_000);
     expect(schema.safeParse(structured).success).toBe(true);
     expect(schema.safeParse({ ...structured, stdout_truncated: false }).success).toBe(false);
     expect(Object.keys(toolOutputSchema(records.WorkspaceSchema).shape)).not.toContain("stdout_truncated");
@@ -99,7 +100,7 @@ describe("toolOutputSchema", () => {
 
   it("wraps a non-object record as { result }", () => {
     const schema = toolOutputSchema(z.array(z.string()));
-    expect(schema.safeParse(toolResult(["a"], "x").structuredContent).success).toBe(true);
+    expect(schema.safeParse(toolResult(["a"]).structuredContent).success).toBe(true);
   });
 
   it("advertises no extra keys: a record with one field too many is refused by the JSON Schema", () => {

@@ -92,6 +92,15 @@ describe("profile-narrowed inputs", () => {
     expect(fields(core.workspace_file_list)).toEqual(["path", "recursive", "workspace_id"]);
   });
 
+  it("offers workspace_reset in workspace-core, back to the baseline (no snapshot tools there)", async () => {
+    const core = await tools("workspace-core");
+    const full = await tools("workspace-full");
+    expect(fields(core.workspace_reset)).toEqual(["workspace_id"]);
+    expect(fields(full.workspace_reset)).toEqual(["snapshot", "workspace_id"]);
+    expect(core.workspace_reset?.annotations?.destructiveHint).toBe(true);
+    expect(core.snapshot_create).toBeUndefined();
+  });
+
   it("leaves vm_run whole in the vm-run profile", async () => {
     const vmRun = await tools("vm-run");
     expect(fields(vmRun.vm_run)).toEqual([

@@ -13,6 +13,7 @@ const samples = [
     secretEnv: ["TOKEN", "A=B"],
   },
   { workspaceId: "dev", command: ["true"], timeoutSeconds: 1, secretEnv: [] },
+  { workspaceId: "dev", command: "make test 2>&1 | tail -n 5" },
 ];
 
 describe("quickExecInput", () => {
@@ -27,6 +28,10 @@ describe("quickExecInput", () => {
       ...[["1BAD"], ["A=1"], [""], ["a".repeat(65)], [7]].map((e) => ({ ...samples[0], secretEnv: e })),
       { ...samples[0], command: [] },
       { ...samples[0], command: ["ok", 1] },
+      ...["", " ", "\n\t", "x", " ls ", '["a"]', "[]", '["a", 2]', "[ -f x ]"].map((command) => ({
+        ...samples[0],
+        command,
+      })),
       null,
       [],
       "ws",
@@ -34,11 +39,24 @@ describe("quickExecInput", () => {
     expect(expectSound(ExecWorkspaceInputSchema, quickExecInput, [...inputs, ...extra])).toBeGreaterThan(3);
   });
 
+  it("runs a string command as sh -lc STRING and an argv as given", () => {
+    expect(quickExecInput({ workspaceId: "dev", command: "echo $HOME | wc -c" })?.command).toEqual([
+      "sh",
+      "-lc",
+      "echo $HOME | wc -c",
+    ]);
+    expect(quickExecInput({ workspaceId: "dev", command: ["echo", "$HOME"] })?.command).toEqual([
+      "echo",
+      "$HOME",
+    ]);
+  });
+
   it("declines every invalid input, so the schema reports it", () => {
     for (const bad of [
       { command: ["true"] },
       { workspaceId: "", command: ["true"] },
       { ...samples[0], x: 1 },
+      { ...samples[0], command: "   " },
     ]) {
       expect(quickExecInput(bad)).toBeUndefined();
     }

@@ -54,7 +54,9 @@ describe("static imports of the SDK", () => {
       ...["transfer", "archive", "diff", "patch", "snapshots", "lifecycle", "files"].map(
         (m) => `core/workspaces/${m}.ts`,
       ),
-      ...["shell-api", "service-api", "offline-disk", "public-record"].map((m) => `core/workspaces/${m}.ts`),
+      ...["shell-api", "service-api", "offline-disk", "public-record", "summary"].map(
+        (m) => `core/workspaces/${m}.ts`,
+      ),
     ];
     const loaded = files.filter(
       (f) => f.startsWith("core/network/") || f.startsWith("mcp/") || others.includes(f),

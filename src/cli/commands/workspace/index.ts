@@ -15,6 +15,7 @@ import {
 import { serviceCommand } from "./service.js";
 import { shellCommand } from "./shell.js";
 import { resetCommand, snapshotCommand } from "./snapshot.js";
+import { summaryCommand } from "./summary.js";
 import { diffCommand, exportCommand, patchCommand, syncCommand } from "./work.js";
 
 export function workspaceCommand(ctx: CliContext): Command {
@@ -27,6 +28,7 @@ export function workspaceCommand(ctx: CliContext): Command {
     updateCommand,
     statusCommand,
     logsCommand,
+    summaryCommand,
     deleteCommand,
     execCommand,
     syncCommand,
