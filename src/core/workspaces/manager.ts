@@ -10,7 +10,7 @@ import { requireAgentBinary } from "../boot-initrd.js";
 import type { PyroConfig } from "../config.js";
 import { requireInstalled } from "../environments/registry.js";
 import { withLock } from "../lock.js";
-import { liveMachineState, prepareMachineDirs, stopMachine } from "../machine.js";
+import { liveMachineState, prepareMachineDirs, removeStaleRunFiles, stopMachine } from "../machine.js";
 import { packagePaths, type WorkspacePaths, workspacePaths } from "../paths.js";
 import type { MachineStartOptions } from "../templates/start.js";
 import { bootFreshWorkspace, bootWorkspace } from "./boot.js";
@@ -318,9 +318,7 @@ export class WorkspaceManager {
       // A paused workspace boots its disk: the saved machine (and its processes) is dropped.
       await discardPausedMachine(paths);
       record.paused = null;
-      for (const stale of [paths.supervisorSocket, paths.agentSocket, paths.qmpSocket, paths.supervisorPid]) {
-        await rm(stale, { force: true });
-      }
+      await removeStaleRunFiles(paths);
       const boot = await requireInstalled(this.config.cacheDir, record.environment);
       const booted = await bootWorkspace(this.config, paths, record, boot);
       record.acceleration = booted.acceleration;

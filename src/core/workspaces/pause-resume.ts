@@ -8,6 +8,7 @@ import type { PyroConfig } from "../config.js";
 import { requireInstalled } from "../environments/registry.js";
 import { liveMachineState, stopMachine } from "../machine.js";
 import type { WorkspacePaths } from "../paths.js";
+import { attachWorkspaceNetwork } from "./boot.js";
 import { discardPausedMachine, hasPausedMachine, resumeMachine, saveMachine } from "./pause.js";
 import type { WorkspaceRecord } from "./record.js";
 import type { WorkspaceView } from "./workspace-view.js";
@@ -27,9 +28,6 @@ export interface WorkspaceManager {
   releaseNetwork(record: Pick<WorkspaceRecord, "workspace_id" | "network_policy">): Promise<void>;
   start(id: string): Promise<{ view: WorkspaceView; wasStopped: boolean }>;
 }
-
-/** The network modules, loaded only for a workspace with a NIC. */
-const loadNetwork = () => import("../network/index.js");
 
 /** Why a workspace was paused: asked for, or idle past its TTL. */
 export type PauseReason = "requested" | "ttl";
@@ -126,14 +124,7 @@ export async function resumeWorkspaceVm(
 /** Attaches the NIC again (egress policies), then starts the saved machine. The caller holds the lock. */
 async function resumeWithNetwork(ws: WorkspaceManager, record: WorkspaceRecord): Promise<void> {
   const paths = ws.paths(record.workspace_id);
-  let nic:
-    | Awaited<ReturnType<Awaited<ReturnType<typeof loadNetwork>>["attachMachineNetwork"]>>["nic"]
-    | undefined;
-  if (record.network_policy !== "off") {
-    const attached = await (await loadNetwork()).attachMachineNetwork(record.workspace_id, paths.dir);
-    record.network = attached.info;
-    nic = attached.nic;
-  }
+  const nic = await attachWorkspaceNetwork(paths, record);
   try {
     await requireInstalled(ws.config.cacheDir, record.environment);
     await resumeMachine(ws.config, paths, record, nic);

@@ -19,8 +19,15 @@ import type { SupervisorConfig } from "../../supervisor/protocol.js";
 import type { PyroConfig } from "../config.js";
 import { requireInstalled } from "../environments/registry.js";
 import { writeJsonAtomic } from "../fs-atomic.js";
-import { bootMachine, liveMachineState, machineClient, stopMachine } from "../machine.js";
+import {
+  bootMachine,
+  liveMachineState,
+  machineClient,
+  removeStaleRunFiles,
+  stopMachine,
+} from "../machine.js";
 import type { WorkspacePaths } from "../paths.js";
+import { workspaceMachineSpec } from "./boot.js";
 import { listPublished, type PublishedPort, publishPorts } from "./published-ports.js";
 import type { WorkspaceRecord } from "./record.js";
 
@@ -121,19 +128,10 @@ export async function resumeMachine(
       },
     );
   const kernel = await requireInstalled(config.cacheDir, record.environment);
-  for (const stale of [paths.supervisorSocket, paths.agentSocket, paths.qmpSocket, paths.supervisorPid]) {
-    await rm(stale, { force: true });
-  }
+  await removeStaleRunFiles(paths);
   try {
     await bootMachine(config, paths, {
-      id: record.workspace_id,
-      kernel,
-      rootfsPath: paths.rootfs,
-      diskMode: "persistent",
-      vcpuCount: record.vcpu_count,
-      memMib: record.mem_mib,
-      ttlSeconds: 0,
-      ...(network ? { network } : {}),
+      ...workspaceMachineSpec(paths, record, kernel, network),
       accel: { accel: manifest.accel, reason: "as when it was paused", cached: true },
       snapshot: {
         ...(manifest.memory_file ? { memoryAnonymous: true } : {}),
