@@ -3,6 +3,7 @@
  * guests: processes, shells and the guest clock across a pause; TTL pause, transparent resume,
  * `--ttl-action delete`, `--no-auto-resume`.
  */
+import { connect } from "node:net";
 import { describe, expect, it } from "vitest";
 import { requireGuest, runCli } from "./fixtures.js";
 import { workspaceTest } from "./workspace-test.js";
@@ -99,6 +100,57 @@ describe("pause and resume", () => {
     expect(refused.stderr).toContain(`pyro workspace resume ${id}`);
     await json("workspace", "resume", id);
     expect((await cli("workspace", "exec", id, "--", "cat", "f.txt")).stdout).toBe("here\n");
+  });
+});
+
+/** What 127.0.0.1:`port` on the host answers, or the connection error's code. */
+function hostAnswer(port: number): Promise<string> {
+  return new Promise((resolve) => {
+    let data = "";
+    const socket = connect(port, "127.0.0.1");
+    socket.on("data", (d) => {
+      data += d.toString();
+    });
+    socket.on("end", () => resolve(data.trim()));
+    socket.on("error", (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+  });
+}
+
+describe("pause and resume with a NIC", () => {
+  // Network tests need root (TAP devices, nftables), as network.test.ts.
+  it("closes published ports on pause and reopens them on the same host port on resume", {
+    timeout: 180_000,
+  }, async () => {
+    if (process.getuid?.() !== 0) throw new Error("network tests need root (TAP devices, nftables)");
+    const id = await create("--network-policy", "egress+published-ports");
+    const started = await cli(
+      "workspace",
+      "service",
+      "start",
+      id,
+      "web",
+      "--ready-tcp",
+      "127.0.0.1:8080",
+      "--publish",
+      "8080",
+      "--json",
+      "--",
+      "perl",
+      "-e",
+      PID_SERVER,
+    );
+    expect(started.code, started.stderr).toBe(0);
+    const port = JSON.parse(started.stdout).published_ports[0].host_port as number;
+    const before = await hostAnswer(port);
+    expect(before).toMatch(/^pid=\d+$/);
+
+    await json("workspace", "pause", id);
+    expect(await hostAnswer(port)).toBe("ECONNREFUSED");
+    const resumed = await json("workspace", "resume", id);
+    expect(resumed.workspace.network).toMatchObject({ guest_ip: expect.any(String) });
+    expect(await hostAnswer(port)).toBe(before);
+    const services = await json("workspace", "service", "list", id);
+    expect(services.services[0].published_ports).toMatchObject([{ host_port: port, guest_port: 8080 }]);
   });
 });
 
