@@ -57,7 +57,8 @@ const SPOT_CHECKS: Record<string, (r: LineResult) => void> = {
   'echo "exit=$?"': (r) => expect(r.stdout).toBe("out\nexit=7\n"),
   "--json -- uname -r": (r) =>
     expect(JSON.parse(r.stdout)).toMatchObject({ exit_code: 0, cleanup: { deleted: true } }),
-  "-- sh hello.sh": (r) => expect(r.stdout).toBe("hello from pyro\n"),
+  // Every guest's host name is its own id (ws-<12 hex digits>), set when it boots.
+  "-- sh hello.sh": (r) => expect(r.stdout).toMatch(/^hello from ws-[0-9a-f]{12}\n$/),
   "workspace diff demo": (r) => expect(r.stdout).toContain("+++ b/notes.md\n"),
   "reset demo --snapshot checkpoint": (r) => {
     expect(r.stdout).toMatch(/^State: started$/m);

@@ -98,7 +98,13 @@ func main() {
 		Cgroups:  cg,
 	}
 	if pid1 { // never rename a real host or set its clock
-		srv.SetIdentity = identity.Apply
+		// Logged on the console too: a guest restored from a template never prints its boot
+		// lines again, and this is the line its console log then shows it alive by.
+		srv.SetIdentity = func(r identity.Request) error {
+			err := identity.Apply(r)
+			logf("pyro-agent: identity applied hostname=%s ok=%t", r.Hostname, err == nil)
+			return err
+		}
 	}
 	srv.Shells.Cgroups, srv.Services.Cgroups = cg, cg
 	serve(srv)

@@ -18,6 +18,10 @@ import (
 // MachineIDPath is the machine id file (machine-id(5)).
 const MachineIDPath = "/etc/machine-id"
 
+// RuntimeMachineIDPath holds the id, bind-mounted over MachineIDPath, when
+// the root file system has no room for it (or is read-only).
+const RuntimeMachineIDPath = "/run/pyro/machine-id"
+
 // Entropy bounds, in bytes: at least one full CRNG reseed (256 bits).
 const (
 	MinEntropy = 32

@@ -67,8 +67,31 @@ func Reseed(entropy []byte) error {
 }
 
 // WriteMachineID replaces path with id (temp file, then rename: a reader
-// never sees half of it), mode 0444 as systemd makes it.
+// never sees half of it), mode 0444 as systemd makes it. On a root that is
+// full or read-only it does what systemd does there: the id goes to
+// RuntimeMachineIDPath (tmpfs) and is bind-mounted over path, so a guest
+// that filled its own disk still boots with its own id.
 func WriteMachineID(path, id string) error {
+	// An earlier fallback's bind mount would hide the file (and refuse a rename over it).
+	_ = unix.Unmount(path, unix.MNT_DETACH)
+	err := replaceFile(path, id)
+	if err == nil || !(errors.Is(err, unix.ENOSPC) || errors.Is(err, unix.EDQUOT) || errors.Is(err, unix.EROFS)) {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(RuntimeMachineIDPath), 0o755); err != nil {
+		return fmt.Errorf("write machine id: %w", err)
+	}
+	if err := replaceFile(RuntimeMachineIDPath, id); err != nil {
+		return err
+	}
+	if err := unix.Mount(RuntimeMachineIDPath, path, "", unix.MS_BIND, ""); err != nil {
+		return fmt.Errorf("write machine id: bind %s: %w", RuntimeMachineIDPath, err)
+	}
+	return nil
+}
+
+// replaceFile writes id to a temp file beside path and renames it over path.
+func replaceFile(path, id string) error {
 	tmp := filepath.Join(filepath.Dir(path), ".machine-id.pyro-tmp")
 	if err := os.WriteFile(tmp, []byte(id+"\n"), 0o444); err != nil {
 		_ = os.Remove(tmp)
