@@ -50,6 +50,13 @@ func (m *machine) Save(ctx context.Context, path string) error {
 	if err := c.Execute(ctx, "migrate-set-parameters", map[string]any{"max-bandwidth": saveBandwidth}, nil); err != nil {
 		return fmt.Errorf("qemu: migration parameters: %w", err)
 	}
+	// The vCPUs stop first: the state is then one consistent pass over memory that no longer
+	// changes, instead of a live precopy racing a busy guest (a paused workspace resumed from
+	// such a state once panicked at once under TCG). The runstate saved is "paused": Restore
+	// continues it.
+	if err := c.Execute(ctx, "stop", nil, nil); err != nil {
+		return fmt.Errorf("qemu: stop vCPUs: %w", err)
+	}
 	if err := c.Execute(ctx, "migrate", map[string]any{"uri": "exec:cat > " + shellQuote(path)}, nil); err != nil {
 		return fmt.Errorf("qemu: save state: %w", err)
 	}
@@ -94,6 +101,11 @@ func (m *machine) Restore(ctx context.Context, path string) error {
 		switch s.Status {
 		case "running":
 			return nil
+		case "paused":
+			// The state is loaded; it was saved with its vCPUs stopped (Save): run them.
+			if err := c.Execute(ctx, "cont", nil, nil); err != nil {
+				return fmt.Errorf("qemu: restore state: cont: %w", m.exitOr(err))
+			}
 		case "inmigrate", "prelaunch":
 		default: // e.g. "internal-error", "shutdown"
 			return fmt.Errorf("qemu: restore state: the VM is %s", s.Status)
