@@ -46,6 +46,7 @@ export const ERROR_TABLE = {
   workspace_not_found: { exit: 1, fix: "`pyro workspace list`" },
   workspace_not_running: { exit: 1, fix: "`pyro workspace start WS`, or `reset`, or delete it" },
   workspace_not_stopped: { exit: 1, fix: "`pyro workspace stop WS` first" },
+  workspace_paused: { exit: 1, fix: "`pyro workspace resume WS`" },
   path_outside_workspace: { exit: 1, fix: "use a path inside `/workspace`; fix the archive" },
   host_path_not_allowed: {
     exit: 1,

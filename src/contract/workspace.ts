@@ -61,6 +61,18 @@ export const CreateWorkspaceInputSchema = z
     vcpuCount: VcpuCount,
     memMib: MemMib,
     ttlSeconds: TtlSeconds,
+    ttlAction: z
+      .enum(["pause", "delete"])
+      .default("pause")
+      .describe(
+        "What the idle TTL does: pause (default: RAM and processes saved; the next exec, shell or service call resumes it) or delete (the workspace and its files are removed)",
+      ),
+    autoResume: z
+      .boolean()
+      .default(true)
+      .describe(
+        "Whether exec, shell and service calls resume the workspace when it is paused. false: they fail with workspace_paused. Default true.",
+      ),
     networkPolicy: NetworkPolicy,
     seedPath: z
       .string()

@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import { PyroError } from "../errors.js";
 import { launchSupervisor, SupervisorClient } from "../supervisor/client.js";
@@ -49,7 +49,10 @@ export interface MachineSpec {
    * Saved-state options (src/core/templates): RAM in a file, a qcow2 root disk, a start from a
    * saved state bounded by `restoreTimeoutMs`. Absent = a plain cold boot.
    */
-  snapshot?: Pick<VmConfig, "memoryPath" | "memoryShared" | "restoreStatePath" | "diskFormat"> & {
+  snapshot?: Pick<
+    VmConfig,
+    "memoryPath" | "memoryShared" | "memoryAnonymous" | "restoreStatePath" | "diskFormat"
+  > & {
     restoreTimeoutMs?: number;
   };
   /** Whether the agent takes its own identity (name, machine id, clock, entropy); default true. */
@@ -114,6 +117,7 @@ export async function bootMachine(
       ...(spec.snapshot?.diskFormat ? { diskFormat: spec.snapshot.diskFormat } : {}),
       ...(spec.snapshot?.memoryPath ? { memoryPath: spec.snapshot.memoryPath } : {}),
       ...(spec.snapshot?.memoryShared ? { memoryShared: true } : {}),
+      ...(spec.snapshot?.memoryAnonymous ? { memoryAnonymous: true } : {}),
       ...(spec.snapshot?.restoreStatePath ? { restoreStatePath: spec.snapshot.restoreStatePath } : {}),
     },
     ...(spec.snapshot?.restoreTimeoutMs ? { restoreTimeoutMs: spec.snapshot.restoreTimeoutMs } : {}),
@@ -158,6 +162,13 @@ export function machineIdentity(id: string): IdentityConfig {
     hostname: id.toLowerCase().replace(/[^a-z0-9-]/g, "-"),
     machineId: createHash("sha256").update(`pyro machine-id\0${id}`).digest("hex").slice(0, 32),
   };
+}
+
+/** Removes a dead machine's sockets and pid file (a crash or an ended save leaves them). */
+export async function removeStaleRunFiles(paths: MachinePaths): Promise<void> {
+  for (const stale of [paths.supervisorSocket, paths.agentSocket, paths.qmpSocket, paths.supervisorPid]) {
+    await rm(stale, { force: true });
+  }
 }
 
 /** The supervisor API client of a machine. */

@@ -10,7 +10,8 @@
  *   vms/<vm_id>/run/sv.sock|sv.pid|sv.json|agent.sock|qmp.sock|tmp/
  *   vms/<vm_id>/logs/sv.log|console.log
  *   workspaces/<workspace_id>/workspace.json, rootfs.ext4, baseline/workspace.tar,
- *     snapshots/, secrets/, scratch/, run/ (as for VMs), logs/history.jsonl|sv.log|console.log
+ *     snapshots/, secrets/, scratch/, run/ (as for VMs), logs/history.jsonl|sv.log|console.log,
+ *     pause/state|manifest.json (a paused workspace's saved machine)
  * $PYRO_ENVIRONMENT_CACHE_DIR/
  *   host/accel-probe.json, accel-probe.lock   the VMM driver's probe verdict (KVM boot test),
  *                                    per host kernel and QEMU build, and the lock of its probe
@@ -104,6 +105,10 @@ export interface WorkspacePaths extends MachinePaths {
   secretsDir: string;
   history: string;
   scratchDir: string;
+  /** A paused workspace's saved machine: its state (RAM and devices) and manifest. */
+  pauseDir: string;
+  pauseState: string;
+  pauseManifest: string;
 }
 
 export function workspacePaths(stateDir: string, workspaceId: string): WorkspacePaths {
@@ -119,6 +124,9 @@ export function workspacePaths(stateDir: string, workspaceId: string): Workspace
     secretsDir: join(dir, "secrets"),
     history: join(m.logsDir, "history.jsonl"),
     scratchDir: join(dir, "scratch"),
+    pauseDir: join(dir, "pause"),
+    pauseState: join(dir, "pause", "state"),
+    pauseManifest: join(dir, "pause", "manifest.json"),
   };
 }
 

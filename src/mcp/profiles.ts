@@ -10,9 +10,9 @@ import type { McpProfile } from "../contract/choices.js";
  * Fields `workspace-core` hides, by tool. Everyday coding work needs none of them: sizing
  * (`vcpu_count`, `mem_mib`: 1 vCPU, 1024 MiB; `max_pids`: derived from memory;
  * `disk_mib`: 8192 MiB, sparse), lifetime
- * (`ttl_seconds`: 600 s idle), guest network (`network`, `network_policy`: off) and
- * bookkeeping labels, and the `snapshot` of `workspace_reset` (no snapshot tools there: reset
- * restores the baseline). Secrets and network
+ * (`ttl_seconds`: 600 s idle; `ttl_action`: pause; `auto_resume`: true), guest network
+ * (`network`, `network_policy`: off) and bookkeeping labels, and the `snapshot` of
+ * `workspace_reset` (no snapshot tools there: reset restores the baseline). Secrets and network
  * options belong here too (full profile only); `secret_env` of `workspace_exec` stays in core.
  * `vm-run` keeps `vm_run` whole (it is that profile's only tool); `workspace-full` hides nothing.
  */
@@ -25,6 +25,8 @@ export const CORE_HIDDEN_FIELDS: Readonly<Record<string, readonly string[]>> = {
     "max_pids",
     "disk_mib",
     "ttl_seconds",
+    "ttl_action",
+    "auto_resume",
     "network_policy",
     "labels",
     "secrets",

@@ -258,6 +258,22 @@ export class Pyro extends PyroMachines {
   }
 
   /**
+   * Pauses a running workspace: RAM, devices and processes saved in its state directory, the
+   * VM ended, published ports closed; state `paused`. @throws PyroError workspace_not_running
+   */
+  async pauseWorkspace(workspaceId: string): Promise<S.StopStartResult> {
+    return camel((await lifecycle()).pauseWorkspace(this.ws, await validateAs("WorkspaceRef", workspaceId)));
+  }
+
+  /**
+   * Resumes a paused workspace: processes carry on, the guest clock is set from the host's,
+   * published ports reopen. @throws PyroError workspace_not_stopped (not paused), boot_failed
+   */
+  async resumeWorkspace(workspaceId: string): Promise<S.StopStartResult> {
+    return camel((await lifecycle()).resumeWorkspace(this.ws, await validateAs("WorkspaceRef", workspaceId)));
+  }
+
+  /**
    * Lists /workspace on the raw disk of a stopped workspace (debugfs, read-only, no boot).
    * @throws PyroError workspace_not_stopped, path_outside_workspace, file_not_found
    */

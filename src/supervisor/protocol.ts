@@ -46,6 +46,12 @@ export interface VmConfig {
   memoryPath?: string;
   /** Guest writes reach `memoryPath` (a template being made); absent = private copy-on-write. */
   memoryShared?: boolean;
+  /**
+   * Anonymous RAM under the backend name a memory file has (`memory-backend-ram,id=mem`): a
+   * paused workspace that ran with RAM in a file resumes with it, every page from its state.
+   * Not with `memoryPath`.
+   */
+  memoryAnonymous?: boolean;
   /** Start from the device state saved in this file (and RAM from `memoryPath`) instead of booting. */
   restoreStatePath?: string;
 }

@@ -207,6 +207,14 @@ describe("MCP structuredContent against outputSchema on a real guest", () => {
     });
     await call("workspace_disk_export", { workspace_id: id, output_path: join(hostDir, "disk.ext4") });
     expect(await call("workspace_start", { workspace_id: id })).toMatchObject({ changed: true });
+    expect(await call("workspace_pause", { workspace_id: id })).toMatchObject({
+      changed: true,
+      workspace: { state: "paused", paused: { reason: "requested", stopped: false } },
+    });
+    expect(await call("workspace_resume", { workspace_id: id })).toMatchObject({
+      changed: true,
+      workspace: { state: "started", paused: null },
+    });
 
     expect(await call("workspace_delete", { workspace_id: id })).toEqual({ workspace_id: id, deleted: true });
   });
@@ -220,6 +228,6 @@ describe("MCP structuredContent against outputSchema on a real guest", () => {
       for (const [name, tool] of tools) expect(tool.outputSchema).toEqual(full?.get(name)?.outputSchema);
     }
     expect(clients.get("vm-run")?.tools.size).toBe(1);
-    expect(full?.size).toBe(44);
+    expect(full?.size).toBe(46);
   });
 });

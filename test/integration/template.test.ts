@@ -35,10 +35,15 @@ async function run(script: string, ...flags: string[]) {
 }
 
 /** The build directory of this file's template (the one `current` names). */
-function templateBuild(): { dir: string; manifest: TemplateManifest } {
+/**
+ * The run template of MEM MiB; `key` (from a run's `template=KEY`) picks this build's when the
+ * shared cache also holds templates of other agent builds.
+ */
+function templateBuild(key?: string): { dir: string; manifest: TemplateManifest } {
   const root = join(cachePaths.templatesDir(resolveConfig().cacheDir), "debian-12");
-  for (const key of existsSync(root) ? readdirSync(root) : []) {
-    const dir = join(root, key, "current");
+  for (const found of existsSync(root) ? readdirSync(root) : []) {
+    if (key !== undefined && found !== key) continue;
+    const dir = join(root, found, "current");
     if (!existsSync(join(dir, "manifest.json"))) continue;
     const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as TemplateManifest;
     if (manifest.inputs.mem_mib === Number(MEM) && manifest.inputs.purpose === "run")
@@ -98,8 +103,8 @@ describe("VM templates for pyro run", () => {
   ])(
     "a %s state file: the run boots cold, says why, and the template is rebuilt",
     async (_name, damage, why) => {
-      await run("true"); // the template exists
-      damage(join(templateBuild().dir, "state"));
+      const used = /template=([0-9a-f]{16})/.exec((await run("true")).stderr)?.[1]; // the template exists
+      damage(join(templateBuild(used).dir, "state"));
       const r = await run("echo ok");
       expect(r.stdout).toBe("ok\n");
       expect(r.stderr).toContain(`phase=template action=unusable template=`);
@@ -112,8 +117,8 @@ describe("VM templates for pyro run", () => {
   );
 
   it("a state file that passes its hash but does not load: cold boot within the bound, then a rebuild", async () => {
-    await run("true");
-    const { dir, manifest } = templateBuild();
+    const used = /template=([0-9a-f]{16})/.exec((await run("true")).stderr)?.[1];
+    const { dir, manifest } = templateBuild(used);
     // A bad save the hash cannot catch: garbage recorded as the state.
     const garbage = Buffer.alloc(manifest.state.size_bytes, 0x42);
     writeFileSync(join(dir, "state"), garbage);

@@ -122,8 +122,18 @@ describe("sync push interrupted", () => {
 });
 
 describe("workspace TTL", () => {
-  it("moves last activity on mutations only, and reaps an idle workspace past its TTL", async () => {
-    const created = await cli("workspace", "create", "debian:12-base", "--ttl-seconds", "4", "--json");
+  // An idle workspace is paused by default (pause.test.ts); `--ttl-action delete` deletes it.
+  it("moves last activity on mutations only, and deletes an idle --ttl-action delete workspace past its TTL", async () => {
+    const created = await cli(
+      "workspace",
+      "create",
+      "debian:12-base",
+      "--ttl-seconds",
+      "4",
+      "--ttl-action",
+      "delete",
+      "--json",
+    );
     expect(created.code, created.stderr).toBe(0);
     const w = JSON.parse(created.stdout);
     const id = w.workspace_id as string;

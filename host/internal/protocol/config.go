@@ -71,6 +71,12 @@ type VM struct {
 	// template being made). false = a private copy-on-write mapping (a
 	// clone: the file never changes).
 	MemoryShared bool `json:"memoryShared,omitempty"`
+	// MemoryAnonymous puts guest RAM in anonymous memory under the same
+	// backend name as a file's (memory-backend-ram,id=mem): a paused
+	// workspace that ran with RAM in a (template's) file resumes with private
+	// RAM, every page from its saved state, and no file to keep. Not with
+	// MemoryPath.
+	MemoryAnonymous bool `json:"memoryAnonymous,omitempty"`
 	// RestoreStatePath starts the VM from the device state saved in this
 	// file (and RAM from MemoryPath) instead of booting the kernel; the
 	// rest of the VM must match the one that saved it. "" = cold boot.
@@ -165,6 +171,9 @@ func (c *Config) validate() error {
 	oneOf("vm.diskFormat", c.VM.DiskFormat, "", "raw", "qcow2")
 	if c.VM.MemoryShared && c.VM.MemoryPath == "" {
 		errs = append(errs, errors.New("vm.memoryShared needs vm.memoryPath"))
+	}
+	if c.VM.MemoryAnonymous && c.VM.MemoryPath != "" {
+		errs = append(errs, errors.New("vm.memoryAnonymous and vm.memoryPath exclude each other"))
 	}
 	if c.VM.RestoreStatePath != "" && c.Identity == nil {
 		errs = append(errs, errors.New("vm.restoreStatePath needs identity: a clone must not keep its template's"))

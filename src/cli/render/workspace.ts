@@ -6,10 +6,23 @@ const labelsText = (labels: Record<string, string>) =>
     .map(([k, v]) => `${k}=${v}`)
     .join(",");
 
+/** The state, and why a workspace is paused (or was stopped by its TTL). */
+function stateText(w: Workspace): string {
+  const p = w.paused;
+  if (!p) return w.state;
+  const why = p.reason === "ttl" ? "idle past its TTL" : "paused on request";
+  return p.stopped
+    ? `${w.state} (${why}; could not be paused, stopped at ${p.at})`
+    : `${w.state} (${why}, since ${p.at})`;
+}
+
+/** The state column of `workspace list`: `paused:ttl`, `stopped:ttl`, else the state. */
+const stateCell = (w: Workspace) => (w.paused?.reason === "ttl" ? `${w.state}:ttl` : w.state);
+
 export function renderWorkspace(w: Workspace): string {
   const lines = [
     `Workspace: ${w.workspaceId}${w.name ? ` (${w.name})` : ""}`,
-    `State: ${w.state}${w.error ? ` (${w.error.code}: ${w.error.message})` : ""}`,
+    `State: ${stateText(w)}${w.error ? ` (${w.error.code}: ${w.error.message})` : ""}`,
     `Environment: ${w.environment}`,
     `Resources: ${w.vcpuCount} vCPU, ${w.memMib} MiB`,
     `Execution mode: ${w.executionMode}${w.acceleration ? ` (${w.acceleration})` : ""}`,
@@ -20,7 +33,7 @@ export function renderWorkspace(w: Workspace): string {
     `Commands: ${w.commandCount}  Services: ${w.runningServiceCount}/${w.serviceCount} running`,
     `Processes: ${w.userProcessCount ?? "-"} running  Max pids per command: ${w.maxPids ?? "default"}`,
     `Disk: ${w.diskMib === null ? "-" : `${w.diskMib} MiB (${w.diskAllocatedMib} MiB stored on the host)`}`,
-    `Created: ${w.createdAt}  Last activity: ${w.lastActivityAt}  Expires: ${w.expiresAt ?? "never"}`,
+    `Created: ${w.createdAt}  Last activity: ${w.lastActivityAt}  Expires: ${w.expiresAt ? `${w.expiresAt} (then ${w.ttlAction})` : "never"}`,
   ];
   return `${lines.join("\n")}\n`;
 }
@@ -30,7 +43,7 @@ export function renderWorkspaceTable(list: Workspace[]): string {
   const rows = list.map((w) => [
     w.workspaceId,
     w.name ?? "-",
-    w.state,
+    stateCell(w),
     w.environment,
     w.lastActivityAt,
     w.expiresAt ?? "never",

@@ -48,7 +48,11 @@ export const VmNetworkInfoSchema = z.object({
 export type VmNetworkInfo = z.infer<typeof VmNetworkInfoSchema>;
 
 export const ReapResultSchema = z.object({
-  reaped: z.array(z.string()).describe("Ids of the VMs and workspaces deleted"),
+  reaped: z
+    .array(z.string())
+    .describe(
+      "Ids of the VMs deleted, and of the workspaces paused (stopped where a save failed) or, with ttl_action delete, deleted",
+    ),
 });
 export type ReapResult = z.infer<typeof ReapResultSchema>;
 

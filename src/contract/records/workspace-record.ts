@@ -9,7 +9,7 @@
  */
 import { z } from "zod";
 
-export const WorkspaceStateSchema = z.enum(["creating", "started", "stopped", "failed"]);
+export const WorkspaceStateSchema = z.enum(["creating", "started", "stopped", "paused", "failed"]);
 
 export const WorkspaceRecordSchema = z.object({
   layout_version: z.number().int(),
@@ -21,6 +21,35 @@ export const WorkspaceRecordSchema = z.object({
   vcpu_count: z.number().int(),
   mem_mib: z.number().int(),
   ttl_seconds: z.number().int(),
+  /**
+   * What the idle TTL does: `pause` (the default: RAM and processes saved, resumed by the next
+   * call) or `delete` (`--ttl-action delete`: the workspace and its files are removed).
+   */
+  ttl_action: z
+    .enum(["pause", "delete"])
+    .default("pause")
+    .describe(
+      "What happens when the idle TTL passes: pause (default; stop where pause is not possible) or delete",
+    ),
+  /** Whether exec, shell and service calls resume a paused workspace (`--no-auto-resume`: false). */
+  auto_resume: z
+    .boolean()
+    .default(true)
+    .describe(
+      "Whether exec, shell and service calls resume a paused workspace first (else workspace_paused)",
+    ),
+  /** Set while the workspace is paused (or stopped by its TTL): when and why. */
+  paused: z
+    .object({
+      at: z.string().describe("When it was paused or stopped (ISO 8601)"),
+      reason: z.enum(["requested", "ttl"]).describe("requested: workspace pause; ttl: idle past its TTL"),
+      stopped: z
+        .boolean()
+        .describe("True when the TTL stopped it instead (its VM could not be saved); processes are lost"),
+    })
+    .nullable()
+    .default(null)
+    .describe("Why it is paused (or was stopped by its TTL); null otherwise"),
   network_policy: z.enum(["off", "egress", "egress+published-ports"]),
   execution_mode: z.string(),
   acceleration: z.enum(["kvm", "tcg"]).nullable(),

@@ -29,7 +29,12 @@ export const WorkspaceSchema = extendAfter(
   }),
   {
     last_activity_at: {
-      expires_at: z.string().nullable().describe("When the idle TTL reaps it (ISO 8601); null without a TTL"),
+      expires_at: z
+        .string()
+        .nullable()
+        .describe(
+          "When the idle TTL pauses it (or deletes it, ttl_action delete), ISO 8601; null without a TTL or while it is not running",
+        ),
     },
     command_count: {
       service_count: z.number(),

@@ -63,6 +63,36 @@ export async function bootFreshWorkspace(
   return booted.acceleration;
 }
 
+/** The guest NIC of an egress workspace (TAP, /30, firewall; `record.network` set); undefined under `off`. */
+export async function attachWorkspaceNetwork(
+  paths: WorkspacePaths,
+  record: WorkspaceRecord,
+): Promise<MachineSpec["network"]> {
+  if (record.network_policy === "off") return undefined;
+  const attached = await (await loadNetwork()).attachMachineNetwork(record.workspace_id, paths.dir);
+  record.network = attached.info;
+  return attached.nic;
+}
+
+/** The workspace's machine: its own disk, size and NIC; no supervisor TTL (workspaces expire lazily). */
+export function workspaceMachineSpec(
+  paths: WorkspacePaths,
+  record: WorkspaceRecord,
+  kernel: BootArtifacts,
+  network: MachineSpec["network"],
+): MachineSpec {
+  return {
+    id: record.workspace_id,
+    kernel,
+    rootfsPath: paths.rootfs,
+    diskMode: "persistent",
+    vcpuCount: record.vcpu_count,
+    memMib: record.mem_mib,
+    ttlSeconds: 0,
+    ...(network ? { network } : {}),
+  };
+}
+
 /**
  * Boots the workspace: its NIC first (policy egress*: TAP, /30, firewall), then the VM (from
  * `fresh`'s template or disk, else its own disk), its process cap (`max_pids`, when set), then
@@ -75,22 +105,8 @@ export async function bootWorkspace(
   kernel: BootArtifacts,
   fresh?: FreshDisk,
 ): Promise<BootResult> {
-  let network: MachineSpec["network"];
-  if (record.network_policy !== "off") {
-    const attached = await (await loadNetwork()).attachMachineNetwork(record.workspace_id, paths.dir);
-    record.network = attached.info;
-    network = attached.nic;
-  }
-  const spec: MachineSpec = {
-    id: record.workspace_id,
-    kernel,
-    rootfsPath: paths.rootfs,
-    diskMode: "persistent",
-    vcpuCount: record.vcpu_count,
-    memMib: record.mem_mib,
-    ttlSeconds: 0,
-    ...(network ? { network } : {}),
-  };
+  const network = await attachWorkspaceNetwork(paths, record);
+  const spec = workspaceMachineSpec(paths, record, kernel, network);
   let booted: BootResult;
   if (fresh) {
     const request: StartRequest = {

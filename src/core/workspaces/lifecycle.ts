@@ -1,6 +1,6 @@
 /**
  * The workspace lifecycle as the SDK offers it: create (seed checked and secrets resolved
- * first), list, update, status, logs, stop, start and delete, each answering with its
+ * first), list, update, status, logs, stop, start, pause, resume and delete, each answering with its
  * contract record (snake_case). `ref` is a workspace id or its unique name.
  */
 import { resolve } from "node:path";
@@ -118,4 +118,26 @@ export async function stopWorkspace(ws: WorkspaceManager, ref: string): Promise<
 export async function startWorkspace(ws: WorkspaceManager, ref: string): Promise<R.StopStartResult> {
   const r = await ws.start(await ws.resolve(ref));
   return { workspace: await liveWorkspaceRecord(ws, r.view), changed: r.wasStopped };
+}
+
+/**
+ * Pauses a running workspace: RAM, devices and processes saved in its state directory, VM
+ * ended, published ports closed (a paused workspace: `changed: false`).
+ * @throws PyroError workspace_not_running, save_failed
+ */
+export async function pauseWorkspace(ws: WorkspaceManager, ref: string): Promise<R.StopStartResult> {
+  const { pauseWorkspaceVm } = await import("./pause-resume.js");
+  const r = await pauseWorkspaceVm(ws, await ws.resolve(ref), "requested");
+  return { workspace: workspaceRecord(r.view), changed: r.changed };
+}
+
+/**
+ * Resumes a paused workspace: processes, shells and services carry on, the guest clock is set
+ * from the host's, published ports reopen (a running workspace: `changed: false`).
+ * @throws PyroError workspace_not_stopped (not paused), boot_failed
+ */
+export async function resumeWorkspace(ws: WorkspaceManager, ref: string): Promise<R.StopStartResult> {
+  const { resumeWorkspaceVm } = await import("./pause-resume.js");
+  const r = await resumeWorkspaceVm(ws, await ws.resolve(ref));
+  return { workspace: await liveWorkspaceRecord(ws, r.view), changed: r.changed };
 }

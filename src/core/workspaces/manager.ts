@@ -10,11 +10,12 @@ import { requireAgentBinary } from "../boot-initrd.js";
 import type { PyroConfig } from "../config.js";
 import { requireInstalled } from "../environments/registry.js";
 import { withLock } from "../lock.js";
-import { liveMachineState, prepareMachineDirs, stopMachine } from "../machine.js";
+import { liveMachineState, prepareMachineDirs, removeStaleRunFiles, stopMachine } from "../machine.js";
 import { packagePaths, type WorkspacePaths, workspacePaths } from "../paths.js";
 import type { MachineStartOptions } from "../templates/start.js";
 import { bootFreshWorkspace, bootWorkspace } from "./boot.js";
 import { checkDiskSize } from "./disk-size.js";
+import { discardPausedMachine } from "./pause.js";
 import {
   isWorkspaceId,
   listWorkspaceIds,
@@ -44,6 +45,10 @@ export interface CreateWorkspaceOptions {
   vcpuCount: number;
   memMib: number;
   ttlSeconds: number;
+  /** What the idle TTL does; default `pause`. */
+  ttlAction?: "pause" | "delete";
+  /** Whether exec, shell and service calls resume a paused workspace; default true. */
+  autoResume?: boolean;
   networkPolicy: "off" | "egress" | "egress+published-ports";
   /** `git`: a project-path or repo-url seed; `path` is the repository root or `URL[#REF]`. */
   seed: { mode: "directory" | "tar_archive" | "git"; path: string } | undefined;
@@ -143,6 +148,9 @@ export class WorkspaceManager {
         vcpu_count: options.vcpuCount,
         mem_mib: options.memMib,
         ttl_seconds: options.ttlSeconds,
+        ttl_action: options.ttlAction ?? "pause",
+        auto_resume: options.autoResume ?? true,
+        paused: null,
         network_policy: options.networkPolicy,
         execution_mode: "guest_virtio_serial",
         acceleration: null,
@@ -203,9 +211,7 @@ export class WorkspaceManager {
   }
 
   /** Removes the workspace's TAP, firewall table and lease (idempotent; works after a crash). */
-  private async releaseNetwork(
-    record: Pick<WorkspaceRecord, "workspace_id" | "network_policy">,
-  ): Promise<void> {
+  async releaseNetwork(record: Pick<WorkspaceRecord, "workspace_id" | "network_policy">): Promise<void> {
     if (record.network_policy !== "off")
       await (await loadNetwork()).teardownWorkspaceNetwork(record.workspace_id);
   }
@@ -253,8 +259,16 @@ export class WorkspaceManager {
     return this.view(id);
   }
 
-  /** @throws PyroError workspace_not_running unless the VM answers */
-  requireRunning(id: string): Promise<WorkspaceView> {
+  /**
+   * The view of a running workspace; a paused one (or one its TTL stopped) is resumed first
+   * unless it was created with `--no-auto-resume`.
+   * @throws PyroError workspace_not_running unless the VM answers, workspace_paused
+   */
+  async requireRunning(id: string): Promise<WorkspaceView> {
+    const view = await this.view(id);
+    if (view.state === "started") return view;
+    const { resumeForCall } = await import("./pause-resume.js");
+    await resumeForCall(this, view);
     return requireRunning(this.config.stateDir, id);
   }
 
@@ -272,7 +286,10 @@ export class WorkspaceManager {
       else await stopMachine(paths, "kill"); // a crashed supervisor's leftovers, if any
       await this.releaseNetwork(record);
       record.network = null;
-      if (record.state === "started") record.state = "stopped";
+      // A paused workspace stops too: its saved machine goes, its disk stays.
+      if (record.state === "paused") await discardPausedMachine(paths);
+      if (record.state === "started" || record.state === "paused") record.state = "stopped";
+      record.paused = null;
     });
     return { view, wasRunning };
   }
@@ -287,7 +304,7 @@ export class WorkspaceManager {
     const view = await this.mutate(id, async (record) => {
       const paths = this.paths(id);
       if ((await liveMachineState(paths))?.state === "ready") return;
-      if (record.state !== "started" && record.state !== "stopped") {
+      if (record.state !== "started" && record.state !== "stopped" && record.state !== "paused") {
         throw new PyroError(
           "workspace_not_stopped",
           `workspace "${id}" is ${record.state} and cannot be started`,
@@ -298,9 +315,10 @@ export class WorkspaceManager {
       }
       wasStopped = true;
       await stopMachine(paths, "kill");
-      for (const stale of [paths.supervisorSocket, paths.agentSocket, paths.qmpSocket, paths.supervisorPid]) {
-        await rm(stale, { force: true });
-      }
+      // A paused workspace boots its disk: the saved machine (and its processes) is dropped.
+      await discardPausedMachine(paths);
+      record.paused = null;
+      await removeStaleRunFiles(paths);
       const boot = await requireInstalled(this.config.cacheDir, record.environment);
       const booted = await bootWorkspace(this.config, paths, record, boot);
       record.acceleration = booted.acceleration;
@@ -333,14 +351,24 @@ export class WorkspaceManager {
     return { deleted: true, workspace_id: id };
   }
 
-  /** Deletes workspaces idle past their TTL. */
+  /**
+   * Workspaces idle past their TTL: paused (stopped where the save fails), or deleted when
+   * created with `--ttl-action delete`. Only running workspaces expire (expires_at).
+   * @returns the ids paused, stopped or deleted
+   */
   async reapExpired(now = Date.now()): Promise<string[]> {
     const reaped: string[] = [];
     for (const w of await this.list()) {
       if (!w.expires_at || Date.parse(w.expires_at) > now) continue;
       // Never reap under a command still running (its exec will move the activity mark).
       if (((await liveMachineState(this.paths(w.workspace_id)))?.in_flight ?? 0) > 0) continue;
-      await this.delete(w.workspace_id);
+      if (w.ttl_action === "delete") await this.delete(w.workspace_id);
+      else {
+        const { pauseWorkspaceVm } = await import("./pause-resume.js");
+        // Another process may have paused, stopped or resumed it meanwhile: not an error.
+        const paused = await pauseWorkspaceVm(this, w.workspace_id, "ttl").catch(() => undefined);
+        if (!paused?.changed) continue;
+      }
       reaped.push(w.workspace_id);
     }
     return reaped;

@@ -37,7 +37,7 @@ const CHECKS: Record<keyof WorkspaceHead, (v: unknown) => boolean> = {
   workspace_id: isStr,
   name: (v) => v === null || isStr(v),
   environment: isStr,
-  state: (v) => isStr(v) && ["creating", "started", "stopped", "failed"].includes(v),
+  state: (v) => isStr(v) && ["creating", "started", "stopped", "paused", "failed"].includes(v),
   secrets: (v) => Array.isArray(v) && v.every(isSecret),
   command_count: Number.isSafeInteger,
   last_activity_at: isStr,

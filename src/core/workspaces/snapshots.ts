@@ -13,6 +13,7 @@ import type { Snapshot, SnapshotDelete, SnapshotList, Workspace } from "../../co
 import { PyroError } from "../../errors.js";
 import { stopMachine } from "../machine.js";
 import type { WorkspaceManager } from "./manager.js";
+import { discardPausedMachine } from "./pause.js";
 import { workspaceRecord } from "./public-record.js";
 import { guestFiles } from "./transfer.js";
 
@@ -116,6 +117,8 @@ export async function resetWorkspace(
     // If anything below fails the record is left as it was and the workspace reads as
     // `stopped` (its VM is gone): reset again or delete it.
     await stopMachine(ws.paths(id), "kill");
+    await discardPausedMachine(ws.paths(id)); // a paused workspace's saved machine fits no fresh disk
+    record.paused = null;
     record.acceleration = await ws.bootFreshDisk(record);
     await guestFiles(ws, id).putTar(".", createReadStream(archive), true);
     record.state = "started";

@@ -85,8 +85,9 @@ export async function viewWorkspace(stateDir: string, id: string): Promise<Works
     // unseen (1 GiB and a core, and a maxActiveVms slot). Idempotent; the files stay for delete.
     await stopMachine(paths, "kill").catch(() => undefined);
   }
+  // Only a running workspace expires: a paused or stopped one has nothing left to reclaim.
   const expires =
-    record.ttl_seconds > 0
+    record.ttl_seconds > 0 && state === "started"
       ? new Date(Date.parse(record.last_activity_at) + record.ttl_seconds * 1000).toISOString()
       : null;
   const usage = diskUsage(paths.rootfs);
@@ -119,7 +120,11 @@ export async function requireStopped(stateDir: string, id: string): Promise<Work
       "workspace_not_stopped",
       `workspace "${id}" is ${view.state}; disk tools need it stopped`,
       {
-        hint: `pyro workspace stop ${id}`,
+        // A paused guest's page cache holds writes its disk has not seen: no offline reads.
+        hint:
+          view.state === "paused"
+            ? `resume it and use the workspace file tools, or stop it: pyro workspace stop ${id}`
+            : `pyro workspace stop ${id}`,
       },
     );
   }

@@ -146,8 +146,8 @@ export function vmTools(pyro: Pyro): ToolSpec[] {
       name: "vm_reap_expired",
       title: "Reap expired VMs",
       description:
-        "Delete every VM that has been idle longer than its TTL and return the reaped vm_ids. " +
-        "Use to clean up VMs left behind.",
+        "Delete every VM that has been idle longer than its TTL, pause every such workspace (delete it when it " +
+        "was created with ttl_action delete), and return their ids. Use to clean up VMs left behind.",
       profiles: WORKSPACE,
       input: NoInput,
       output: records.ReapResultSchema,

@@ -268,6 +268,29 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
       call: (input) => pyro.startWorkspace(input.workspaceId),
     }),
     defineTool({
+      name: "workspace_pause",
+      title: "Pause a workspace",
+      description:
+        "Save a running workspace's memory and processes to disk and end its VM (published ports close). " +
+        "workspace_resume, or the next exec, shell or service call, carries on where it stopped.",
+      profiles: FULL,
+      input: RefInput,
+      output: records.StopStartResultSchema,
+      annotations: { ...WRITE, idempotentHint: true },
+      call: (input) => pyro.pauseWorkspace(input.workspaceId),
+    }),
+    defineTool({
+      name: "workspace_resume",
+      title: "Resume a workspace",
+      description:
+        "Resume a paused workspace: processes, shells and services carry on, the guest clock is set again, published ports reopen.",
+      profiles: FULL,
+      input: RefInput,
+      output: records.StopStartResultSchema,
+      annotations: { ...WRITE, idempotentHint: true },
+      call: (input) => pyro.resumeWorkspace(input.workspaceId),
+    }),
+    defineTool({
       name: "workspace_disk_list",
       title: "List a stopped workspace's disk",
       description: "List /workspace on the raw disk image of a stopped workspace, without booting it.",

@@ -60,6 +60,8 @@ const FULL_TOOLS = [
   "service_stop",
   "workspace_stop",
   "workspace_start",
+  "workspace_pause",
+  "workspace_resume",
   "workspace_disk_list",
   "workspace_disk_read",
   "workspace_disk_export",

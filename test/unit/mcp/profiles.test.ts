@@ -53,6 +53,7 @@ describe("profile-narrowed inputs", () => {
       "seed_path",
     ]);
     expect(fields(full.workspace_create)).toEqual([
+      "auto_resume",
       "cold",
       "disk_mib",
       "environment",
@@ -66,6 +67,7 @@ describe("profile-narrowed inputs", () => {
       "repo_url",
       "secrets",
       "seed_path",
+      "ttl_action",
       "ttl_seconds",
       "vcpu_count",
     ]);

@@ -95,6 +95,7 @@ const vm: Shape<VmConfig> = {
   diskFormat: { kinds: ["string"], optional: true },
   memoryPath: { kinds: ["string"], optional: true },
   memoryShared: { kinds: ["boolean"], optional: true },
+  memoryAnonymous: { kinds: ["boolean"], optional: true },
   restoreStatePath: { kinds: ["string"], optional: true },
 };
 const identity: Shape<IdentityConfig> = {

@@ -72,6 +72,11 @@ func Args(vm protocol.VM) []string {
 		}
 		machine += ",memory-backend=mem"
 		memory = []string{"-object", "memory-backend-file,id=mem,size=" + strconv.Itoa(vm.MemMib) + "M,mem-path=" + optValue(vm.MemoryPath) + ",share=" + share}
+	} else if vm.MemoryAnonymous {
+		// The same RAM block name as a file's ("mem"), so a state saved from a VM with its RAM
+		// in a file loads here: every page comes from the state.
+		machine += ",memory-backend=mem"
+		memory = []string{"-object", "memory-backend-ram,id=mem,size=" + strconv.Itoa(vm.MemMib) + "M"}
 	}
 	args := []string{"-M", machine}
 	args = append(args, memory...)

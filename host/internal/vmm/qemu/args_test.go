@@ -78,6 +78,8 @@ func TestArgs(t *testing.T) {
 		{name: "RAM in a shared file for a template", edit: func(v *protocol.VM) { v.MemoryPath, v.MemoryShared = "/t/ram", true }, flag: "-object", want: "memory-backend-file,id=mem,size=768M,mem-path=/t/ram,share=on"},
 		{name: "machine uses the RAM file", edit: func(v *protocol.VM) { v.MemoryPath = "/t/ram" }, flag: "-M", want: "microvm,memory-backend=mem"},
 		{name: "a clone maps the RAM file privately", edit: func(v *protocol.VM) { v.MemoryPath = "/t/ram" }, flag: "-object", want: "memory-backend-file,id=mem,size=768M,mem-path=/t/ram,share=off"},
+		{name: "a resumed workspace has anonymous RAM named like a file's", edit: func(v *protocol.VM) { v.MemoryAnonymous = true }, flag: "-object", want: "memory-backend-ram,id=mem,size=768M"},
+		{name: "machine uses the anonymous RAM backend", edit: func(v *protocol.VM) { v.MemoryAnonymous = true }, flag: "-M", want: "microvm,memory-backend=mem"},
 		{name: "a restore waits for its state", edit: func(v *protocol.VM) { v.RestoreStatePath = "/t/state" }, flag: "-incoming", want: "defer"},
 		{name: "qcow2 disk", edit: func(v *protocol.VM) { v.DiskFormat = "qcow2" }, flag: "-drive", want: "id=root,file=/img/root.ext4,format=qcow2,if=none,cache=writeback,snapshot=on"},
 		{name: "commas in paths are escaped in option lists", edit: func(v *protocol.VM) { v.RunDir = "/a,b"; v.AgentSocketPath = "/a,b/agent.sock" }, has: []string{

@@ -14,6 +14,10 @@ import (
 // of a template is written in about 10 ms, a restore loads in about 100 ms.
 const pollInterval = 5 * time.Millisecond
 
+// saveBandwidth is the migration rate limit of a save, in bytes per second:
+// effectively none (QEMU's default is 32 MiB/s, meant for a network link).
+const saveBandwidth = int64(1) << 40
+
 // capability is one entry of migrate-set-capabilities.
 type capability struct {
 	Capability string `json:"capability"`
@@ -39,6 +43,19 @@ func (m *machine) Save(ctx context.Context, path string) error {
 	}
 	if err := m.ignoreSharedRAM(ctx, c); err != nil {
 		return err
+	}
+	// QEMU caps a migration at 32 MiB/s by default: fine for a template (devices only), but a
+	// saved state that carries the RAM (a paused workspace) would take seconds. A local file
+	// has no link to spare.
+	if err := c.Execute(ctx, "migrate-set-parameters", map[string]any{"max-bandwidth": saveBandwidth}, nil); err != nil {
+		return fmt.Errorf("qemu: migration parameters: %w", err)
+	}
+	// The vCPUs stop first: the state is then one consistent pass over memory that no longer
+	// changes, instead of a live precopy racing a busy guest (a paused workspace resumed from
+	// such a state once panicked at once under TCG). The runstate saved is "paused": Restore
+	// continues it.
+	if err := c.Execute(ctx, "stop", nil, nil); err != nil {
+		return fmt.Errorf("qemu: stop vCPUs: %w", err)
 	}
 	if err := c.Execute(ctx, "migrate", map[string]any{"uri": "exec:cat > " + shellQuote(path)}, nil); err != nil {
 		return fmt.Errorf("qemu: save state: %w", err)
@@ -84,6 +101,11 @@ func (m *machine) Restore(ctx context.Context, path string) error {
 		switch s.Status {
 		case "running":
 			return nil
+		case "paused":
+			// The state is loaded; it was saved with its vCPUs stopped (Save): run them.
+			if err := c.Execute(ctx, "cont", nil, nil); err != nil {
+				return fmt.Errorf("qemu: restore state: cont: %w", m.exitOr(err))
+			}
 		case "inmigrate", "prelaunch":
 		default: // e.g. "internal-error", "shutdown"
 			return fmt.Errorf("qemu: restore state: the VM is %s", s.Status)
@@ -95,9 +117,13 @@ func (m *machine) Restore(ctx context.Context, path string) error {
 }
 
 // ignoreSharedRAM sets x-ignore-shared when RAM lives in a file: then only
-// device state goes through the stream, on both sides.
+// device state goes through the stream, on both sides. A VM with anonymous RAM
+// under a file's backend name (vm.MemoryAnonymous) sets it too: it saves and
+// loads states of VMs that had RAM in a file, and the capability changes the
+// stream's format, so both sides must agree. RAM that is not shared (a
+// private map, anonymous memory) goes through the stream either way.
 func (m *machine) ignoreSharedRAM(ctx context.Context, c *qmp.Client) error {
-	if m.vm.MemoryPath == "" {
+	if m.vm.MemoryPath == "" && !m.vm.MemoryAnonymous {
 		return nil
 	}
 	caps := []capability{{Capability: "x-ignore-shared", State: true}}

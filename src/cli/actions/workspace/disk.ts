@@ -1,4 +1,4 @@
-/** `pyro workspace stop|start` and `pyro workspace disk list|read|export`. */
+/** `pyro workspace stop|start|pause|resume` and `pyro workspace disk list|read|export`. */
 import type { StopStartResult } from "../../../sdk/index.js";
 import type { CliContext } from "../../context.js";
 import { phaseLine, printJson, safeName, writeFileContent } from "../../output.js";
@@ -30,6 +30,14 @@ export async function stopWorkspace(ctx: CliContext, workspace: string, f: Flags
 
 export async function startWorkspace(ctx: CliContext, workspace: string, f: Flags) {
   report("workspace-start", await (await ctx.pyro()).startWorkspace(workspace), f.json, "already_running");
+}
+
+export async function pauseWorkspace(ctx: CliContext, workspace: string, f: Flags) {
+  report("workspace-pause", await (await ctx.pyro()).pauseWorkspace(workspace), f.json, "already_paused");
+}
+
+export async function resumeWorkspace(ctx: CliContext, workspace: string, f: Flags) {
+  report("workspace-resume", await (await ctx.pyro()).resumeWorkspace(workspace), f.json, "already_running");
 }
 
 export async function listWorkspaceDisk(ctx: CliContext, workspace: string, path: string, f: DiskListFlags) {

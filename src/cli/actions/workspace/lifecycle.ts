@@ -11,6 +11,8 @@ export interface CreateFlags extends Flags {
   vcpuCount: number;
   memMib: number;
   ttlSeconds: number;
+  ttlAction: "pause" | "delete";
+  autoResume: boolean;
   networkPolicy: CreateWorkspaceInput["networkPolicy"];
   seedPath?: string;
   projectPath?: string;
@@ -42,6 +44,8 @@ export async function createWorkspace(ctx: CliContext, environment: string, f: C
       vcpuCount: f.vcpuCount,
       memMib: f.memMib,
       ttlSeconds: f.ttlSeconds,
+      ttlAction: f.ttlAction,
+      autoResume: f.autoResume,
       networkPolicy: f.networkPolicy,
       ...(f.seedPath ? { seedPath: f.seedPath } : {}),
       ...(f.projectPath ? { projectPath: f.projectPath } : {}),

@@ -1,4 +1,4 @@
-/** `pyro workspace stop|start` and `pyro workspace disk list|read|export` (offline, stopped only). */
+/** `pyro workspace stop|start|pause|resume` and `pyro workspace disk list|read|export` (offline, stopped only). */
 import { Command } from "commander";
 import type { DiskListFlags, DiskReadFlags } from "../../actions/workspace/disk.js";
 import type { CliContext } from "../../context.js";
@@ -21,6 +21,22 @@ export function startCommand(ctx: CliContext): Command {
       .description("boot a stopped workspace again, /workspace untouched")
       .argument("<workspace>"),
   ).action(async (workspace: string, f: Flags) => (await actions()).startWorkspace(ctx, workspace, f));
+}
+
+export function pauseCommand(ctx: CliContext): Command {
+  return withJson(
+    new Command("pause")
+      .description("save the VM's memory and processes to disk and end it; resume carries on")
+      .argument("<workspace>"),
+  ).action(async (workspace: string, f: Flags) => (await actions()).pauseWorkspace(ctx, workspace, f));
+}
+
+export function resumeCommand(ctx: CliContext): Command {
+  return withJson(
+    new Command("resume")
+      .description("start a paused workspace where it stopped: processes, shells and services carry on")
+      .argument("<workspace>"),
+  ).action(async (workspace: string, f: Flags) => (await actions()).resumeWorkspace(ctx, workspace, f));
 }
 
 export function diskCommand(ctx: CliContext): Command {

@@ -1,7 +1,7 @@
 /** `pyro workspace ...`: persistent microVMs with a /workspace (docs/workspaces.md). */
 import { Command } from "commander";
 import type { CliContext } from "../../context.js";
-import { diskCommand, startCommand, stopCommand } from "./disk.js";
+import { diskCommand, pauseCommand, resumeCommand, startCommand, stopCommand } from "./disk.js";
 import { execCommand } from "./exec.js";
 import { fileCommand } from "./file.js";
 import {
@@ -42,6 +42,8 @@ export function workspaceCommand(ctx: CliContext): Command {
     serviceCommand,
     stopCommand,
     startCommand,
+    pauseCommand,
+    resumeCommand,
     diskCommand,
   ]) {
     ws.addCommand(make(ctx));

@@ -19,10 +19,19 @@ export function createCommand(ctx: CliContext): Command {
       .option("--mem-mib <n>", "guest memory in MiB", intOption("--mem-mib"), DEFAULT_MEM_MIB)
       .option(
         "--ttl-seconds <n>",
-        "idle seconds before it is reaped",
+        "idle seconds before it is paused (or deleted: --ttl-action)",
         intOption("--ttl-seconds"),
         DEFAULT_TTL_SECONDS,
       )
+      .addOption(
+        choiceOption(
+          "--ttl-action <action>",
+          "what the idle TTL does",
+          ["pause", "delete"] as const,
+          "pause",
+        ),
+      )
+      .option("--no-auto-resume", "exec, shell and service calls on it when paused fail (workspace_paused)")
       .addOption(choiceOption("--network-policy <policy>", "guest network", NETWORK_POLICIES, "off"))
       .option("--seed-path <path>", "host directory or .tar/.tar.gz/.tgz to import into /workspace")
       .option(
