@@ -65,6 +65,9 @@ const SPOT_CHECKS: Record<string, (r: LineResult) => void> = {
     expect(r.stdout).toMatch(/^Commands: 0 /m); // history starts over
   },
   "service logs demo ticker": (r) => expect(r.stdout.trim().split("\n").length).toBeGreaterThan(0),
+  "pause demo": (r) => expect(r.stdout).toMatch(/^State: paused \(paused on request, since /m),
+  // The first call after a pause resumes the workspace; the service started before it still runs.
+  "service list demo": (r) => expect(r.stdout).toMatch(/^ticker\tready\t\d+\t/m),
   "--content-only": (r) => {
     expect(r.stdout).toMatch(/^State: stopped$/m); // from `stop`; then the file, read offline
     expect(r.stdout.endsWith("\nhi")).toBe(true);
