@@ -116,6 +116,36 @@ func (m *machine) Restore(ctx context.Context, path string) error {
 	}
 }
 
+// Continue implements vmm.Machine: QMP `cont` on a VM Save left paused
+// (QEMU's postmigrate state: `cont` takes its disks back from the finished
+// migration first), then waits until it runs. Errors: QMP's, the exit, ctx's.
+func (m *machine) Continue(ctx context.Context) error {
+	c, err := m.waitQMP(ctx)
+	if err != nil {
+		return err
+	}
+	for {
+		s, err := c.QueryStatus(ctx)
+		if err != nil {
+			return fmt.Errorf("qemu: continue: %w", m.exitOr(err))
+		}
+		switch s.Status {
+		case "running":
+			return nil
+		case "finish-migrate": // the migration's last step: wait for postmigrate
+		case "paused", "postmigrate":
+			if err := c.Execute(ctx, "cont", nil, nil); err != nil {
+				return fmt.Errorf("qemu: continue: cont: %w", m.exitOr(err))
+			}
+		default: // e.g. "internal-error", "shutdown"
+			return fmt.Errorf("qemu: continue: the VM is %s", s.Status)
+		}
+		if err := m.pause(ctx); err != nil {
+			return fmt.Errorf("qemu: continue: %w", m.exitOr(err))
+		}
+	}
+}
+
 // ignoreSharedRAM sets x-ignore-shared when RAM lives in a file: then only
 // device state goes through the stream, on both sides. A VM with anonymous RAM
 // under a file's backend name (vm.MemoryAnonymous) sets it too: it saves and
