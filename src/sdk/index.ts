@@ -39,6 +39,7 @@ export type {
   BuildResult,
   CreateVmInput,
   CreateWorkspaceInput,
+  ForkWorkspaceInput,
   DiskExport,
   DiskExportInput,
   DiskList,
@@ -97,6 +98,7 @@ export type {
   VmNetworkInfo,
   Workspace,
   WorkspaceDelete,
+  WorkspaceFork,
   WorkspaceDiffResult,
   WorkspaceExecResult,
   WorkspaceList,
@@ -111,4 +113,5 @@ export {
   DEFAULT_TIMEOUT_SECONDS,
   DEFAULT_TTL_SECONDS,
   DEFAULT_VCPU_COUNT,
+  MAX_FORK_COUNT,
 } from "./schemas.js";
