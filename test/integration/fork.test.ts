@@ -6,7 +6,9 @@
  * paused. Four guests run at once here: run this file holding both guest slots
  * (`guestslot guestslot npx vitest run --project integration test/integration/fork.test.ts`).
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { main as sdkFork } from "../../examples/sdk-fork.js";
+import { Pyro } from "../../src/sdk/index.js";
 import { requireGuest, runCli } from "./fixtures.js";
 import { workspaceTest } from "./workspace-test.js";
 
@@ -182,5 +184,22 @@ describe("workspace fork", () => {
     expect(again.output).toContain("again=kept-42");
     await json("workspace", "resume", parent);
     expect((await json("workspace", "service", "list", parent)).services[0].pid).toBe(web.pid);
+  });
+
+  it("examples/sdk-fork.ts runs end to end", { timeout: 300_000 }, async () => {
+    const lines: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => {
+      lines.push(args.join(" "));
+    });
+    try {
+      await sdkFork(pyro.home());
+    } finally {
+      vi.restoreAllMocks();
+      process.stderr.write(`${lines.join("\n")}\n`);
+    }
+    expect(lines.join("\n")).toMatch(
+      /forked ws_\w+ into attempt-1, attempt-2\n.*parent: v1 fast; attempt-1: v2-a fast; attempt-2: v2-b fast\n.*attempt-1 vs the parent's baseline: added app.sh\n.*deleted 3 workspaces/,
+    );
+    expect((await new Pyro({ stateDir: pyro.home() }).listWorkspaces()).workspaces).toEqual([]);
   });
 });
