@@ -27,9 +27,10 @@ const continueTimeout = 30 * time.Second
 //
 // When no request is being proxied the guest's host session is closed first,
 // as SaveAndStop does, so the saved agent waits for a new host and a restore
-// of it answers at once; the VM's own agent is dialled again on its next
-// request. A request in flight keeps the session (it must not fail because
-// of a fork): a restore then finds a stale session and redials (restore.go).
+// of it answers at once; the VM's own agent is dialled again and must answer
+// before this returns. A request in flight keeps the session (it must not
+// fail because of a fork): a restore then finds a stale session and redials
+// (restore.go).
 //
 // Copies that fail are removed. Errors wrap protocol.ErrVMNotRunning or
 // ErrInvalidArgument, or are a save_failed *protocol.CodedError; the VM
@@ -58,6 +59,10 @@ func (s *Supervisor) Checkpoint(ctx context.Context, req protocol.SaveRequest) (
 	defer cancel()
 	contErr := s.machine.Continue(cctx)
 	stoppedMs := time.Since(began).Milliseconds()
+	if contErr == nil {
+		// Its agent answers again before this returns (reachAgent drops a stale session).
+		_, contErr = s.reachAgent(cctx)
+	}
 	if err = errors.Join(err, contErr); err != nil {
 		s.log.Error("checkpoint_failed", "error", err.Error(), "continued", contErr == nil)
 		return s.snapshot(), protocol.Codef(protocol.CodeSaveFailed, "checkpoint VM state: %v", err)
