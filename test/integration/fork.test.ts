@@ -72,7 +72,8 @@ describe("workspace fork", () => {
     expect(created.code, created.stderr).toBe(0);
     const parent = created.stdout.trim();
     await exec(parent, "mkdir -p www && echo served > www/index.txt");
-    const web = await json(
+    // --json before `--`: json() would append it after, as an argument of perl.
+    const started = await cli(
       "workspace",
       "service",
       "start",
@@ -82,11 +83,14 @@ describe("workspace fork", () => {
       "127.0.0.1:8080",
       "--publish",
       "8080",
+      "--json",
       "--",
       "perl",
       "-e",
       HTTP_SERVER,
     );
+    expect(started.code, started.stderr).toBe(0);
+    const web = JSON.parse(started.stdout);
     const parentPort = web.published_ports[0].host_port as number;
     expect(await get(parentPort, "index.txt")).toBe("served");
     const shell = (await cli("workspace", "shell", "open", parent, "--id-only")).stdout.trim();
