@@ -133,7 +133,7 @@ describe("workspace fork", () => {
     const ports = [parentPort];
     for (const [i, id] of forks.entries()) {
       const services = await json("workspace", "service", "list", id);
-      expect(services.services[0]).toMatchObject({ service_name: "web", state: "running" });
+      expect(services.services[0]).toMatchObject({ service_name: "web", state: "ready" });
       const port = services.services[0].published_ports[0].host_port as number;
       ports.push(port);
       expect(await get(port, "whoami.txt")).toBe(hostname[i + 1]);

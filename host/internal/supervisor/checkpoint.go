@@ -14,6 +14,12 @@ import (
 	"github.com/pyro-mcp/pyro/host/internal/protocol"
 )
 
+// checkpointQuiesce is saveQuiesce for a checkpoint: the guest runs on
+// meanwhile, so waiting longer costs its processes nothing, and a busy guest
+// (services, shells, other VMs on the host) that has not yet seen its host
+// leave when the vCPUs stop gives every fork a stale session to retry (1 s).
+const checkpointQuiesce = 300 * time.Millisecond
+
 // continueTimeout bounds running the vCPUs again after a checkpoint; a
 // `cont` takes milliseconds, so this only guards against a VMM that hangs.
 const continueTimeout = 30 * time.Second
@@ -46,7 +52,7 @@ func (s *Supervisor) Checkpoint(ctx context.Context, req protocol.SaveRequest) (
 	}
 	if s.idle.Snapshot().InFlight == 0 {
 		s.agent.Reset()
-		time.Sleep(saveQuiesce)
+		time.Sleep(checkpointQuiesce)
 	}
 	began := time.Now()
 	err := s.machine.Save(ctx, req.Path)
