@@ -280,18 +280,19 @@ export class Pyro extends PyroMachines {
    * RNG), NIC and published ports (new host ports), and the parent's processes, shells,
    * services, secrets, diff baseline, snapshots and history; `forkedFrom` names the parent,
    * which runs on. `hooks.onPhase` hears `checkpoint` (the parent saved) and `fork` (each
-   * fork started).
+   * fork started); aborting `hooks.signal` removes every fork (`interrupted`).
    * @throws PyroError invalid_argument, workspace_not_found, workspace_not_running, save_failed,
-   *   boot_failed, network_unavailable; no fork is kept after any of them
+   *   boot_failed, network_unavailable, interrupted; no fork is kept after any of them
    */
   async forkWorkspace(
     input: S.ForkWorkspaceInput,
     hooks: {
       onPhase?: (phase: "checkpoint" | "fork", fields: Record<string, string | number | boolean>) => void;
+      signal?: AbortSignal;
     } = {},
   ): Promise<S.WorkspaceFork> {
     const args = await validateAs("ForkWorkspaceInputSchema", input);
-    return camel((await lifecycle()).forkWorkspace(this.ws, args, hooks.onPhase));
+    return camel((await lifecycle()).forkWorkspace(this.ws, args, hooks.onPhase, hooks.signal));
   }
 
   /**

@@ -57,16 +57,27 @@ const CHECKPOINT_TIMEOUT_MS = 120_000;
  * @returns the forks' ids, in order
  * @throws PyroError workspace_not_running (the parent is stopped, failed or creating),
  *   save_failed (the checkpoint or a disk copy failed: the parent runs on), boot_failed (a
- *   fork did not come up), network_unavailable, timeout (the parent's lock); in every case no
- *   fork is kept
+ *   fork did not come up), network_unavailable, timeout (the parent's lock), interrupted
+ *   (`options.signal` aborted); in every case no fork is kept
  */
 export async function forkWorkspaceVm(
   ws: ForkManager,
   parentId: string,
-  options: { name?: string | undefined; count: number },
+  options: { name?: string | undefined; count: number; signal?: AbortSignal | undefined },
   onPhase: ForkPhase = () => undefined,
 ): Promise<string[]> {
   const ids = Array.from({ length: options.count }, () => newWorkspaceId());
+  const signal = options.signal;
+  const checkAbort = () => {
+    if (signal?.aborted) throw new PyroError("interrupted", "fork interrupted; no fork was kept");
+  };
+  // Ctrl-C: a fork starting fails at once (its VM killed); the parent's checkpoint completes
+  // (its supervisor runs the parent again whatever happens), then everything is rolled back.
+  const onAbort = () => {
+    for (const id of ids) void stopMachine(ws.paths(id), "kill");
+  };
+  checkAbort();
+  signal?.addEventListener("abort", onAbort, { once: true });
   return withLocks(ws, ids, async () => {
     const records: WorkspaceRecord[] = [];
     try {
@@ -88,7 +99,11 @@ export async function forkWorkspaceVm(
             );
         for (const id of ids) await copyHostFiles(ws.paths(parentId), ws.paths(id), manifest);
       });
-      for (const record of records) await startFork(ws, record, onPhase);
+      for (const record of records) {
+        checkAbort();
+        await startFork(ws, record, onPhase);
+      }
+      checkAbort();
     } catch (err) {
       // No half-made fork stays: its VM, NIC and files go; the parent is untouched.
       for (const id of ids) {
@@ -97,7 +112,10 @@ export async function forkWorkspaceVm(
         if (record) await ws.releaseNetwork(record).catch(() => undefined);
         await rm(ws.paths(id).dir, { recursive: true, force: true });
       }
+      if (signal?.aborted) throw new PyroError("interrupted", "fork interrupted; no fork was kept");
       throw err;
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
     }
     return ids;
   });

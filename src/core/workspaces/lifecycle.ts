@@ -140,16 +140,17 @@ export async function pauseWorkspace(ws: WorkspaceManager, ref: string): Promise
  * own disk copy, memory, identity, NIC and published ports, and the parent's processes,
  * shells, services, secrets, diff baseline, snapshots and history. The parent runs on.
  * @throws PyroError workspace_not_found, workspace_not_running, save_failed, boot_failed,
- *   network_unavailable; no fork is kept after any of them
+ *   network_unavailable, interrupted; no fork is kept after any of them
  */
 export async function forkWorkspace(
   ws: WorkspaceManager,
   args: z.output<typeof ForkWorkspaceInputSchema>,
   onPhase?: (phase: "checkpoint" | "fork", fields: Record<string, string | number | boolean>) => void,
+  signal?: AbortSignal,
 ): Promise<R.WorkspaceFork> {
   const { forkWorkspaceVm } = await import("./fork.js");
   const parent = await ws.resolve(args.workspaceId);
-  const ids = await forkWorkspaceVm(ws, parent, { name: args.name, count: args.count }, onPhase);
+  const ids = await forkWorkspaceVm(ws, parent, { name: args.name, count: args.count, signal }, onPhase);
   const workspaces = await Promise.all(ids.map(async (id) => liveWorkspaceRecord(ws, await ws.view(id))));
   return { forked_from: parent, count: workspaces.length, workspaces };
 }

@@ -302,7 +302,7 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
       input: schemas.ForkWorkspaceInputSchema,
       output: records.WorkspaceForkSchema,
       annotations: WRITE,
-      call: (input) => pyro.forkWorkspace(input),
+      call: (input, signal) => pyro.forkWorkspace(input, { signal }),
     }),
     defineTool({
       name: "workspace_disk_list",

@@ -49,7 +49,10 @@ export interface ForkFlags extends Flags {
 export async function forkWorkspace(ctx: CliContext, workspace: string, f: ForkFlags) {
   const r = await (await ctx.pyro()).forkWorkspace(
     { workspaceId: workspace, count: f.count, ...(f.name ? { name: f.name } : {}) },
-    f.json ? {} : { onPhase: (phase, fields) => phaseLine("workspace-fork", { phase, ...fields }) },
+    {
+      signal: ctx.signal,
+      ...(f.json ? {} : { onPhase: (phase, fields) => phaseLine("workspace-fork", { phase, ...fields }) }),
+    },
   );
   if (f.json) return printJson(r);
   if (f.idOnly) return void process.stdout.write(r.workspaces.map((w) => `${w.workspaceId}\n`).join(""));

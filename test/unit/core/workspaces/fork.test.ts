@@ -100,6 +100,15 @@ describe("forkWorkspace", () => {
     expect(workspaceDirs()).toEqual([PARENT]);
   });
 
+  it("an aborted fork is interrupted and keeps nothing", async () => {
+    writeParent("paused", true);
+    const abort = new AbortController();
+    abort.abort();
+    const forked = pyro.forkWorkspace({ workspaceId: PARENT, count: 2 }, { signal: abort.signal });
+    await expect(forked).rejects.toMatchObject({ code: "interrupted" });
+    expect(workspaceDirs()).toEqual([PARENT]);
+  });
+
   it("removes every fork when one cannot start, and leaves the paused parent as it was", async () => {
     const parent = writeParent("paused", true);
     const before = readFileSync(parent.record, "utf8");
