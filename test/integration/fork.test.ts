@@ -3,7 +3,8 @@
  * service on a published port and an open shell, forked into 3. Each fork has its own files,
  * random stream, host name, address and published port, and carries the parent's service and
  * shell; the parent runs on with the same service pid. Then a paused parent forks too and stays
- * paused. Four guests run at once here: run this file holding both guest slots
+ * paused. A command in flight in the parent during a fork finishes. examples/sdk-fork.ts runs.
+ * Four guests run at once here: run this file holding both guest slots
  * (`guestslot guestslot npx vitest run --project integration test/integration/fork.test.ts`).
  */
 import { describe, expect, it, vi } from "vitest";
@@ -188,6 +189,24 @@ describe("workspace fork", () => {
     expect(again.output).toContain("again=kept-42");
     await json("workspace", "resume", parent);
     expect((await json("workspace", "service", "list", parent)).services[0].pid).toBe(web.pid);
+  });
+
+  it("a command running in the parent during the fork finishes; the fork starts anyway", {
+    timeout: 180_000,
+  }, async () => {
+    const created = await cli("workspace", "create", "debian:12", "--id-only");
+    expect(created.code, created.stderr).toBe(0);
+    const parent = created.stdout.trim();
+    // In flight across the checkpoint: the parent's agent session is kept, not closed.
+    const running = cli("workspace", "exec", parent, "--", "sh", "-c", "sleep 4; echo finished");
+    await new Promise((r) => setTimeout(r, 1500));
+    const fork = await cli("workspace", "fork", parent, "--id-only");
+    expect(fork.code, fork.stderr).toBe(0);
+    const done = await running;
+    expect({ code: done.code, stdout: done.stdout }).toEqual({ code: 0, stdout: "finished\n" });
+    const child = fork.stdout.trim();
+    expect(await exec(child, "cat /proc/sys/kernel/hostname")).toBe(`${child.replace("_", "-")}\n`);
+    expect(await exec(parent, "cat /proc/sys/kernel/hostname")).toBe(`${parent.replace("_", "-")}\n`);
   });
 
   it("examples/sdk-fork.ts runs end to end", { timeout: 300_000 }, async () => {
