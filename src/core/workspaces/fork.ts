@@ -78,6 +78,22 @@ export async function forkWorkspaceVm(
   };
   checkAbort();
   signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    return await forkUnderLocks(ws, parentId, ids, options, onPhase, checkAbort);
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+/** {@link forkWorkspaceVm} once its ids are chosen: every fork made, or none. */
+function forkUnderLocks(
+  ws: ForkManager,
+  parentId: string,
+  ids: string[],
+  options: { name?: string | undefined; count: number; signal?: AbortSignal | undefined },
+  onPhase: ForkPhase,
+  checkAbort: () => void,
+): Promise<string[]> {
   return withLocks(ws, ids, async () => {
     const records: WorkspaceRecord[] = [];
     try {
@@ -112,10 +128,8 @@ export async function forkWorkspaceVm(
         if (record) await ws.releaseNetwork(record).catch(() => undefined);
         await rm(ws.paths(id).dir, { recursive: true, force: true });
       }
-      if (signal?.aborted) throw new PyroError("interrupted", "fork interrupted; no fork was kept");
+      checkAbort(); // an interrupted fork says so, whatever failed on the way
       throw err;
-    } finally {
-      signal?.removeEventListener("abort", onAbort);
     }
     return ids;
   });
