@@ -95,6 +95,8 @@ const FULL_TOOLS = [
   "workspace_disk_export",
   "workspace_disk_list",
   "workspace_disk_read",
+  "workspace_pause",
+  "workspace_resume",
   "workspace_start",
   "workspace_stop",
 ].sort();
