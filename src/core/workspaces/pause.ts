@@ -28,6 +28,7 @@ import {
 } from "../machine.js";
 import type { WorkspacePaths } from "../paths.js";
 import { workspaceMachineSpec } from "./boot.js";
+import { countServices, GuestServices } from "./guest-services.js";
 import { listPublished, type PublishedPort, publishPorts } from "./published-ports.js";
 import type { WorkspaceRecord } from "./record.js";
 
@@ -51,6 +52,8 @@ interface PauseManifest {
   accel: "kvm" | "tcg";
   /** Published ports open at pause time, reopened on resume. */
   published_ports: PublishedPort[];
+  /** Services at pause time, [all, running]: what status and list show while it is paused. */
+  service_counts?: [number, number];
 }
 
 /** The files of a workspace's saved machine. */
@@ -83,6 +86,7 @@ export async function saveMachine(paths: WorkspacePaths, id: string): Promise<Pa
     });
   const launched = readJsonFile<SupervisorConfig>(paths.supervisorConfig);
   const ports = await listPublished(machineClient(paths));
+  const services = await new GuestServices(machineClient(paths)).list(3_000).catch(() => []);
   const f = pauseFiles(paths);
   await discardPausedMachine(paths);
   await mkdir(f.dir, { recursive: true, mode: 0o700 });
@@ -98,6 +102,7 @@ export async function saveMachine(paths: WorkspacePaths, id: string): Promise<Pa
     memory_file: Boolean(launched?.vm.memoryPath || launched?.vm.memoryAnonymous),
     accel: launched?.vm.accel ?? "tcg",
     published_ports: ports,
+    service_counts: countServices(services),
   };
   await writeJsonAtomic(f.manifest, manifest); // last: a pause without it never happened
   return manifest;
@@ -159,6 +164,11 @@ export async function resumeMachine(
   }
   await discardPausedMachine(paths);
   return reopened;
+}
+
+/** Service counts of a paused workspace as they were at pause time, [all, running]; [0, 0] unknown. */
+export function pausedServiceCounts(paths: WorkspacePaths): [number, number] {
+  return readJsonFile<PauseManifest>(pauseFiles(paths).manifest)?.service_counts ?? [0, 0];
 }
 
 /** A JSON file as written by pyro, or undefined when it is missing or unreadable. */
