@@ -42,13 +42,20 @@ const load = () =>
     .map((l) => l.toFixed(2))
     .join(" ");
 
-let cleaning;
+// A signal stops the run at its next step, whose `finally` deletes what it made (a second one
+// exits at once). Cleaning up from the handler itself would race a create still running.
+let interrupted = false;
 for (const signal of ["SIGINT", "SIGTERM"]) {
   process.on(signal, () => {
-    console.error(`\n${signal}: deleting the benchmark's workspaces`);
-    cleanup().finally(() => process.exit(130));
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    process.exitCode = 130;
+    console.error(`\n${signal}: stopping; the benchmark's workspaces are deleted next`);
   });
 }
+const checkInterrupted = () => {
+  if (interrupted) throw new Error("interrupted");
+};
 
 try {
   console.log(`environment=${environment} count=${count} settle=${settleMs / 1000} s load: ${load()}`);
@@ -70,6 +77,8 @@ try {
         `   p50 / p50 ${(pct(r, 50) / pct(c, 50)).toFixed(2)}x${key === "pss" ? "   (target <= 0.6x)" : ""}`,
     );
   }
+} catch (err) {
+  if (!interrupted) throw err;
 } finally {
   await cleanup();
 }
@@ -84,12 +93,14 @@ async function series(label, flags) {
   let notAsAsked = 0;
   try {
     for (let i = 0; i < count; i++) {
+      checkInterrupted();
       const r = await runCli(["workspace", "create", ...flags, "--id-only", environment], env);
       ids.push(r.stdout.trim());
       createMs.push(r.ms);
       if (!r.stderr.includes(`boot=${label}`)) notAsAsked++;
     }
     await new Promise((r) => setTimeout(r, settleMs));
+    checkInterrupted();
     const vms = ids.map((id) => measureVm(id));
     report(label, vms, createMs, notAsAsked);
     return vms;
@@ -239,13 +250,11 @@ async function deleteWorkspace(id) {
   }
 }
 
-/** Deletes every workspace under this benchmark's PYRO_HOME, then the directory. Idempotent. */
-function cleanup() {
-  cleaning ??= (async () => {
-    const dir = join(home, "workspaces");
-    const ids = existsSync(dir) ? readdirSync(dir).filter((d) => d.startsWith("ws-")) : [];
-    for (const id of ids) await deleteWorkspace(id);
-    rmSync(home, { recursive: true, force: true });
-  })();
-  return cleaning;
+/** Deletes every workspace left under this benchmark's PYRO_HOME, then the directory. */
+async function cleanup() {
+  const dir = join(home, "workspaces");
+  const left = existsSync(dir) ? readdirSync(dir, { withFileTypes: true }) : [];
+  for (const entry of left.filter((e) => e.isDirectory() && !e.name.endsWith(".lock")))
+    await deleteWorkspace(entry.name);
+  rmSync(home, { recursive: true, force: true });
 }
