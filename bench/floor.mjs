@@ -82,6 +82,28 @@ export async function bootFloorOnce(cmd) {
   });
 }
 
+/** Runs the CLI; resolves with `{ ms, stdout, stderr }` (wall time in ms); rejects on failure. */
+export function runCli(args, env) {
+  const started = performance.now();
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(process.execPath, [cli, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => {
+      out += d.toString();
+    });
+    child.stderr.on("data", (d) => {
+      err += d.toString();
+    });
+    child.on("error", reject);
+    child.on("exit", (code) =>
+      code === 0
+        ? resolveRun({ ms: performance.now() - started, stdout: out, stderr: err })
+        : reject(new Error(`pyro ${args.join(" ")}: exit ${code}: ${err}`)),
+    );
+  });
+}
+
 /** Runs the CLI; resolves with its wall time in ms (`withStderr`: `{ ms, stderr }`). */
 export function timeCli(args, env, withStderr = false) {
   const started = performance.now();

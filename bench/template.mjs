@@ -18,7 +18,7 @@ import { parseArgs } from "node:util";
 import { resolveConfig } from "../dist/core/config.js";
 import { requireInstalled } from "../dist/core/environments/registry.js";
 import { resolveAcceleration } from "../dist/core/host.js";
-import { measureFloor, timeCli } from "./floor.mjs";
+import { measureFloor, runCli, timeCli } from "./floor.mjs";
 import { pct } from "./stats.mjs";
 
 const { values } = parseArgs({
@@ -95,23 +95,6 @@ try {
 
 /** Deletes every workspace of this benchmark's PYRO_HOME. */
 async function deleteWorkspaces() {
-  for (const ws of JSON.parse((await runJson(["workspace", "list", "--json"])).stdout).workspaces)
+  for (const ws of JSON.parse((await runCli(["workspace", "list", "--json"], env)).stdout).workspaces)
     await timeCli(["workspace", "delete", ws.workspace_id], env);
-}
-
-/** Runs the CLI for its stdout (the workspace list). */
-async function runJson(args) {
-  const { spawn } = await import("node:child_process");
-  const { resolve } = await import("node:path");
-  const cli = resolve(import.meta.dirname, "..", "dist", "cli", "main.js");
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    child.stdout.on("data", (d) => {
-      stdout += d.toString();
-    });
-    child.on("exit", (code) =>
-      code === 0 ? resolveRun({ stdout }) : reject(new Error(`${args.join(" ")}: ${code}`)),
-    );
-  });
 }

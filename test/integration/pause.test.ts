@@ -68,6 +68,8 @@ describe("pause and resume", () => {
     expect((await json("workspace", "pause", id)).changed).toBe(false);
     const status = await json("workspace", "status", id);
     expect(status).toMatchObject({ state: "paused", paused: { reason: "requested" } });
+    // Its service is frozen, not gone: counted as at pause time.
+    expect(status).toMatchObject({ service_count: 1, running_service_count: 1 });
     // Disk tools refuse: the paused guest's page cache holds writes its disk has not seen.
     const disk = await cli("workspace", "disk", "list", id);
     expect(disk.stderr).toMatch(/^error\[workspace_not_stopped\]: .* is paused/);

@@ -31,6 +31,7 @@ import { liveMachineState, machineClient, prepareMachineDirs, stopMachine } from
 import type { WorkspacePaths } from "../paths.js";
 import { runProgram } from "../process-run.js";
 import { attachWorkspaceNetwork } from "./boot.js";
+import { GuestServices } from "./guest-services.js";
 import { type PauseManifest, readPauseManifest, resumeMachine, savedManifest } from "./pause.js";
 import { listPublished } from "./published-ports.js";
 import { newWorkspaceId, readWorkspaceRecord, type WorkspaceRecord, writeWorkspaceRecord } from "./record.js";
@@ -210,6 +211,7 @@ async function checkpoint(
   // with fewer dirty pages to write back.
   await client.json("POST", "/v1/agent/sync");
   const ports = await listPublished(client);
+  const services = await new GuestServices(client).list(3_000).catch(() => []);
   const [first] = forks as [WorkspacePaths, ...WorkspacePaths[]];
   const tmpState = `${first.pauseState}.tmp`;
   const began = Date.now();
@@ -221,7 +223,7 @@ async function checkpoint(
   const saveMs = Date.now() - began;
   await rename(tmpState, first.pauseState);
   for (const f of forks) await rename(`${f.rootfs}.tmp`, f.rootfs);
-  const manifest = await savedManifest(parent, first.pauseState, saveMs, ports);
+  const manifest = await savedManifest(parent, first.pauseState, saveMs, ports, services);
   onPhase("checkpoint", { state_bytes: manifest.state_bytes, save_ms: saveMs, forks: forks.length });
   await shareState(first.pauseState, forks);
   return manifest;

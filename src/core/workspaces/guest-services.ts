@@ -24,6 +24,14 @@ export interface GuestService {
   stop_reason: string | null;
 }
 
+/** Service states that count as running. */
+export const RUNNING_SERVICE_STATES: readonly string[] = ["starting", "running", "ready"];
+
+/** How many services there are and how many of them run: [all, running]. */
+export function countServices(services: readonly { state: string }[]): [number, number] {
+  return [services.length, services.filter((s) => RUNNING_SERVICE_STATES.includes(s.state)).length];
+}
+
 export interface GuestServiceLogs {
   service_name: string;
   stdout: string;

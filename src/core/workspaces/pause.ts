@@ -28,6 +28,7 @@ import {
 } from "../machine.js";
 import type { WorkspacePaths } from "../paths.js";
 import { workspaceMachineSpec } from "./boot.js";
+import { countServices, GuestServices } from "./guest-services.js";
 import { listPublished, type PublishedPort, publishPorts } from "./published-ports.js";
 import type { WorkspaceRecord } from "./record.js";
 
@@ -51,6 +52,8 @@ export interface PauseManifest {
   accel: "kvm" | "tcg";
   /** Published ports open at pause time, reopened on resume. */
   published_ports: PublishedPort[];
+  /** Services at pause time, [all, running]: what status and list show while it is paused. */
+  service_counts?: [number, number];
 }
 
 /** The files of a workspace's saved machine. */
@@ -82,6 +85,7 @@ export async function saveMachine(paths: WorkspacePaths, id: string): Promise<Pa
       details: { workspace_id: id },
     });
   const ports = await listPublished(machineClient(paths));
+  const services = await new GuestServices(machineClient(paths)).list(3_000).catch(() => []);
   const f = pauseFiles(paths);
   await discardPausedMachine(paths);
   await mkdir(f.dir, { recursive: true, mode: 0o700 });
@@ -90,7 +94,7 @@ export async function saveMachine(paths: WorkspacePaths, id: string): Promise<Pa
   const saveMs = Date.now() - began;
   await stopMachine(paths, "kill"); // its supervisor ends right after the save; reap it
   await rename(`${f.state}.tmp`, f.state);
-  const manifest = await savedManifest(paths, f.state, saveMs, ports);
+  const manifest = await savedManifest(paths, f.state, saveMs, ports, services);
   await writeJsonAtomic(f.manifest, manifest); // last: a pause without it never happened
   return manifest;
 }
@@ -98,13 +102,15 @@ export async function saveMachine(paths: WorkspacePaths, id: string): Promise<Pa
 /**
  * The manifest of a state at `statePath` just saved from the VM of `paths` (before that VM's
  * launch config changes): how its RAM was backed and its accelerator, which the machine that
- * loads the state must repeat, and the published ports to open again.
+ * loads the state must repeat, the published ports to open again and its services (listed
+ * before the save) to count while it is paused.
  */
 export async function savedManifest(
   paths: WorkspacePaths,
   statePath: string,
   saveMs: number,
   ports: PublishedPort[],
+  services: readonly { state: string }[],
 ): Promise<PauseManifest> {
   const launched = readJsonFile<SupervisorConfig>(paths.supervisorConfig);
   return {
@@ -114,6 +120,7 @@ export async function savedManifest(
     memory_file: Boolean(launched?.vm.memoryPath || launched?.vm.memoryAnonymous),
     accel: launched?.vm.accel ?? "tcg",
     published_ports: ports,
+    service_counts: countServices(services),
   };
 }
 
@@ -178,6 +185,11 @@ export async function resumeMachine(
   }
   await discardPausedMachine(paths);
   return reopened;
+}
+
+/** Service counts of a paused workspace as they were at pause time, [all, running]; [0, 0] unknown. */
+export function pausedServiceCounts(paths: WorkspacePaths): [number, number] {
+  return readJsonFile<PauseManifest>(pauseFiles(paths).manifest)?.service_counts ?? [0, 0];
 }
 
 /** A JSON file as written by pyro, or undefined when it is missing or unreadable. */

@@ -8,11 +8,9 @@ import { inSchemaOrder } from "../../contract/records/shape.js";
 import { type Workspace, WorkspaceSchema } from "../../contract/records/workspace.js";
 import { machineClient } from "../machine.js";
 import { readGuestLimits } from "./guest-limits.js";
-import { GuestServices } from "./guest-services.js";
+import { countServices, GuestServices } from "./guest-services.js";
 import type { WorkspaceManager, WorkspaceView } from "./manager.js";
-
-/** Service states that count as running. */
-export const RUNNING_SERVICE_STATES: readonly string[] = ["starting", "running", "ready"];
+import { pausedServiceCounts } from "./pause.js";
 
 /** The public record of `v` from host state only (no guest round trip: counts 0). */
 export function workspaceRecord(v: WorkspaceView): Workspace {
@@ -26,12 +24,15 @@ export function workspaceRecord(v: WorkspaceView): Workspace {
   });
 }
 
-/** Service counts of a running workspace (0/0 when it is not running or does not answer). */
+/**
+ * Service counts of a running workspace; of a paused one as they were at pause time (its
+ * services still exist, frozen); 0/0 when it is stopped or does not answer.
+ */
 async function serviceCounts(ws: WorkspaceManager, v: WorkspaceView): Promise<[number, number]> {
+  if (v.state === "paused") return pausedServiceCounts(ws.paths(v.workspace_id));
   if (v.state !== "started") return [0, 0];
   try {
-    const all = await new GuestServices(machineClient(ws.paths(v.workspace_id))).list(3_000);
-    return [all.length, all.filter((s) => RUNNING_SERVICE_STATES.includes(s.state)).length];
+    return countServices(await new GuestServices(machineClient(ws.paths(v.workspace_id))).list(3_000));
   } catch {
     return [0, 0];
   }

@@ -12,9 +12,8 @@ import type {
 } from "../../contract/runtime.js";
 import { PyroError } from "../../errors.js";
 import { guestPath, absoluteGuestPath as shown } from "./guest-files.js";
-import type { GuestService } from "./guest-services.js";
+import { countServices, type GuestService, RUNNING_SERVICE_STATES } from "./guest-services.js";
 import type { WorkspaceManager } from "./manager.js";
-import { RUNNING_SERVICE_STATES } from "./public-record.js";
 import * as ports from "./published-ports.js";
 import { runningWorkspace, secretEnvFor } from "./running-workspace.js";
 
@@ -124,8 +123,8 @@ export async function listServices(ws: WorkspaceManager, ref: string): Promise<R
     id,
     (await services.list()).map((s) => serviceRecord(id, s, published)),
   );
-  const runningCount = all.filter((s) => RUNNING_SERVICE_STATES.includes(s.state)).length;
-  return { workspace_id: id, count: all.length, running_count: runningCount, services: all };
+  const [count, runningCount] = countServices(all);
+  return { workspace_id: id, count, running_count: runningCount, services: all };
 }
 
 /** One service's record. @throws PyroError service_not_found */
