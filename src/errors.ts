@@ -86,6 +86,10 @@ export const ERROR_TABLE = {
     fix: "`pyro workspace start WS` boots it again with /workspace intact; see `logs/console.log` and `logs/sv.log`",
   },
   too_many_vms: { exit: 1, fix: "stop or delete one (`pyro workspace stop WS`), or raise the limit" },
+  save_failed: {
+    exit: 1,
+    fix: "`logs/sv.log` in the workspace directory says why; a fork's parent keeps running, a failed pause stops the VM (`pyro workspace start WS`)",
+  },
   boot_failed: {
     exit: 1,
     fix: "the message quotes the console tail; `logs/console.log`; `pyro env pull ENV` repairs a corrupted kernel or modules archive",
@@ -142,6 +146,7 @@ export const WIRE_CODES = {
   guest_protocol_mismatch: "guest_protocol_mismatch",
   vmm_crashed: "vmm_crashed",
   vmm_unavailable: "vmm_unavailable",
+  save_failed: "save_failed",
 } as const satisfies Record<string, ErrorCode | null>;
 
 export type WireCode = keyof typeof WIRE_CODES;

@@ -14,3 +14,5 @@ export const DEFAULT_MEM_MIB = 1024;
 export const DEFAULT_TIMEOUT_SECONDS = 30;
 /** = the SDK's DEFAULT_TTL_SECONDS. */
 export const DEFAULT_TTL_SECONDS = 600;
+/** = the SDK's MAX_FORK_COUNT (`workspace fork --count`). */
+export const MAX_FORK_COUNT = 8;

@@ -13,6 +13,8 @@ export const DEFAULT_DISK_MIB = 8192;
 export const DEFAULT_TIMEOUT_SECONDS = 30;
 /** Idle time before a VM or workspace is reaped, in seconds. */
 export const DEFAULT_TTL_SECONDS = 600;
+/** Most forks one `workspace fork` makes (each is a running VM). */
+export const MAX_FORK_COUNT = 8;
 /** Largest command time limit, in seconds (one day). */
 export const MAX_TIMEOUT_SECONDS = 86_400;
 

@@ -11,7 +11,9 @@ import {
   TtlSeconds,
   VcpuCount,
 } from "./common.js";
-import { SECRET_ENV_RE } from "./defaults.js";
+import { MAX_FORK_COUNT, SECRET_ENV_RE } from "./defaults.js";
+
+export { MAX_FORK_COUNT };
 
 /** The names rule: workspace names, label keys (and later snapshot/service names). */
 export const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -126,6 +128,25 @@ export const UpdateWorkspaceInputSchema = z
   })
   .strict();
 export type UpdateWorkspaceInput = z.input<typeof UpdateWorkspaceInputSchema>;
+
+export const ForkWorkspaceInputSchema = z
+  .object({
+    workspaceId: WorkspaceRef.describe("The running (or paused) workspace to fork: id or unique name"),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,61}$/, "names match ^[A-Za-z0-9][A-Za-z0-9._-]{0,61}$")
+      .optional()
+      .describe("Name of the fork; with count > 1 the forks are NAME-1 ... NAME-K"),
+    count: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_FORK_COUNT)
+      .default(1)
+      .describe(`How many forks to make, 1-${MAX_FORK_COUNT}. Default 1.`),
+  })
+  .strict();
+export type ForkWorkspaceInput = z.input<typeof ForkWorkspaceInputSchema>;
 
 export const ExecWorkspaceInputSchema = z
   .object({

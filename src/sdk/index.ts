@@ -54,6 +54,7 @@ export type {
   FileList,
   FileRead,
   FileWrite,
+  ForkWorkspaceInput,
   ListWorkspaceFilesInput,
   LogsServiceInput,
   OpenShellInput,
@@ -99,6 +100,7 @@ export type {
   WorkspaceDelete,
   WorkspaceDiffResult,
   WorkspaceExecResult,
+  WorkspaceFork,
   WorkspaceList,
   WorkspaceLogs,
   WorkspaceSummary,
@@ -111,4 +113,5 @@ export {
   DEFAULT_TIMEOUT_SECONDS,
   DEFAULT_TTL_SECONDS,
   DEFAULT_VCPU_COUNT,
+  MAX_FORK_COUNT,
 } from "./schemas.js";

@@ -274,6 +274,28 @@ export class Pyro extends PyroMachines {
   }
 
   /**
+   * Forks a running (or paused) workspace into `count` (1-8, default 1) new running workspaces
+   * named `name` (or `name-1` ... `name-K`): each with its own disk copy, memory restored from
+   * a snapshot of the parent taken at one instant, identity (host name, machine id, reseeded
+   * RNG), NIC and published ports (new host ports), and the parent's processes, shells,
+   * services, secrets, diff baseline, snapshots and history; `forkedFrom` names the parent,
+   * which runs on. `hooks.onPhase` hears `checkpoint` (the parent saved) and `fork` (each
+   * fork started); aborting `hooks.signal` removes every fork (`interrupted`).
+   * @throws PyroError invalid_argument, workspace_not_found, workspace_not_running, save_failed,
+   *   boot_failed, network_unavailable, interrupted; no fork is kept after any of them
+   */
+  async forkWorkspace(
+    input: S.ForkWorkspaceInput,
+    hooks: {
+      onPhase?: (phase: "checkpoint" | "fork", fields: Record<string, string | number | boolean>) => void;
+      signal?: AbortSignal;
+    } = {},
+  ): Promise<S.WorkspaceFork> {
+    const args = await validateAs("ForkWorkspaceInputSchema", input);
+    return camel((await lifecycle()).forkWorkspace(this.ws, args, hooks.onPhase, hooks.signal));
+  }
+
+  /**
    * Lists /workspace on the raw disk of a stopped workspace (debugfs, read-only, no boot).
    * @throws PyroError workspace_not_stopped, path_outside_workspace, file_not_found
    */

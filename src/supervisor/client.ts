@@ -205,6 +205,22 @@ export class SupervisorClient {
     return this.json("POST", "/v1/save", { path }, undefined, 60_000);
   }
 
+  /**
+   * Saves the ready VM's state to `path` with its vCPUs stopped, copies its root disk to each
+   * of `diskCopies` (new files) while they are still stopped, then runs it again: the VM and
+   * its processes carry on. @throws PyroError save_failed (the copies are removed),
+   * invalid_argument (a copy path exists), vm_not_running
+   */
+  checkpoint(path: string, diskCopies: string[], timeoutMs = 120_000): Promise<SupervisorState> {
+    return this.json(
+      "POST",
+      "/v1/save",
+      { path, keep_running: true, disk_copies: diskCopies },
+      undefined,
+      timeoutMs,
+    );
+  }
+
   shutdown(request: ShutdownRequest): Promise<SupervisorState> {
     return this.json("POST", "/v1/shutdown", request, undefined, (request.timeout_ms ?? 10_000) + 10_000);
   }

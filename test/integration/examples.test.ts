@@ -1,7 +1,7 @@
 /**
  * The TypeScript examples in examples/ run end to end against real guests, one VM at a time,
  * each with this file's private PYRO_HOME. (examples/stopped-workspace.sh runs in
- * stopped-workspace.test.ts.) Each example asserts its own results; here we check that it ran
+ * stopped-workspace.test.ts, examples/sdk-fork.ts, three VMs at once, in fork.test.ts.) Each example asserts its own results; here we check that it ran
  * through its steps and cleaned up.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";

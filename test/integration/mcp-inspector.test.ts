@@ -95,6 +95,7 @@ const FULL_TOOLS = [
   "workspace_disk_export",
   "workspace_disk_list",
   "workspace_disk_read",
+  "workspace_fork",
   "workspace_pause",
   "workspace_resume",
   "workspace_start",

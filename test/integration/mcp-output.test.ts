@@ -211,6 +211,20 @@ describe("MCP structuredContent against outputSchema on a real guest", () => {
       changed: true,
       workspace: { state: "paused", paused: { reason: "requested", stopped: false } },
     });
+    // Forked while paused, so one guest runs at a time; the fork runs, the parent stays paused.
+    const forked = (await call("workspace_fork", { workspace_id: id })) as {
+      workspaces: { workspace_id: string }[];
+    };
+    expect(forked).toMatchObject({
+      forked_from: id,
+      count: 1,
+      workspaces: [{ state: "started", forked_from: id }],
+    });
+    const fork = forked.workspaces[0]?.workspace_id as string;
+    expect(await call("workspace_delete", { workspace_id: fork })).toEqual({
+      workspace_id: fork,
+      deleted: true,
+    });
     expect(await call("workspace_resume", { workspace_id: id })).toMatchObject({
       changed: true,
       workspace: { state: "started", paused: null },
@@ -228,6 +242,6 @@ describe("MCP structuredContent against outputSchema on a real guest", () => {
       for (const [name, tool] of tools) expect(tool.outputSchema).toEqual(full?.get(name)?.outputSchema);
     }
     expect(clients.get("vm-run")?.tools.size).toBe(1);
-    expect(full?.size).toBe(46);
+    expect(full?.size).toBe(47);
   });
 });

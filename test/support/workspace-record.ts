@@ -19,6 +19,7 @@ export const SAMPLE_WORKSPACE_RECORD = {
   created_at: "2025-01-01T00:00:00.000Z",
   last_activity_at: "2025-01-01T00:00:01.000Z",
   workspace_seed: { mode: "directory", seed_path: "/src" },
+  forked_from: null,
   secrets: [{ name: "TOKEN", source_kind: "value" }],
   network: { interface: "pyro0", host_ip: "172.29.0.1", guest_ip: "172.29.0.2" },
   command_count: 3,

@@ -78,6 +78,22 @@ func TestConfigureLinkInNetns(t *testing.T) {
 		if len(def) != 1 || def[0] != "172.29.0.1" {
 			t.Errorf("default routes via %v; all routes %v", def, routes)
 		}
+		// A fork's guest is told a new address: the old one goes, the default route follows.
+		moved := Config{Addr: netip.MustParsePrefix("172.29.0.6/30"), Gateway: netip.MustParseAddr("172.29.0.5")}
+		if err := configureLink(link, moved); err != nil {
+			t.Errorf("new address: %v", err)
+			return ""
+		}
+		addrs, _ = netlink.AddrList(link, netlink.FAMILY_V4)
+		if len(addrs) != 1 || addrs[0].IPNet.String() != "172.29.0.6/30" {
+			t.Errorf("addresses after the move %v", addrs)
+		}
+		routes, _ = netlink.RouteList(link, netlink.FAMILY_V4)
+		for _, r := range routes {
+			if (r.Dst == nil || r.Dst.String() == "0.0.0.0/0") && r.Gw.String() != "172.29.0.5" {
+				t.Errorf("a default route via %s after the move", r.Gw)
+			}
+		}
 		return ""
 	})
 }

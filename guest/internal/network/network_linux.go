@@ -62,9 +62,31 @@ func configureLink(link netlink.Link, cfg Config) error {
 	if err := netlink.AddrReplace(link, &netlink.Addr{IPNet: ipnet}); err != nil {
 		return fmt.Errorf("add address %s to %s: %w", cfg.Addr, name, err)
 	}
+	// A forked workspace's guest still holds its parent's address: it must have only its own.
+	if err := removeOtherAddrs(link, ipnet); err != nil {
+		return err
+	}
 	route := &netlink.Route{LinkIndex: link.Attrs().Index, Gw: cfg.Gateway.AsSlice()} // no Dst: default
 	if err := netlink.RouteReplace(route); err != nil {
 		return fmt.Errorf("default route via %s dev %s: %w", cfg.Gateway, name, err)
+	}
+	return nil
+}
+
+// removeOtherAddrs deletes every IPv4 address of link but keep (with its
+// subnet route): the one a restored guest had before its host gave it a new one.
+func removeOtherAddrs(link netlink.Link, keep *net.IPNet) error {
+	addrs, err := netlink.AddrList(link, netlink.FAMILY_V4)
+	if err != nil {
+		return fmt.Errorf("list addresses of %s: %w", link.Attrs().Name, err)
+	}
+	for _, a := range addrs {
+		if a.IPNet == nil || (a.IP.Equal(keep.IP) && a.Mask.String() == keep.Mask.String()) {
+			continue
+		}
+		if err := netlink.AddrDel(link, &a); err != nil {
+			return fmt.Errorf("remove address %s from %s: %w", a.IPNet, link.Attrs().Name, err)
+		}
 	}
 	return nil
 }

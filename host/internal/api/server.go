@@ -4,7 +4,8 @@
 //	GET    /v1/status           the current protocol.State
 //	GET    /v1/ready            waits until boot settles: 200 State, or 503 {error, state}
 //	POST   /v1/shutdown         {mode, timeout_ms}; answers once the VM has ended, with its final State
-//	POST   /v1/save             {path}: saves the VM's state to path, then ends it; answers its final State
+//	POST   /v1/save             {path}: saves the VM's state to path, then ends it; answers its final State;
+//	                            with keep_running (and disk_copies) the VM runs on: answers its State
 //	GET    /v1/ports            {published_ports}
 //	POST   /v1/ports            {service, guest_port, host_port} publishes one; answers the PublishedPort
 //	DELETE /v1/ports/<service>  closes that service's publications: {closed}
@@ -43,6 +44,10 @@ type Backend interface {
 	// returning the final state. Errors wrap protocol.ErrVMNotRunning or
 	// ErrInvalidArgument, or are a save_failed *protocol.CodedError.
 	SaveAndStop(ctx context.Context, req protocol.SaveRequest) (protocol.State, error)
+	// Checkpoint saves the ready VM's state to req.Path, copies its disk to
+	// req.DiskCopies while its vCPUs are stopped, and runs it again
+	// (req.KeepRunning). Errors as SaveAndStop's.
+	Checkpoint(ctx context.Context, req protocol.SaveRequest) (protocol.State, error)
 	// PublishedPorts lists the publications.
 	PublishedPorts() []protocol.PublishedPort
 	// Publish publishes a guest port. Errors wrap protocol.ErrVMNotRunning,
@@ -141,7 +146,14 @@ func (h *Handler) save(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	state, err := h.b.SaveAndStop(r.Context(), req)
+	save := h.b.SaveAndStop
+	if req.KeepRunning {
+		save = h.b.Checkpoint
+	} else if len(req.DiskCopies) > 0 {
+		writeError(w, protocol.Errorf(protocol.ErrInvalidArgument, "disk_copies needs keep_running"))
+		return
+	}
+	state, err := save(r.Context(), req)
 	if err != nil {
 		writeError(w, err)
 		return

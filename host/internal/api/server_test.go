@@ -18,16 +18,17 @@ import (
 
 // fakeBackend records calls and answers from its fields.
 type fakeBackend struct {
-	state      protocol.State
-	ready      bool
-	proxyErr   error
-	upstream   Upstream
-	publishErr error
-	shutdowns  []protocol.ShutdownRequest
-	saves      []string
-	saveErr    error
-	unpublish  []string
-	ended      int
+	state       protocol.State
+	ready       bool
+	proxyErr    error
+	upstream    Upstream
+	publishErr  error
+	shutdowns   []protocol.ShutdownRequest
+	saves       []string
+	saveErr     error
+	checkpoints []protocol.SaveRequest
+	unpublish   []string
+	ended       int
 }
 
 func (f *fakeBackend) Status() protocol.State { return f.state }
@@ -45,6 +46,10 @@ func (f *fakeBackend) SaveAndStop(_ context.Context, req protocol.SaveRequest) (
 	s := f.state
 	s.State = protocol.PhaseExited
 	return s, f.saveErr
+}
+func (f *fakeBackend) Checkpoint(_ context.Context, req protocol.SaveRequest) (protocol.State, error) {
+	f.checkpoints = append(f.checkpoints, req)
+	return f.state, f.saveErr
 }
 func (f *fakeBackend) PublishedPorts() []protocol.PublishedPort {
 	return []protocol.PublishedPort{{Service: "web", Host: "127.0.0.1", HostPort: 4000, GuestPort: 80}}
@@ -150,6 +155,19 @@ func TestShutdownModes(t *testing.T) {
 	do(t, h, "POST", "/v1/shutdown", "")
 	if len(b.shutdowns) != 2 || b.shutdowns[0].Mode != "kill" || b.shutdowns[1].Mode != "" || b.shutdowns[0].TimeoutMs != nil {
 		t.Fatalf("shutdowns %+v", b.shutdowns)
+	}
+}
+
+func TestSaveKeepRunningIsACheckpoint(t *testing.T) {
+	b := &fakeBackend{state: protocol.State{State: protocol.PhaseReady}}
+	h := New(b, nil)
+	rec := do(t, h, "POST", "/v1/save", `{"path":"/s","keep_running":true,"disk_copies":["/d"]}`)
+	if rec.Code != 200 || len(b.saves) != 0 || len(b.checkpoints) != 1 || b.checkpoints[0].DiskCopies[0] != "/d" {
+		t.Fatalf("answered %d, saves %v, checkpoints %+v", rec.Code, b.saves, b.checkpoints)
+	}
+	rec = do(t, h, "POST", "/v1/save", `{"path":"/s","disk_copies":["/d"]}`)
+	if rec.Code != 400 || errorCodeOf(t, rec) != "invalid_argument" || len(b.saves) != 0 {
+		t.Fatalf("copies without keep_running answered %d, saves %v", rec.Code, b.saves)
 	}
 }
 

@@ -65,7 +65,7 @@ const (
 
 // CodedErrorCodes are the codes a CodedError carries (State.Error, the 503
 // of GET /v1/ready, a 500 answer). The host maps each of them.
-var CodedErrorCodes = []string{CodeBootFailed, CodeProtocolMismatch, CodeVMMCrashed, CodeVMMUnavailable, CodeInternal}
+var CodedErrorCodes = []string{CodeBootFailed, CodeProtocolMismatch, CodeVMMCrashed, CodeVMMUnavailable, CodeSaveFailed, CodeInternal}
 
 // CodedError carries a code of its own (boot and VMM failures). It can also
 // wrap a sentinel, which then decides the HTTP status.

@@ -83,9 +83,18 @@ type ShutdownRequest struct {
 
 // SaveRequest is the body of POST /v1/save: the file the VM's device state
 // (and RAM, unless it lives in its memory file) is written to. The VM ends
-// once it is saved.
+// once it is saved, unless KeepRunning.
 type SaveRequest struct {
 	Path string `json:"path"`
+	// KeepRunning continues the VM after the save (a workspace fork): its
+	// vCPUs stay stopped from the save's start until DiskCopies are made,
+	// then run again; its processes carry on.
+	KeepRunning bool `json:"keep_running,omitempty"`
+	// DiskCopies are new files that get a copy of the VM's root disk, made
+	// while its vCPUs are stopped, so each matches the saved state (reflink
+	// where the file system can, sparse otherwise). Only with KeepRunning,
+	// for a persistent disk; each path must not exist yet.
+	DiskCopies []string `json:"disk_copies,omitempty"`
 }
 
 // ReadyFailure is the 503 answer of GET /v1/ready when boot did not succeed.

@@ -30,6 +30,7 @@ type fakeMachine struct {
 	saved      []string // paths of Save calls
 	restored   []string // paths of Restore calls
 	restoreErr error    // what Restore answers
+	continued  int      // Continue calls
 }
 
 func (m *fakeMachine) Save(_ context.Context, path string) error {
@@ -44,6 +45,13 @@ func (m *fakeMachine) Restore(_ context.Context, path string) error {
 	defer m.mu.Unlock()
 	m.restored = append(m.restored, path)
 	return m.restoreErr
+}
+
+func (m *fakeMachine) Continue(context.Context) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.continued++
+	return nil
 }
 
 func (m *fakeMachine) PID() int              { return 4242 }

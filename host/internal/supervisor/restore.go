@@ -45,20 +45,7 @@ func (s *Supervisor) awaitAgent(ctx context.Context) (agent.Info, error) {
 			return info, protocol.Codef(protocol.CodeRestoreFailed, "restore from saved state: %v", err)
 		}
 		trace.Mark("vmm_restored")
-		for {
-			attempt, cancel := context.WithTimeout(ctx, infoAttempt)
-			info, err = s.agent.Info(attempt)
-			cancel()
-			if err == nil || !errors.Is(err, protocol.ErrGuestUnreachable) || ctx.Err() != nil {
-				break
-			}
-			s.log.Info("restore_agent_retry", "error", err.Error())
-			s.agent.Reset()
-			select {
-			case <-ctx.Done():
-			case <-time.After(infoRetry):
-			}
-		}
+		info, err = s.reachAgent(ctx)
 	} else {
 		info, err = s.agent.Info(ctx)
 	}
@@ -69,6 +56,28 @@ func (s *Supervisor) awaitAgent(ctx context.Context) (agent.Info, error) {
 		return info, err
 	}
 	return info, nil
+}
+
+// reachAgent asks the agent GET /v1/info on a new connection until it
+// answers or ctx ends: a guest that ran on from saved state (a restore, or a
+// checkpoint's parent) may hold a session of a host connection that is gone,
+// which reads the new one's first bytes as its own; each attempt is bounded by
+// infoAttempt, then the connection is dropped and dialled again.
+func (s *Supervisor) reachAgent(ctx context.Context) (agent.Info, error) {
+	for {
+		attempt, cancel := context.WithTimeout(ctx, infoAttempt)
+		info, err := s.agent.Info(attempt)
+		cancel()
+		if err == nil || !errors.Is(err, protocol.ErrGuestUnreachable) || ctx.Err() != nil {
+			return info, err
+		}
+		s.log.Info("agent_retry", "error", err.Error())
+		s.agent.Reset()
+		select {
+		case <-ctx.Done():
+		case <-time.After(infoRetry):
+		}
+	}
 }
 
 // sendIdentity tells the agent who it is: host name, machine id, wall

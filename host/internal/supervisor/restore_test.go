@@ -44,13 +44,12 @@ func TestRestoreLoadsStateThenSetsIdentity(t *testing.T) {
 }
 
 func TestRestoreFailureIsRestoreFailed(t *testing.T) {
-	h := newHarness(t, func(c *protocol.Config, _ *fakeAgent) {
+	h := newHarness(t, func(c *protocol.Config, a *fakeAgent) {
 		withIdentity(c)
 		c.VM.RestoreStatePath = "/templates/t/state"
+		// Before the supervisor starts: its boot may call Restore before newHarness returns.
+		a.m.restoreErr = errors.New("QEMU exited with code 1: load of migration failed")
 	})
-	h.m.mu.Lock()
-	h.m.restoreErr = errors.New("QEMU exited with code 1: load of migration failed")
-	h.m.mu.Unlock()
 	var failure protocol.ReadyFailure
 	if code := h.getJSON("GET", "/v1/ready", "", &failure); code != 503 {
 		t.Fatalf("ready answered %d", code)

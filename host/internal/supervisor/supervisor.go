@@ -54,6 +54,8 @@ type Supervisor struct {
 	final    chan struct{} // closed once the final state is recorded
 	stopReq  chan struct{} // closed by the first stop request
 	stopOnce sync.Once
+
+	checkpointMu sync.Mutex // one Checkpoint at a time
 }
 
 // New prepares a supervisor for cfg with driver; nothing runs yet.

@@ -89,6 +89,10 @@ type Machine interface {
 	// Bounded only by ctx: the caller verifies the guest and bounds both.
 	// Errors: *UnsupportedError, the VMM's error or exit, ctx's cause.
 	Restore(ctx context.Context, path string) error
+	// Continue runs the vCPUs of a VM that Save left paused (a fork's
+	// parent carries on) and returns once it runs. Errors: *UnsupportedError,
+	// the VMM's error or exit, ctx's cause.
+	Continue(ctx context.Context) error
 }
 
 // Exit is how a VMM process ended. Reason is the VMM's own account when it

@@ -28,6 +28,7 @@ export function renderWorkspace(w: Workspace): string {
     `Execution mode: ${w.executionMode}${w.acceleration ? ` (${w.acceleration})` : ""}`,
     `Network policy: ${w.networkPolicy}${w.network ? ` (guest ${w.network.guestIp}/30 via ${w.network.interface}, host ${w.network.hostIp})` : ""}`,
     `Seed: ${w.workspaceSeed.mode}${w.workspaceSeed.seedPath ? ` ${w.workspaceSeed.seedPath}` : ""}`,
+    ...(w.forkedFrom ? [`Forked from: ${w.forkedFrom} (its diff baseline is the parent's)`] : []),
     `Labels: ${labelsText(w.labels) || "-"}`,
     `Secrets: ${w.secrets.map((s) => s.name).join(", ") || "-"}`,
     `Commands: ${w.commandCount}  Services: ${w.runningServiceCount}/${w.serviceCount} running`,

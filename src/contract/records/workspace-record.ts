@@ -63,6 +63,14 @@ export const WorkspaceRecordSchema = z.object({
       .nullable()
       .describe("The seed: a host path, or for `git` the repository root or URL[#REF]"),
   }),
+  /** The workspace this one was forked from (`workspace fork`), null for one created. */
+  forked_from: z
+    .string()
+    .nullable()
+    .default(null)
+    .describe(
+      "Id of the workspace this one was forked from (workspace fork); null for a created one. A fork's diff baseline is its parent's.",
+    ),
   secrets: z.array(z.object({ name: z.string(), source_kind: z.string() })),
   /** The guest NIC of an egress workspace (its TAP and /30), null under policy `off`. */
   network: z

@@ -59,6 +59,17 @@ export type Workspace = z.infer<typeof WorkspaceSchema>;
 export const WorkspaceListSchema = z.object({ count: z.number(), workspaces: z.array(WorkspaceSchema) });
 export type WorkspaceList = z.infer<typeof WorkspaceListSchema>;
 
+export const WorkspaceForkSchema = z.object({
+  forked_from: z.string().describe("The parent's id: it keeps running (or stays paused) as it was"),
+  count: z.number(),
+  workspaces: z
+    .array(WorkspaceSchema)
+    .describe(
+      "The forks, running: each with its own disk copy, memory, identity, NIC and published ports, and the parent's processes, shells and services",
+    ),
+});
+export type WorkspaceFork = z.infer<typeof WorkspaceForkSchema>;
+
 export const WorkspaceDeleteSchema = z.object({ workspace_id: z.string(), deleted: z.boolean() });
 export type WorkspaceDelete = z.infer<typeof WorkspaceDeleteSchema>;
 

@@ -1,14 +1,18 @@
 /**
  * The workspace lifecycle as the SDK offers it: create (seed checked and secrets resolved
- * first), list, update, status, logs, stop, start, pause, resume and delete, each answering with its
- * contract record (snake_case). `ref` is a workspace id or its unique name.
+ * first), list, update, status, logs, stop, start, pause, resume, fork and delete, each
+ * answering with its contract record (snake_case). `ref` is a workspace id or its unique name.
  */
 import { resolve } from "node:path";
 import type { z } from "zod";
 import { inSchemaOrder } from "../../contract/records/shape.js";
 import type * as R from "../../contract/records/workspace.js";
 import { HistoryEntrySchema } from "../../contract/records/workspace.js";
-import type { CreateWorkspaceInputSchema, UpdateWorkspaceInputSchema } from "../../contract/workspace.js";
+import type {
+  CreateWorkspaceInputSchema,
+  ForkWorkspaceInputSchema,
+  UpdateWorkspaceInputSchema,
+} from "../../contract/workspace.js";
 import type { MachineStartOptions } from "../templates/start.js";
 import { readHistory } from "./history.js";
 import type { WorkspaceManager } from "./manager.js";
@@ -129,6 +133,26 @@ export async function pauseWorkspace(ws: WorkspaceManager, ref: string): Promise
   const { pauseWorkspaceVm } = await import("./pause-resume.js");
   const r = await pauseWorkspaceVm(ws, await ws.resolve(ref), "requested");
   return { workspace: workspaceRecord(r.view), changed: r.changed };
+}
+
+/**
+ * Forks a running (or paused) workspace into `count` new running ones (fork.ts): each with its
+ * own disk copy, memory, identity, NIC and published ports, and the parent's processes,
+ * shells, services, secrets, diff baseline, snapshots and history. The parent runs on.
+ * @throws PyroError workspace_not_found, workspace_not_running, save_failed, boot_failed,
+ *   network_unavailable, interrupted; no fork is kept after any of them
+ */
+export async function forkWorkspace(
+  ws: WorkspaceManager,
+  args: z.output<typeof ForkWorkspaceInputSchema>,
+  onPhase?: (phase: "checkpoint" | "fork", fields: Record<string, string | number | boolean>) => void,
+  signal?: AbortSignal,
+): Promise<R.WorkspaceFork> {
+  const { forkWorkspaceVm } = await import("./fork.js");
+  const parent = await ws.resolve(args.workspaceId);
+  const ids = await forkWorkspaceVm(ws, parent, { name: args.name, count: args.count, signal }, onPhase);
+  const workspaces = await Promise.all(ids.map(async (id) => liveWorkspaceRecord(ws, await ws.view(id))));
+  return { forked_from: parent, count: workspaces.length, workspaces };
 }
 
 /**

@@ -161,6 +161,7 @@ export class WorkspaceManager {
           mode: options.seed?.mode ?? "empty",
           seed_path: options.seed?.path ?? null,
         },
+        forked_from: null,
         secrets: options.secrets.map((x) => ({ name: x.name, source_kind: x.source_kind })),
         network: null,
         max_pids: options.maxPids ?? null,

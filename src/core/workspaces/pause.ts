@@ -39,8 +39,8 @@ import type { WorkspaceRecord } from "./record.js";
  */
 export const RESUME_TIMEOUT_MS = 30_000;
 
-/** What `pause/manifest.json` records beside the saved state. */
-interface PauseManifest {
+/** What `pause/manifest.json` records beside the saved state (a fork's too, fork.ts). */
+export interface PauseManifest {
   saved_at: string;
   save_ms: number;
   state_bytes: number;
@@ -84,7 +84,6 @@ export async function saveMachine(paths: WorkspacePaths, id: string): Promise<Pa
     throw new PyroError("workspace_not_running", `workspace "${id}" is not running`, {
       details: { workspace_id: id },
     });
-  const launched = readJsonFile<SupervisorConfig>(paths.supervisorConfig);
   const ports = await listPublished(machineClient(paths));
   const services = await new GuestServices(machineClient(paths)).list(3_000).catch(() => []);
   const f = pauseFiles(paths);
@@ -95,17 +94,39 @@ export async function saveMachine(paths: WorkspacePaths, id: string): Promise<Pa
   const saveMs = Date.now() - began;
   await stopMachine(paths, "kill"); // its supervisor ends right after the save; reap it
   await rename(`${f.state}.tmp`, f.state);
-  const manifest: PauseManifest = {
+  const manifest = await savedManifest(paths, f.state, saveMs, ports, services);
+  await writeJsonAtomic(f.manifest, manifest); // last: a pause without it never happened
+  return manifest;
+}
+
+/**
+ * The manifest of a state at `statePath` just saved from the VM of `paths` (before that VM's
+ * launch config changes): how its RAM was backed and its accelerator, which the machine that
+ * loads the state must repeat, the published ports to open again and its services (listed
+ * before the save) to count while it is paused.
+ */
+export async function savedManifest(
+  paths: WorkspacePaths,
+  statePath: string,
+  saveMs: number,
+  ports: PublishedPort[],
+  services: readonly { state: string }[],
+): Promise<PauseManifest> {
+  const launched = readJsonFile<SupervisorConfig>(paths.supervisorConfig);
+  return {
     saved_at: new Date().toISOString(),
     save_ms: saveMs,
-    state_bytes: (await stat(f.state)).size,
+    state_bytes: (await stat(statePath)).size,
     memory_file: Boolean(launched?.vm.memoryPath || launched?.vm.memoryAnonymous),
     accel: launched?.vm.accel ?? "tcg",
     published_ports: ports,
     service_counts: countServices(services),
   };
-  await writeJsonAtomic(f.manifest, manifest); // last: a pause without it never happened
-  return manifest;
+}
+
+/** The manifest of a paused workspace's saved machine, or undefined when there is none. */
+export function readPauseManifest(paths: WorkspacePaths): PauseManifest | undefined {
+  return hasPausedMachine(paths) ? readJsonFile<PauseManifest>(pauseFiles(paths).manifest) : undefined;
 }
 
 /**

@@ -291,6 +291,20 @@ export function workspaceTools(pyro: Pyro, hostPaths: HostPathPolicy = new HostP
       call: (input) => pyro.resumeWorkspace(input.workspaceId),
     }),
     defineTool({
+      name: "workspace_fork",
+      title: "Fork a workspace",
+      description:
+        "Copy a running (or paused) workspace into count (1-8) new running workspaces, e.g. to try several " +
+        "approaches from one state: each has its own disk, memory, host name, random seed, network address and " +
+        "published ports, and carries over the parent's processes, shells, services, files and diff baseline. " +
+        "The parent keeps running. Returns the forks (forked_from names the parent).",
+      profiles: FULL,
+      input: schemas.ForkWorkspaceInputSchema,
+      output: records.WorkspaceForkSchema,
+      annotations: WRITE,
+      call: (input, signal) => pyro.forkWorkspace(input, { signal }),
+    }),
+    defineTool({
       name: "workspace_disk_list",
       title: "List a stopped workspace's disk",
       description: "List /workspace on the raw disk image of a stopped workspace, without booting it.",

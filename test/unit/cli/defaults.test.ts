@@ -12,5 +12,6 @@ describe("src/cli/defaults.ts", () => {
     expect(cli.DEFAULT_MEM_MIB).toBe(sdk.DEFAULT_MEM_MIB);
     expect(cli.DEFAULT_TIMEOUT_SECONDS).toBe(sdk.DEFAULT_TIMEOUT_SECONDS);
     expect(cli.DEFAULT_TTL_SECONDS).toBe(sdk.DEFAULT_TTL_SECONDS);
+    expect(cli.MAX_FORK_COUNT).toBe(sdk.MAX_FORK_COUNT);
   });
 });

@@ -33,4 +33,12 @@ describe("workspace state rendering", () => {
     const w = workspace({ state: "started", expires_at: AT, ttl_action: "delete" });
     expect(renderWorkspace(w)).toContain(`Expires: ${AT} (then delete)`);
   });
+
+  it("names the parent of a fork, and nothing for a created workspace", () => {
+    const fork = workspace({ forked_from: "ws_aaaaaaaaaaaa" });
+    expect(renderWorkspace(fork)).toContain(
+      "Forked from: ws_aaaaaaaaaaaa (its diff baseline is the parent's)",
+    );
+    expect(renderWorkspace(workspace({}))).not.toContain("Forked from");
+  });
 });

@@ -45,7 +45,8 @@ describe("the workspace record, defined once", () => {
       ...["workspace_id", "name", "labels", "environment", "state", "vcpu_count", "mem_mib"],
       ...["ttl_seconds", "ttl_action", "auto_resume", "paused", "network_policy", "execution_mode"],
       ...["acceleration", "created_at"],
-      ...["last_activity_at", "expires_at", "workspace_seed", "secrets", "network", "command_count"],
+      ...["last_activity_at", "expires_at", "workspace_seed", "forked_from", "secrets", "network"],
+      "command_count",
       ...["service_count", "running_service_count", "max_pids", "disk_mib", "disk_allocated_mib"],
       ...["user_process_count", "error"],
     ]);

@@ -62,6 +62,7 @@ const FULL_TOOLS = [
   "workspace_start",
   "workspace_pause",
   "workspace_resume",
+  "workspace_fork",
   "workspace_disk_list",
   "workspace_disk_read",
   "workspace_disk_export",

@@ -74,6 +74,9 @@ describe("profile-narrowed inputs", () => {
     expect(core.workspace_create?.inputSchema.required).toEqual(["environment"]);
     expect(fields(core.workspace_update)).toEqual(["name", "workspace_id"]);
     expect(fields(full.workspace_update)).toEqual(["clear_labels", "labels", "name", "workspace_id"]);
+    expect(fields(full.workspace_fork)).toEqual(["count", "name", "workspace_id"]);
+    expect(full.workspace_fork?.inputSchema.required).toEqual(["workspace_id"]);
+    expect(core.workspace_fork).toBeUndefined();
     expect(fields(core.vm_run)).toEqual(["command", "environment", "timeout_seconds"]);
     expect(fields(core.vm_create)).toEqual(["environment"]);
     expect(fields(full.vm_create)).toEqual([

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -93,25 +94,44 @@ func (m *machine) Restore(ctx context.Context, path string) error {
 	if err := c.Execute(ctx, "migrate-incoming", map[string]any{"uri": "exec:cat " + shellQuote(path)}, nil); err != nil {
 		return fmt.Errorf("qemu: restore state: %w", m.exitOr(err))
 	}
+	// The state is loaded paused (it was saved with its vCPUs stopped, Save): run them.
+	return m.runVCPUs(ctx, c, "restore state", "inmigrate", "prelaunch")
+}
+
+// Continue implements vmm.Machine: QMP `cont` on a VM Save left paused
+// (QEMU's postmigrate state: `cont` takes its disks back from the finished
+// migration first), then waits until it runs. Errors: QMP's, the exit, ctx's.
+func (m *machine) Continue(ctx context.Context) error {
+	c, err := m.waitQMP(ctx)
+	if err != nil {
+		return err
+	}
+	// finish-migrate: the migration's last step, postmigrate follows.
+	return m.runVCPUs(ctx, c, "continue", "finish-migrate")
+}
+
+// runVCPUs runs a VM whose vCPUs are stopped (QMP `cont` once it is paused
+// or postmigrate) and returns once it runs; the run states in wait are waited
+// out, any other fails. Errors name what: QMP's, the exit, ctx's.
+func (m *machine) runVCPUs(ctx context.Context, c *qmp.Client, what string, wait ...string) error {
 	for {
 		s, err := c.QueryStatus(ctx)
 		if err != nil {
-			return fmt.Errorf("qemu: restore state: %w", m.exitOr(err))
+			return fmt.Errorf("qemu: %s: %w", what, m.exitOr(err))
 		}
-		switch s.Status {
-		case "running":
+		switch {
+		case s.Status == "running":
 			return nil
-		case "paused":
-			// The state is loaded; it was saved with its vCPUs stopped (Save): run them.
+		case s.Status == "paused" || s.Status == "postmigrate":
 			if err := c.Execute(ctx, "cont", nil, nil); err != nil {
-				return fmt.Errorf("qemu: restore state: cont: %w", m.exitOr(err))
+				return fmt.Errorf("qemu: %s: cont: %w", what, m.exitOr(err))
 			}
-		case "inmigrate", "prelaunch":
+		case slices.Contains(wait, s.Status):
 		default: // e.g. "internal-error", "shutdown"
-			return fmt.Errorf("qemu: restore state: the VM is %s", s.Status)
+			return fmt.Errorf("qemu: %s: the VM is %s", what, s.Status)
 		}
 		if err := m.pause(ctx); err != nil {
-			return fmt.Errorf("qemu: restore state: %w", m.exitOr(err))
+			return fmt.Errorf("qemu: %s: %w", what, m.exitOr(err))
 		}
 	}
 }

@@ -1,8 +1,8 @@
-/** `pyro workspace stop|start|pause|resume` and `pyro workspace disk list|read|export`. */
+/** `pyro workspace stop|start|pause|resume|fork` and `pyro workspace disk list|read|export`. */
 import type { StopStartResult } from "../../../sdk/index.js";
 import type { CliContext } from "../../context.js";
 import { phaseLine, printJson, safeName, writeFileContent } from "../../output.js";
-import { renderWorkspace } from "../../render/workspace.js";
+import { renderWorkspace, renderWorkspaceTable } from "../../render/workspace.js";
 
 type Flags = { json: boolean };
 
@@ -38,6 +38,25 @@ export async function pauseWorkspace(ctx: CliContext, workspace: string, f: Flag
 
 export async function resumeWorkspace(ctx: CliContext, workspace: string, f: Flags) {
   report("workspace-resume", await (await ctx.pyro()).resumeWorkspace(workspace), f.json, "already_running");
+}
+
+export interface ForkFlags extends Flags {
+  name?: string;
+  count: number;
+  idOnly: boolean;
+}
+
+export async function forkWorkspace(ctx: CliContext, workspace: string, f: ForkFlags) {
+  const r = await (await ctx.pyro()).forkWorkspace(
+    { workspaceId: workspace, count: f.count, ...(f.name ? { name: f.name } : {}) },
+    {
+      signal: ctx.signal,
+      ...(f.json ? {} : { onPhase: (phase, fields) => phaseLine("workspace-fork", { phase, ...fields }) }),
+    },
+  );
+  if (f.json) return printJson(r);
+  if (f.idOnly) return void process.stdout.write(r.workspaces.map((w) => `${w.workspaceId}\n`).join(""));
+  process.stdout.write(`Forked ${r.forkedFrom} into ${r.count}:\n${renderWorkspaceTable(r.workspaces)}`);
 }
 
 export async function listWorkspaceDisk(ctx: CliContext, workspace: string, path: string, f: DiskListFlags) {

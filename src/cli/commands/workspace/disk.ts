@@ -1,7 +1,11 @@
-/** `pyro workspace stop|start|pause|resume` and `pyro workspace disk list|read|export` (offline, stopped only). */
+/**
+ * `pyro workspace stop|start|pause|resume|fork` and `pyro workspace disk list|read|export`
+ * (offline, stopped only).
+ */
 import { Command } from "commander";
-import type { DiskListFlags, DiskReadFlags } from "../../actions/workspace/disk.js";
+import type { DiskListFlags, DiskReadFlags, ForkFlags } from "../../actions/workspace/disk.js";
 import type { CliContext } from "../../context.js";
+import { MAX_FORK_COUNT } from "../../defaults.js";
 import { intOption, plainOnlyOption, withJson } from "../../flags.js";
 
 type Flags = { json: boolean };
@@ -37,6 +41,19 @@ export function resumeCommand(ctx: CliContext): Command {
       .description("start a paused workspace where it stopped: processes, shells and services carry on")
       .argument("<workspace>"),
   ).action(async (workspace: string, f: Flags) => (await actions()).resumeWorkspace(ctx, workspace, f));
+}
+
+export function forkCommand(ctx: CliContext): Command {
+  return withJson(
+    new Command("fork")
+      .description(
+        "copy a running (or paused) workspace into new ones: own disk, memory, identity, NIC and ports; processes, shells and services carried over",
+      )
+      .argument("<workspace>")
+      .option("--name <name>", "name of the fork (NAME-1 ... NAME-K with --count)")
+      .option("--count <n>", `forks to make, 1-${MAX_FORK_COUNT}`, intOption("--count"), 1)
+      .addOption(plainOnlyOption("--id-only", "print only the forks' ids, one per line")),
+  ).action(async (workspace: string, f: ForkFlags) => (await actions()).forkWorkspace(ctx, workspace, f));
 }
 
 export function diskCommand(ctx: CliContext): Command {

@@ -1,7 +1,7 @@
 /** `pyro workspace ...`: persistent microVMs with a /workspace (docs/workspaces.md). */
 import { Command } from "commander";
 import type { CliContext } from "../../context.js";
-import { diskCommand, pauseCommand, resumeCommand, startCommand, stopCommand } from "./disk.js";
+import { diskCommand, forkCommand, pauseCommand, resumeCommand, startCommand, stopCommand } from "./disk.js";
 import { execCommand } from "./exec.js";
 import { fileCommand } from "./file.js";
 import {
@@ -44,6 +44,7 @@ export function workspaceCommand(ctx: CliContext): Command {
     startCommand,
     pauseCommand,
     resumeCommand,
+    forkCommand,
     diskCommand,
   ]) {
     ws.addCommand(make(ctx));
