@@ -259,7 +259,8 @@ export class Pyro extends PyroMachines {
 
   /**
    * Pauses a running workspace: RAM, devices and processes saved in its state directory, the
-   * VM ended, published ports closed; state `paused`. @throws PyroError workspace_not_running
+   * VM ended, published ports closed; state `paused`. A save that fails leaves it running.
+   * @throws PyroError workspace_not_running, save_failed
    */
   async pauseWorkspace(workspaceId: string): Promise<S.StopStartResult> {
     return camel((await lifecycle()).pauseWorkspace(this.ws, await validateAs("WorkspaceRef", workspaceId)));
@@ -268,6 +269,7 @@ export class Pyro extends PyroMachines {
   /**
    * Resumes a paused workspace: processes carry on, the guest clock is set from the host's,
    * published ports reopen. @throws PyroError workspace_not_stopped (not paused), boot_failed
+   *   (its saved state is kept), state_corrupt (its saved machine is gone), too_many_vms
    */
   async resumeWorkspace(workspaceId: string): Promise<S.StopStartResult> {
     return camel((await lifecycle()).resumeWorkspace(this.ws, await validateAs("WorkspaceRef", workspaceId)));

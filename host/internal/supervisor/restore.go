@@ -113,39 +113,58 @@ func networkConfig(kernelParam string) string {
 }
 
 // SaveAndStop implements api.Backend: it saves the ready VM's state to
-// req.Path (Machine.Save; RAM stays in the VM's memory file when it has
-// one), then ends the VMM. The guest's host session is closed first, so the
-// saved agent waits for a new host. Answers the final state and the save's
-// error. Errors wrap protocol.ErrVMNotRunning (not ready, or already
-// stopping) or ErrInvalidArgument (no path).
+// req.Path (Machine.Save, vCPUs stopped; RAM stays in the VM's memory file
+// when it has one), then ends the VMM. The guest's host session is dropped
+// first, so the saved agent waits for a new host.
+//
+// A save that fails ends nothing: the vCPUs run again and the agent is
+// dialled again, so the VM is still ready (a pause that could not be saved
+// loses no process and no unsynced write; the caller decides whether to stop
+// it cleanly); only when it cannot run again is the VMM ended. Answers the
+// state and the save's error. Errors wrap protocol.ErrVMNotRunning (not
+// ready, or already stopping) or ErrInvalidArgument (no path), or are a
+// save_failed *protocol.CodedError.
 func (s *Supervisor) SaveAndStop(ctx context.Context, req protocol.SaveRequest) (protocol.State, error) {
 	if req.Path == "" {
 		return s.snapshot(), protocol.Errorf(protocol.ErrInvalidArgument, "save needs a path")
 	}
-	if p := s.phase(); p != protocol.PhaseReady {
+	s.checkpointMu.Lock()
+	defer s.checkpointMu.Unlock()
+	if p := s.phase(); p != protocol.PhaseReady || s.stopRequested() {
 		return s.snapshot(), protocol.Errorf(protocol.ErrVMNotRunning, "VM %q is %s", s.cfg.VM.VMID, p)
 	}
-	began := false
+	s.agent.Reset()
+	time.Sleep(saveQuiesce)
+	start := time.Now()
+	if err := s.machine.Save(ctx, req.Path); err != nil {
+		s.log.Error("save_failed", "error", err.Error())
+		saveErr := protocol.Codef(protocol.CodeSaveFailed, "save VM state: %v", err)
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), continueTimeout)
+		defer cancel()
+		contErr := s.machine.Continue(cctx)
+		if contErr == nil {
+			_, contErr = s.reachAgent(cctx)
+		}
+		if contErr == nil {
+			return s.snapshot(), saveErr
+		}
+		s.log.Error("continue_failed", "error", contErr.Error())
+		return s.endAfterSave(ctx), saveErr
+	}
+	s.log.Info("saved", "save_ms", time.Since(start).Milliseconds())
+	return s.endAfterSave(ctx), nil
+}
+
+// endAfterSave ends the VMM of a saved (or broken) VM and answers the final
+// state once the supervisor has wound down, or when ctx ends.
+func (s *Supervisor) endAfterSave(ctx context.Context) protocol.State {
 	s.stopOnce.Do(func() {
-		began = true
 		close(s.stopReq)
 		s.idle.Stop()
 		s.update(func(st *protocol.State) { st.State = protocol.PhaseStopping })
 		s.log.Info("shutdown", "mode", "save", "by", "api")
 	})
-	if !began {
-		return s.snapshot(), protocol.Errorf(protocol.ErrVMNotRunning, "VM %q is already stopping", s.cfg.VM.VMID)
-	}
 	s.agent.Close()
-	time.Sleep(saveQuiesce)
-	start := time.Now()
-	err := s.machine.Save(ctx, req.Path)
-	if err != nil {
-		s.log.Error("save_failed", "error", err.Error())
-		err = protocol.Codef(protocol.CodeSaveFailed, "save VM state: %v", err)
-	} else {
-		s.log.Info("saved", "save_ms", time.Since(start).Milliseconds())
-	}
 	if _, stopErr := s.machine.Stop(context.Background(), false, 0); stopErr != nil {
 		s.log.Info("vmm_stop_forced", "error", stopErr.Error())
 	}
@@ -153,5 +172,5 @@ func (s *Supervisor) SaveAndStop(ctx context.Context, req protocol.SaveRequest) 
 	case <-s.final:
 	case <-ctx.Done():
 	}
-	return s.snapshot(), err
+	return s.snapshot()
 }

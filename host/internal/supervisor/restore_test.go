@@ -102,6 +102,24 @@ func TestSaveWritesStateAndEndsTheVM(t *testing.T) {
 	h.waitRan()
 }
 
+func TestAFailedSaveLeavesTheVMReady(t *testing.T) {
+	h := newHarness(t, nil)
+	h.getJSON("GET", "/v1/ready", "", nil)
+	var body protocol.ErrorResponse
+	path := filepath.Join(h.dir, "missing-dir", "state") // the fake's write fails
+	if code := h.getJSON("POST", "/v1/save", `{"path":"`+path+`"}`, &body); code == 200 || body.Error.Code != protocol.CodeSaveFailed {
+		t.Fatalf("save answered %d %+v", code, body)
+	}
+	var st protocol.State
+	h.getJSON("GET", "/v1/status", "", &st)
+	if st.State != protocol.PhaseReady || h.m.continued != 1 || len(h.m.stops) != 0 {
+		t.Fatalf("state %s, continued %d, stops %v", st.State, h.m.continued, h.m.stops)
+	}
+	if code := h.getJSON("GET", "/v1/agent/info", "", nil); code != 200 {
+		t.Fatalf("agent after a failed save answered %d", code)
+	}
+}
+
 func TestSaveRefusesAVMThatIsNotReady(t *testing.T) {
 	h := newHarness(t, func(_ *protocol.Config, a *fakeAgent) { a.infoHang = true })
 	var body protocol.ErrorResponse

@@ -245,10 +245,17 @@ async function shareState(state: string, forks: WorkspacePaths[]): Promise<void>
   }
 }
 
-/** Copies a file or directory (reflink where possible, sparse, modes kept) via `${dst}.tmp`. */
+/**
+ * Copies a file or directory (reflink where possible, sparse, modes kept) via `${dst}.tmp`.
+ * @throws PyroError save_failed (a full disk, say)
+ */
 async function copyFile(src: string, dst: string): Promise<void> {
-  await runProgram(["cp", "-a", "--reflink=auto", "--sparse=always", src, `${dst}.tmp`]);
-  await rename(`${dst}.tmp`, dst);
+  await runProgram(["cp", "-a", "--reflink=auto", "--sparse=always", src, `${dst}.tmp`], {
+    errorCode: "save_failed",
+  });
+  await rename(`${dst}.tmp`, dst).catch((err: Error) => {
+    throw new PyroError("save_failed", `fork: ${err.message}`, { cause: err });
+  });
 }
 
 /**

@@ -363,8 +363,12 @@ export class WorkspaceManager {
       if (!w.expires_at || Date.parse(w.expires_at) > now) continue;
       // Never reap under a command still running (its exec will move the activity mark).
       if (((await liveMachineState(this.paths(w.workspace_id)))?.in_flight ?? 0) > 0) continue;
-      if (w.ttl_action === "delete") await this.delete(w.workspace_id);
-      else {
+      if (w.ttl_action === "delete") {
+        // Read again just before: a call since the list may have moved its activity mark.
+        const fresh = await this.view(w.workspace_id).catch(() => undefined);
+        if (!fresh?.expires_at || Date.parse(fresh.expires_at) > Date.now()) continue;
+        await this.delete(w.workspace_id);
+      } else {
         const { pauseWorkspaceVm } = await import("./pause-resume.js");
         // Another process may have paused, stopped or resumed it meanwhile: not an error.
         const paused = await pauseWorkspaceVm(this, w.workspace_id, "ttl").catch(() => undefined);

@@ -35,8 +35,10 @@ export type PauseReason = "requested" | "ttl";
 /**
  * Pauses a running workspace: RAM, devices and every process saved under its state directory,
  * its VM ended, its NIC and published ports released, state `paused`. A paused workspace is a
- * no-op (`changed: false`). A TTL pause that cannot save stops the VM cleanly instead
- * (`paused.stopped: true`: files kept, processes lost); a requested one throws.
+ * no-op (`changed: false`), and so is a TTL pause of one that is no longer idle past its TTL
+ * (checked again under the lock). A save that fails leaves the VM running: a requested pause
+ * throws and changes nothing (if the VM did not survive, it is recorded as stopped first); a
+ * TTL pause stops it cleanly instead (`paused.stopped: true`: files kept, processes lost).
  * @throws PyroError workspace_not_running (stopped, failed or creating), save_failed
  */
 export async function pauseWorkspaceVm(
@@ -45,12 +47,16 @@ export async function pauseWorkspaceVm(
   reason: PauseReason,
 ): Promise<{ view: WorkspaceView; changed: boolean }> {
   let changed = false;
+  let failure: unknown;
   // A TTL pause leaves the activity mark alone: it was not the user's doing.
   const view = await ws.mutate(
     id,
     async (record) => {
       if (record.state === "paused") return;
       const paths = ws.paths(id);
+      // The reaper decided on a view read before the lock: a call since then may have moved
+      // the activity mark, or be running now. Then it is not idle any more.
+      if (reason === "ttl" && !(await stillIdlePastTtl(record, paths))) return;
       if (record.state !== "started" || (await liveMachineState(paths))?.state !== "ready") {
         throw new PyroError(
           "workspace_not_running",
@@ -67,15 +73,16 @@ export async function pauseWorkspaceVm(
         record.paused = { at, reason, stopped: false };
       } catch (err) {
         await discardPausedMachine(paths);
-        if (reason === "requested") {
-          await stopMachine(paths, "kill");
-          throw err;
-        }
-        // The TTL must not leave it running: stop it cleanly; its disk is kept.
-        if ((await liveMachineState(paths))?.state === "ready") await stopMachine(paths, "poweroff", 15_000);
+        // A failed save leaves the VM running (its supervisor runs the vCPUs again): a
+        // requested pause reports it and changes nothing. The TTL must not leave it running:
+        // it stops it cleanly (the agent syncs and unmounts); its disk is kept.
+        const alive = (await liveMachineState(paths))?.state === "ready";
+        if (reason === "requested" && alive) throw err;
+        if (alive) await stopMachine(paths, "poweroff", 15_000);
         else await stopMachine(paths, "kill");
         record.state = "stopped";
         record.paused = { at, reason, stopped: true };
+        if (reason === "requested") failure = err; // its VM is gone: recorded, then reported
       }
       await ws.releaseNetwork(record);
       record.network = null;
@@ -83,7 +90,15 @@ export async function pauseWorkspaceVm(
     },
     reason === "requested",
   );
+  if (failure !== undefined) throw failure;
   return { view, changed };
+}
+
+/** Whether a running workspace is still past its TTL with no command in flight (under its lock). */
+async function stillIdlePastTtl(record: WorkspaceRecord, paths: WorkspacePaths): Promise<boolean> {
+  if (record.state !== "started" || record.ttl_seconds <= 0) return false;
+  if (Date.parse(record.last_activity_at) + record.ttl_seconds * 1000 > Date.now()) return false;
+  return ((await liveMachineState(paths))?.in_flight ?? 0) === 0;
 }
 
 /**
@@ -91,7 +106,9 @@ export async function pauseWorkspaceVm(
  * published ports reopen); one the TTL had to stop boots its disk instead. A running workspace
  * is a no-op (`changed: false`).
  * @throws PyroError workspace_not_stopped (not paused: stopped by a user, failed, creating),
- *   boot_failed (the saved state could not be loaded: `workspace start` boots the disk)
+ *   boot_failed (the saved state could not be loaded: `workspace start` boots the disk),
+ *   state_corrupt (paused, but its saved machine is gone: `workspace start` boots the disk),
+ *   and the boot's own errors (too_many_vms, host_dependency_missing, ...)
  */
 export async function resumeWorkspaceVm(
   ws: WorkspaceManager,
@@ -105,10 +122,18 @@ export async function resumeWorkspaceVm(
       stoppedByTtl = true;
       return;
     }
-    if (record.state !== "paused" || !hasPausedMachine(ws.paths(id))) {
+    if (record.state !== "paused") {
       throw new PyroError("workspace_not_stopped", `workspace "${id}" is ${record.state}, not paused`, {
         details: { workspace_id: id, state: record.state },
         hint: record.state === "stopped" ? `pyro workspace start ${id}` : undefined,
+      });
+    }
+    // A resume killed half-way may have left its VM running unseen: end it, never boot twice.
+    await stopMachine(ws.paths(id), "kill");
+    if (!hasPausedMachine(ws.paths(id))) {
+      throw new PyroError("state_corrupt", `workspace "${id}" is paused but its saved machine is gone`, {
+        details: { workspace_id: id },
+        hint: `pyro workspace start ${id} boots its disk (its processes are lost)`,
       });
     }
     await resumeWithNetwork(ws, record);

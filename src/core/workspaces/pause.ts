@@ -39,6 +39,15 @@ import type { WorkspaceRecord } from "./record.js";
  */
 export const RESUME_TIMEOUT_MS = 30_000;
 
+/** Codes of a boot that mean the saved state did not come up (boot_failed); others pass through. */
+const RESUME_FAILURES: readonly string[] = [
+  "boot_failed",
+  "restore_failed",
+  "timeout",
+  "internal",
+  "vm_not_running",
+];
+
 /** What `pause/manifest.json` records beside the saved state (a fork's too, fork.ts). */
 export interface PauseManifest {
   saved_at: string;
@@ -89,6 +98,8 @@ export async function saveMachine(paths: WorkspacePaths, id: string): Promise<Pa
   const f = pauseFiles(paths);
   await discardPausedMachine(paths);
   await mkdir(f.dir, { recursive: true, mode: 0o700 });
+  // Written down first: should a resume ever fail, `workspace start` boots a disk that has it all.
+  await machineClient(paths).json("POST", "/v1/agent/sync");
   const began = Date.now();
   await machineClient(paths).save(`${f.state}.tmp`);
   const saveMs = Date.now() - began;
@@ -167,6 +178,8 @@ export async function resumeMachine(
     });
   } catch (err) {
     await stopMachine(paths, "kill");
+    // Not the saved state's fault (no VM slot, a host tool missing): `start` would fail alike.
+    if (err instanceof PyroError && !RESUME_FAILURES.includes(err.code)) throw err;
     const why = ((err as PyroError).cause as Error | undefined)?.message ?? (err as Error).message;
     throw new PyroError("boot_failed", `workspace "${record.workspace_id}" could not be resumed: ${why}`, {
       cause: err,
@@ -176,12 +189,17 @@ export async function resumeMachine(
   }
   const reopened: PublishedPort[] = [];
   const client = machineClient(paths);
-  for (const p of manifest.published_ports) {
-    const spec = { hostPort: p.host_port, guestPort: p.guest_port };
-    const again = await publishPorts(client, p.service, [spec]).catch(() =>
-      publishPorts(client, p.service, [{ ...spec, hostPort: 0 }]),
-    );
-    reopened.push(...again);
+  try {
+    for (const p of manifest.published_ports) {
+      const spec = { hostPort: p.host_port, guestPort: p.guest_port };
+      const again = await publishPorts(client, p.service, [spec]).catch(() =>
+        publishPorts(client, p.service, [{ ...spec, hostPort: 0 }]),
+      );
+      reopened.push(...again);
+    }
+  } catch (err) {
+    await stopMachine(paths, "kill"); // never a VM running under a record that says paused
+    throw err;
   }
   await discardPausedMachine(paths);
   return reopened;

@@ -14,6 +14,7 @@ import { appendHistory, capOutput, type HistoryEntry } from "./history.js";
 import type { WorkspaceManager } from "./manager.js";
 import { readWorkspaceHead } from "./record.js";
 import { secretEnv } from "./secrets.js";
+import { requireRunning } from "./workspace-view.js";
 
 export interface WorkspaceExecOptions {
   command: string[];
@@ -61,7 +62,10 @@ export async function execInWorkspace(
       ...(env ? { secretEnv: env } : {}),
     });
   } catch (err) {
-    if (err instanceof PyroError && err.code === "vm_not_running") await ws.requireRunning(id);
+    // Name why (paused or stopped meanwhile, crashed), without resuming: a pause by another
+    // process during this command was asked for.
+    if (err instanceof PyroError && err.code === "vm_not_running")
+      await requireRunning(ws.config.stateDir, id);
     throw err;
   }
   traceMark("exec_done", { duration_ms: result.durationMs });
