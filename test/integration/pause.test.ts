@@ -3,7 +3,9 @@
  * guests: processes, shells and the guest clock across a pause; TTL pause, transparent resume,
  * `--ttl-action delete`, `--no-auto-resume`.
  */
+import { rmSync } from "node:fs";
 import { connect } from "node:net";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { requireGuest, runCli } from "./fixtures.js";
 import { workspaceTest } from "./workspace-test.js";
@@ -102,6 +104,27 @@ describe("pause and resume", () => {
     expect(refused.stderr).toContain(`pyro workspace resume ${id}`);
     await json("workspace", "resume", id);
     expect((await cli("workspace", "exec", id, "--", "cat", "f.txt")).stdout).toBe("here\n");
+  });
+});
+
+describe("pause and the disk", () => {
+  it("syncs before the save: the disk of a paused-then-stopped workspace has the last write; a lost saved machine is state_corrupt", {
+    timeout: 120_000,
+  }, async () => {
+    const id = await create();
+    // No sync of its own: the write may sit in the guest's page cache until the pause.
+    const wrote = await cli("workspace", "exec", id, "--", "sh", "-c", "echo synced > s.txt");
+    expect(wrote.code, wrote.stderr).toBe(0);
+    await json("workspace", "pause", id);
+    rmSync(join(pyro.home(), "workspaces", id, "pause"), { recursive: true, force: true });
+    const resumed = await cli("workspace", "resume", id);
+    expect(resumed.code).toBe(1);
+    expect(resumed.stderr).toMatch(/^error\[state_corrupt\]: .*saved machine is gone/);
+    expect(resumed.stderr).toContain(`pyro workspace start ${id}`);
+    expect(await json("workspace", "stop", id)).toMatchObject({ workspace: { state: "stopped" } });
+    const read = await cli("workspace", "disk", "read", id, "s.txt", "--content-only");
+    expect(read.code, read.stderr).toBe(0);
+    expect(read.stdout).toBe("synced\n");
   });
 });
 
