@@ -15,7 +15,7 @@ import { packagePaths, type WorkspacePaths, workspacePaths } from "../paths.js";
 import type { MachineStartOptions } from "../templates/start.js";
 import { bootFreshWorkspace, bootWorkspace } from "./boot.js";
 import { checkDiskSize } from "./disk-size.js";
-import { discardPausedMachine } from "./pause.js";
+import { discardPausedMachine, replayJournal } from "./pause.js";
 import {
   isWorkspaceId,
   listWorkspaceIds,
@@ -287,8 +287,13 @@ export class WorkspaceManager {
       else await stopMachine(paths, "kill"); // a crashed supervisor's leftovers, if any
       await this.releaseNetwork(record);
       record.network = null;
-      // A paused workspace stops too: its saved machine goes, its disk stays.
-      if (record.state === "paused") await discardPausedMachine(paths);
+      // A paused workspace stops too: its saved machine goes, its disk stays. That disk was
+      // synced but never unmounted: its journal may hold the last writes, which the disk tools
+      // (debugfs) do not replay. The kernel would at the next boot; e2fsck does it now.
+      if (record.state === "paused") {
+        await discardPausedMachine(paths);
+        await replayJournal(paths.rootfs);
+      }
       if (record.state === "started" || record.state === "paused") record.state = "stopped";
       record.paused = null;
     });

@@ -12,6 +12,7 @@
  * of a fresh sparse file would work too but fills the page cache with its holes and loads
  * 4x slower. docs/workspace-lifecycle.md gives the measured sizes and times.
  */
+import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, rename, rm, stat } from "node:fs/promises";
 import { PyroError } from "../../errors.js";
@@ -203,6 +204,26 @@ export async function resumeMachine(
   }
   await discardPausedMachine(paths);
   return reopened;
+}
+
+/**
+ * Replays the ext4 journal of a disk that was synced but never unmounted (a paused workspace
+ * that is stopped), so that debugfs, which does not replay it, reads every write. e2fsck's
+ * exit 1 (something fixed) is fine; any other failure is reported.
+ * @throws PyroError state_corrupt
+ */
+export function replayJournal(image: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile("e2fsck", ["-E", "journal_only", "-p", image], (err, _stdout, stderr) => {
+      if (!err || err.code === 1) return resolve();
+      reject(
+        new PyroError(
+          "state_corrupt",
+          `could not replay the journal of "${image}": ${stderr.trim() || err.message}`,
+        ),
+      );
+    });
+  });
 }
 
 /** Service counts of a paused workspace as they were at pause time, [all, running]; [0, 0] unknown. */
