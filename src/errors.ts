@@ -88,7 +88,7 @@ export const ERROR_TABLE = {
   too_many_vms: { exit: 1, fix: "stop or delete one (`pyro workspace stop WS`), or raise the limit" },
   save_failed: {
     exit: 1,
-    fix: "`logs/sv.log` in the workspace directory says why; a fork's parent keeps running, a failed pause stops the VM (`pyro workspace start WS`)",
+    fix: "`logs/sv.log` in the workspace directory says why (often a full disk); the VM keeps running as it was: a fork's parent, and a workspace whose pause failed (an idle-TTL pause stops it cleanly instead)",
   },
   boot_failed: {
     exit: 1,
