@@ -108,11 +108,28 @@ describe("the firewall policy, with namespaces as guests", () => {
     expect(await curlFrom(outside.name, `http://${g.guestIp}:${g.port}/`, 2)).toMatch(/^exit=/);
   });
 
-  it("drops datagrams from the TAP that spoof the address of a peer the host talks to", async () => {
+  /**
+   * A UDP echo in the outside namespace and a host socket talking to it: the host's flow that a
+   * guest tries to pass for (a spoofed reply, an ICMP error). `fromPeer` is what the host socket
+   * records for a datagram from the peer; `close` ends both.
+   */
+  async function udpPeerFlow() {
     const echo = await startNsPython(outside.name, UDP_ECHO, [outside.nsIp]);
     const peerPort = Number(echo.line);
     const flow = await hostUdpFlow(outside.hostIp, outside.nsIp, peerPort);
-    const fromPeer = (text: string) => `${outside.nsIp}:${peerPort} ${text}`;
+    return {
+      peerPort,
+      flow,
+      fromPeer: (text: string) => `${outside.nsIp}:${peerPort} ${text}`,
+      close: async () => {
+        flow.close();
+        await killChild(echo.child);
+      },
+    };
+  }
+
+  it("drops datagrams from the TAP that spoof the address of a peer the host talks to", async () => {
+    const { peerPort, flow, fromPeer, close } = await udpPeerFlow();
     // The guest takes the peer's address and sends from the peer's port to the host socket:
     // as a reply, conntrack would call that "established".
     const spoof = () =>
@@ -155,16 +172,12 @@ describe("the firewall policy, with namespaces as guests", () => {
       }
     } finally {
       await runCommand(["ip", "-n", g.ns, "addr", "del", `${outside.nsIp}/32`, "dev", "geth0"]);
-      flow.close();
-      await killChild(echo.child);
+      await close();
     }
   }, 15_000);
 
   it("drops ICMP errors from the guest about the host's flows to other addresses", async () => {
-    const echo = await startNsPython(outside.name, UDP_ECHO, [outside.nsIp]);
-    const peerPort = Number(echo.line);
-    const flow = await hostUdpFlow(outside.hostIp, outside.nsIp, peerPort);
-    const fromPeer = (text: string) => `${outside.nsIp}:${peerPort} ${text}`;
+    const { peerPort, flow, fromPeer, close } = await udpPeerFlow();
     // "Port unreachable" about the host's datagram to the peer, from the guest's own address:
     // conntrack would call it "related" to the host's flow.
     const unreachable = () =>
@@ -198,8 +211,7 @@ describe("the firewall policy, with namespaces as guests", () => {
       });
       expect(flow.errors).toEqual(["ECONNREFUSED"]);
     } finally {
-      flow.close();
-      await killChild(echo.child);
+      await close();
     }
   }, 15_000);
 });
