@@ -11,7 +11,7 @@ import type { WorkspacePaths } from "../paths.js";
 import { attachWorkspaceNetwork } from "./boot.js";
 import { discardPausedMachine, hasPausedMachine, resumeMachine, saveMachine } from "./pause.js";
 import type { WorkspaceRecord } from "./record.js";
-import type { WorkspaceView } from "./workspace-view.js";
+import { idleExpiry, type WorkspaceView } from "./workspace-view.js";
 
 /**
  * What pause and resume use of the WorkspaceManager (manager.ts calls into this module, so it
@@ -96,8 +96,8 @@ export async function pauseWorkspaceVm(
 
 /** Whether a running workspace is still past its TTL with no command in flight (under its lock). */
 async function stillIdlePastTtl(record: WorkspaceRecord, paths: WorkspacePaths): Promise<boolean> {
-  if (record.state !== "started" || record.ttl_seconds <= 0) return false;
-  if (Date.parse(record.last_activity_at) + record.ttl_seconds * 1000 > Date.now()) return false;
+  const expiry = idleExpiry(record);
+  if (record.state !== "started" || expiry === null || expiry > Date.now()) return false;
   return ((await liveMachineState(paths))?.in_flight ?? 0) === 0;
 }
 

@@ -86,13 +86,16 @@ export async function viewWorkspace(stateDir: string, id: string): Promise<Works
     await stopMachine(paths, "kill").catch(() => undefined);
   }
   // Only a running workspace expires: a paused or stopped one has nothing left to reclaim.
-  const expires =
-    record.ttl_seconds > 0 && state === "started"
-      ? new Date(Date.parse(record.last_activity_at) + record.ttl_seconds * 1000).toISOString()
-      : null;
+  const expiry = state === "started" ? idleExpiry(record) : null;
+  const expires = expiry === null ? null : new Date(expiry).toISOString();
   const usage = diskUsage(paths.rootfs);
   const disk = usage ? { size_mib: usage.sizeMib, allocated_mib: usage.allocatedMib } : null;
   return { ...record, state, error, expires_at: expires, disk };
+}
+
+/** When a workspace's idle TTL runs out (ms since the epoch): its last activity plus its TTL; null without a TTL. */
+export function idleExpiry(record: Pick<WorkspaceRecord, "ttl_seconds" | "last_activity_at">): number | null {
+  return record.ttl_seconds > 0 ? Date.parse(record.last_activity_at) + record.ttl_seconds * 1000 : null;
 }
 
 /** @throws PyroError workspace_not_running unless the VM answers */
