@@ -10,6 +10,8 @@ export interface RunOptions {
   onLine?: (line: string) => void;
   /** Error code used when the program fails. */
   errorCode?: ErrorCode;
+  /** Exit codes that count as success besides 0 (e2fsck's 1: "errors corrected"). Default none. */
+  okExitCodes?: readonly number[];
   signal?: AbortSignal;
 }
 
@@ -52,7 +54,8 @@ export function runProgram(argv: string[], options: RunOptions = {}): Promise<Ru
       } else reject(err);
     });
     child.on("close", (code, signal) => {
-      if (code === 0) return resolve({ stdout, stderr });
+      if (code === 0 || (code !== null && options.okExitCodes?.includes(code)))
+        return resolve({ stdout, stderr });
       const tail = stderr.trim().split("\n").slice(-8).join("\n");
       reject(
         new PyroError(

@@ -12,7 +12,6 @@
  * of a fresh sparse file would work too but fills the page cache with its holes and loads
  * 4x slower. docs/workspace-lifecycle.md gives the measured sizes and times.
  */
-import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, rename, rm, stat } from "node:fs/promises";
 import { PyroError } from "../../errors.js";
@@ -28,6 +27,7 @@ import {
   stopMachine,
 } from "../machine.js";
 import type { WorkspacePaths } from "../paths.js";
+import { runProgram } from "../process-run.js";
 import { workspaceMachineSpec } from "./boot.js";
 import { countServices, GuestServices } from "./guest-services.js";
 import { listPublished, type PublishedPort, publishPorts } from "./published-ports.js";
@@ -210,19 +210,12 @@ export async function resumeMachine(
  * Replays the ext4 journal of a disk that was synced but never unmounted (a paused workspace
  * that is stopped), so that debugfs, which does not replay it, reads every write. e2fsck's
  * exit 1 (something fixed) is fine; any other failure is reported.
- * @throws PyroError state_corrupt
+ * @throws PyroError state_corrupt (e2fsck failed), host_dependency_missing (no e2fsck)
  */
-export function replayJournal(image: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile("e2fsck", ["-E", "journal_only", "-p", image], (err, _stdout, stderr) => {
-      if (!err || err.code === 1) return resolve();
-      reject(
-        new PyroError(
-          "state_corrupt",
-          `could not replay the journal of "${image}": ${stderr.trim() || err.message}`,
-        ),
-      );
-    });
+export async function replayJournal(image: string): Promise<void> {
+  await runProgram(["e2fsck", "-E", "journal_only", "-p", image], {
+    okExitCodes: [1],
+    errorCode: "state_corrupt",
   });
 }
 
