@@ -11,7 +11,8 @@
  *   vms/<vm_id>/logs/sv.log|console.log
  *   workspaces/<workspace_id>/workspace.json, rootfs.ext4, baseline/workspace.tar,
  *     snapshots/, secrets/, scratch/, run/ (as for VMs), logs/history.jsonl|sv.log|console.log,
- *     pause/state|manifest.json (a paused workspace's saved machine)
+ *     pause/state|manifest.json (a paused workspace's saved machine; a fork's also has
+ *       pause/memory, its RAM image, and then pause/state holds devices only)
  * $PYRO_ENVIRONMENT_CACHE_DIR/
  *   host/accel-probe.json, accel-probe.lock   the VMM driver's probe verdict (KVM boot test),
  *                                    per host kernel and QEMU build, and the lock of its probe
@@ -105,9 +106,13 @@ export interface WorkspacePaths extends MachinePaths {
   secretsDir: string;
   history: string;
   scratchDir: string;
-  /** A paused workspace's saved machine: its state (RAM and devices) and manifest. */
+  /**
+   * A paused workspace's saved machine: its state (RAM and devices) and manifest; a fork's
+   * RAM is an image beside it (`pauseMemory`, then the state holds devices only).
+   */
   pauseDir: string;
   pauseState: string;
+  pauseMemory: string;
   pauseManifest: string;
 }
 
@@ -126,6 +131,7 @@ export function workspacePaths(stateDir: string, workspaceId: string): Workspace
     scratchDir: join(dir, "scratch"),
     pauseDir: join(dir, "pause"),
     pauseState: join(dir, "pause", "state"),
+    pauseMemory: join(dir, "pause", "memory"),
     pauseManifest: join(dir, "pause", "manifest.json"),
   };
 }

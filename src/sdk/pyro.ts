@@ -281,15 +281,20 @@ export class Pyro extends PyroMachines {
    * a snapshot of the parent taken at one instant, identity (host name, machine id, reseeded
    * RNG), NIC and published ports (new host ports), and the parent's processes, shells,
    * services, secrets, diff baseline, snapshots and history; `forkedFrom` names the parent,
-   * which runs on. `hooks.onPhase` hears `checkpoint` (the parent saved) and `fork` (each
-   * fork started); aborting `hooks.signal` removes every fork (`interrupted`).
+   * which runs on. The forks' RAM is one image mapped copy-on-write, so they share its pages
+   * until they write them. `hooks.onPhase` hears `checkpoint` (the parent saved), `memory`
+   * (`shared`, `image_mib`, `split_ms`, a `reason` when not shared) and `fork` (each fork
+   * started); aborting `hooks.signal` removes every fork (`interrupted`).
    * @throws PyroError invalid_argument, workspace_not_found, workspace_not_running, save_failed,
    *   boot_failed, network_unavailable, interrupted; no fork is kept after any of them
    */
   async forkWorkspace(
     input: S.ForkWorkspaceInput,
     hooks: {
-      onPhase?: (phase: "checkpoint" | "fork", fields: Record<string, string | number | boolean>) => void;
+      onPhase?: (
+        phase: "checkpoint" | "memory" | "fork",
+        fields: Record<string, string | number | boolean>,
+      ) => void;
       signal?: AbortSignal;
     } = {},
   ): Promise<S.WorkspaceFork> {

@@ -7,6 +7,8 @@
  * Four guests run at once here: run this file holding both guest slots
  * (`guestslot guestslot npx vitest run --project integration test/integration/fork.test.ts`).
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { main as sdkFork } from "../../examples/sdk-fork.js";
 import { Pyro } from "../../src/sdk/index.js";
@@ -48,6 +50,25 @@ const HTTP_SERVER = [
 async function get(port: number, name: string): Promise<string> {
   const res = await fetch(`http://127.0.0.1:${port}/${name}`);
   return res.ok ? (await res.text()).trim() : `status ${res.status}`;
+}
+
+/**
+ * The RAM image a workspace's QEMU maps (`pause/memory`, unlinked once it runs): the file's
+ * inode and how much of the mapping is shared with other processes, in KiB (smaps).
+ */
+function ramImage(id: string): { inode: string; sharedKib: number } {
+  const sv = JSON.parse(readFileSync(join(pyro.home(), "workspaces", id, "run", "sv.json"), "utf8"));
+  let inode = "";
+  let sharedKib = 0;
+  let inImage = false;
+  for (const line of readFileSync(`/proc/${sv.vmm_pid}/smaps`, "utf8").split("\n")) {
+    const mapping = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ (\d+)\s+(.*)$/.exec(line);
+    if (mapping) {
+      inImage = (mapping[2] ?? "").includes("/pause/memory");
+      if (inImage) inode = mapping[1] as string;
+    } else if (inImage && /^Shared_(Clean|Dirty):/.test(line)) sharedKib += Number(line.split(/\s+/)[1]);
+  }
+  return { inode, sharedKib };
 }
 
 /** Each VM's 16 random bytes (hex), host name and machine id; its host name also goes to www/. */
@@ -112,6 +133,12 @@ describe("workspace fork", () => {
     const byId = new Map(listed.workspaces.map((w: { workspace_id: string }) => [w.workspace_id, w]));
     expect(byId.get(forks[0] as string)).toMatchObject({ forked_from: parent });
     expect(byId.get(parent)).toMatchObject({ forked_from: null, state: "started" });
+    // Their RAM is one image, mapped copy-on-write by all three: its pages are shared.
+    const images = forks.map(ramImage);
+    expect(images[0]?.inode).toMatch(/^[1-9]\d*$/);
+    expect(new Set(images.map((m) => m.inode)).size).toBe(1);
+    for (const m of images) expect(m.sharedKib).toBeGreaterThan(8 * 1024);
+
     // Each has its own address on its own TAP.
     const nics = [parent, ...forks].map((id) => (byId.get(id) as { network: { guest_ip: string } }).network);
     expect(new Set(nics.map((n) => n.guest_ip)).size).toBe(4);
@@ -172,6 +199,7 @@ describe("workspace fork", () => {
     const fromPaused = await cli("workspace", "fork", parent, "--id-only");
     expect(fromPaused.code, fromPaused.stderr).toBe(0);
     expect(fromPaused.stderr).toMatch(/^\[workspace-fork\] phase=fork workspace_id=ws_/m);
+    expect(fromPaused.stderr).toMatch(/^\[workspace-fork\] phase=memory shared=true image_mib=[1-9]/m);
     const child = fromPaused.stdout.trim();
     expect(child).toMatch(/^ws_[0-9a-f]{12}$/);
     expect(await json("workspace", "status", parent)).toMatchObject({ state: "paused" });

@@ -7,10 +7,12 @@
 //
 // Two tool subcommands print what the VMM drivers would do, as text or, with
 // -json, one JSON object (protocol.ProbeReport, protocol.VMMCommand) that
-// core reads:
+// core reads; a third splits a saved QEMU state into a RAM image and a
+// devices-only state (a fork's, splitstate.go):
 //
 //	pyro-supervisor probe [-vmm auto|qemu|firecracker] [-qemu BIN] [-kernel PATH] [-cache FILE] [-json]
 //	pyro-supervisor argv [-json] <sv-config.json | ->
+//	pyro-supervisor split-state [-json] [-block mem] -memory FILE -state FILE <saved state>
 //
 // probe: every driver's binary, version, availability and why, kvm or tcg
 // and why (a KVM boot test of -kernel, cached in -cache), capabilities and
@@ -44,10 +46,12 @@ func main() {
 			os.Exit(probe(os.Args[2:], os.Stdout, os.Stderr))
 		case "argv":
 			os.Exit(argv(os.Args[2:], os.Stdin, os.Stdout, os.Stderr))
+		case "split-state":
+			os.Exit(splitState(os.Args[2:], os.Stdout, os.Stderr))
 		}
 	}
 	if len(os.Args) != 2 {
-		report(protocol.Errorf(protocol.ErrInvalidArgument, "usage: pyro-supervisor <sv-config.json> | probe [flags] | argv [flags] <sv-config.json|->"))
+		report(protocol.Errorf(protocol.ErrInvalidArgument, "usage: pyro-supervisor <sv-config.json> | probe [flags] | argv [flags] <sv-config.json|-> | split-state [flags] <saved state>"))
 		os.Exit(2)
 	}
 	trace.Mark("supervisor_start")

@@ -9,9 +9,10 @@
  * see a pause of a second or two, its ports stay open (POST /v1/save with keep_running). A
  * paused parent stays paused: its saved state and disk are already consistent.
  *
- * Each fork is then a paused workspace with a saved machine of its own (its state a hard link
- * of the one file: a restore only reads it) that is resumed as pause.ts resumes one, with RAM
- * loaded from the state into anonymous memory, under its own id: its own NIC (TAP, MAC and
+ * Each fork is then a paused workspace with a saved machine of its own that is resumed as
+ * pause.ts resumes one: its RAM a private (copy-on-write) map of one RAM image that all forks
+ * of the call share, split from the saved state (fork-memory.ts), its devices state a hard
+ * link of one file (a restore only reads them), under its own id: its own NIC (TAP, MAC and
  * /30), and the supervisor's POST /v1/identity gives it its own host name, machine id, clock
  * and a reseeded RNG. The parent's published ports reopen on new host ports. Services and
  * shells live in guest RAM and carry over; the host-side files that go with them are copied:
@@ -31,6 +32,7 @@ import { liveMachineState, machineClient, prepareMachineDirs, stopMachine } from
 import type { WorkspacePaths } from "../paths.js";
 import { runProgram } from "../process-run.js";
 import { attachWorkspaceNetwork } from "./boot.js";
+import { type ForkMemory, splitForkMemory } from "./fork-memory.js";
 import { GuestServices } from "./guest-services.js";
 import { type PauseManifest, readPauseManifest, resumeMachine, savedManifest } from "./pause.js";
 import { listPublished } from "./published-ports.js";
@@ -44,9 +46,12 @@ export interface ForkManager {
   releaseNetwork(record: Pick<WorkspaceRecord, "workspace_id" | "network_policy">): Promise<void>;
 }
 
-/** Progress of a fork, for phase lines: the parent's checkpoint, then each fork started. */
+/**
+ * Progress of a fork, for phase lines: the parent's checkpoint, how the forks' memory is
+ * shared, then each fork started.
+ */
 export type ForkPhase = (
-  phase: "checkpoint" | "fork",
+  phase: "checkpoint" | "memory" | "fork",
   fields: Record<string, string | number | boolean>,
 ) => void;
 
@@ -113,6 +118,7 @@ function forkUnderLocks(
           : await copyPausedMachine(
               ws.paths(parentId),
               ids.map((id) => ws.paths(id)),
+              onPhase,
             );
         for (const id of ids) await copyHostFiles(ws.paths(parentId), ws.paths(id), manifest);
       });
@@ -197,7 +203,8 @@ async function createForkDir(
 
 /**
  * Checkpoints the running parent: its agent syncs, then its state goes to the first fork's
- * `pause/state` and its disk to every fork's, all while its vCPUs are stopped; then it runs on.
+ * `pause/` and its disk to every fork's, all while its vCPUs are stopped; then it runs on.
+ * The state is then split into the forks' shared RAM image and devices state (fork-memory.ts).
  * @returns the manifest of the saved state (its published ports, to reopen in each fork)
  * @throws PyroError save_failed (copies removed, the parent runs on), vm_not_running
  */
@@ -213,35 +220,83 @@ async function checkpoint(
   const ports = await listPublished(client);
   const services = await new GuestServices(client).list(3_000).catch(() => []);
   const [first] = forks as [WorkspacePaths, ...WorkspacePaths[]];
-  const tmpState = `${first.pauseState}.tmp`;
+  const saved = `${first.pauseState}.checkpoint.tmp`;
   const began = Date.now();
   await client.checkpoint(
-    tmpState,
+    saved,
     forks.map((f) => `${f.rootfs}.tmp`),
     CHECKPOINT_TIMEOUT_MS,
   );
   const saveMs = Date.now() - began;
-  await rename(tmpState, first.pauseState);
   for (const f of forks) await rename(`${f.rootfs}.tmp`, f.rootfs);
-  const manifest = await savedManifest(parent, first.pauseState, saveMs, ports, services);
+  const manifest = await savedManifest(parent, saved, saveMs, ports, services);
+  const memory = await shareMachine(saved, forks, { owned: true });
   onPhase("checkpoint", { state_bytes: manifest.state_bytes, save_ms: saveMs, forks: forks.length });
-  await shareState(first.pauseState, forks);
-  return manifest;
+  onPhase("memory", memoryFields(memory));
+  return { ...manifest, memory_image: memory.shared };
 }
 
 /** A paused parent's saved machine and disk, for every fork; the parent stays paused. */
-async function copyPausedMachine(parent: WorkspacePaths, forks: WorkspacePaths[]): Promise<PauseManifest> {
+async function copyPausedMachine(
+  parent: WorkspacePaths,
+  forks: WorkspacePaths[],
+  onPhase: ForkPhase,
+): Promise<PauseManifest> {
   const manifest = readPauseManifest(parent) as PauseManifest;
-  await shareState(parent.pauseState, forks);
+  let memory: ForkMemory = { shared: true, image_bytes: 0, split_ms: 0 };
+  if (manifest.memory_image) {
+    // Already an image and a devices state (a fork paused before it ever ran): share them.
+    await shareState(parent.pauseMemory, forks, (f) => f.pauseMemory);
+    await shareState(parent.pauseState, forks, (f) => f.pauseState);
+  } else memory = await shareMachine(parent.pauseState, forks, { owned: false });
   for (const f of forks) await copyFile(parent.rootfs, f.rootfs);
-  return manifest;
+  onPhase("memory", memoryFields(memory));
+  return { ...manifest, memory_image: memory.shared };
 }
 
-/** The saved state at `state` in every fork's `pause/state`: a hard link, else a copy. */
-async function shareState(state: string, forks: WorkspacePaths[]): Promise<void> {
+/**
+ * The saved state at `saved` (RAM and devices) for every fork: split into a shared RAM image
+ * and devices state, else the whole state in each. `owned`: `saved` is the checkpoint's own
+ * file, consumed here (the first fork's state, or removed once split).
+ */
+async function shareMachine(
+  saved: string,
+  forks: WorkspacePaths[],
+  { owned }: { owned: boolean },
+): Promise<ForkMemory> {
+  const memory = await splitForkMemory(saved, forks).catch(async (err: unknown) => {
+    if (owned) await rm(saved, { force: true });
+    throw err;
+  });
+  if (memory.shared) {
+    if (owned) await rm(saved, { force: true });
+    return memory;
+  }
+  const [first] = forks as [WorkspacePaths, ...WorkspacePaths[]];
+  if (owned) await rename(saved, first.pauseState);
+  await shareState(owned ? first.pauseState : saved, forks, (f) => f.pauseState);
+  return memory;
+}
+
+/** The `memory` phase line's fields. */
+function memoryFields(m: ForkMemory): Record<string, string | number | boolean> {
+  return {
+    shared: m.shared,
+    image_mib: Math.round(m.image_bytes / 2 ** 20),
+    split_ms: m.split_ms,
+    ...(m.reason ? { reason: m.reason } : {}),
+  };
+}
+
+/** The file at `from` as `to(fork)` of every fork: a hard link, else a copy. */
+async function shareState(
+  from: string,
+  forks: WorkspacePaths[],
+  to: (f: WorkspacePaths) => string,
+): Promise<void> {
   for (const f of forks) {
-    if (f.pauseState === state) continue;
-    await link(state, f.pauseState).catch(() => copyFile(state, f.pauseState));
+    if (to(f) === from) continue;
+    await link(from, to(f)).catch(() => copyFile(from, to(f)));
   }
 }
 

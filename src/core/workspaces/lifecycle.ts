@@ -145,7 +145,10 @@ export async function pauseWorkspace(ws: WorkspaceManager, ref: string): Promise
 export async function forkWorkspace(
   ws: WorkspaceManager,
   args: z.output<typeof ForkWorkspaceInputSchema>,
-  onPhase?: (phase: "checkpoint" | "fork", fields: Record<string, string | number | boolean>) => void,
+  onPhase?: (
+    phase: "checkpoint" | "memory" | "fork",
+    fields: Record<string, string | number | boolean>,
+  ) => void,
   signal?: AbortSignal,
 ): Promise<R.WorkspaceFork> {
   const { forkWorkspaceVm } = await import("./fork.js");

@@ -59,6 +59,11 @@ export interface PauseManifest {
    * resumes with one too (the machine, and the stream's format, must match).
    */
   memory_file: boolean;
+  /**
+   * The RAM is an image beside the state (`pause/memory`) and the state holds devices only:
+   * a fork's (fork-memory.ts); it resumes mapping the image copy-on-write. Absent = false.
+   */
+  memory_image?: boolean;
   accel: "kvm" | "tcg";
   /** Published ports open at pause time, reopened on resume. */
   published_ports: PublishedPort[];
@@ -68,7 +73,12 @@ export interface PauseManifest {
 
 /** The files of a workspace's saved machine. */
 function pauseFiles(paths: WorkspacePaths) {
-  return { dir: paths.pauseDir, state: paths.pauseState, manifest: paths.pauseManifest };
+  return {
+    dir: paths.pauseDir,
+    state: paths.pauseState,
+    memory: paths.pauseMemory,
+    manifest: paths.pauseManifest,
+  };
 }
 
 /** Whether a saved machine is there to resume. */
@@ -157,7 +167,7 @@ export async function resumeMachine(
 ): Promise<PublishedPort[]> {
   const f = pauseFiles(paths);
   const manifest = readJsonFile<PauseManifest>(f.manifest);
-  if (!manifest || !existsSync(f.state))
+  if (!manifest || !existsSync(f.state) || (manifest.memory_image && !existsSync(f.memory)))
     throw new PyroError(
       "state_corrupt",
       `workspace "${record.workspace_id}" has no saved machine to resume`,
@@ -172,7 +182,11 @@ export async function resumeMachine(
       ...workspaceMachineSpec(paths, record, kernel, network),
       accel: { accel: manifest.accel, reason: "as when it was paused", cached: true },
       snapshot: {
-        ...(manifest.memory_file ? { memoryAnonymous: true } : {}),
+        ...(manifest.memory_image
+          ? { memoryPath: f.memory } // a fork's: its RAM image, mapped copy-on-write
+          : manifest.memory_file
+            ? { memoryAnonymous: true }
+            : {}),
         restoreStatePath: f.state,
         restoreTimeoutMs: RESUME_TIMEOUT_MS,
       },

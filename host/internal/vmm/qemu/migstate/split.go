@@ -1,0 +1,488 @@
+// Package migstate splits a saved QEMU VM state that carries its RAM (a
+// migration stream, QEMU 7.2's format, precopy, 4 KiB target pages) into a
+// RAM image and a state of devices only, the pair a VM template is made of.
+//
+// A workspace fork needs it: the parent's checkpoint (QMP `migrate` while
+// its vCPUs are stopped) holds every page of its RAM in the stream, and a
+// VM that loads such a stream copies each page into memory of its own. Once
+// split, the RAM is one file that every fork maps privately (copy-on-write:
+// the forks share its pages in the page cache until they write them), and
+// the devices state is loaded with x-ignore-shared as a template clone's.
+//
+// Only the part of the stream before the device sections is parsed: the
+// file header, the configuration section and the "ram" sections. A RAM
+// section lists the RAM blocks (name, length, and the guest address when
+// x-ignore-shared is on), then pages: a big-endian u64 of page offset and
+// flags, the block's name unless it continues the previous page's block,
+// and then a zero page's fill byte or the page's 4096 bytes. QEMU saves the
+// RAM sections first and the devices after them, so everything from the
+// first device section on is copied as it is.
+//
+// The output is always in the x-ignore-shared format (the capability is
+// listed in the configuration, each block carries an address), whatever the
+// input was, so a loader sets the capability unconditionally; the largest
+// block (the guest's RAM) is renamed to Options.MemoryBlock and its pages go
+// to the RAM image, where zero pages stay holes. Other blocks (firmware)
+// keep their pages in the stream.
+package migstate
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+)
+
+// Stream markers and RAM page flags of QEMU's migration format
+// (migration/savevm.c and migration/ram.c).
+const (
+	fileMagic      = 0x5145564d // "QEVM"
+	fileVersion    = 3
+	secEOF         = 0x00
+	secStart       = 0x01
+	secPart        = 0x02
+	secEnd         = 0x03
+	secFull        = 0x04
+	secSubsection  = 0x05
+	secConfig      = 0x07
+	secFooter      = 0x7e
+	flagZero       = 0x02
+	flagMemSize    = 0x04
+	flagPage       = 0x08
+	flagEOS        = 0x10
+	flagContinue   = 0x20
+	pageSize       = 4096
+	flagMask       = pageSize - 1
+	ignoreShared   = "x-ignore-shared"
+	subCapability  = "configuration/capabilities"
+	subPageBits    = "configuration/target-page-bits"
+	subUUID        = "configuration/uuid"
+	maxRunBytes    = 1 << 20 // pages written to the image in one pwrite
+	readBufferSize = 1 << 20
+)
+
+// Options of Split.
+type Options struct {
+	// MemoryBlock is the name the guest RAM's block gets in the output: the
+	// id of the memory backend that maps the image (default "mem").
+	MemoryBlock string
+}
+
+// Result says what Split wrote.
+type Result struct {
+	// MemoryBytes is the RAM image's size (the guest RAM's length), bytes.
+	MemoryBytes int64 `json:"memory_bytes"`
+	// PagesWritten counts the RAM pages that are not zero (4096 bytes each).
+	PagesWritten int64 `json:"pages_written"`
+	// StateBytes is the size of the devices-only state, bytes.
+	StateBytes int64 `json:"state_bytes"`
+}
+
+// ErrUnsupported marks a stream this package does not split (compressed or
+// XBZRLE pages, postcopy, an iterable section other than RAM, another
+// format version): the caller keeps the whole stream instead.
+var ErrUnsupported = errors.New("unsupported migration stream")
+
+// block is one RAM block of the stream.
+type block struct {
+	name   string
+	length uint64
+	addr   uint64
+}
+
+// splitter holds one Split's state.
+type splitter struct {
+	in       *countingReader
+	out      *bufio.Writer
+	memory   *os.File
+	opts     Options
+	ignore   bool // the input has x-ignore-shared on: its blocks carry addresses
+	blocks   []block
+	main     int // index of the guest RAM block in blocks, -1 before the block list
+	inLast   int // block of the input's previous page (for its CONTINUE flag)
+	outLast  int // block of the output's previous page (for ours)
+	ramID    uint32
+	haveRAM  bool
+	written  []uint64 // bitmap of RAM image pages written
+	run      []byte   // pages waiting for one pwrite, from runStart
+	runStart int64
+	result   Result
+}
+
+// Split reads a saved state from in, writes its devices-only state to state
+// and the guest RAM to memory (made exactly the RAM's length; pages that are
+// zero are left as holes). Errors: ErrUnsupported (wrapped) for streams it
+// does not handle, io errors of the three files, and malformed streams.
+func Split(in io.Reader, state io.Writer, memory *os.File, opts Options) (Result, error) {
+	if opts.MemoryBlock == "" {
+		opts.MemoryBlock = "mem"
+	}
+	counted := &countingWriter{w: state}
+	out := bufio.NewWriterSize(counted, readBufferSize)
+	s := &splitter{in: &countingReader{r: bufio.NewReaderSize(in, readBufferSize)}, out: out, memory: memory, opts: opts, main: -1, inLast: -1, outLast: -1}
+	err := s.split()
+	if err == nil {
+		err = s.flushRun()
+	}
+	if err == nil {
+		err = out.Flush()
+	}
+	s.result.StateBytes = counted.read
+	if err != nil {
+		return s.result, fmt.Errorf("split VM state at byte %d: %w", s.in.read, err)
+	}
+	if s.main < 0 {
+		return s.result, fmt.Errorf("split VM state: %w: no RAM section", ErrUnsupported)
+	}
+	return s.result, nil
+}
+
+func (s *splitter) split() error {
+	if magic, err := s.in.be32(); err != nil || magic != fileMagic {
+		return errors.Join(err, fmt.Errorf("%w: not a QEMU VM state (magic %#x)", ErrUnsupported, magic))
+	}
+	if v, err := s.in.be32(); err != nil || v != fileVersion {
+		return errors.Join(err, fmt.Errorf("%w: format version %d", ErrUnsupported, v))
+	}
+	s.putBE32(fileMagic)
+	s.putBE32(fileVersion)
+	if t, err := s.in.u8(); err != nil || t != secConfig {
+		return errors.Join(err, fmt.Errorf("%w: no configuration section", ErrUnsupported))
+	}
+	if err := s.configuration(); err != nil {
+		return err
+	}
+	for {
+		t, err := s.in.u8()
+		if err != nil {
+			return err
+		}
+		switch t {
+		case secStart, secPart, secEnd:
+			if err := s.ramSection(t); err != nil {
+				return err
+			}
+		case secFull, secEOF:
+			// The devices (and the end): QEMU writes them after every RAM section.
+			_ = s.out.WriteByte(t)
+			_, err := io.Copy(s.out, s.in)
+			return err
+		default:
+			return fmt.Errorf("%w: section type %#x", ErrUnsupported, t)
+		}
+	}
+}
+
+// configuration copies the configuration section (machine type, then the
+// subsections QEMU writes in this order), adding x-ignore-shared to its
+// capabilities when the input lacks it.
+func (s *splitter) configuration() error {
+	name, err := s.in.bytes32()
+	if err != nil {
+		return err
+	}
+	var pageBits, uuid []byte
+	var caps []string
+	for {
+		next, err := s.in.peek()
+		if err != nil {
+			return err
+		}
+		if next != secSubsection {
+			break
+		}
+		_, _ = s.in.u8()
+		sub, err := s.in.str8()
+		if err != nil {
+			return err
+		}
+		if _, err := s.in.be32(); err != nil { // the subsection's version (1)
+			return err
+		}
+		switch sub {
+		case subPageBits:
+			pageBits, err = s.in.take(4)
+		case subUUID:
+			uuid, err = s.in.take(16)
+		case subCapability:
+			caps, err = s.capabilities()
+		default:
+			err = fmt.Errorf("%w: configuration subsection %q", ErrUnsupported, sub)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	s.ignore = slices.Contains(caps, ignoreShared)
+	if !s.ignore {
+		caps = append(caps, ignoreShared)
+	}
+	_ = s.out.WriteByte(secConfig)
+	s.putBE32(uint32(len(name)))
+	_, _ = s.out.Write(name)
+	if pageBits != nil {
+		s.putSubsection(subPageBits)
+		_, _ = s.out.Write(pageBits)
+	}
+	s.putSubsection(subCapability)
+	s.putBE32(uint32(len(caps)))
+	for _, c := range caps {
+		s.putStr8(c)
+	}
+	if uuid != nil {
+		s.putSubsection(subUUID)
+		_, _ = s.out.Write(uuid)
+	}
+	return nil
+}
+
+// capabilities reads the validated capabilities' names.
+func (s *splitter) capabilities() ([]string, error) {
+	n, err := s.in.be32()
+	if err != nil {
+		return nil, err
+	}
+	caps := make([]string, 0, min(n, 64))
+	for range n {
+		c, err := s.in.str8()
+		if err != nil {
+			return nil, err
+		}
+		caps = append(caps, c)
+	}
+	return caps, nil
+}
+
+// ramSection copies a section header of type t, the RAM section's body
+// (ramBody) and its footer. Only RAM is iterable in pyro's VMs.
+func (s *splitter) ramSection(t byte) error {
+	id, err := s.in.be32()
+	if err != nil {
+		return err
+	}
+	_ = s.out.WriteByte(t)
+	s.putBE32(id)
+	if t == secStart {
+		idstr, err := s.in.str8()
+		if err != nil {
+			return err
+		}
+		if idstr != "ram" || s.haveRAM {
+			return fmt.Errorf("%w: iterable section %q", ErrUnsupported, idstr)
+		}
+		s.ramID, s.haveRAM = id, true
+		rest, err := s.in.take(8) // instance and version ids
+		if err != nil {
+			return err
+		}
+		s.putStr8(idstr)
+		_, _ = s.out.Write(rest)
+	} else if !s.haveRAM || id != s.ramID {
+		return fmt.Errorf("%w: section %d continues no RAM section", ErrUnsupported, id)
+	}
+	if err := s.ramBody(); err != nil {
+		return err
+	}
+	if next, err := s.in.peek(); err != nil || next != secFooter {
+		return err // no footer (an old machine type's stream): nothing to copy
+	}
+	footer, err := s.in.take(5)
+	if err != nil {
+		return err
+	}
+	_, err = s.out.Write(footer)
+	return err
+}
+
+// ramBody copies RAM records up to and including the end-of-section flag:
+// the block list, then pages, the guest RAM's into the image.
+func (s *splitter) ramBody() error {
+	for {
+		word, err := s.in.be64()
+		if err != nil {
+			return err
+		}
+		flags, offset := word&flagMask, word&^flagMask
+		switch flags &^ flagContinue {
+		case flagMemSize:
+			if err := s.blockList(offset); err != nil {
+				return err
+			}
+		case flagZero, flagPage:
+			if err := s.page(flags, offset); err != nil {
+				return err
+			}
+		case flagEOS:
+			s.putBE64(flagEOS)
+			return nil
+		default: // compressed, XBZRLE, RDMA hooks
+			return fmt.Errorf("%w: RAM page flags %#x", ErrUnsupported, flags)
+		}
+	}
+}
+
+// blockList reads the RAM blocks (their lengths add up to total), picks the
+// largest as the guest RAM, sizes the image to it and writes the list in
+// the x-ignore-shared format under the new name.
+func (s *splitter) blockList(total uint64) error {
+	if s.main >= 0 {
+		return fmt.Errorf("%w: a second RAM block list", ErrUnsupported)
+	}
+	for total > 0 {
+		name, err := s.in.str8()
+		if err != nil {
+			return err
+		}
+		length, err := s.in.be64()
+		if err != nil {
+			return err
+		}
+		var addr uint64
+		if s.ignore {
+			if addr, err = s.in.be64(); err != nil {
+				return err
+			}
+		}
+		if length > total || length%pageSize != 0 {
+			return fmt.Errorf("RAM block %q length %d does not fit the total %d", name, length, total)
+		}
+		total -= length
+		s.blocks = append(s.blocks, block{name: name, length: length, addr: addr})
+		if s.main < 0 || length > s.blocks[s.main].length {
+			s.main = len(s.blocks) - 1
+		}
+	}
+	if s.main < 0 {
+		return fmt.Errorf("%w: no RAM blocks", ErrUnsupported)
+	}
+	for i, b := range s.blocks {
+		if i != s.main && b.name == s.opts.MemoryBlock {
+			return fmt.Errorf("%w: a RAM block is named %q already", ErrUnsupported, b.name)
+		}
+	}
+	ram := s.blocks[s.main]
+	if err := s.memory.Truncate(int64(ram.length)); err != nil {
+		return err
+	}
+	s.result.MemoryBytes = int64(ram.length)
+	s.written = make([]uint64, (ram.length/pageSize+63)/64)
+	s.putBE64(sumLengths(s.blocks) | flagMemSize)
+	for i, b := range s.blocks {
+		if i == s.main {
+			b.name = s.opts.MemoryBlock
+		}
+		s.putStr8(b.name)
+		s.putBE64(b.length)
+		s.putBE64(b.addr) // only a shared (ignored) block's address is checked on load
+	}
+	return nil
+}
+
+// page handles one page record: the guest RAM's goes to the image, another
+// block's is copied with its block named where the output's previous page
+// was in another block.
+func (s *splitter) page(flags, offset uint64) error {
+	b := s.inLast
+	if flags&flagContinue == 0 {
+		name, err := s.in.str8()
+		if err != nil {
+			return err
+		}
+		b = slices.IndexFunc(s.blocks, func(x block) bool { return x.name == name })
+		if b < 0 {
+			return fmt.Errorf("page of unknown RAM block %q", name)
+		}
+	}
+	if b < 0 || offset+pageSize > s.blocks[b].length {
+		return fmt.Errorf("page at %#x outside its RAM block", offset)
+	}
+	s.inLast = b
+	size := 1
+	if flags&flagZero == 0 {
+		size = pageSize
+	}
+	data, err := s.in.take(size)
+	if err != nil {
+		return err
+	}
+	if b == s.main {
+		return s.imagePage(int64(offset), data)
+	}
+	out := flags &^ flagContinue
+	if s.outLast == b {
+		out |= flagContinue
+	}
+	s.putBE64(offset | out)
+	if out&flagContinue == 0 {
+		s.putStr8(s.blocks[b].name)
+	}
+	s.outLast = b
+	_, err = s.out.Write(data)
+	return err
+}
+
+// imagePage puts one guest RAM page into the image: a page's bytes, or a
+// zero page's fill byte repeated (a hole stays where a zero page lands on a
+// page never written).
+func (s *splitter) imagePage(offset int64, data []byte) error {
+	index := offset / pageSize
+	seen := s.written[index/64]&(1<<(index%64)) != 0
+	if len(data) == 1 {
+		if data[0] == 0 && !seen {
+			return nil
+		}
+		data = slices.Repeat(data, pageSize)
+	}
+	s.written[index/64] |= 1 << (index % 64)
+	s.result.PagesWritten++
+	if len(s.run) > 0 && (offset != s.runStart+int64(len(s.run)) || len(s.run) >= maxRunBytes) {
+		if err := s.flushRun(); err != nil {
+			return err
+		}
+	}
+	if len(s.run) == 0 {
+		s.runStart = offset
+	}
+	s.run = append(s.run, data...)
+	return nil
+}
+
+// flushRun writes the pages waiting in s.run to the image.
+func (s *splitter) flushRun() error {
+	if len(s.run) == 0 {
+		return nil
+	}
+	_, err := s.memory.WriteAt(s.run, s.runStart)
+	s.run = s.run[:0]
+	return err
+}
+
+func sumLengths(blocks []block) uint64 {
+	var n uint64
+	for _, b := range blocks {
+		n += b.length
+	}
+	return n
+}
+
+// The put helpers write to s.out, a bufio.Writer: it keeps the first write
+// error and Flush returns it, so they need not.
+
+func (s *splitter) putBE32(v uint32) { _, _ = s.out.Write(binary.BigEndian.AppendUint32(nil, v)) }
+
+func (s *splitter) putBE64(v uint64) { _, _ = s.out.Write(binary.BigEndian.AppendUint64(nil, v)) }
+
+func (s *splitter) putStr8(v string) {
+	_ = s.out.WriteByte(byte(len(v)))
+	_, _ = s.out.WriteString(v)
+}
+
+// putSubsection writes a configuration subsection's header (version 1).
+func (s *splitter) putSubsection(name string) {
+	_ = s.out.WriteByte(secSubsection)
+	s.putStr8(name)
+	s.putBE32(1)
+}
