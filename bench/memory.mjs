@@ -17,13 +17,11 @@
  *
  * Usage: guestslot guestslot node bench/memory.mjs [--count 10] [--settle 5] [--env debian:12]
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { loadavg } from "node:os";
-import { join } from "node:path";
+import { mkdtempSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { workspacePaths } from "../dist/core/paths.js";
 import { runCli } from "./floor.mjs";
 import { pct } from "./stats.mjs";
+import { cleanup, deleteWorkspace, load, measureVm, trapInterrupts } from "./vm-memory.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -37,24 +35,9 @@ const settleMs = Math.max(0, Number(values.settle)) * 1000;
 const environment = values.env;
 const home = mkdtempSync("/tmp/pyro-bm-");
 const env = { ...process.env, PYRO_HOME: home };
-const load = () =>
-  loadavg()
-    .map((l) => l.toFixed(2))
-    .join(" ");
-
-// A signal stops the run at its next step, whose `finally` deletes what it made (a second one
-// exits at once). Cleaning up from the handler itself would race a create still running.
-let interrupted = false;
-for (const signal of ["SIGINT", "SIGTERM"]) {
-  process.on(signal, () => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    process.exitCode = 130;
-    console.error(`\n${signal}: stopping; the benchmark's workspaces are deleted next`);
-  });
-}
+const interrupts = trapInterrupts();
 const checkInterrupted = () => {
-  if (interrupted) throw new Error("interrupted");
+  if (interrupts.interrupted) throw new Error("interrupted");
 };
 
 try {
@@ -78,9 +61,9 @@ try {
     );
   }
 } catch (err) {
-  if (!interrupted) throw err;
+  if (!interrupts.interrupted) throw err;
 } finally {
-  await cleanup();
+  await cleanup(env);
 }
 
 /**
@@ -101,93 +84,12 @@ async function series(label, flags) {
     }
     await new Promise((r) => setTimeout(r, settleMs));
     checkInterrupted();
-    const vms = ids.map((id) => measureVm(id));
+    const vms = ids.map((id) => measureVm(home, id));
     report(label, vms, createMs, notAsAsked);
     return vms;
   } finally {
-    for (const id of ids) await deleteWorkspace(id);
+    for (const id of ids) await deleteWorkspace(env, id);
   }
-}
-
-/** The host processes of workspace `id` and their memory now (MiB). */
-function measureVm(id) {
-  const paths = workspacePaths(home, id);
-  const state = JSON.parse(readFileSync(paths.supervisorState, "utf8"));
-  const pidFile = Number(readFileSync(paths.supervisorPid, "utf8").trim());
-  if (state.supervisor_pid !== pidFile)
-    throw new Error(`${id}: sv.json names supervisor ${state.supervisor_pid}, sv.pid ${pidFile}`);
-  const tree = descendants(state.supervisor_pid);
-  if (!tree.includes(state.vmm_pid))
-    throw new Error(`${id}: QEMU ${state.vmm_pid} is not a descendant of supervisor ${state.supervisor_pid}`);
-  const others = tree.filter((pid) => pid !== state.vmm_pid && pid !== state.supervisor_pid);
-  const qemu = rollup(state.vmm_pid);
-  const supervisor = [state.supervisor_pid, ...others].map(rollup).reduce(addMemory);
-  return {
-    id,
-    qemu,
-    supervisor,
-    total: addMemory(qemu, supervisor),
-    qemuByMapping: mappingBreakdown(state.vmm_pid),
-    others: others.map((pid) => readFileSync(`/proc/${pid}/comm`, "utf8").trim()),
-  };
-}
-
-/** `pid` and every process below it (from the ppid field of /proc/PID/stat). */
-function descendants(pid) {
-  const children = new Map();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-    } catch {
-      continue; // exited meanwhile
-    }
-    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-    if (!children.has(ppid)) children.set(ppid, []);
-    children.get(ppid).push(Number(entry));
-  }
-  const all = [pid];
-  for (let i = 0; i < all.length; i++) all.push(...(children.get(all[i]) ?? []));
-  return all;
-}
-
-/** Pss and Rss of process `pid` (smaps_rollup), in MiB. */
-function rollup(pid) {
-  const text = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
-  const kib = (field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(text)[1]);
-  return { pss: kib("Pss") / 1024, rss: kib("Rss") / 1024 };
-}
-
-function addMemory(a, b) {
-  return { pss: a.pss + b.pss, rss: a.rss + b.rss };
-}
-
-/**
- * QEMU's PSS (MiB) by kind of mapping: `guest RAM` (the RAM file of a restore, or an anonymous
- * mapping at least as large as the guest's memory), `TCG code cache` (writable and executable:
- * QEMU's translation buffer), `heap` ([heap]), `other anon` (thread stacks, malloc arenas),
- * `files` (binaries, libraries, the guest's firmware and kernel images).
- */
-function mappingBreakdown(pid) {
-  const kinds = { "guest RAM": 0, "TCG code cache": 0, heap: 0, "other anon": 0, files: 0 };
-  let kind;
-  for (const line of readFileSync(`/proc/${pid}/smaps`, "utf8").split("\n")) {
-    const header = /^([0-9a-f]+)-([0-9a-f]+) (\S+) \S+ \S+ \S+\s*(.*)$/.exec(line);
-    if (header) {
-      const sizeMib = Number(BigInt(`0x${header[2]}`) - BigInt(`0x${header[1]}`)) / 2 ** 20;
-      const [perms, path] = [header[3], header[4]];
-      if (path.endsWith("/memory") || (path === "" && sizeMib >= 512)) kind = "guest RAM";
-      else if (perms.startsWith("rwx")) kind = "TCG code cache";
-      else if (path === "[heap]") kind = "heap";
-      else if (path === "" || path.startsWith("[")) kind = "other anon";
-      else kind = "files";
-      continue;
-    }
-    const pss = /^Pss:\s+(\d+) kB/.exec(line);
-    if (pss) kinds[kind] += Number(pss[1]) / 1024;
-  }
-  return kinds;
 }
 
 function report(label, vms, createMs, notAsAsked) {
@@ -229,32 +131,4 @@ function report(label, vms, createMs, notAsAsked) {
   const others = vms.flatMap((v) => v.others);
   if (others.length > 0)
     console.log(`  (supervisor rows include other processes below the supervisors: ${others.join(", ")})`);
-}
-
-/** Deletes workspace `id`; if that fails, kills its supervisor and QEMU by their recorded pids. */
-async function deleteWorkspace(id) {
-  try {
-    await runCli(["workspace", "delete", id], env);
-  } catch (err) {
-    console.error(`delete ${id}: ${err.message.trim().split("\n")[0]}; killing its processes`);
-    const paths = workspacePaths(home, id);
-    try {
-      const state = JSON.parse(readFileSync(paths.supervisorState, "utf8"));
-      for (const pid of [state.vmm_pid, state.supervisor_pid]) {
-        if (pid && existsSync(`/proc/${pid}`) && readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(home))
-          process.kill(pid, "SIGKILL");
-      }
-    } catch {
-      // no state recorded: nothing was started
-    }
-  }
-}
-
-/** Deletes every workspace left under this benchmark's PYRO_HOME, then the directory. */
-async function cleanup() {
-  const dir = join(home, "workspaces");
-  const left = existsSync(dir) ? readdirSync(dir, { withFileTypes: true }) : [];
-  for (const entry of left.filter((e) => e.isDirectory() && !e.name.endsWith(".lock")))
-    await deleteWorkspace(entry.name);
-  rmSync(home, { recursive: true, force: true });
 }

@@ -40,6 +40,8 @@ const ENV_RULES = {
   /** At most this many VMs (one-shot VMs and workspaces) of one PYRO_HOME run at once; unset = no limit. */
   PYRO_MAX_ACTIVE_VMS: { kind: "int", min: 1, max: 10_000 },
   PYRO_LOG_LEVEL: { kind: "enum", values: ["silent", "error", "info", "debug"] },
+  /** `0`: a fork's RAM is loaded into memory of its own instead of one shared image (a benchmark's floor). */
+  PYRO_FORK_SHARED_MEMORY: { kind: "enum", values: ["0", "1"] },
   /** `1`: `env push|pull` may speak plain HTTP to a registry on a loopback address (never elsewhere). */
   PYRO_REGISTRY_INSECURE: { kind: "enum", values: ["0", "1"] },
   /** Host-global registry of workspace network leases; default `/run/pyro/net`. */
@@ -109,6 +111,11 @@ export interface PyroConfig {
   registryInsecure: boolean;
   /** Container credential files read for registry basic auth, first match wins. */
   registryAuthFiles: string[];
+  /**
+   * Forks of one call map one RAM image copy-on-write (true) or each load the whole saved
+   * state into memory of its own. @default true (PYRO_FORK_SHARED_MEMORY=0 turns it off)
+   */
+  forkSharedMemory: boolean;
 }
 
 /** Explicit options that override the environment. */
@@ -151,6 +158,7 @@ export function resolveConfig(overrides: ConfigOverrides = {}, env = readEnv()):
     kernelSourceVersion: env.PYRO_KERNEL_SOURCE_VERSION,
     registryInsecure: env.PYRO_REGISTRY_INSECURE === "1",
     registryAuthFiles: registryAuthFiles(),
+    forkSharedMemory: env.PYRO_FORK_SHARED_MEMORY !== "0",
   };
 }
 

@@ -9,8 +9,8 @@
  * saved machine); the image lives on, unlinked, as long as one fork maps it.
  *
  * A stream the splitter does not handle (code `unsupported`) leaves the forks on the whole
- * state, with RAM of their own; `PYRO_FORK_SHARED_MEMORY=0` asks for that too (the floor of
- * bench/fork.mjs).
+ * state, with RAM of their own; `PYRO_FORK_SHARED_MEMORY=0` (config `forkSharedMemory`) asks
+ * for that too (the floor of bench/fork.mjs).
  */
 import { link, rename, rm } from "node:fs/promises";
 import { PyroError } from "../../errors.js";
@@ -37,15 +37,19 @@ interface SplitAnswer {
 
 /**
  * Splits the saved state at `state` (left as it is) into every fork's `pause/memory` and
- * `pause/state`: hard links of one image and one devices-only state.
+ * `pause/state`: hard links of one image and one devices-only state; `shared` false (config
+ * `forkSharedMemory`) leaves them on the whole state.
  * @returns whether the forks share the image; when not, no fork has a `pause/memory`
  * @throws PyroError save_failed (the split failed for another reason than an unsupported
  *   stream: a full disk, say; nothing is left in the forks' `pause/`)
  */
-export async function splitForkMemory(state: string, forks: readonly WorkspacePaths[]): Promise<ForkMemory> {
+export async function splitForkMemory(
+  state: string,
+  forks: readonly WorkspacePaths[],
+  shared: boolean,
+): Promise<ForkMemory> {
   const began = Date.now();
-  if (process.env.PYRO_FORK_SHARED_MEMORY === "0")
-    return { shared: false, reason: "PYRO_FORK_SHARED_MEMORY=0", image_bytes: 0, split_ms: 0 };
+  if (!shared) return { shared: false, reason: "PYRO_FORK_SHARED_MEMORY=0", image_bytes: 0, split_ms: 0 };
   const [first] = forks as [WorkspacePaths, ...WorkspacePaths[]];
   const tmp = { memory: `${first.pauseMemory}.tmp`, state: `${first.pauseState}.split.tmp` };
   await removeAll([tmp.memory, tmp.state]);

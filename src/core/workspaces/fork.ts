@@ -113,11 +113,13 @@ function forkUnderLocks(
           ? await checkpoint(
               ws.paths(parentId),
               ids.map((id) => ws.paths(id)),
+              ws.config.forkSharedMemory,
               onPhase,
             )
           : await copyPausedMachine(
               ws.paths(parentId),
               ids.map((id) => ws.paths(id)),
+              ws.config.forkSharedMemory,
               onPhase,
             );
         for (const id of ids) await copyHostFiles(ws.paths(parentId), ws.paths(id), manifest);
@@ -211,6 +213,7 @@ async function createForkDir(
 async function checkpoint(
   parent: WorkspacePaths,
   forks: WorkspacePaths[],
+  shared: boolean,
   onPhase: ForkPhase,
 ): Promise<PauseManifest> {
   const client = machineClient(parent);
@@ -230,7 +233,7 @@ async function checkpoint(
   const saveMs = Date.now() - began;
   for (const f of forks) await rename(`${f.rootfs}.tmp`, f.rootfs);
   const manifest = await savedManifest(parent, saved, saveMs, ports, services);
-  const memory = await shareMachine(saved, forks, { owned: true });
+  const memory = await shareMachine(saved, forks, { owned: true, shared });
   onPhase("checkpoint", { state_bytes: manifest.state_bytes, save_ms: saveMs, forks: forks.length });
   onPhase("memory", memoryFields(memory));
   return { ...manifest, memory_image: memory.shared };
@@ -240,6 +243,7 @@ async function checkpoint(
 async function copyPausedMachine(
   parent: WorkspacePaths,
   forks: WorkspacePaths[],
+  shared: boolean,
   onPhase: ForkPhase,
 ): Promise<PauseManifest> {
   const manifest = readPauseManifest(parent) as PauseManifest;
@@ -248,7 +252,7 @@ async function copyPausedMachine(
     // Already an image and a devices state (a fork paused before it ever ran): share them.
     await shareState(parent.pauseMemory, forks, (f) => f.pauseMemory);
     await shareState(parent.pauseState, forks, (f) => f.pauseState);
-  } else memory = await shareMachine(parent.pauseState, forks, { owned: false });
+  } else memory = await shareMachine(parent.pauseState, forks, { owned: false, shared });
   for (const f of forks) await copyFile(parent.rootfs, f.rootfs);
   onPhase("memory", memoryFields(memory));
   return { ...manifest, memory_image: memory.shared };
@@ -262,9 +266,9 @@ async function copyPausedMachine(
 async function shareMachine(
   saved: string,
   forks: WorkspacePaths[],
-  { owned }: { owned: boolean },
+  { owned, shared }: { owned: boolean; shared: boolean },
 ): Promise<ForkMemory> {
-  const memory = await splitForkMemory(saved, forks).catch(async (err: unknown) => {
+  const memory = await splitForkMemory(saved, forks, shared).catch(async (err: unknown) => {
     if (owned) await rm(saved, { force: true });
     throw err;
   });
