@@ -101,6 +101,9 @@ func (s *splitter) blockList(total uint64) error {
 		if length > total || length%pageSize != 0 {
 			return fmt.Errorf("RAM block %q length %d does not fit the total %d", name, length, total)
 		}
+		if slices.ContainsFunc(s.blocks, func(b block) bool { return b.name == name }) {
+			return fmt.Errorf("RAM block %q listed twice", name)
+		}
 		total -= length
 		s.blocks = append(s.blocks, block{name: name, length: length, addr: addr})
 		if s.main < 0 || length > s.blocks[s.main].length {
@@ -116,6 +119,9 @@ func (s *splitter) blockList(total uint64) error {
 		}
 	}
 	ram := s.blocks[s.main]
+	if ram.length > maxRAMBytes {
+		return fmt.Errorf("%w: a guest RAM of %d bytes", ErrUnsupported, ram.length)
+	}
 	if err := s.memory.Truncate(int64(ram.length)); err != nil {
 		return err
 	}
@@ -148,7 +154,8 @@ func (s *splitter) page(flags, offset uint64) error {
 			return fmt.Errorf("page of unknown RAM block %q", name)
 		}
 	}
-	if b < 0 || offset+pageSize > s.blocks[b].length {
+	// offset is page-aligned and a block a whole number of pages: offset+pageSize could wrap.
+	if b < 0 || offset >= s.blocks[b].length {
 		return fmt.Errorf("page at %#x outside its RAM block", offset)
 	}
 	s.inLast = b

@@ -16,7 +16,9 @@
 // flags, the block's name unless it continues the previous page's block,
 // and then a zero page's fill byte or the page's 4096 bytes. QEMU saves the
 // RAM sections first and the devices after them, so everything from the
-// first device section on is copied as it is.
+// first device section on is copied as it is, once its end is checked: the
+// end-of-stream marker and the devices' JSON description (a stream cut short
+// is an error, not a devices state that QEMU cannot load).
 //
 // The output is always in the x-ignore-shared format (the capability is
 // listed in the configuration, each block carries an address), whatever the
@@ -28,6 +30,8 @@ package migstate
 
 import (
 	"bufio"
+	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -47,6 +51,7 @@ const (
 	secFull        = 0x04
 	secSubsection  = 0x05
 	secConfig      = 0x07
+	secVMDesc      = 0x06 // the JSON description of the devices, after secEOF
 	secFooter      = 0x7e
 	flagZero       = 0x02
 	flagMemSize    = 0x04
@@ -61,6 +66,12 @@ const (
 	subUUID        = "configuration/uuid"
 	maxRunBytes    = 1 << 20 // pages written to the image in one pwrite
 	readBufferSize = 1 << 20
+	// maxRAMBytes bounds the guest RAM (pyro's guests have 64 GiB at most): the image's size
+	// and its bitmap of pages written (1/32768 of it) come from the stream.
+	maxRAMBytes = 1 << 40
+	// maxDevicesBytes bounds the device sections and the stream's end, read whole to check
+	// that the stream ends (about 70 KB for pyro's VMs).
+	maxDevicesBytes = 64 << 20
 )
 
 // Options of Split.
@@ -166,9 +177,7 @@ func (s *splitter) split() error {
 			}
 		case secFull, secEOF:
 			// The devices (and the end): QEMU writes them after every RAM section.
-			_ = s.out.WriteByte(t)
-			_, err := io.Copy(s.out, s.in)
-			return err
+			return s.devices(t)
 		default:
 			return fmt.Errorf("%w: section type %#x", ErrUnsupported, t)
 		}
@@ -253,4 +262,41 @@ func (s *splitter) capabilities() ([]string, error) {
 		caps = append(caps, c)
 	}
 	return caps, nil
+}
+
+// devices copies the device sections and the end of the stream, from the
+// first section's type t on, as they are, once it has checked that they end
+// as QEMU 7.2 ends a stream: QEMU_VM_EOF, then QEMU_VM_VMDESCRIPTION, a
+// big-endian u32 length and that many bytes of JSON (the devices'
+// description, which a loader skips). The sections themselves are not parsed
+// (their layout is each device's), so a stream cut short (a checkpoint that
+// did not complete, a state file cut) would otherwise pass as a devices
+// state that QEMU fails to load: it is io.ErrUnexpectedEOF here.
+func (s *splitter) devices(t byte) error {
+	rest, err := io.ReadAll(io.LimitReader(s.in, maxDevicesBytes))
+	if err != nil {
+		return err
+	}
+	if len(rest) == maxDevicesBytes {
+		return fmt.Errorf("%w: device sections of more than %d bytes", ErrUnsupported, maxDevicesBytes)
+	}
+	tail := append([]byte{t}, rest...)
+	if !endsWithDescription(tail) {
+		return fmt.Errorf("the device sections do not end with QEMU_VM_EOF and the description: %w", io.ErrUnexpectedEOF)
+	}
+	_, err = s.out.Write(tail)
+	return err
+}
+
+// endsWithDescription says whether b ends with QEMU_VM_EOF, then
+// QEMU_VM_VMDESCRIPTION, its length and that much valid JSON.
+func endsWithDescription(b []byte) bool {
+	for size := 0; size+6 <= len(b); size++ {
+		at := len(b) - size - 5 // where QEMU_VM_VMDESCRIPTION would be
+		if b[at-1] == secEOF && b[at] == secVMDesc && binary.BigEndian.Uint32(b[at+1:]) == uint32(size) &&
+			json.Valid(b[at+5:]) {
+			return true
+		}
+	}
+	return false
 }
