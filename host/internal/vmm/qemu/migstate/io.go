@@ -100,3 +100,22 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	c.read += int64(n)
 	return n, err
 }
+
+// The put helpers write to s.out, a bufio.Writer: it keeps the first write
+// error and Flush returns it, so they need not.
+
+func (s *splitter) putBE32(v uint32) { _, _ = s.out.Write(binary.BigEndian.AppendUint32(nil, v)) }
+
+func (s *splitter) putBE64(v uint64) { _, _ = s.out.Write(binary.BigEndian.AppendUint64(nil, v)) }
+
+func (s *splitter) putStr8(v string) {
+	_ = s.out.WriteByte(byte(len(v)))
+	_, _ = s.out.WriteString(v)
+}
+
+// putSubsection writes a configuration subsection's header (version 1).
+func (s *splitter) putSubsection(name string) {
+	_ = s.out.WriteByte(secSubsection)
+	s.putStr8(name)
+	s.putBE32(1)
+}

@@ -16,7 +16,9 @@
 // flags, the block's name unless it continues the previous page's block,
 // and then a zero page's fill byte or the page's 4096 bytes. QEMU saves the
 // RAM sections first and the devices after them, so everything from the
-// first device section on is copied as it is.
+// first device section on is copied as it is, once its end is checked: the
+// end-of-stream marker and the devices' JSON description (a stream cut short
+// is an error, not a devices state that QEMU cannot load).
 //
 // The output is always in the x-ignore-shared format (the capability is
 // listed in the configuration, each block carries an address), whatever the
@@ -29,6 +31,7 @@ package migstate
 import (
 	"bufio"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -48,6 +51,7 @@ const (
 	secFull        = 0x04
 	secSubsection  = 0x05
 	secConfig      = 0x07
+	secVMDesc      = 0x06 // the JSON description of the devices, after secEOF
 	secFooter      = 0x7e
 	flagZero       = 0x02
 	flagMemSize    = 0x04
@@ -62,6 +66,12 @@ const (
 	subUUID        = "configuration/uuid"
 	maxRunBytes    = 1 << 20 // pages written to the image in one pwrite
 	readBufferSize = 1 << 20
+	// maxRAMBytes bounds the guest RAM (pyro's guests have 64 GiB at most): the image's size
+	// and its bitmap of pages written (1/32768 of it) come from the stream.
+	maxRAMBytes = 1 << 40
+	// maxDevicesBytes bounds the device sections and the stream's end, read whole to check
+	// that the stream ends (about 70 KB for pyro's VMs).
+	maxDevicesBytes = 64 << 20
 )
 
 // Options of Split.
@@ -167,9 +177,7 @@ func (s *splitter) split() error {
 			}
 		case secFull, secEOF:
 			// The devices (and the end): QEMU writes them after every RAM section.
-			_ = s.out.WriteByte(t)
-			_, err := io.Copy(s.out, s.in)
-			return err
+			return s.devices(t)
 		default:
 			return fmt.Errorf("%w: section type %#x", ErrUnsupported, t)
 		}
@@ -256,233 +264,39 @@ func (s *splitter) capabilities() ([]string, error) {
 	return caps, nil
 }
 
-// ramSection copies a section header of type t, the RAM section's body
-// (ramBody) and its footer. Only RAM is iterable in pyro's VMs.
-func (s *splitter) ramSection(t byte) error {
-	id, err := s.in.be32()
+// devices copies the device sections and the end of the stream, from the
+// first section's type t on, as they are, once it has checked that they end
+// as QEMU 7.2 ends a stream: QEMU_VM_EOF, then QEMU_VM_VMDESCRIPTION, a
+// big-endian u32 length and that many bytes of JSON (the devices'
+// description, which a loader skips). The sections themselves are not parsed
+// (their layout is each device's), so a stream cut short (a checkpoint that
+// did not complete, a state file cut) would otherwise pass as a devices
+// state that QEMU fails to load: it is io.ErrUnexpectedEOF here.
+func (s *splitter) devices(t byte) error {
+	rest, err := io.ReadAll(io.LimitReader(s.in, maxDevicesBytes))
 	if err != nil {
 		return err
 	}
-	_ = s.out.WriteByte(t)
-	s.putBE32(id)
-	if t == secStart {
-		idstr, err := s.in.str8()
-		if err != nil {
-			return err
-		}
-		if idstr != "ram" || s.haveRAM {
-			return fmt.Errorf("%w: iterable section %q", ErrUnsupported, idstr)
-		}
-		s.ramID, s.haveRAM = id, true
-		rest, err := s.in.take(8) // instance and version ids
-		if err != nil {
-			return err
-		}
-		s.putStr8(idstr)
-		_, _ = s.out.Write(rest)
-	} else if !s.haveRAM || id != s.ramID {
-		return fmt.Errorf("%w: section %d continues no RAM section", ErrUnsupported, id)
+	if len(rest) == maxDevicesBytes {
+		return fmt.Errorf("%w: device sections of more than %d bytes", ErrUnsupported, maxDevicesBytes)
 	}
-	if err := s.ramBody(); err != nil {
-		return err
+	tail := append([]byte{t}, rest...)
+	if !endsWithDescription(tail) {
+		return fmt.Errorf("the device sections do not end with QEMU_VM_EOF and the description: %w", io.ErrUnexpectedEOF)
 	}
-	if next, err := s.in.peek(); err != nil || next != secFooter {
-		return err // no footer (an old machine type's stream): nothing to copy
-	}
-	footer, err := s.in.take(5)
-	if err != nil {
-		return err
-	}
-	_, err = s.out.Write(footer)
+	_, err = s.out.Write(tail)
 	return err
 }
 
-// ramBody copies RAM records up to and including the end-of-section flag:
-// the block list, then pages, the guest RAM's into the image.
-func (s *splitter) ramBody() error {
-	for {
-		word, err := s.in.be64()
-		if err != nil {
-			return err
-		}
-		flags, offset := word&flagMask, word&^flagMask
-		switch flags &^ flagContinue {
-		case flagMemSize:
-			if err := s.blockList(offset); err != nil {
-				return err
-			}
-		case flagZero, flagPage:
-			if err := s.page(flags, offset); err != nil {
-				return err
-			}
-		case flagEOS:
-			s.putBE64(flagEOS)
-			return nil
-		default: // compressed, XBZRLE, RDMA hooks
-			return fmt.Errorf("%w: RAM page flags %#x", ErrUnsupported, flags)
+// endsWithDescription says whether b ends with QEMU_VM_EOF, then
+// QEMU_VM_VMDESCRIPTION, its length and that much valid JSON.
+func endsWithDescription(b []byte) bool {
+	for size := 0; size+6 <= len(b); size++ {
+		at := len(b) - size - 5 // where QEMU_VM_VMDESCRIPTION would be
+		if b[at-1] == secEOF && b[at] == secVMDesc && binary.BigEndian.Uint32(b[at+1:]) == uint32(size) &&
+			json.Valid(b[at+5:]) {
+			return true
 		}
 	}
-}
-
-// blockList reads the RAM blocks (their lengths add up to total), picks the
-// largest as the guest RAM, sizes the image to it and writes the list in
-// the x-ignore-shared format under the new name.
-func (s *splitter) blockList(total uint64) error {
-	if s.main >= 0 {
-		return fmt.Errorf("%w: a second RAM block list", ErrUnsupported)
-	}
-	for total > 0 {
-		name, err := s.in.str8()
-		if err != nil {
-			return err
-		}
-		length, err := s.in.be64()
-		if err != nil {
-			return err
-		}
-		var addr uint64
-		if s.ignore {
-			if addr, err = s.in.be64(); err != nil {
-				return err
-			}
-		}
-		if length > total || length%pageSize != 0 {
-			return fmt.Errorf("RAM block %q length %d does not fit the total %d", name, length, total)
-		}
-		total -= length
-		s.blocks = append(s.blocks, block{name: name, length: length, addr: addr})
-		if s.main < 0 || length > s.blocks[s.main].length {
-			s.main = len(s.blocks) - 1
-		}
-	}
-	if s.main < 0 {
-		return fmt.Errorf("%w: no RAM blocks", ErrUnsupported)
-	}
-	for i, b := range s.blocks {
-		if i != s.main && b.name == s.opts.MemoryBlock {
-			return fmt.Errorf("%w: a RAM block is named %q already", ErrUnsupported, b.name)
-		}
-	}
-	ram := s.blocks[s.main]
-	if err := s.memory.Truncate(int64(ram.length)); err != nil {
-		return err
-	}
-	s.result.MemoryBytes = int64(ram.length)
-	s.written = make([]uint64, (ram.length/pageSize+63)/64)
-	s.putBE64(sumLengths(s.blocks) | flagMemSize)
-	for i, b := range s.blocks {
-		if i == s.main {
-			b.name = s.opts.MemoryBlock
-		}
-		s.putStr8(b.name)
-		s.putBE64(b.length)
-		s.putBE64(b.addr) // only a shared (ignored) block's address is checked on load
-	}
-	return nil
-}
-
-// page handles one page record: the guest RAM's goes to the image, another
-// block's is copied with its block named where the output's previous page
-// was in another block.
-func (s *splitter) page(flags, offset uint64) error {
-	b := s.inLast
-	if flags&flagContinue == 0 {
-		name, err := s.in.str8()
-		if err != nil {
-			return err
-		}
-		b = slices.IndexFunc(s.blocks, func(x block) bool { return x.name == name })
-		if b < 0 {
-			return fmt.Errorf("page of unknown RAM block %q", name)
-		}
-	}
-	if b < 0 || offset+pageSize > s.blocks[b].length {
-		return fmt.Errorf("page at %#x outside its RAM block", offset)
-	}
-	s.inLast = b
-	size := 1
-	if flags&flagZero == 0 {
-		size = pageSize
-	}
-	data, err := s.in.take(size)
-	if err != nil {
-		return err
-	}
-	if b == s.main {
-		return s.imagePage(int64(offset), data)
-	}
-	out := flags &^ flagContinue
-	if s.outLast == b {
-		out |= flagContinue
-	}
-	s.putBE64(offset | out)
-	if out&flagContinue == 0 {
-		s.putStr8(s.blocks[b].name)
-	}
-	s.outLast = b
-	_, err = s.out.Write(data)
-	return err
-}
-
-// imagePage puts one guest RAM page into the image: a page's bytes, or a
-// zero page's fill byte repeated (a hole stays where a zero page lands on a
-// page never written).
-func (s *splitter) imagePage(offset int64, data []byte) error {
-	index := offset / pageSize
-	seen := s.written[index/64]&(1<<(index%64)) != 0
-	if len(data) == 1 {
-		if data[0] == 0 && !seen {
-			return nil
-		}
-		data = slices.Repeat(data, pageSize)
-	}
-	s.written[index/64] |= 1 << (index % 64)
-	s.result.PagesWritten++
-	if len(s.run) > 0 && (offset != s.runStart+int64(len(s.run)) || len(s.run) >= maxRunBytes) {
-		if err := s.flushRun(); err != nil {
-			return err
-		}
-	}
-	if len(s.run) == 0 {
-		s.runStart = offset
-	}
-	s.run = append(s.run, data...)
-	return nil
-}
-
-// flushRun writes the pages waiting in s.run to the image.
-func (s *splitter) flushRun() error {
-	if len(s.run) == 0 {
-		return nil
-	}
-	_, err := s.memory.WriteAt(s.run, s.runStart)
-	s.run = s.run[:0]
-	return err
-}
-
-func sumLengths(blocks []block) uint64 {
-	var n uint64
-	for _, b := range blocks {
-		n += b.length
-	}
-	return n
-}
-
-// The put helpers write to s.out, a bufio.Writer: it keeps the first write
-// error and Flush returns it, so they need not.
-
-func (s *splitter) putBE32(v uint32) { _, _ = s.out.Write(binary.BigEndian.AppendUint32(nil, v)) }
-
-func (s *splitter) putBE64(v uint64) { _, _ = s.out.Write(binary.BigEndian.AppendUint64(nil, v)) }
-
-func (s *splitter) putStr8(v string) {
-	_ = s.out.WriteByte(byte(len(v)))
-	_, _ = s.out.WriteString(v)
-}
-
-// putSubsection writes a configuration subsection's header (version 1).
-func (s *splitter) putSubsection(name string) {
-	_ = s.out.WriteByte(secSubsection)
-	s.putStr8(name)
-	s.putBE32(1)
+	return false
 }

@@ -34,7 +34,7 @@ func TestSplitLeavesZeroPagesAsHoles(t *testing.T) {
 		s.page(name, page*pageSize, data)
 	}
 	s.be64(flagEOS)
-	s.u8(secEOF)
+	s.Write(devices)
 	dir := t.TempDir()
 	memory, err := os.Create(filepath.Join(dir, "memory"))
 	if err != nil {

@@ -65,9 +65,14 @@ func (s *stream) page(name string, offset uint64, data []byte) {
 	s.Write(data)
 }
 
-// devices is a stand-in for the device sections and the end: Split copies
-// whatever follows the RAM sections as it is.
-var devices = append([]byte{secFull, 0, 0, 0, 3, 4, 'c', 'p', 'u', 's', 0, 0, 0, 0, 0, 0, 0, 1, 0xaa, 0xbb, secFooter, 0, 0, 0, 3, secEOF, 0x06}, []byte("vmdesc")...)
+// devices is a stand-in for the device sections and the end of the stream
+// (QEMU_VM_EOF, then the devices' JSON description, its length before it):
+// Split copies whatever follows the RAM sections as it is.
+var devices = func() []byte {
+	desc := `{"page_size": 4096, "devices": [{"name": "cpus", "instance_id": 0}]}`
+	b := []byte{secFull, 0, 0, 0, 3, 4, 'c', 'p', 'u', 's', 0, 0, 0, 0, 0, 0, 0, 1, 0xaa, 0xbb, secFooter, 0, 0, 0, 3, secEOF, secVMDesc}
+	return append(binary.BigEndian.AppendUint32(b, uint32(len(desc))), desc...)
+}()
 
 func filled(b byte) []byte { return bytes.Repeat([]byte{b}, pageSize) }
 
