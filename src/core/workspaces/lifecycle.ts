@@ -16,6 +16,7 @@ import type {
 import type { MachineStartOptions } from "../templates/start.js";
 import { readHistory } from "./history.js";
 import type { WorkspaceManager } from "./manager.js";
+import { withNamesClaimed } from "./names.js";
 import { liveWorkspaceRecord, workspaceRecord } from "./public-record.js";
 import { readWorkspaceRecord } from "./record.js";
 import { resolveSecrets } from "./secrets.js";
@@ -26,7 +27,7 @@ const transfer = () => import("./transfer.js");
 /**
  * Creates and boots a workspace: a bad seed is refused before any VM boots; aborting `signal`
  * removes everything created so far. `projectPath` and `repoUrl` seeds are staged by git-seed.ts.
- * @throws PyroError invalid_argument, environment_not_installed, path_outside_workspace,
+ * @throws PyroError invalid_argument, environment_not_installed, name_taken, path_outside_workspace,
  *   boot_failed, network_unavailable, interrupted
  */
 export async function createWorkspace(
@@ -77,18 +78,22 @@ export async function listWorkspaces(ws: WorkspaceManager): Promise<R.WorkspaceL
   return { count: all.length, workspaces: all };
 }
 
-/** Renames and (re)labels. @throws PyroError workspace_not_found */
+/**
+ * Renames and (re)labels; a new name must be free (names.ts).
+ * @throws PyroError workspace_not_found, name_taken (nothing changed)
+ */
 export async function updateWorkspace(
   ws: WorkspaceManager,
   args: z.output<typeof UpdateWorkspaceInputSchema>,
 ): Promise<R.Workspace> {
   const id = await ws.resolve(args.workspaceId);
-  const view = await ws.mutate(id, (r) => {
-    if (args.name !== undefined) r.name = args.name;
-    r.labels = { ...r.labels, ...(args.labels ?? {}) };
-    for (const key of args.clearLabels ?? []) delete r.labels[key];
-  });
-  return workspaceRecord(view);
+  const update = () =>
+    ws.mutate(id, (r) => {
+      if (args.name !== undefined) r.name = args.name;
+      r.labels = { ...r.labels, ...(args.labels ?? {}) };
+      for (const key of args.clearLabels ?? []) delete r.labels[key];
+    });
+  return workspaceRecord(await withNamesClaimed(ws.config.stateDir, [args.name], update, id));
 }
 
 /** The live record; never throws for a damaged workspace (state `failed`). @throws PyroError workspace_not_found */
@@ -139,8 +144,9 @@ export async function pauseWorkspace(ws: WorkspaceManager, ref: string): Promise
  * Forks a running (or paused) workspace into `count` new running ones (fork.ts): each with its
  * own disk copy, memory, identity, NIC and published ports, and the parent's processes,
  * shells, services, secrets, diff baseline, snapshots and history. The parent runs on.
- * @throws PyroError workspace_not_found, workspace_not_running, save_failed, boot_failed,
- *   network_unavailable, interrupted; no fork is kept after any of them
+ * @throws PyroError workspace_not_found, name_taken (a fork's name is another workspace's),
+ *   workspace_not_running, save_failed, boot_failed, network_unavailable, interrupted; no fork
+ *   is kept after any of them
  */
 export async function forkWorkspace(
   ws: WorkspaceManager,
