@@ -246,8 +246,9 @@ export class Pyro extends PyroMachines {
 
   /**
    * Stops a workspace: services and shells end, the guest flushes and remounts read-only,
-   * the VM powers off. /workspace, snapshots and history are kept. Stopping a stopped
-   * workspace is a no-op (`changed: false`).
+   * the VM powers off. /workspace, snapshots and history are kept. A paused workspace drops
+   * its saved machine (`changed: true`). Stopping a stopped workspace is a no-op
+   * (`changed: false`).
    */
   async stopWorkspace(workspaceId: string): Promise<S.StopStartResult> {
     return camel((await lifecycle()).stopWorkspace(this.ws, await validateAs("WorkspaceRef", workspaceId)));

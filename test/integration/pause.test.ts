@@ -121,7 +121,12 @@ describe("pause and the disk", () => {
     expect(resumed.code).toBe(1);
     expect(resumed.stderr).toMatch(/^error\[state_corrupt\]: .*saved machine is gone/);
     expect(resumed.stderr).toContain(`pyro workspace start ${id}`);
-    expect(await json("workspace", "stop", id)).toMatchObject({ workspace: { state: "stopped" } });
+    // A paused workspace stops: its saved machine goes (changed), a second stop is a no-op.
+    expect(await json("workspace", "stop", id)).toMatchObject({
+      changed: true,
+      workspace: { state: "stopped" },
+    });
+    expect((await json("workspace", "stop", id)).changed).toBe(false);
     const read = await cli("workspace", "disk", "read", id, "s.txt", "--content-only");
     expect(read.code, read.stderr).toBe(0);
     expect(read.stdout).toBe("synced\n");

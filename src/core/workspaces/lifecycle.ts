@@ -117,10 +117,10 @@ export async function deleteWorkspace(ws: WorkspaceManager, ref: string): Promis
   return { workspace_id: r.workspace_id, deleted: r.deleted };
 }
 
-/** Stops the VM (a stopped workspace: `changed: false`). */
+/** Stops the VM, or drops a paused one's saved machine (a stopped workspace: `changed: false`). */
 export async function stopWorkspace(ws: WorkspaceManager, ref: string): Promise<R.StopStartResult> {
   const r = await ws.stop(await ws.resolve(ref));
-  return { workspace: workspaceRecord(r.view), changed: r.wasRunning };
+  return { workspace: workspaceRecord(r.view), changed: r.changed };
 }
 
 /** Boots a stopped workspace from its own disk. @throws PyroError boot_failed, workspace_not_stopped */

@@ -276,14 +276,16 @@ export class WorkspaceManager {
 
   /**
    * Stops the VM cleanly: the agent ends every process, syncs and remounts / read-only before
-   * the VM powers off, so the image is a clean ext4 file system. A stopped workspace is a no-op.
-   * @returns whether anything was running
+   * the VM powers off, so the image is a clean ext4 file system. A paused workspace drops its
+   * saved machine (its disk stays). A stopped workspace is a no-op.
+   * @returns whether it changed: its VM was running, or it was paused
    */
-  async stop(id: string): Promise<{ view: WorkspaceView; wasRunning: boolean }> {
-    let wasRunning = false;
+  async stop(id: string): Promise<{ view: WorkspaceView; changed: boolean }> {
+    let changed = false;
     const view = await this.mutate(id, async (record) => {
       const paths = this.paths(id);
-      wasRunning = (await liveMachineState(paths))?.state === "ready";
+      const wasRunning = (await liveMachineState(paths))?.state === "ready";
+      changed = wasRunning || record.state === "paused";
       if (wasRunning) await stopMachine(paths, "poweroff", 15_000);
       else await stopMachine(paths, "kill"); // a crashed supervisor's leftovers, if any
       await this.releaseNetwork(record);
@@ -298,7 +300,7 @@ export class WorkspaceManager {
       if (record.state === "started" || record.state === "paused") record.state = "stopped";
       record.paused = null;
     });
-    return { view, wasRunning };
+    return { view, changed };
   }
 
   /**
