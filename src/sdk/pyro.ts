@@ -270,7 +270,7 @@ export class Pyro extends PyroMachines {
 
   /**
    * Resumes a paused workspace: processes carry on, the guest clock is set from the host's,
-   * published ports reopen. @throws PyroError workspace_not_stopped (not paused), boot_failed
+   * published ports reopen. @throws PyroError workspace_not_paused (stopped, failed or creating), boot_failed
    *   (its saved state is kept), state_corrupt (its saved machine is gone), too_many_vms
    */
   async resumeWorkspace(workspaceId: string): Promise<S.StopStartResult> {

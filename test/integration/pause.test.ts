@@ -127,6 +127,10 @@ describe("pause and the disk", () => {
       workspace: { state: "stopped" },
     });
     expect((await json("workspace", "stop", id)).changed).toBe(false);
+    // Stopped, it is no longer paused: resume says so, and points at start.
+    const notPaused = await cli("workspace", "resume", id);
+    expect(notPaused.code).toBe(1);
+    expect(notPaused.stderr).toMatch(/^error\[workspace_not_paused\]: .* is stopped, not paused/);
     const read = await cli("workspace", "disk", "read", id, "s.txt", "--content-only");
     expect(read.code, read.stderr).toBe(0);
     expect(read.stdout).toBe("synced\n");

@@ -167,7 +167,7 @@ export async function forkWorkspace(
 /**
  * Resumes a paused workspace: processes, shells and services carry on, the guest clock is set
  * from the host's, published ports reopen (a running workspace: `changed: false`).
- * @throws PyroError workspace_not_stopped (not paused), boot_failed
+ * @throws PyroError workspace_not_paused (stopped, failed or creating), boot_failed
  */
 export async function resumeWorkspace(ws: WorkspaceManager, ref: string): Promise<R.StopStartResult> {
   const { resumeWorkspaceVm } = await import("./pause-resume.js");

@@ -105,7 +105,7 @@ async function stillIdlePastTtl(record: WorkspaceRecord, paths: WorkspacePaths):
  * Resumes a paused workspace (its processes carry on, the guest clock is set from the host's,
  * published ports reopen); one the TTL had to stop boots its disk instead. A running workspace
  * is a no-op (`changed: false`).
- * @throws PyroError workspace_not_stopped (not paused: stopped by a user, failed, creating),
+ * @throws PyroError workspace_not_paused (stopped by a user, failed, creating),
  *   boot_failed (the saved state could not be loaded: `workspace start` boots the disk),
  *   state_corrupt (paused, but its saved machine is gone: `workspace start` boots the disk),
  *   and the boot's own errors (too_many_vms, host_dependency_missing, ...)
@@ -123,7 +123,7 @@ export async function resumeWorkspaceVm(
       return;
     }
     if (record.state !== "paused") {
-      throw new PyroError("workspace_not_stopped", `workspace "${id}" is ${record.state}, not paused`, {
+      throw new PyroError("workspace_not_paused", `workspace "${id}" is ${record.state}, not paused`, {
         details: { workspace_id: id, state: record.state },
         hint: record.state === "stopped" ? `pyro workspace start ${id}` : undefined,
       });
