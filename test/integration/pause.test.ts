@@ -67,6 +67,8 @@ describe("pause and resume", () => {
       changed: true,
       workspace: { state: "paused", paused: { reason: "requested", stopped: false }, expires_at: null },
     });
+    // Its answer counts the services saved with it, as status does below.
+    expect(paused.workspace).toMatchObject({ service_count: 1, running_service_count: 1 });
     expect((await json("workspace", "pause", id)).changed).toBe(false);
     const status = await json("workspace", "status", id);
     expect(status).toMatchObject({ state: "paused", paused: { reason: "requested" } });

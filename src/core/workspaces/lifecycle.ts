@@ -131,13 +131,14 @@ export async function startWorkspace(ws: WorkspaceManager, ref: string): Promise
 
 /**
  * Pauses a running workspace: RAM, devices and processes saved in its state directory, VM
- * ended, published ports closed (a paused workspace: `changed: false`).
+ * ended, published ports closed (a paused workspace: `changed: false`). The record shows the
+ * service counts saved with it, as `status` does while it is paused.
  * @throws PyroError workspace_not_running, save_failed
  */
 export async function pauseWorkspace(ws: WorkspaceManager, ref: string): Promise<R.StopStartResult> {
   const { pauseWorkspaceVm } = await import("./pause-resume.js");
   const r = await pauseWorkspaceVm(ws, await ws.resolve(ref), "requested");
-  return { workspace: workspaceRecord(r.view), changed: r.changed };
+  return { workspace: await liveWorkspaceRecord(ws, r.view), changed: r.changed };
 }
 
 /**
