@@ -69,7 +69,10 @@ describe("pause and resume", () => {
     });
     // Its answer counts the services saved with it, as status does below.
     expect(paused.workspace).toMatchObject({ service_count: 1, running_service_count: 1 });
-    expect((await json("workspace", "pause", id)).changed).toBe(false);
+    // Pausing it again changes nothing, its activity mark included.
+    const again = await json("workspace", "pause", id);
+    expect(again).toMatchObject({ changed: false, workspace: { state: "paused" } });
+    expect(again.workspace.last_activity_at).toBe(paused.workspace.last_activity_at);
     const status = await json("workspace", "status", id);
     expect(status).toMatchObject({ state: "paused", paused: { reason: "requested" } });
     // Its service is frozen, not gone: counted as at pause time.

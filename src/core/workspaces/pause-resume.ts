@@ -48,7 +48,8 @@ export async function pauseWorkspaceVm(
 ): Promise<{ view: WorkspaceView; changed: boolean }> {
   let changed = false;
   let failure: unknown;
-  // A TTL pause leaves the activity mark alone: it was not the user's doing.
+  // A requested pause that pauses moves the activity mark (below); a no-op leaves it, and so
+  // does a TTL pause: it was not the user's doing.
   const view = await ws.mutate(
     id,
     async (record) => {
@@ -87,8 +88,9 @@ export async function pauseWorkspaceVm(
       await ws.releaseNetwork(record);
       record.network = null;
       changed = true;
+      if (reason === "requested") record.last_activity_at = new Date().toISOString();
     },
-    reason === "requested",
+    false,
   );
   if (failure !== undefined) throw failure;
   return { view, changed };

@@ -1,6 +1,6 @@
 /**
- * Pause and resume decisions taken from the record alone, without a guest: resume refuses a
- * workspace that is not paused. The guest-backed side is test/integration/pause.test.ts.
+ * Pause and resume decisions taken from the record alone, without a guest: pausing a paused
+ * workspace changes nothing, resume refuses a workspace that is not paused. The guest-backed side is test/integration/pause.test.ts.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -30,6 +30,20 @@ function writeWorkspace(state: string, paused: unknown = null): string {
   writeFileSync(paths.record, JSON.stringify(record));
   return paths.record;
 }
+
+describe("pauseWorkspace", () => {
+  it("of a paused workspace is a no-op that leaves last_activity_at as it was", async () => {
+    const paused = { at: "2025-01-01T00:00:05.000Z", reason: "requested", stopped: false };
+    const record = writeWorkspace("paused", paused);
+    const r = await pyro.pauseWorkspace(ID);
+    expect(r).toMatchObject({ changed: false, workspace: { state: "paused", paused } });
+    expect(r.workspace.lastActivityAt).toBe(SAMPLE_WORKSPACE_RECORD.last_activity_at);
+    expect(JSON.parse(readFileSync(record, "utf8"))).toMatchObject({
+      state: "paused",
+      last_activity_at: SAMPLE_WORKSPACE_RECORD.last_activity_at,
+    });
+  });
+});
 
 describe("resumeWorkspace", () => {
   it("refuses a stopped workspace with workspace_not_paused, pointing at start; nothing changes", async () => {
