@@ -150,6 +150,11 @@ describe("workspace fork", () => {
       expect(taken.stderr).toMatch(name);
     }
     expect((await json("workspace", "list")).count).toBe(4);
+    // The human list names each fork's parent.
+    const table = (await cli("workspace", "list")).stdout;
+    expect(table).toMatch(/^ID\s+NAME\s+STATE\s+FORK OF\s+ENVIRONMENT\s/);
+    expect(table).toMatch(new RegExp(`^${forks[0]}\\s+try-1\\s+started\\s+${parent}\\s`, "m"));
+    expect(table).toMatch(new RegExp(`^${parent}\\s+origin\\s+started\\s+-\\s`, "m"));
 
     // Each has its own address on its own TAP.
     const nics = [parent, ...forks].map((id) => (byId.get(id) as { network: { guest_ip: string } }).network);
