@@ -47,6 +47,14 @@ export const ERROR_TABLE = {
   workspace_not_running: { exit: 1, fix: "`pyro workspace start WS`, or `reset`, or delete it" },
   workspace_not_stopped: { exit: 1, fix: "`pyro workspace stop WS` first" },
   workspace_paused: { exit: 1, fix: "`pyro workspace resume WS`" },
+  workspace_not_paused: {
+    exit: 1,
+    fix: "`pyro workspace start WS` boots a stopped workspace; delete a failed one",
+  },
+  name_taken: {
+    exit: 1,
+    fix: "pick another name, or rename (`pyro workspace update WS --name NEW`) or delete the workspace that has it",
+  },
   path_outside_workspace: { exit: 1, fix: "use a path inside `/workspace`; fix the archive" },
   host_path_not_allowed: {
     exit: 1,

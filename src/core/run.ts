@@ -35,6 +35,8 @@ export interface RunOutcome {
   result: ExecResult;
   executionMode: string;
   acceleration: string;
+  /** Restored from a VM template, or booted cold. */
+  boot: "restored" | "cold";
   /** Wall time from create to cleanup done, in ms. */
   durationMs: number;
   cleanup: { deleted: boolean; reason: string; vm_id: string };
@@ -98,6 +100,7 @@ export async function runOnce(vms: VmManager, options: RunOptions): Promise<RunO
       result,
       executionMode: startedRecord.execution_mode,
       acceleration: startedRecord.acceleration ?? "tcg",
+      boot: report?.boot ?? "cold",
       durationMs: Date.now() - started,
       cleanup,
     };

@@ -56,6 +56,7 @@ export async function run(
     duration_ms: outcome.durationMs,
     execution_mode: outcome.executionMode,
     acceleration: outcome.acceleration === "kvm" ? "kvm" : "tcg",
+    boot: outcome.boot,
     vm_id: outcome.vmId,
     cleanup: {
       deleted: outcome.cleanup.deleted,

@@ -106,8 +106,10 @@ export class PyroMachines {
   /**
    * Builds the VM templates of an environment ahead of time (`pyro prepare`): the `run` and
    * `workspace` templates of these sizes, so the next `run` / `createWorkspace` restores
-   * instead of booting (docs/templates.md). A usable template is kept.
-   * @throws PyroError environment_not_installed, vmm_unavailable, boot_failed
+   * instead of booting (docs/templates.md). A usable template is kept. `diskMib` must be at
+   * least the environment image's size, as for `createWorkspace`.
+   * @throws PyroError environment_not_installed, invalid_argument (`diskMib` below the
+   *   environment image's size), vmm_unavailable, boot_failed
    */
   async prepare(input: S.PrepareInput): Promise<S.PrepareResult> {
     const args = await validateAs("PrepareInputSchema", input);

@@ -28,8 +28,9 @@ export class Pyro extends PyroMachines {
    * Aborting `hooks.signal` kills the VM and removes everything created so far. The VM is
    * restored from a VM template when one is usable (`cold: true` boots it); `hooks.onPhase`
    * hears `template` events and `start` (`boot: restored|cold`, and why).
-   * @throws PyroError invalid_argument, environment_not_installed, path_outside_workspace, boot_failed,
-   *   network_unavailable, interrupted
+   * `name` must be free: names are unique, so a name selects one workspace.
+   * @throws PyroError invalid_argument, environment_not_installed, name_taken (nothing written),
+   *   path_outside_workspace, boot_failed, network_unavailable, interrupted
    */
   async createWorkspace(
     input: S.CreateWorkspaceInput,
@@ -50,7 +51,7 @@ export class Pyro extends PyroMachines {
     return camel((await lifecycle()).listWorkspaces(this.ws));
   }
 
-  /** Renames and (re)labels. @throws PyroError workspace_not_found, invalid_argument */
+  /** Renames (to a free name) and (re)labels. @throws PyroError workspace_not_found, invalid_argument, name_taken */
   async updateWorkspace(input: S.UpdateWorkspaceInput): Promise<S.Workspace> {
     const args = await validateAs("UpdateWorkspaceInputSchema", input);
     return camel((await lifecycle()).updateWorkspace(this.ws, args));
@@ -245,8 +246,9 @@ export class Pyro extends PyroMachines {
 
   /**
    * Stops a workspace: services and shells end, the guest flushes and remounts read-only,
-   * the VM powers off. /workspace, snapshots and history are kept. Stopping a stopped
-   * workspace is a no-op (`changed: false`).
+   * the VM powers off. /workspace, snapshots and history are kept. A paused workspace drops
+   * its saved machine (`changed: true`). Stopping a stopped workspace is a no-op
+   * (`changed: false`).
    */
   async stopWorkspace(workspaceId: string): Promise<S.StopStartResult> {
     return camel((await lifecycle()).stopWorkspace(this.ws, await validateAs("WorkspaceRef", workspaceId)));
@@ -268,7 +270,7 @@ export class Pyro extends PyroMachines {
 
   /**
    * Resumes a paused workspace: processes carry on, the guest clock is set from the host's,
-   * published ports reopen. @throws PyroError workspace_not_stopped (not paused), boot_failed
+   * published ports reopen. @throws PyroError workspace_not_paused (stopped, failed or creating), boot_failed
    *   (its saved state is kept), state_corrupt (its saved machine is gone), too_many_vms
    */
   async resumeWorkspace(workspaceId: string): Promise<S.StopStartResult> {
@@ -285,8 +287,9 @@ export class Pyro extends PyroMachines {
    * until they write them. `hooks.onPhase` hears `checkpoint` (the parent saved), `memory`
    * (`shared`, `image_mib`, `split_ms`, a `reason` when not shared) and `fork` (each fork
    * started); aborting `hooks.signal` removes every fork (`interrupted`).
-   * @throws PyroError invalid_argument, workspace_not_found, workspace_not_running, save_failed,
-   *   boot_failed, network_unavailable, interrupted; no fork is kept after any of them
+   * Every fork name must be free (`name_taken` otherwise, before anything is made).
+   * @throws PyroError invalid_argument, workspace_not_found, name_taken, workspace_not_running,
+   *   save_failed, boot_failed, network_unavailable, interrupted; no fork is kept after any of them
    */
   async forkWorkspace(
     input: S.ForkWorkspaceInput,

@@ -1,12 +1,14 @@
 /**
- * Workspace disk size (`--disk-mib`) and a full disk, against real guests: the guest sees the
+ * Workspace disk size (`--disk-mib`, whose floor `prepare` shares) and a full disk, against real guests: the guest sees the
  * size asked for, the host stores only what is written, a full disk says `No space left on
  * device` in the guest and `disk_full` to pyro's own writes, and nothing written before is lost
  * across stop, offline disk read and start.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { resolveConfig } from "../../src/core/config.js";
+import { cachePaths } from "../../src/core/paths.js";
 import { requireGuest, runCli } from "./fixtures.js";
 import { workspaceTest } from "./workspace-test.js";
 
@@ -29,6 +31,21 @@ describe("workspace disk size", () => {
       /^error\[invalid_argument\]: disk_mib 1024 is smaller than the environment's image \(2048 MiB\)/m,
     );
     expect(JSON.parse((await cli("workspace", "list", "--json")).stdout).count).toBe(0);
+  });
+
+  it("prepare refuses the same sizes with the same error, and builds no template", async () => {
+    const r = await cli("prepare", "debian:12", "--disk-mib", "1500");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /^error\[invalid_argument\]: disk_mib 1500 is smaller than the environment's image \(2048 MiB\)\nhint: use --disk-mib 2048 or more$/m,
+    );
+    // No template of that size was built (the shared cache holds every test's templates).
+    const root = join(cachePaths.templatesDir(resolveConfig().cacheDir), "debian-12");
+    const sizes = (existsSync(root) ? readdirSync(root) : []).map((key) => {
+      const manifest = join(root, key, "current", "manifest.json");
+      return existsSync(manifest) ? JSON.parse(readFileSync(manifest, "utf8")).inputs.disk_mib : null;
+    });
+    expect(sizes).not.toContain(1500);
   });
 });
 

@@ -139,6 +139,23 @@ describe("workspace fork", () => {
     expect(new Set(images.map((m) => m.inode)).size).toBe(1);
     for (const m of images) expect(m.sharedKib).toBeGreaterThan(8 * 1024);
 
+    // Names are unique: no fork may take one a workspace has (the parent's, or try-1 and try-2).
+    for (const [args, name] of [
+      [["--name", "origin"], /"origin"/],
+      [["--count", "2", "--name", "try"], /"try-[12]"/],
+    ] as const) {
+      const taken = await cli("workspace", "fork", parent, ...args);
+      expect(taken.code).toBe(1);
+      expect(taken.stderr).toMatch(/^error\[name_taken\]: name "[^"]+" is taken by workspace "ws_\w+"/);
+      expect(taken.stderr).toMatch(name);
+    }
+    expect((await json("workspace", "list")).count).toBe(4);
+    // The human list names each fork's parent.
+    const table = (await cli("workspace", "list")).stdout;
+    expect(table).toMatch(/^ID\s+NAME\s+STATE\s+FORK OF\s+ENVIRONMENT\s/);
+    expect(table).toMatch(new RegExp(`^${forks[0]}\\s+try-1\\s+started\\s+${parent}\\s`, "m"));
+    expect(table).toMatch(new RegExp(`^${parent}\\s+origin\\s+started\\s+-\\s`, "m"));
+
     // Each has its own address on its own TAP.
     const nics = [parent, ...forks].map((id) => (byId.get(id) as { network: { guest_ip: string } }).network);
     expect(new Set(nics.map((n) => n.guest_ip)).size).toBe(4);

@@ -67,7 +67,12 @@ describe("pause and resume", () => {
       changed: true,
       workspace: { state: "paused", paused: { reason: "requested", stopped: false }, expires_at: null },
     });
-    expect((await json("workspace", "pause", id)).changed).toBe(false);
+    // Its answer counts the services saved with it, as status does below.
+    expect(paused.workspace).toMatchObject({ service_count: 1, running_service_count: 1 });
+    // Pausing it again changes nothing, its activity mark included.
+    const again = await json("workspace", "pause", id);
+    expect(again).toMatchObject({ changed: false, workspace: { state: "paused" } });
+    expect(again.workspace.last_activity_at).toBe(paused.workspace.last_activity_at);
     const status = await json("workspace", "status", id);
     expect(status).toMatchObject({ state: "paused", paused: { reason: "requested" } });
     // Its service is frozen, not gone: counted as at pause time.
@@ -121,7 +126,16 @@ describe("pause and the disk", () => {
     expect(resumed.code).toBe(1);
     expect(resumed.stderr).toMatch(/^error\[state_corrupt\]: .*saved machine is gone/);
     expect(resumed.stderr).toContain(`pyro workspace start ${id}`);
-    expect(await json("workspace", "stop", id)).toMatchObject({ workspace: { state: "stopped" } });
+    // A paused workspace stops: its saved machine goes (changed), a second stop is a no-op.
+    expect(await json("workspace", "stop", id)).toMatchObject({
+      changed: true,
+      workspace: { state: "stopped" },
+    });
+    expect((await json("workspace", "stop", id)).changed).toBe(false);
+    // Stopped, it is no longer paused: resume says so, and points at start.
+    const notPaused = await cli("workspace", "resume", id);
+    expect(notPaused.code).toBe(1);
+    expect(notPaused.stderr).toMatch(/^error\[workspace_not_paused\]: .* is stopped, not paused/);
     const read = await cli("workspace", "disk", "read", id, "s.txt", "--content-only");
     expect(read.code, read.stderr).toBe(0);
     expect(read.stdout).toBe("synced\n");

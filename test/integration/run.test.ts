@@ -39,6 +39,7 @@ describe("pyro run", () => {
         "--json",
         "--mem-mib",
         "512",
+        "--cold", // `boot` is then known; template.test.ts has a restored run's
         "--",
         "sh",
         "-c",
@@ -54,6 +55,7 @@ describe("pyro run", () => {
     expect(Object.keys(doc).sort()).toEqual(
       [
         "acceleration",
+        "boot",
         "cleanup",
         "command",
         "duration_ms",
@@ -73,6 +75,7 @@ describe("pyro run", () => {
       execution_mode: "guest_virtio_serial",
       cleanup: { deleted: true, reason: "completed", vm_id: doc.vm_id },
     });
+    expect(doc.boot).toBe("cold");
     expect(doc.command).toEqual(["sh", "-c", 'printf "%s|" "$@"; echo e >&2; exit 3', "x", "a b", "c"]);
     expect(doc.duration_ms).toBeGreaterThan(0);
   });

@@ -4,7 +4,7 @@
  * template never fails a run: it boots cold, says so, and the template is rebuilt.
  * Runs use their own memory size, so their template is theirs alone (it is part of the key).
  */
-import { existsSync, readdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { resolveConfig } from "../../src/core/config.js";
@@ -34,22 +34,31 @@ async function run(script: string, ...flags: string[]) {
   return { ...r, executeAt };
 }
 
-/** The build directory of this file's template (the one `current` names). */
 /**
- * The run template of MEM MiB; `key` (from a run's `template=KEY`) picks this build's when the
- * shared cache also holds templates of other agent builds.
+ * The build directory (the one `current` names) of the `purpose` template of `mem` MiB, this
+ * file's own size; `key` (from a run's `template=KEY`) picks this build's when the shared
+ * cache also holds templates of other agent builds.
  */
-function templateBuild(key?: string): { dir: string; manifest: TemplateManifest } {
+function templateBuild(
+  key?: string,
+  purpose: "run" | "workspace" = "run",
+  mem = MEM,
+): { dir: string; manifest: TemplateManifest } {
   const root = join(cachePaths.templatesDir(resolveConfig().cacheDir), "debian-12");
   for (const found of existsSync(root) ? readdirSync(root) : []) {
     if (key !== undefined && found !== key) continue;
     const dir = join(root, found, "current");
     if (!existsSync(join(dir, "manifest.json"))) continue;
     const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as TemplateManifest;
-    if (manifest.inputs.mem_mib === Number(MEM) && manifest.inputs.purpose === "run")
+    if (manifest.inputs.mem_mib === Number(mem) && manifest.inputs.purpose === purpose)
       return { dir, manifest };
   }
-  throw new Error(`no template of ${MEM} MiB`);
+  throw new Error(`no ${purpose} template of ${mem} MiB`);
+}
+
+/** Each file of a template build and its mode: docs/templates.md says 0600 for all. */
+function buildModes(dir: string): Record<string, number> {
+  return Object.fromEntries(readdirSync(dir).map((f) => [f, statSync(join(dir, f)).mode & 0o777]));
 }
 
 const IDENTITY = "hostname; cat /etc/machine-id; head -c16 /dev/urandom | od -An -tx1 | tr -d ' \\n'; echo";
@@ -63,15 +72,24 @@ describe("VM templates for pyro run", () => {
     const second = await run("true");
     expect(second.stderr).not.toContain("phase=template");
     expect(second.stderr).toMatch(/phase=execute .* boot=restored template=/);
-    const { manifest } = templateBuild();
+    // This build's template: the shared cache may hold older ones of this size.
+    const { dir, manifest } = templateBuild(/template=([0-9a-f]{16})/.exec(first.stderr)?.[1]);
     expect(manifest.state.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(manifest.disk.format).toBe("qcow2");
+    expect(buildModes(dir)).toEqual({
+      "manifest.json": 0o600,
+      state: 0o600,
+      memory: 0o600,
+      "disk.qcow2": 0o600,
+    });
   });
 
   it("gives every clone its own random stream, machine id and host name, and the host's clock", async () => {
     const a = await run(`date +%s%3N; ${IDENTITY}`);
-    const b = await run(`date +%s%3N; ${IDENTITY}`);
-    for (const r of [a, b]) expect(r.stderr).toContain("boot=restored");
+    expect(a.stderr).toContain("boot=restored");
+    // --json says so too (no phase lines then).
+    const b = JSON.parse((await run(`date +%s%3N; ${IDENTITY}`, "--json")).stdout);
+    expect(b.boot).toBe("restored");
     const [clockA, hostA, idA, randA] = a.stdout.trim().split("\n");
     const [, hostB, idB, randB] = b.stdout.trim().split("\n");
     expect(hostA).toMatch(/^vm-[0-9a-f]{12}$/);
@@ -166,6 +184,13 @@ describe("VM templates for workspace create", () => {
       ids.push(b.id);
       for (const w of [a, b])
         expect(w.stderr).toMatch(/\[workspace-create\] phase=start boot=restored template=[0-9a-f]{16}/);
+      const key = /template=([0-9a-f]{16})/.exec(a.stderr)?.[1];
+      expect(buildModes(templateBuild(key, "workspace", WS_MEM).dir)).toEqual({
+        "manifest.json": 0o600,
+        state: 0o600,
+        memory: 0o600,
+        "disk.ext4": 0o600,
+      });
       expect(await exec(a.id, "cat seeded.txt; df -m / | tail -1 | awk '{print $2}'")).toMatch(
         /^from the seed\n79\d\d\n$/,
       );

@@ -85,6 +85,18 @@ describe("workspace create and exec", () => {
     expect(statSync(join(pyro.home(), "workspaces", id, "workspace.json")).mode & 0o777).toBe(0o600);
   });
 
+  it("refuses a second workspace of the same name before anything is written", async () => {
+    const id = main().workspace_id;
+    const before = JSON.parse((await cli("workspace", "list", "--json")).stdout).count;
+    const again = await cli("workspace", "create", "debian:12", "--name", "main");
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(
+      new RegExp(`^error\\[name_taken\\]: name "main" is taken by workspace "${id}"`),
+    );
+    expect(JSON.parse((await cli("workspace", "list", "--json")).stdout).count).toBe(before);
+    expect(JSON.parse((await cli("workspace", "status", "main", "--json")).stdout).workspace_id).toBe(id);
+  });
+
   it("sees every seeded file with its mode, in /workspace", async () => {
     const sequence = (await commandCount(main().workspace_id)) + 1;
     const r = await cli(

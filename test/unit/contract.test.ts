@@ -35,11 +35,14 @@ function commandEntries(cmd: Command, parents: string[] = []): CommandEntry[] {
   return [{ path: path.join(" "), flags, leaf }, ...cmd.commands.flatMap((sub) => commandEntries(sub, path))];
 }
 
-/** The table row documenting `path`: a line starting with "| `PATH" followed by a space or backtick. */
-function rowFor(path: string): string | undefined {
+/** The table rows documenting `path`: lines starting with "| `PATH" followed by a space or backtick. */
+function rowsFor(path: string): string[] {
   const escaped = path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return doc.split("\n").find((line) => new RegExp(`^\\| \`${escaped}[ \`]`).test(line));
+  return doc.split("\n").filter((line) => new RegExp(`^\\| \`${escaped}[ \`]`).test(line));
 }
+
+/** The one table row documenting `path` (the test below refuses a second). */
+const rowFor = (path: string): string | undefined => rowsFor(path)[0];
 
 /**
  * Public methods of Pyro (the SDK class and the package entry's subclass, which adds
@@ -119,6 +122,16 @@ describe("docs/public-contract.md", () => {
       }
     }
     expect(missing, "add these to the CLI table of docs/public-contract.md").toEqual([]);
+  });
+
+  it("documents each CLI command in one row and each Pyro method in one bullet", () => {
+    const entries = commandEntries(buildProgram(createContext(undefined, new AbortController().signal)));
+    // Leaves only: a group's path (`pyro env`) begins the rows of its commands.
+    const leaves = entries.filter((e) => e.leaf).map((e) => e.path);
+    const twice = leaves.filter((path) => rowsFor(path).length > 1);
+    const bullets = doc.split("\n").flatMap((line) => /^- `(\w+)\(/.exec(line)?.[1] ?? []);
+    twice.push(...sdkMethods().filter((name) => bullets.filter((b) => b === name).length > 1));
+    expect(twice, "merge the rows (or bullets) of these in docs/public-contract.md").toEqual([]);
   });
 
   it("documents every public Pyro method", () => {

@@ -16,7 +16,11 @@ export function prepareCommand(ctx: CliContext): Command {
       DEFAULT_VCPU_COUNT,
     )
     .option("--mem-mib <n>", "guest memory in MiB", intOption("--mem-mib"), DEFAULT_MEM_MIB)
-    .option("--disk-mib <n>", "workspace disk size in MiB (default 8192)", intOption("--disk-mib"))
+    .option(
+      "--disk-mib <n>",
+      "workspace disk size in MiB, at least the environment image's (default 8192)",
+      intOption("--disk-mib"),
+    )
     .option("--json", "print one JSON document", false)
     .addHelpText("after", "\nExample:\n  pyro prepare debian:12")
     .action(async (environment: string, f: PrepareFlags) =>

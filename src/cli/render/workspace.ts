@@ -39,19 +39,35 @@ export function renderWorkspace(w: Workspace): string {
   return `${lines.join("\n")}\n`;
 }
 
+/**
+ * The table of `workspace list`; a FORK OF column (the parent's id) after STATE when any
+ * listed workspace is a fork, so a list without forks stays as narrow as before.
+ */
 export function renderWorkspaceTable(list: Workspace[]): string {
   if (list.length === 0) return "No workspaces.\n";
+  const forks = list.some((w) => w.forkedFrom);
   const rows = list.map((w) => [
     w.workspaceId,
     w.name ?? "-",
     stateCell(w),
+    ...(forks ? [w.forkedFrom ?? "-"] : []),
     w.environment,
     w.lastActivityAt,
     w.expiresAt ?? "never",
     `${w.runningServiceCount}/${w.serviceCount}`,
     labelsText(w.labels) || "-",
   ]);
-  const header = ["ID", "NAME", "STATE", "ENVIRONMENT", "LAST ACTIVITY", "EXPIRES", "SERVICES", "LABELS"];
+  const header = [
+    "ID",
+    "NAME",
+    "STATE",
+    ...(forks ? ["FORK OF"] : []),
+    "ENVIRONMENT",
+    "LAST ACTIVITY",
+    "EXPIRES",
+    "SERVICES",
+    "LABELS",
+  ];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const fmt = (r: string[]) =>
     r

@@ -65,6 +65,11 @@ export const RunResultSchema = z.object({
   duration_ms: z.number().describe("Wall time from create to cleanup, in ms"),
   execution_mode: z.string().describe('How the command ran, e.g. "guest_virtio_serial"'),
   acceleration: z.enum(["kvm", "tcg"]),
+  boot: z
+    .enum(["restored", "cold"])
+    .describe(
+      "How the VM started: restored from a VM template (docs/templates.md), or its kernel booted (cold: --cold, no usable template, or a restore that failed)",
+    ),
   vm_id: z.string(),
   cleanup: VmDeleteSchema,
 });

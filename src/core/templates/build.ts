@@ -7,7 +7,7 @@
  * renamed, so a reader never sees half of one.
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, readdir, rename, rm, stat, symlink } from "node:fs/promises";
+import { chmod, mkdir, readdir, rename, rm, stat, symlink } from "node:fs/promises";
 import { join } from "node:path";
 import { PyroError } from "../../errors.js";
 import type { PyroConfig } from "../config.js";
@@ -86,6 +86,8 @@ async function saveBuild(
     await runProgram(["cp", "--sparse=always", "--reflink=auto", kernel.rootfsPath, disk]);
     if (inputs.disk_mib !== null) await growDisk(disk, inputs.disk_mib);
   }
+  // 0600 as the build's other files: qemu-img and cp made it 0644 (the image's mode, the umask).
+  await chmod(disk, 0o600);
   const paths = machinePaths(statePaths.templateBuildMachine(config.stateDir, buildId));
   await prepareMachineDirs(paths);
   try {

@@ -12,8 +12,11 @@ import type { BootArtifacts } from "../environments/registry.js";
 import { type AccelDecision, hostTscKhz, probeHost, selectedDriver } from "../host.js";
 import { packagePaths } from "../paths.js";
 
-/** Version of the template layout (files, manifest); a change makes every template a new one. */
-export const TEMPLATE_LAYOUT_VERSION = 1;
+/**
+ * Version of the template layout (files, manifest); a change makes every template a new one.
+ * 2: the disk is 0600 like the build's other files (layout 1 left it 0644).
+ */
+export const TEMPLATE_LAYOUT_VERSION = 2;
 
 /**
  * `run`: the disk is a qcow2 overlay over the environment's image, and clones write to a

@@ -7,6 +7,7 @@ import type { PreparedTemplate, PrepareResult } from "../../contract/records/ind
 import type { PyroConfig } from "../config.js";
 import { requireInstalled } from "../environments/registry.js";
 import { resolveAcceleration } from "../host.js";
+import { checkDiskSize } from "../workspaces/disk-size.js";
 import { buildTemplate } from "./build.js";
 import { templateInputs } from "./inputs.js";
 import { discardTemplate, findTemplate } from "./store.js";
@@ -15,16 +16,19 @@ export interface PrepareOptions {
   environment: string;
   vcpuCount: number;
   memMib: number;
-  /** Disk size of the workspace template, in MiB. */
+  /** Disk size of the workspace template, in MiB: at least the environment image's size, as at create. */
   diskMib: number;
 }
 
 /**
  * Makes sure the `run` and `workspace` templates of `options` exist and are usable.
- * @throws PyroError environment_not_installed, vmm_unavailable, boot_failed (the template's boot)
+ * @throws PyroError environment_not_installed, invalid_argument (`diskMib` smaller than the
+ *   environment's image: no workspace could use that template), vmm_unavailable, boot_failed
+ *   (the template's boot)
  */
 export async function prepareTemplates(config: PyroConfig, options: PrepareOptions): Promise<PrepareResult> {
   const kernel = await requireInstalled(config.cacheDir, options.environment);
+  checkDiskSize(kernel.rootfsPath, options.diskMib); // create's own check: same floor, same error
   const accel = await resolveAcceleration(config, kernel.kernelPath);
   const out: PreparedTemplate[] = [];
   for (const purpose of ["run", "workspace"] as const) {

@@ -34,6 +34,7 @@ import { runProgram } from "../process-run.js";
 import { attachWorkspaceNetwork } from "./boot.js";
 import { type ForkMemory, splitForkMemory } from "./fork-memory.js";
 import { GuestServices } from "./guest-services.js";
+import { withNamesClaimed } from "./names.js";
 import { type PauseManifest, readPauseManifest, resumeMachine, savedManifest } from "./pause.js";
 import { listPublished } from "./published-ports.js";
 import { newWorkspaceId, readWorkspaceRecord, type WorkspaceRecord, writeWorkspaceRecord } from "./record.js";
@@ -61,7 +62,8 @@ const CHECKPOINT_TIMEOUT_MS = 120_000;
 /**
  * Forks the running (or paused) workspace `parentId` into `count` new running workspaces.
  * @returns the forks' ids, in order
- * @throws PyroError workspace_not_running (the parent is stopped, failed or creating),
+ * @throws PyroError name_taken (a fork's name is another workspace's; claimed for the whole fork),
+ *   workspace_not_running (the parent is stopped, failed or creating),
  *   save_failed (the checkpoint or a disk copy failed: the parent runs on), boot_failed (a
  *   fork did not come up), network_unavailable, timeout (the parent's lock), interrupted
  *   (`options.signal` aborted); in every case no fork is kept
@@ -85,7 +87,10 @@ export async function forkWorkspaceVm(
   checkAbort();
   signal?.addEventListener("abort", onAbort, { once: true });
   try {
-    return await forkUnderLocks(ws, parentId, ids, options, onPhase, checkAbort);
+    const names = ids.map((_, i) => forkName(options.name, i, options.count));
+    return await withNamesClaimed(ws.config.stateDir, names, () =>
+      forkUnderLocks(ws, parentId, ids, options, onPhase, checkAbort),
+    );
   } finally {
     signal?.removeEventListener("abort", onAbort);
   }

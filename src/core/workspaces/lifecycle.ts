@@ -16,6 +16,7 @@ import type {
 import type { MachineStartOptions } from "../templates/start.js";
 import { readHistory } from "./history.js";
 import type { WorkspaceManager } from "./manager.js";
+import { withNamesClaimed } from "./names.js";
 import { liveWorkspaceRecord, workspaceRecord } from "./public-record.js";
 import { readWorkspaceRecord } from "./record.js";
 import { resolveSecrets } from "./secrets.js";
@@ -26,7 +27,7 @@ const transfer = () => import("./transfer.js");
 /**
  * Creates and boots a workspace: a bad seed is refused before any VM boots; aborting `signal`
  * removes everything created so far. `projectPath` and `repoUrl` seeds are staged by git-seed.ts.
- * @throws PyroError invalid_argument, environment_not_installed, path_outside_workspace,
+ * @throws PyroError invalid_argument, environment_not_installed, name_taken, path_outside_workspace,
  *   boot_failed, network_unavailable, interrupted
  */
 export async function createWorkspace(
@@ -77,18 +78,22 @@ export async function listWorkspaces(ws: WorkspaceManager): Promise<R.WorkspaceL
   return { count: all.length, workspaces: all };
 }
 
-/** Renames and (re)labels. @throws PyroError workspace_not_found */
+/**
+ * Renames and (re)labels; a new name must be free (names.ts).
+ * @throws PyroError workspace_not_found, name_taken (nothing changed)
+ */
 export async function updateWorkspace(
   ws: WorkspaceManager,
   args: z.output<typeof UpdateWorkspaceInputSchema>,
 ): Promise<R.Workspace> {
   const id = await ws.resolve(args.workspaceId);
-  const view = await ws.mutate(id, (r) => {
-    if (args.name !== undefined) r.name = args.name;
-    r.labels = { ...r.labels, ...(args.labels ?? {}) };
-    for (const key of args.clearLabels ?? []) delete r.labels[key];
-  });
-  return workspaceRecord(view);
+  const update = () =>
+    ws.mutate(id, (r) => {
+      if (args.name !== undefined) r.name = args.name;
+      r.labels = { ...r.labels, ...(args.labels ?? {}) };
+      for (const key of args.clearLabels ?? []) delete r.labels[key];
+    });
+  return workspaceRecord(await withNamesClaimed(ws.config.stateDir, [args.name], update, id));
 }
 
 /** The live record; never throws for a damaged workspace (state `failed`). @throws PyroError workspace_not_found */
@@ -112,10 +117,10 @@ export async function deleteWorkspace(ws: WorkspaceManager, ref: string): Promis
   return { workspace_id: r.workspace_id, deleted: r.deleted };
 }
 
-/** Stops the VM (a stopped workspace: `changed: false`). */
+/** Stops the VM, or drops a paused one's saved machine (a stopped workspace: `changed: false`). */
 export async function stopWorkspace(ws: WorkspaceManager, ref: string): Promise<R.StopStartResult> {
   const r = await ws.stop(await ws.resolve(ref));
-  return { workspace: workspaceRecord(r.view), changed: r.wasRunning };
+  return { workspace: workspaceRecord(r.view), changed: r.changed };
 }
 
 /** Boots a stopped workspace from its own disk. @throws PyroError boot_failed, workspace_not_stopped */
@@ -126,21 +131,23 @@ export async function startWorkspace(ws: WorkspaceManager, ref: string): Promise
 
 /**
  * Pauses a running workspace: RAM, devices and processes saved in its state directory, VM
- * ended, published ports closed (a paused workspace: `changed: false`).
+ * ended, published ports closed (a paused workspace: `changed: false`). The record shows the
+ * service counts saved with it, as `status` does while it is paused.
  * @throws PyroError workspace_not_running, save_failed
  */
 export async function pauseWorkspace(ws: WorkspaceManager, ref: string): Promise<R.StopStartResult> {
   const { pauseWorkspaceVm } = await import("./pause-resume.js");
   const r = await pauseWorkspaceVm(ws, await ws.resolve(ref), "requested");
-  return { workspace: workspaceRecord(r.view), changed: r.changed };
+  return { workspace: await liveWorkspaceRecord(ws, r.view), changed: r.changed };
 }
 
 /**
  * Forks a running (or paused) workspace into `count` new running ones (fork.ts): each with its
  * own disk copy, memory, identity, NIC and published ports, and the parent's processes,
  * shells, services, secrets, diff baseline, snapshots and history. The parent runs on.
- * @throws PyroError workspace_not_found, workspace_not_running, save_failed, boot_failed,
- *   network_unavailable, interrupted; no fork is kept after any of them
+ * @throws PyroError workspace_not_found, name_taken (a fork's name is another workspace's),
+ *   workspace_not_running, save_failed, boot_failed, network_unavailable, interrupted; no fork
+ *   is kept after any of them
  */
 export async function forkWorkspace(
   ws: WorkspaceManager,
@@ -161,7 +168,7 @@ export async function forkWorkspace(
 /**
  * Resumes a paused workspace: processes, shells and services carry on, the guest clock is set
  * from the host's, published ports reopen (a running workspace: `changed: false`).
- * @throws PyroError workspace_not_stopped (not paused), boot_failed
+ * @throws PyroError workspace_not_paused (stopped, failed or creating), boot_failed
  */
 export async function resumeWorkspace(ws: WorkspaceManager, ref: string): Promise<R.StopStartResult> {
   const { resumeWorkspaceVm } = await import("./pause-resume.js");

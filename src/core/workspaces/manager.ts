@@ -15,6 +15,7 @@ import { packagePaths, type WorkspacePaths, workspacePaths } from "../paths.js";
 import type { MachineStartOptions } from "../templates/start.js";
 import { bootFreshWorkspace, bootWorkspace } from "./boot.js";
 import { checkDiskSize } from "./disk-size.js";
+import { withNamesClaimed, workspacesNamed } from "./names.js";
 import { discardPausedMachine, replayJournal } from "./pause.js";
 import {
   isWorkspaceId,
@@ -81,11 +82,7 @@ export class WorkspaceManager {
   /** Resolves an id or a unique name. @throws PyroError workspace_not_found */
   async resolve(ref: string): Promise<string> {
     if (isWorkspaceId(ref)) return ref;
-    const hits: string[] = [];
-    for (const id of await listWorkspaceIds(this.config.stateDir)) {
-      const r = await readWorkspaceHead(this.config.stateDir, id).catch(() => undefined);
-      if (r?.head.name === ref) hits.push(id);
-    }
+    const hits = await workspacesNamed(this.config.stateDir, ref);
     if (hits.length === 1) return hits[0] as string;
     if (hits.length > 1) {
       throw new PyroError("invalid_argument", `name "${ref}" matches ${hits.length} workspaces: use an id`, {
@@ -115,7 +112,8 @@ export class WorkspaceManager {
    * Creates and boots a workspace; `seed` (if any) is imported by the caller-supplied
    * function while the lock is still held, then the baseline is captured. A create that
    * fails is rolled back (VM killed, directory removed); one killed mid-way shows `failed`.
-   * @throws PyroError environment_not_installed, boot_failed, path_outside_workspace (seed)
+   * @throws PyroError environment_not_installed, name_taken (nothing written), boot_failed,
+   *   path_outside_workspace (seed)
    */
   async create(
     options: CreateWorkspaceOptions,
@@ -134,9 +132,8 @@ export class WorkspaceManager {
     const paths = this.paths(id);
     // Lock first (it lives beside the directory), then directory and record at once: a create
     // killed at any point leaves either nothing or a record-less directory that lists as failed.
+    // Its name is claimed (names.ts) from the check until the record carrying it is written.
     return this.lock(id, async () => {
-      await mkdir(paths.dir, { recursive: true, mode: 0o700 });
-      await prepareMachineDirs(paths);
       const now = new Date().toISOString();
       const record: WorkspaceRecord = {
         layout_version: WORKSPACE_LAYOUT_VERSION,
@@ -171,7 +168,11 @@ export class WorkspaceManager {
         create_pid: process.pid,
         error: null,
       };
-      await writeWorkspaceRecord(this.config.stateDir, record);
+      await withNamesClaimed(this.config.stateDir, [record.name], async () => {
+        await mkdir(paths.dir, { recursive: true, mode: 0o700 });
+        await prepareMachineDirs(paths);
+        await writeWorkspaceRecord(this.config.stateDir, record);
+      });
       // Ctrl-C: kill the VM at once (a boot in progress then fails), and roll back below.
       const onAbort = () => void stopMachine(paths, "kill");
       signal?.addEventListener("abort", onAbort, { once: true });
@@ -275,14 +276,16 @@ export class WorkspaceManager {
 
   /**
    * Stops the VM cleanly: the agent ends every process, syncs and remounts / read-only before
-   * the VM powers off, so the image is a clean ext4 file system. A stopped workspace is a no-op.
-   * @returns whether anything was running
+   * the VM powers off, so the image is a clean ext4 file system. A paused workspace drops its
+   * saved machine (its disk stays). A stopped workspace is a no-op.
+   * @returns whether it changed: its VM was running, or it was paused
    */
-  async stop(id: string): Promise<{ view: WorkspaceView; wasRunning: boolean }> {
-    let wasRunning = false;
+  async stop(id: string): Promise<{ view: WorkspaceView; changed: boolean }> {
+    let changed = false;
     const view = await this.mutate(id, async (record) => {
       const paths = this.paths(id);
-      wasRunning = (await liveMachineState(paths))?.state === "ready";
+      const wasRunning = (await liveMachineState(paths))?.state === "ready";
+      changed = wasRunning || record.state === "paused";
       if (wasRunning) await stopMachine(paths, "poweroff", 15_000);
       else await stopMachine(paths, "kill"); // a crashed supervisor's leftovers, if any
       await this.releaseNetwork(record);
@@ -297,7 +300,7 @@ export class WorkspaceManager {
       if (record.state === "started" || record.state === "paused") record.state = "stopped";
       record.paused = null;
     });
-    return { view, wasRunning };
+    return { view, changed };
   }
 
   /**

@@ -48,7 +48,8 @@ export async function pauseWorkspaceVm(
 ): Promise<{ view: WorkspaceView; changed: boolean }> {
   let changed = false;
   let failure: unknown;
-  // A TTL pause leaves the activity mark alone: it was not the user's doing.
+  // A requested pause that pauses moves the activity mark (below); a no-op leaves it, and so
+  // does a TTL pause: it was not the user's doing.
   const view = await ws.mutate(
     id,
     async (record) => {
@@ -87,8 +88,9 @@ export async function pauseWorkspaceVm(
       await ws.releaseNetwork(record);
       record.network = null;
       changed = true;
+      if (reason === "requested") record.last_activity_at = new Date().toISOString();
     },
-    reason === "requested",
+    false,
   );
   if (failure !== undefined) throw failure;
   return { view, changed };
@@ -105,7 +107,7 @@ async function stillIdlePastTtl(record: WorkspaceRecord, paths: WorkspacePaths):
  * Resumes a paused workspace (its processes carry on, the guest clock is set from the host's,
  * published ports reopen); one the TTL had to stop boots its disk instead. A running workspace
  * is a no-op (`changed: false`).
- * @throws PyroError workspace_not_stopped (not paused: stopped by a user, failed, creating),
+ * @throws PyroError workspace_not_paused (stopped by a user, failed, creating),
  *   boot_failed (the saved state could not be loaded: `workspace start` boots the disk),
  *   state_corrupt (paused, but its saved machine is gone: `workspace start` boots the disk),
  *   and the boot's own errors (too_many_vms, host_dependency_missing, ...)
@@ -123,7 +125,7 @@ export async function resumeWorkspaceVm(
       return;
     }
     if (record.state !== "paused") {
-      throw new PyroError("workspace_not_stopped", `workspace "${id}" is ${record.state}, not paused`, {
+      throw new PyroError("workspace_not_paused", `workspace "${id}" is ${record.state}, not paused`, {
         details: { workspace_id: id, state: record.state },
         hint: record.state === "stopped" ? `pyro workspace start ${id}` : undefined,
       });

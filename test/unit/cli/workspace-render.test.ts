@@ -41,4 +41,14 @@ describe("workspace state rendering", () => {
     );
     expect(renderWorkspace(workspace({}))).not.toContain("Forked from");
   });
+
+  it("lists a fork's parent in a FORK OF column, which a list without forks does not have", () => {
+    const parent = workspace({ workspace_id: "ws_aaaaaaaaaaaa", name: "origin" });
+    const fork = workspace({ workspace_id: "ws_bbbbbbbbbbbb", name: "try", forked_from: "ws_aaaaaaaaaaaa" });
+    const [header, parentRow, forkRow] = renderWorkspaceTable([parent, fork]).trimEnd().split("\n");
+    expect(header).toMatch(/^ID\s+NAME\s+STATE\s+FORK OF\s+ENVIRONMENT\s/);
+    expect(parentRow).toMatch(/^ws_aaaaaaaaaaaa\s+origin\s+started\s+-\s+debian:12\s/);
+    expect(forkRow).toMatch(/^ws_bbbbbbbbbbbb\s+try\s+started\s+ws_aaaaaaaaaaaa\s+debian:12\s/);
+    expect(renderWorkspaceTable([parent])).toMatch(/^ID\s+NAME\s+STATE\s+ENVIRONMENT\s/);
+  });
 });

@@ -87,6 +87,16 @@ describe("forkWorkspace", () => {
     expect(existsSync(join(home, "state"))).toBe(false);
   });
 
+  it("refuses a name another workspace has (name_taken) and leaves no fork behind", async () => {
+    writeParent("paused", true); // named "dev"
+    await expect(pyro.forkWorkspace({ workspaceId: PARENT, name: "dev" })).rejects.toMatchObject({
+      code: "name_taken",
+      message: `name "dev" is taken by workspace "${PARENT}"`,
+      details: { name: "dev", workspace_id: PARENT },
+    });
+    expect(workspaceDirs()).toEqual([PARENT]);
+  });
+
   it("answers workspace_not_found for an unknown parent", async () => {
     expect(await code(pyro.forkWorkspace({ workspaceId: "ws_000000000000" }))).toBe("workspace_not_found");
   });
