@@ -135,6 +135,7 @@ func (d *Driver) Start(ctx context.Context) (vmm.Machine, error) {
 		return nil, fmt.Errorf("start %s: %w", c.Binary, err)
 	}
 	m.pid = cmd.Process.Pid
+	m.memory = openMemoryFile(vm)
 	go m.reap(wait, cmd)
 	go m.connectQMP()
 	return m, nil

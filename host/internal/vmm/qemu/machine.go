@@ -37,6 +37,7 @@ type machine struct {
 	stderr *tail
 	done   chan struct{}
 	exit   vmm.Exit // written once, before done is closed
+	memory *os.File // the RAM's file when mapped privately, for warmMemory; nil otherwise
 
 	mu     sync.Mutex
 	qmp    *qmp.Client
@@ -71,6 +72,9 @@ func (m *machine) reap(wait <-chan error, cmd *exec.Cmd) {
 	}
 	m.mu.Unlock()
 	m.exit = exit
+	if m.memory != nil {
+		_ = m.memory.Close()
+	}
 	for _, sock := range []string{m.vm.AgentSocketPath, QMPSocketPath(m.vm)} {
 		_ = os.Remove(sock) // a killed QEMU leaves its sockets behind
 	}

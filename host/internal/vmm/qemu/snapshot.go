@@ -51,6 +51,9 @@ func (m *machine) Save(ctx context.Context, path string) error {
 	if err := c.Execute(ctx, "migrate-set-parameters", map[string]any{"max-bandwidth": saveBandwidth}, nil); err != nil {
 		return fmt.Errorf("qemu: migration parameters: %w", err)
 	}
+	if bytes, took := warmMemory(ctx, m.memory); bytes > 0 {
+		m.log.Info("memory_warmed", "bytes", bytes, "ms", took.Milliseconds())
+	}
 	// The vCPUs stop first: the state is then one consistent pass over memory that no longer
 	// changes, instead of a live precopy racing a busy guest (a paused workspace resumed from
 	// such a state once panicked at once under TCG). The runstate saved is "paused": Restore
