@@ -26,7 +26,13 @@ const work = mkdtempSync(join(tmpdir(), "pyro-secret-test-"));
 
 /** Files under `path` (a dir or one file) whose bytes contain any of `needles` (one grep pass). */
 function filesContaining(path: string, needles: string[], skipFile?: string): string[] {
-  const r = spawnSync("grep", ["-rlaF", ...needles.flatMap((n) => ["-e", n]), path], { encoding: "utf8" });
+  // Not -a: grep then skips a sparse file's holes (an exported 8 GiB disk is mostly holes, and
+  // with -a it read them all, as one NUL "line" held in memory: minutes, GiBs). -z makes NUL
+  // the line end, so no line grows huge in the data it does read; -l still names binary files.
+  const r = spawnSync("grep", ["-rlFz", ...needles.flatMap((n) => ["-e", n]), path], {
+    encoding: "utf8",
+    env: { ...process.env, LC_ALL: "C" },
+  });
   if (r.status !== 0 && r.status !== 1) throw new Error(`grep failed: ${r.stderr}`);
   return r.stdout.split("\n").filter((p) => p && p !== skipFile);
 }
