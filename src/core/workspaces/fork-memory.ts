@@ -51,8 +51,8 @@ export async function splitForkMemory(
   const began = Date.now();
   if (!shared) return { shared: false, reason: "PYRO_FORK_SHARED_MEMORY=0", image_bytes: 0, split_ms: 0 };
   const [first] = forks as [WorkspacePaths, ...WorkspacePaths[]];
+  // In the first fork's new directory: split-state creates them O_EXCL and removes them on error.
   const tmp = { memory: `${first.pauseMemory}.tmp`, state: `${first.pauseState}.split.tmp` };
-  await removeAll([tmp.memory, tmp.state]);
   const argv = [
     packagePaths.supervisorEntry,
     "split-state",

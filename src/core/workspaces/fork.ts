@@ -251,13 +251,10 @@ async function copyPausedMachine(
   shared: boolean,
   onPhase: ForkPhase,
 ): Promise<PauseManifest> {
+  // A paused workspace's state always holds its RAM: only a fork's has an image beside it, and
+  // a fork is paused only by a pause of its own once it runs, which saves the whole RAM again.
   const manifest = readPauseManifest(parent) as PauseManifest;
-  let memory: ForkMemory = { shared: true, image_bytes: 0, split_ms: 0 };
-  if (manifest.memory_image) {
-    // Already an image and a devices state (a fork paused before it ever ran): share them.
-    await shareState(parent.pauseMemory, forks, (f) => f.pauseMemory);
-    await shareState(parent.pauseState, forks, (f) => f.pauseState);
-  } else memory = await shareMachine(parent.pauseState, forks, { owned: false, shared });
+  const memory = await shareMachine(parent.pauseState, forks, { owned: false, shared });
   for (const f of forks) await copyFile(parent.rootfs, f.rootfs);
   onPhase("memory", memoryFields(memory));
   return { ...manifest, memory_image: memory.shared };
@@ -283,7 +280,7 @@ async function shareMachine(
   }
   const [first] = forks as [WorkspacePaths, ...WorkspacePaths[]];
   if (owned) await rename(saved, first.pauseState);
-  await shareState(owned ? first.pauseState : saved, forks, (f) => f.pauseState);
+  await shareState(owned ? first.pauseState : saved, forks);
   return memory;
 }
 
@@ -297,15 +294,11 @@ function memoryFields(m: ForkMemory): Record<string, string | number | boolean> 
   };
 }
 
-/** The file at `from` as `to(fork)` of every fork: a hard link, else a copy. */
-async function shareState(
-  from: string,
-  forks: WorkspacePaths[],
-  to: (f: WorkspacePaths) => string,
-): Promise<void> {
+/** The saved state at `state` in every fork's `pause/state`: a hard link, else a copy. */
+async function shareState(state: string, forks: WorkspacePaths[]): Promise<void> {
   for (const f of forks) {
-    if (to(f) === from) continue;
-    await link(from, to(f)).catch(() => copyFile(from, to(f)));
+    if (f.pauseState === state) continue;
+    await link(state, f.pauseState).catch(() => copyFile(state, f.pauseState));
   }
 }
 

@@ -33,7 +33,7 @@ func openMemoryFile(vm protocol.VM) *os.File {
 // the file's page cache, one page fault at a time (a first save of a 1 GiB
 // clone took 16.6 s on a cold cache on a nested-virtualisation host, against
 // 1.6 s warm, all of it with the vCPUs stopped). Reading the file fills the
-// cache in bulk while the guest still runs (about 9 s per GiB cold there, 0.1 s
+// cache in bulk while the guest still runs (4 s for that 1 GiB cold, 0.1 s
 // warm), so the save only maps cached pages. Best effort: it stops at the
 // first error or when ctx ends. Answers the bytes read and the time taken.
 func warmMemory(ctx context.Context, f *os.File) (int64, time.Duration) {
